@@ -1,0 +1,209 @@
+"""Command line: parse arguments, pick a driver, turn the outcome into an exit status.
+
+    smtpshell [options] [TARGET]      talk to a server (REPL on a terminal, script otherwise)
+    smtpshell serve [options]         run the practice server for a classroom
+    smtpshell replay FILE [TARGET]    replay a transcript and compare the replies
+    smtpshell lesson [NAME]           step through a lesson
+    smtpshell explain CODE...         explain a reply code or enhanced status code
+
+With no TARGET the embedded practice server starts on a free 127.0.0.1 port
+and the shell connects to it. Heavy modules (prompt_toolkit, the server) are
+imported only by the paths that need them, so script mode starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from . import __version__, exitcodes
+from .client.target import BadTarget, Target, parse_target
+from .client.tls import TLSOptions
+
+# Subcommands: name -> (module, one-line summary). Each module has
+# configure(parser) and run(args) -> int.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("smtpshell.server.command", "run the practice SMTP server (for a classroom)"),
+    "replay": ("smtpshell.transcript.replay_cmd", "replay a transcript against a server and compare"),
+    "lesson": ("smtpshell.transcript.lesson_cmd", "step through a lesson (list them with no NAME)"),
+    "explain": ("smtpshell.explain_cmd", "explain an SMTP reply code or enhanced status code"),
+}
+
+EPILOG = "exit status:\n" + "\n".join(
+    f"  {code:<4} {text}" for code, text in exitcodes.DESCRIPTIONS.items()
+) + "\n\nsubcommands:\n" + "\n".join(
+    f"  smtpshell {name:<8} {summary}" for name, (_, summary) in SUBCOMMANDS.items()
+)
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"smtpshell: error: {message} (see smtpshell --help)\n")
+        raise SystemExit(exitcodes.USAGE)
+
+
+def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("TLS")
+    g.add_argument("--tls", action="store_true", help="implicit TLS from the first byte (port 465 style)")
+    g.add_argument("--starttls", action="store_true", help="upgrade with STARTTLS right after the first EHLO")
+    g.add_argument("--cafile", metavar="FILE", help="trust this CA (PEM) as well as the system's")
+    g.add_argument("--insecure", action="store_true", help="do not verify the certificate (the session is marked insecure)")
+    g.add_argument("--cert", metavar="FILE", help="client certificate (PEM)")
+    g.add_argument("--key", metavar="FILE", help="private key of the client certificate")
+    g.add_argument("--keylog", metavar="FILE", help="write TLS session keys for Wireshark (also: SSLKEYLOGFILE)")
+    g.add_argument("--sni", metavar="NAME", help="server name to send and verify instead of the host")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="smtpshell",
+        description="An interactive SMTP shell: type SMTP commands, see every reply explained.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", nargs="?", metavar="TARGET",
+                   help="HOST[:PORT], [IPv6]:PORT, smtp://HOST:PORT or smtps://HOST:PORT "
+                        "(default: start the embedded practice server and connect to it)")
+    p.add_argument("--version", action="version", version=f"smtpshell {__version__}")
+    p.add_argument("--helo", metavar="NAME", help="send EHLO NAME right after the greeting")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="connect and reply timeout (default 30)")
+    p.add_argument("-c", dest="commands", action="append", metavar="CMD",
+                   help="run this line (repeatable), then quit; implies script mode")
+    p.add_argument("--script", metavar="FILE", help="read lines from FILE (script mode)")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default auto; honours NO_COLOR)")
+    p.add_argument("--explain", choices=("full", "brief", "off"), default="full", help="how much to explain each reply")
+    add_tls_arguments(p)
+    _add_optional(p, "smtpshell.server.command", "add_scenario_argument")
+    return p
+
+
+def _add_optional(parser: argparse.ArgumentParser, module: str, function: str) -> None:
+    """Let an area add its flags to the main parser, if that area is installed."""
+    try:
+        hook = getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError):
+        return
+    hook(parser)
+
+
+def tls_options(args: argparse.Namespace) -> TLSOptions:
+    for flag in ("cafile", "cert", "key"):
+        path = getattr(args, flag, None)
+        if path and not os.path.isfile(path):
+            raise UsageError(f"--{flag} {path}: no such file")
+    if getattr(args, "key", None) and not getattr(args, "cert", None):
+        raise UsageError("--key needs --cert")
+    return TLSOptions(
+        cafile=args.cafile, insecure=args.insecure, certfile=args.cert,
+        keyfile=args.key, keylog=args.keylog, sni=args.sni,
+    )
+
+
+def _script_lines(args: argparse.Namespace) -> Iterable[str] | None:
+    """The lines of a script run, or None for the interactive shell."""
+    if args.commands:
+        return list(args.commands)
+    if args.script:
+        try:
+            handle = open(args.script, encoding="utf-8", errors="surrogateescape")
+        except OSError as exc:
+            raise UsageError(f"--script {args.script}: {exc.strerror or exc}") from None
+        return _lines_of(handle)
+    if not sys.stdin.isatty():
+        return _lines_of(sys.stdin)
+    return None
+
+
+def _lines_of(handle: Any) -> Iterator[str]:
+    with handle:
+        for line in handle:
+            yield line.rstrip("\n").rstrip("\r") if line.endswith("\n") else line
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            return _run_subcommand(argv[0], argv[1:])
+        args = build_parser().parse_args(argv)
+        return _run_main(args)
+    except UsageError as exc:
+        sys.stderr.write(f"smtpshell: error: {exc}\n")
+        return exitcodes.USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("\nsmtpshell: interrupted\n")
+        return exitcodes.INTERRUPTED
+    except BrokenPipeError:
+        return exitcodes.OK
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else exitcodes.USAGE
+
+
+def _run_subcommand(name: str, argv: list[str]) -> int:
+    module_name, summary = SUBCOMMANDS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise UsageError(f"'smtpshell {name}' is not available in this build") from None
+    parser = _Parser(prog=f"smtpshell {name}", description=summary)
+    module.configure(parser)
+    args = parser.parse_args(argv)
+    return int(module.run(args))
+
+
+def _run_main(args: argparse.Namespace) -> int:
+    from .drivers.runner import RunOptions
+
+    target: Target | None = None
+    if args.target:
+        try:
+            target = parse_target(args.target, implicit_tls=args.tls)
+        except BadTarget as exc:
+            raise UsageError(str(exc)) from None
+    options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args))
+    lines = _script_lines(args)
+    return asyncio.run(_session(args, target, options, lines))
+
+
+async def _session(args: argparse.Namespace, target: Target | None, options: Any, lines: Iterable[str] | None) -> int:
+    extras: dict[str, Any] = {}
+    if target is None:
+        from .drivers.embedded import embedded_server
+
+        async with embedded_server(args, options, extras) as (target, options):
+            return await _drive(args, target, options, lines, extras)
+    return await _drive(args, target, options, lines, extras)
+
+
+async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: Iterable[str] | None, extras: dict[str, Any]) -> int:
+    if lines is not None:
+        from .drivers.script import ScriptDriver
+        from .ui import ansi
+        from .ui.render import RenderOptions
+
+        driver = ScriptDriver(
+            lines, target, options,
+            color=ansi.want_color(args.color),
+            render=RenderOptions(explain=args.explain),
+            extras=extras,
+        )
+        return await driver.run()
+    try:
+        from .drivers.interactive import run_interactive
+    except ImportError:
+        raise UsageError("the interactive shell is not available in this build; pipe commands in or use -c") from None
+    return await run_interactive(args, target, options, extras)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""Where to connect: HOST[:PORT], [IPv6]:PORT, smtp://host:port, smtps://host:port."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SMTP_PORT = 25
+SUBMISSION_PORT = 587
+SMTPS_PORT = 465
+
+
+class BadTarget(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Target:
+    host: str
+    port: int
+    implicit_tls: bool = False
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+def parse_target(text: str, implicit_tls: bool = False) -> Target:
+    """Parse a target the way people write them. Raises BadTarget with a clear message."""
+    spec = text.strip()
+    scheme = ""
+    if "://" in spec:
+        scheme, _, spec = spec.partition("://")
+        scheme = scheme.lower()
+        if scheme not in ("smtp", "smtps", "submission", "submissions"):
+            raise BadTarget(f"unknown scheme {scheme!r} in {text!r}: use smtp:// or smtps://")
+        spec = spec.rstrip("/")
+    if scheme in ("smtps", "submissions"):
+        implicit_tls = True
+    port: int | None = None
+    if spec.startswith("["):
+        host, sep, rest = spec[1:].partition("]")
+        if not sep:
+            raise BadTarget(f"missing ']' in {text!r}")
+        if rest:
+            if not rest.startswith(":"):
+                raise BadTarget(f"expected ':PORT' after ']' in {text!r}")
+            port = _port(rest[1:], text)
+    elif spec.count(":") == 1:
+        host, _, port_text = spec.partition(":")
+        port = _port(port_text, text)
+    else:
+        host = spec  # a name, an IPv4 address, or a bare IPv6 address
+    if not host:
+        raise BadTarget(f"no host in {text!r}")
+    if port is None:
+        port = SMTPS_PORT if implicit_tls else (SUBMISSION_PORT if scheme == "submission" else SMTP_PORT)
+    return Target(host, port, implicit_tls)
+
+
+def _port(text: str, whole: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise BadTarget(f"bad port {text!r} in {whole!r}: a number from 1 to 65535")
+    return int(text)

@@ -1,0 +1,1 @@
+"""Drivers feed lines to one SessionRunner: a script (stdin, --script, -c), the REPL, replay."""

@@ -1,0 +1,240 @@
+"""What happens to one line the user gives, whoever gives it.
+
+The script driver, the REPL and lesson replay all hand lines to one
+:class:`SessionRunner`, so a line means the same thing everywhere:
+
+- ``/name args``: a shell command (outside DATA only);
+- inside DATA (after 354): message content, dot-stuffed on the wire, until a lone ``.``;
+- anything else: an SMTP command, sent exactly as typed plus CRLF; the runner
+  waits for its reply. A ``STARTTLS`` answered 220 is followed by the
+  handshake (the client does it before anything else is written).
+
+The runner also does the few things the shell does on the user's behalf when
+asked (``--helo``, ``--starttls``, QUIT at the end of a script) and marks them
+as automatic so the screen says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import events as ev
+from .. import exitcodes
+from ..client.connection import Connection, ConnectionClosed, ConnectionFailed, ReplyTimeout
+from ..client.target import Target
+from ..client.tls import TLSOptions
+from ..protocol.commands import CommandLine, InjectionError
+from ..protocol.replies import Reply
+from ..protocol.session import Exchange, Kind, Phase, Session
+from ..shell import registry
+
+
+@dataclass
+class RunOptions:
+    timeout: float = 30.0
+    helo: str | None = None  # send EHLO <helo> right after the greeting
+    starttls: bool = False  # upgrade right after the first EHLO
+    tls: TLSOptions = field(default_factory=TLSOptions)
+
+
+class Outcome:
+    """Tracks what decides the exit status, from the event stream."""
+
+    def __init__(self) -> None:
+        self.worst = 2
+        self.error: str | None = None  # a connection-level failure
+        self.protocol_errors = 0
+
+    def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.ReplyReceived):
+            self.worst = max(self.worst, event.reply.klass)
+        elif isinstance(event, ev.ProtocolErrorReceived) and event.exchange is not None:
+            self.protocol_errors += 1
+        elif isinstance(event, ev.Closed) and not event.clean:
+            self.error = self.error or event.reason
+
+    def exit_code(self) -> int:
+        if self.error is not None or self.protocol_errors:
+            return exitcodes.CONNECTION
+        if self.worst >= 5:
+            return exitcodes.PERMANENT
+        if self.worst == 4:
+            return exitcodes.TRANSIENT
+        return exitcodes.OK
+
+
+class SessionRunner:
+    def __init__(
+        self,
+        bus: ev.EventBus,
+        options: RunOptions,
+        context: "registry.ShellContext",
+        session: Session | None = None,
+    ) -> None:
+        self.bus = bus
+        self.options = options
+        self.context = context
+        self.session = session or Session()
+        self.connection: Connection | None = None
+        self.target: Target | None = None
+        self.outcome = Outcome()
+        bus.subscribe(self.outcome)
+        self._skipping_data = False  # DATA was refused: skip content up to "."
+        # Lines whose verb has a special flow (AUTH, for one) register a handler here.
+        self.verb_handlers: dict[str, Callable[["SessionRunner", str], Any]] = {}
+
+    # -- connection -----------------------------------------------------------
+
+    async def open(self, target: Target) -> bool:
+        """Connect, read the greeting, do --helo / --starttls. False on failure."""
+        self.target = target
+        try:
+            self.connection = await Connection.open(
+                target, self.bus, self.options.tls, self.options.timeout, self.session
+            )
+            await self.connection.greeting()
+        except (ConnectionFailed, ConnectionClosed, ReplyTimeout) as exc:
+            self._failed(str(exc))
+            return False
+        if self.options.helo:
+            exchange = await self._auto(f"EHLO {self.options.helo}")
+            if exchange is None:
+                return False
+        return True
+
+    async def close(self, quit_first: bool = True) -> None:
+        conn = self.connection
+        if conn is None or not conn.is_open:
+            return
+        if quit_first and self.session.phase not in (Phase.CLOSING, Phase.CLOSED):
+            await self._auto("QUIT")
+        await conn.close()
+
+    @property
+    def connected(self) -> bool:
+        return self.connection is not None and self.connection.is_open
+
+    # -- one line ---------------------------------------------------------------
+
+    async def handle(self, line: str) -> None:
+        """Handle one line as described in the module docstring."""
+        if self._skipping_data:
+            if line == ".":
+                self._skipping_data = False
+            return
+        if self.session.is_data_content:
+            await self._data_line(line)
+            return
+        if registry.is_shell_command(line):
+            try:
+                await registry.dispatch(self.context, line)
+            except registry.UnknownCommand as exc:
+                self.context.error(str(exc))
+            return
+        if not line.strip():
+            return
+        if self.session.phase is not Phase.AUTH:
+            verb = CommandLine.parse(line).verb
+            special = self.verb_handlers.get(verb)
+            if special is not None:
+                await special(self, line)
+                return
+        await self.command(line)
+
+    async def command(self, line: str, **send_options: Any) -> Exchange | None:
+        """Send one command line and wait for its reply; None if it could not be done."""
+        conn = self.connection
+        if conn is None or not conn.is_open:
+            self.context.error("not connected: /connect HOST[:PORT] opens a connection")
+            return None
+        try:
+            exchange = await conn.command(line, **send_options)
+        except InjectionError as exc:
+            self.context.error(str(exc))
+            return None
+        except (ConnectionFailed, ConnectionClosed) as exc:
+            self._failed(str(exc))
+            return None
+        except ReplyTimeout as exc:
+            self._failed(f"{exc}; the session is out of step, so smtpshell closed it (/connect to start again)")
+            await conn.close()
+            return None
+        await self._after(exchange)
+        return exchange
+
+    async def send_file(self, path: str, chunk_size: int = 256 * 1024) -> Exchange | None:
+        """DATA, then the file streamed as the message (dot-stuffed), then '.'."""
+        try:
+            handle = open(path, "rb")
+        except OSError as exc:
+            self.context.error(f"cannot read {path}: {exc.strerror or exc}")
+            return None
+        with handle:
+            exchange = await self.command("DATA")
+            if exchange is None or not isinstance(exchange.reply, Reply) or exchange.reply.code != 354:
+                self.context.error("DATA was not accepted (no 354), so the file was not sent")
+                return exchange
+            assert self.connection is not None
+            try:
+                await self.connection.send_message(iter(lambda: handle.read(chunk_size), b""), path)
+                final = await self.connection.next_exchange()
+            except (ConnectionFailed, ConnectionClosed, ReplyTimeout) as exc:
+                self._failed(str(exc))
+                return None
+            return final
+
+    # -- internals ---------------------------------------------------------------
+
+    async def _data_line(self, line: str) -> None:
+        conn = self.connection
+        if conn is None or not conn.is_open:
+            self.context.error("not connected: the message line was not sent")
+            return
+        if line == ".":
+            await self.command(".")
+            return
+        try:
+            await conn.send_data_line(line)
+        except InjectionError as exc:
+            self.context.error(str(exc))
+        except (ConnectionFailed, ConnectionClosed) as exc:
+            self._failed(str(exc))
+
+    async def _after(self, exchange: Exchange) -> None:
+        """Follow-ups to a reply: skip refused DATA content, --starttls."""
+        sent, reply = exchange.sent, exchange.reply
+        if sent is None or not isinstance(reply, Reply):
+            return
+        if sent.verb == "DATA" and sent.kind is Kind.COMMAND and reply.code != 354:
+            if getattr(self.context, "skip_refused_data", True):
+                self._skipping_data = True
+                self.bus.emit(ev.Info("DATA was not accepted: the message lines up to '.' will not be sent"))
+        if (
+            self.options.starttls
+            and sent.verb in ("EHLO", "LHLO")
+            and reply.klass == 2
+            and not self.session.tls
+        ):
+            await self._upgrade(sent.text)
+
+    async def _upgrade(self, ehlo_line: str) -> None:
+        if not self.session.advertised("STARTTLS"):
+            self._failed("--starttls: the server did not offer STARTTLS in its EHLO reply, so TLS cannot start")
+            return
+        exchange = await self._auto("STARTTLS")
+        if exchange is None:
+            return
+        if not isinstance(exchange.reply, Reply) or exchange.reply.klass != 2:
+            self._failed("--starttls: the server refused STARTTLS; not going on in plaintext")
+            return
+        if self.session.tls:
+            await self._auto(ehlo_line)
+
+    async def _auto(self, line: str) -> Exchange | None:
+        return await self.command(line, automatic=True)
+
+    def _failed(self, message: str) -> None:
+        self.outcome.error = self.outcome.error or message
+        self.context.error(message)

@@ -1,0 +1,111 @@
+"""Script mode: each input line is one command, every reply is printed.
+
+Used when stdin is not a terminal, or with ``--script FILE`` or ``-c CMD``.
+Nothing interactive is imported here (no prompt_toolkit), so a scripted
+session starts as fast as a plain Python script.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from .. import events as ev
+from .. import exitcodes
+from ..client.target import Target
+from ..protocol.session import Session
+from ..ui import ansi
+from ..ui.render import RenderOptions, StyledText, render_event
+from .runner import RunOptions, SessionRunner
+
+
+@dataclass
+class ScriptContext:
+    """The ShellContext shell commands see in script mode."""
+
+    out: TextIO
+    err: TextIO
+    color: bool
+    runner: SessionRunner | None = None
+    interactive: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def connection(self):  # type: ignore[no-untyped-def]
+        return self.runner.connection if self.runner else None
+
+    @property
+    def session(self) -> Session:
+        assert self.runner is not None
+        return self.runner.session
+
+    def print(self, text: StyledText) -> None:
+        self.out.write(ansi.to_text(text, self.color))
+        self.out.flush()
+
+    def error(self, message: str) -> None:
+        self.out.flush()
+        self.err.write(ansi.to_text([("class:error", f"smtpshell: {message}"), ("", "\n")], self.color))
+        self.err.flush()
+
+    async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
+        raise EOFError(f"{label.strip()} cannot be asked for in script mode")
+
+    async def connect(self, target: str | None) -> None:
+        self.error("/connect works only in the interactive shell")
+
+    async def quit(self) -> None:
+        assert self.runner is not None
+        await self.runner.close()
+
+
+class ScriptDriver:
+    def __init__(
+        self,
+        lines: Iterable[str],
+        target: Target,
+        options: RunOptions,
+        *,
+        out: TextIO = sys.stdout,
+        err: TextIO = sys.stderr,
+        color: bool = False,
+        render: RenderOptions = RenderOptions(),
+        bus: ev.EventBus | None = None,
+        extras: dict[str, Any] | None = None,
+    ) -> None:
+        self.lines = lines
+        self.target = target
+        self.bus = bus or ev.EventBus()
+        self.context = ScriptContext(out, err, color, extras=extras or {})
+        self.runner = SessionRunner(self.bus, options, self.context)
+        self.context.runner = self.runner
+        self.render = render
+        self.bus.subscribe(self._show)
+
+    def _show(self, event: ev.Event) -> None:
+        self.context.print(render_event(event, self.runner.session, self.render))
+
+    async def run(self) -> int:
+        runner = self.runner
+        if not await runner.open(self.target):
+            return exitcodes.CONNECTION
+        unsent = 0
+        for raw in self.lines:
+            line = raw.rstrip("\r\n") if raw.endswith("\n") else raw
+            if not runner.connected:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    unsent += 1
+                continue
+            if not runner.session.is_data_content and line.lstrip().startswith("#"):
+                continue  # a comment in a script file
+            await runner.handle(line)
+        if unsent:
+            self.context.error(f"the connection was closed; {unsent} line(s) of the script were not sent")
+            runner.outcome.error = runner.outcome.error or "connection closed early"
+        if runner.session.is_data_content:
+            self.context.error("the script ended inside DATA (no lone '.'); the message was not sent")
+            runner.outcome.error = runner.outcome.error or "unfinished DATA"
+        await runner.close()
+        return runner.outcome.exit_code()

@@ -1,0 +1,170 @@
+"""The one event stream: everything that happens on the wire, as data.
+
+The client emits these; the screen renderer, the transcript recorder and the
+test helpers all consume the same stream, so what is shown, what is saved and
+what is asserted cannot drift apart.
+
+Events never hold a secret: a line that carried a password or token holds a
+placeholder in ``shown`` and the wire bytes are not kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .protocol.replies import ProtocolError, Reply
+from .protocol.session import Exchange
+
+SECRET_PLACEHOLDER = "<secret hidden>"
+
+
+@dataclass(frozen=True)
+class Connecting:
+    host: str
+    port: int
+    implicit_tls: bool
+
+
+@dataclass(frozen=True)
+class Connected:
+    host: str
+    port: int
+    peer: str  # "address:port" actually reached
+    implicit_tls: bool
+
+
+@dataclass(frozen=True)
+class LineSent:
+    """A line written to the server (CRLF not included in ``shown``)."""
+
+    shown: str  # the text as typed, or with secrets replaced
+    kind: str  # "command", "data", "end-of-data", "auth"
+    nbytes: int
+    secret: bool = False
+    automatic: bool = False  # sent by the shell on the user's behalf (shown as such)
+    note: str = ""  # e.g. "dot-stuffed: sent as '..foo'"
+
+
+@dataclass(frozen=True)
+class DataSent:
+    """Message content streamed from a file or editor, summarised."""
+
+    source: str
+    bytes_in: int
+    bytes_sent: int
+    lines: int
+    stuffed: int
+    preview: tuple[str, ...] = ()  # the first few lines, for the screen
+
+
+@dataclass(frozen=True)
+class ReplyReceived:
+    exchange: Exchange
+
+    @property
+    def reply(self) -> Reply:
+        assert isinstance(self.exchange.reply, Reply)
+        return self.exchange.reply
+
+
+@dataclass(frozen=True)
+class ProtocolErrorReceived:
+    error: ProtocolError
+    exchange: Exchange | None = None  # set when the error stood in for a reply
+
+
+@dataclass(frozen=True)
+class CertSummary:
+    """The parts of a certificate people look at."""
+
+    subject: str
+    issuer: str
+    names: tuple[str, ...]  # subject alternative names
+    not_before: str  # ISO 8601, UTC
+    not_after: str
+    days_left: int
+    sha256: str  # colon-separated hex fingerprint
+    key: str  # e.g. "RSA 2048", "EC secp256r1"
+    self_signed: bool
+
+
+@dataclass(frozen=True)
+class TLSInfo:
+    version: str  # "TLSv1.3"
+    cipher: str
+    bits: int
+    sni: str | None
+    alpn: str | None
+    verified: bool  # False under --insecure
+    verify_note: str  # "verified against the system CAs", "NOT verified (--insecure)"
+    chain: tuple[CertSummary, ...] = ()  # leaf first
+
+
+@dataclass(frozen=True)
+class TLSStarted:
+    info: TLSInfo
+    upgraded: bool  # True for STARTTLS, False for implicit TLS
+
+
+@dataclass(frozen=True)
+class Warning:
+    message: str
+    kind: str = "warning"  # e.g. "starttls-injection", "insecure", "timeout"
+    detail: bytes = b""
+
+
+@dataclass(frozen=True)
+class Info:
+    message: str
+
+
+@dataclass(frozen=True)
+class Closed:
+    reason: str
+    by_peer: bool
+    clean: bool  # True after QUIT/221 or a local close
+
+
+Event = (
+    Connecting
+    | Connected
+    | LineSent
+    | DataSent
+    | ReplyReceived
+    | ProtocolErrorReceived
+    | TLSStarted
+    | Warning
+    | Info
+    | Closed
+)
+
+Listener = Callable[[Event], None]
+
+
+class EventBus:
+    """Fans events out to every listener, in the order they subscribed."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+
+class EventLog:
+    """A listener that keeps every event (tests, transcripts, /history)."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def of(self, kind: type) -> list:
+        return [e for e in self.events if isinstance(e, kind)]

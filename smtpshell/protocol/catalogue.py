@@ -1,0 +1,167 @@
+"""The command catalogue: every SMTP verb smtpshell knows, as data.
+
+One entry per verb feeds the completer, the lexer, ``/help VERB``, the
+toolbar's syntax line and the state machine's hints. Adding a verb is one
+entry here. Parameters that extensions add to MAIL and RCPT are listed once in
+:data:`MAIL_PARAMETERS` / :data:`RCPT_PARAMETERS`, each with the EHLO keyword
+that enables it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An ESMTP parameter of MAIL or RCPT (``SIZE=12345``, ``SMTPUTF8``)."""
+
+    name: str
+    syntax: str
+    summary: str
+    extension: str  # EHLO keyword that enables it
+    rfc: str
+    values: tuple[str, ...] = ()  # fixed values to offer, if any
+    takes_value: bool = True
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    syntax: str
+    summary: str
+    rfc: str
+    extension: str | None = None  # EHLO keyword that enables it; None: base SMTP
+    keyword: str | None = None  # "FROM:" / "TO:" after the verb
+    parameters: tuple[Parameter, ...] = field(default=())
+    arguments: tuple[str, ...] = ()  # fixed first arguments to complete
+
+
+MAIL_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("SIZE", "SIZE=<bytes>", "declared message size in bytes", "SIZE", "RFC 1870"),
+    Parameter(
+        "BODY",
+        "BODY=7BIT|8BITMIME|BINARYMIME",
+        "body type of the message",
+        "8BITMIME",
+        "RFC 6152",
+        values=("7BIT", "8BITMIME", "BINARYMIME"),
+    ),
+    Parameter(
+        "SMTPUTF8",
+        "SMTPUTF8",
+        "the envelope or headers use UTF-8 (internationalised mail)",
+        "SMTPUTF8",
+        "RFC 6531",
+        takes_value=False,
+    ),
+    Parameter(
+        "RET", "RET=FULL|HDRS", "what a bounce (DSN) should return", "DSN", "RFC 3461",
+        values=("FULL", "HDRS"),
+    ),
+    Parameter("ENVID", "ENVID=<xtext>", "envelope id echoed in DSNs", "DSN", "RFC 3461"),
+    Parameter(
+        "AUTH",
+        "AUTH=<mailbox>|<>",
+        "the authenticated submitter of this message",
+        "AUTH",
+        "RFC 4954",
+        values=("<>",),
+    ),
+    Parameter(
+        "REQUIRETLS",
+        "REQUIRETLS",
+        "the message must only travel over TLS",
+        "REQUIRETLS",
+        "RFC 8689",
+        takes_value=False,
+    ),
+    Parameter(
+        "MT-PRIORITY", "MT-PRIORITY=<-9..9>", "message transfer priority", "MT-PRIORITY",
+        "RFC 6710",
+    ),
+)
+
+RCPT_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter(
+        "NOTIFY",
+        "NOTIFY=NEVER|SUCCESS,FAILURE,DELAY",
+        "when to send a delivery status notification",
+        "DSN",
+        "RFC 3461",
+        values=("NEVER", "SUCCESS", "FAILURE", "DELAY", "SUCCESS,FAILURE,DELAY"),
+    ),
+    Parameter("ORCPT", "ORCPT=rfc822;<address>", "original recipient, for DSNs", "DSN", "RFC 3461"),
+)
+
+_VERBS: tuple[Verb, ...] = (
+    Verb("HELO", "HELO <domain>", "identify yourself (plain SMTP, no extensions)", "RFC 5321 4.1.1.1"),
+    Verb("EHLO", "EHLO <domain>", "identify yourself and ask for the server's extensions", "RFC 5321 4.1.1.1"),
+    Verb(
+        "MAIL",
+        "MAIL FROM:<reverse-path> [parameters]",
+        "start a mail transaction with the sender's address",
+        "RFC 5321 4.1.1.2",
+        keyword="FROM:",
+        parameters=MAIL_PARAMETERS,
+    ),
+    Verb(
+        "RCPT",
+        "RCPT TO:<forward-path> [parameters]",
+        "add one recipient to the transaction",
+        "RFC 5321 4.1.1.3",
+        keyword="TO:",
+        parameters=RCPT_PARAMETERS,
+    ),
+    Verb("DATA", "DATA", "send the message; end it with a line holding only '.'", "RFC 5321 4.1.1.4"),
+    Verb("RSET", "RSET", "abort the current transaction, keep the connection", "RFC 5321 4.1.1.5"),
+    Verb("VRFY", "VRFY <user or mailbox>", "ask whether a mailbox exists (often disabled)", "RFC 5321 4.1.1.6"),
+    Verb("EXPN", "EXPN <mailing list>", "ask for the members of a mailing list (often disabled)", "RFC 5321 4.1.1.7"),
+    Verb("HELP", "HELP [<topic>]", "ask the server for help text", "RFC 5321 4.1.1.8"),
+    Verb("NOOP", "NOOP", "do nothing; the server answers 250 (keeps a session alive)", "RFC 5321 4.1.1.9"),
+    Verb("QUIT", "QUIT", "end the session politely; the server answers 221 and closes", "RFC 5321 4.1.1.10"),
+    Verb("STARTTLS", "STARTTLS", "upgrade this connection to TLS (after 220)", "RFC 3207", extension="STARTTLS"),
+    Verb(
+        "AUTH",
+        "AUTH <mechanism> [<initial-response>]",
+        "authenticate (LOGIN, PLAIN, CRAM-MD5, XOAUTH2, ...)",
+        "RFC 4954",
+        extension="AUTH",
+        arguments=("LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "SCRAM-SHA-256"),
+    ),
+    Verb(
+        "BDAT",
+        "BDAT <size> [LAST]",
+        "send the next <size> bytes of the message as a chunk (no dot-stuffing)",
+        "RFC 3030",
+        extension="CHUNKING",
+        arguments=("LAST",),
+    ),
+    Verb("ETRN", "ETRN <domain>", "ask the server to flush its queue for a domain", "RFC 1985", extension="ETRN"),
+    Verb("LHLO", "LHLO <domain>", "identify yourself to an LMTP server", "RFC 2033"),
+    Verb(
+        "XCLIENT",
+        "XCLIENT NAME=... ADDR=... [attribute=value ...]",
+        "Postfix: override client attributes (for trusted proxies)",
+        "Postfix XCLIENT_README",
+        extension="XCLIENT",
+        arguments=("NAME=", "ADDR=", "PORT=", "PROTO=", "HELO=", "LOGIN=", "DESTADDR=", "DESTPORT="),
+    ),
+)
+
+VERBS: dict[str, Verb] = {v.name: v for v in _VERBS}
+
+
+def lookup(word: str) -> Verb | None:
+    """The catalogue entry for ``word`` (any case), or None."""
+    return VERBS.get(word.upper())
+
+
+def parameter(verb: str, name: str) -> Parameter | None:
+    entry = lookup(verb)
+    if entry is None:
+        return None
+    for p in entry.parameters:
+        if p.name == name.upper():
+            return p
+    return None

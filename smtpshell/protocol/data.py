@@ -1,0 +1,84 @@
+"""DATA content encoding: CRLF line ends and dot-stuffing, streamed.
+
+RFC 5321 4.5.2: a line of the message that starts with "." gets one more "."
+so the server cannot mistake it for the end of data. Line ends are normalised
+to CRLF (a bare CR or LF in the body is not allowed on the wire, 4.1.1.4).
+
+:class:`DataEncoder` works on chunks of any size and keeps only the state it
+needs between them (were we at the start of a line, was the last byte a CR),
+so a file of any size streams through in constant memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+END_OF_DATA = b".\r\n"
+
+
+class DataEncoder:
+    def __init__(self) -> None:
+        self._at_line_start = True
+        self._pending_cr = False
+        self.stuffed = 0  # lines that got an extra "."
+        self.lines = 0  # line ends written
+        self.bytes_in = 0
+
+    def encode(self, chunk: bytes) -> bytes:
+        """Encode the next piece of the message (any split)."""
+        if not chunk:
+            return b""
+        self.bytes_in += len(chunk)
+        if self._pending_cr:
+            # A CR ended the previous chunk: maybe a CRLF split across chunks.
+            chunk = b"\r" + chunk
+            self._pending_cr = False
+        if chunk.endswith(b"\r"):
+            chunk = chunk[:-1]
+            self._pending_cr = True
+            if not chunk:
+                return b""
+        if b"\r" in chunk:
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        # All in C: stuff dots after every line end, then widen LF to CRLF.
+        stuffed = chunk.count(b"\n.")
+        if stuffed:
+            chunk = chunk.replace(b"\n.", b"\n..")
+        if self._at_line_start and chunk.startswith(b"."):
+            chunk = b"." + chunk
+            stuffed += 1
+        self.stuffed += stuffed
+        self.lines += chunk.count(b"\n")
+        self._at_line_start = chunk.endswith(b"\n")
+        return chunk.replace(b"\n", b"\r\n")
+
+    def finish(self) -> bytes:
+        """Close the message: a final line end if needed, then "." CRLF."""
+        tail = b""
+        if self._pending_cr:
+            self._pending_cr = False
+            self.lines += 1
+            self._at_line_start = True
+            tail = b"\r\n"
+        if not self._at_line_start:
+            tail += b"\r\n"
+            self.lines += 1
+        return tail + END_OF_DATA
+
+
+def encode_message(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Encode a whole message, yielding wire bytes, ending with ``.`` CRLF."""
+    encoder = DataEncoder()
+    for chunk in chunks:
+        out = encoder.encode(chunk)
+        if out:
+            yield out
+    yield encoder.finish()
+
+
+def stuff_line(line: str) -> tuple[bytes, bool]:
+    """One typed DATA line on the wire: (bytes with CRLF, was it dot-stuffed)."""
+    raw = line.encode("utf-8")
+    if raw.startswith(b"."):
+        return b"." + raw + b"\r\n", True
+    return raw + b"\r\n", False

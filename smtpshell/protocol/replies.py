@@ -1,0 +1,270 @@
+"""Incremental SMTP reply parser: bytes in, replies (or protocol errors) out.
+
+Theory of operation
+-------------------
+A server speaks in lines ending in CRLF. A reply is one or more lines that all
+start with the same three-digit code; every line but the last has ``-`` after
+the code, the last has a space or nothing (RFC 5321 section 4.2).
+
+:class:`ReplyParser` is fed whatever bytes arrive, in any split, and returns
+events in order: a :class:`Reply` for every complete reply, or a
+:class:`ProtocolError` for input that is not a reply. It never raises on input:
+a hostile or broken server must not be able to end the session.
+
+Some errors *stand in for* a reply (``replaces_reply=True``): a garbage line, a
+reply whose code changed half-way, a line too long to keep, a reply cut off at
+EOF. A caller waiting for an answer treats those as the answer, so one bad
+reply cannot desynchronise the command/reply pairing for the rest of the
+session. Others are only warnings (invalid UTF-8, bare LF) and come right
+before the reply they concern.
+
+Memory is bounded: a line longer than ``max_line`` bytes is reported the moment
+the limit is crossed and the rest of it is skipped as it arrives; a reply of
+more than ``max_lines`` lines is cut off the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_LINE = 64 * 1024
+MAX_LINES = 1000
+
+_ENHANCED = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})(?= |$)")
+_SHOWN_RAW = 120  # bytes of offending input kept in an error, for the message
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One complete server reply."""
+
+    code: int
+    lines: tuple[str, ...]  # text after "NNN-" / "NNN ", one item per line
+    raw: bytes
+    enhanced: str | None = None  # RFC 3463 "x.y.z" from the first line, if any
+    notes: tuple[str, ...] = ()  # tolerated oddities (bare LF, replaced bytes)
+
+    @property
+    def klass(self) -> int:
+        """The reply class: 2, 3, 4 or 5 (1 for the rare 1yz)."""
+        return self.code // 100
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def is_positive(self) -> bool:
+        return self.code < 400
+
+    def message_lines(self) -> tuple[str, ...]:
+        """Lines with a leading enhanced status code removed."""
+        if not self.enhanced:
+            return self.lines
+        out = []
+        for line in self.lines:
+            if line.startswith(self.enhanced):
+                line = line[len(self.enhanced) :].lstrip(" ")
+            out.append(line)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class ProtocolError:
+    """Input from the server that is not a well-formed reply."""
+
+    message: str
+    raw: bytes = b""  # the start of the offending input (bounded)
+    replaces_reply: bool = True  # True: counts as the server's answer
+
+
+ParseEvent = Reply | ProtocolError
+
+
+def parse_enhanced(code: int, text: str) -> str | None:
+    """The RFC 3463 code at the start of ``text`` if its class matches ``code``."""
+    m = _ENHANCED.match(text)
+    if m and int(m.group(1)) == code // 100:
+        return m.group(0)
+    return None
+
+
+@dataclass
+class _Pending:
+    code: int
+    lines: list[str] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    overflowed: bool = False
+
+
+def _split_reply_line(line: bytes) -> tuple[int, bytes, bytes] | None:
+    """(code, separator, text) of a reply line, or None if it is not one."""
+    if len(line) < 3 or not line[:3].isdigit():
+        return None
+    sep = line[3:4]
+    if sep not in (b"", b" ", b"-"):
+        return None
+    code = int(line[:3])
+    if not 100 <= code <= 599:
+        return None
+    return code, sep, line[4:]
+
+
+class ReplyParser:
+    """Feed bytes with :meth:`feed`; call :meth:`eof` when the peer closes."""
+
+    def __init__(self, max_line: int = MAX_LINE, max_lines: int = MAX_LINES) -> None:
+        self.max_line = max_line
+        self.max_lines = max_lines
+        self._buf = bytearray()
+        self._pending: _Pending | None = None
+        self._skipping_line = False  # inside an over-long line
+        self._skipping_reply = False  # inside a reply that had too many lines
+
+    @property
+    def buffered(self) -> bytes:
+        """Bytes received but not yet part of a complete line or reply."""
+        pending = b"".join(self._pending.raw) if self._pending else b""
+        return pending + bytes(self._buf)
+
+    def clear(self) -> bytes:
+        """Forget everything buffered (used before a TLS handshake); return it."""
+        dropped = self.buffered
+        self._buf.clear()
+        self._pending = None
+        self._skipping_line = self._skipping_reply = False
+        return dropped
+
+    def feed(self, data: bytes) -> list[ParseEvent]:
+        events: list[ParseEvent] = []
+        start = 0
+        while start < len(data):
+            nl = data.find(b"\n", start)
+            if nl < 0:
+                self._append_partial(data[start:], events)
+                break
+            chunk = data[start : nl + 1]
+            start = nl + 1
+            if self._skipping_line:
+                self._skipping_line = False
+                continue
+            if len(self._buf) + len(chunk) > self.max_line + 2:
+                self._append_partial(chunk[:-1], events)
+                self._skipping_line = False
+                continue
+            self._buf += chunk
+            line = bytes(self._buf)
+            self._buf.clear()
+            self._line(line, events)
+        return events
+
+    def eof(self) -> list[ParseEvent]:
+        """The connection closed: report anything left half-received."""
+        events: list[ParseEvent] = []
+        leftover = self.buffered
+        if leftover and not (self._skipping_line or self._skipping_reply):
+            events.append(
+                ProtocolError(
+                    "the connection closed in the middle of a reply",
+                    leftover[:_SHOWN_RAW],
+                )
+            )
+        self.clear()
+        return events
+
+    # -- internals ---------------------------------------------------------
+
+    def _append_partial(self, data: bytes, events: list[ParseEvent]) -> None:
+        if self._skipping_line:
+            return
+        self._buf += data
+        if len(self._buf) > self.max_line:
+            head = bytes(self._buf[:_SHOWN_RAW])
+            self._buf.clear()
+            self._pending = None
+            self._skipping_line = True
+            self._skipping_reply = False
+            events.append(
+                ProtocolError(
+                    f"the server sent a line longer than {self.max_line} bytes; "
+                    "it was cut off and the rest of it is ignored",
+                    head,
+                )
+            )
+
+    def _line(self, line: bytes, events: list[ParseEvent]) -> None:
+        raw = line
+        if line.endswith(b"\r\n"):
+            body, bare_lf = line[:-2], False
+        else:
+            body, bare_lf = line[:-1], True
+        parts = _split_reply_line(body)
+        if self._skipping_reply:
+            # Discard the rest of an over-long reply up to its last line.
+            if parts is None or parts[1] != b"-":
+                self._skipping_reply = False
+            return
+        if parts is None:
+            bad = b"".join(self._pending.raw) + raw if self._pending else raw
+            self._pending = None
+            events.append(
+                ProtocolError(
+                    "the server sent a line that is not an SMTP reply "
+                    "(expected a 3-digit code followed by a space or '-')",
+                    bad[:_SHOWN_RAW],
+                )
+            )
+            return
+        code, sep, text_bytes = parts
+        pending = self._pending
+        if pending is not None and pending.code != code:
+            bad = b"".join(pending.raw) + raw
+            self._pending = None
+            events.append(
+                ProtocolError(
+                    f"the reply code changed from {pending.code} to {code} "
+                    "inside one multi-line reply",
+                    bad[:_SHOWN_RAW],
+                )
+            )
+            return
+        if pending is None:
+            pending = self._pending = _Pending(code)
+        try:
+            text = text_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            text = text_bytes.decode("utf-8", errors="backslashreplace")
+            note = "invalid UTF-8 in the reply; the bad bytes are shown escaped"
+            if note not in pending.notes:
+                pending.notes.append(note)
+                events.append(ProtocolError(note, raw[:_SHOWN_RAW], replaces_reply=False))
+        if bare_lf:
+            note = "line ended with a bare LF instead of CRLF"
+            if note not in pending.notes:
+                pending.notes.append(note)
+        pending.lines.append(text)
+        pending.raw.append(raw)
+        if sep == b"-":
+            if len(pending.lines) >= self.max_lines:
+                self._pending = None
+                self._skipping_reply = True
+                events.append(
+                    ProtocolError(
+                        f"the server sent a reply of more than {self.max_lines} lines; "
+                        "it was cut off and the rest of it is ignored",
+                        pending.raw[0][:_SHOWN_RAW],
+                    )
+                )
+            return
+        self._pending = None
+        events.append(
+            Reply(
+                code=code,
+                lines=tuple(pending.lines),
+                raw=b"".join(pending.raw),
+                enhanced=parse_enhanced(code, pending.lines[0]),
+                notes=tuple(pending.notes),
+            )
+        )

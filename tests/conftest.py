@@ -1,0 +1,27 @@
+"""Shared test set-up. Fixture modules live in tests/plugins/ (one per area)
+and are all loaded here, so each area adds its fixtures without editing this file."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+
+pytest_plugins = sorted(
+    f"tests.plugins.{p.stem}"
+    for p in (pathlib.Path(__file__).parent / "plugins").glob("*.py")
+    if p.stem != "__init__"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own XDG config/state dirs: no test touches ~."""
+    base = tmp_path_factory.mktemp("xdg")
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        (base / name).mkdir()
+        monkeypatch.setenv(name, str(base / name))
+    monkeypatch.delenv("SSLKEYLOGFILE", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    os.environ.setdefault("SMTPSHELL_TEST", "1")
