@@ -83,17 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default auto; honours NO_COLOR)")
     p.add_argument("--explain", choices=("full", "brief", "off"), default="full", help="how much to explain each reply")
     add_tls_arguments(p)
-    _add_optional(p, "smtpshell.server.command", "add_scenario_argument")
+    # Checked by the practice server when it starts: importing it here would
+    # slow down every script-mode run.
+    p.add_argument("--scenario", metavar="NAME",
+                   help="with no TARGET: the practice server's scenario (see smtpshell serve --help)")
     return p
-
-
-def _add_optional(parser: argparse.ArgumentParser, module: str, function: str) -> None:
-    """Let an area add its flags to the main parser, if that area is installed."""
-    try:
-        hook = getattr(importlib.import_module(module), function)
-    except (ImportError, AttributeError):
-        return
-    hook(parser)
 
 
 def tls_options(args: argparse.Namespace) -> TLSOptions:

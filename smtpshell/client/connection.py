@@ -163,6 +163,9 @@ class Connection(asyncio.Protocol):
             ) from None
         except OSError as exc:
             raise ConnectionFailed(_connect_error(target, exc)) from None
+        except (UnicodeError, ValueError):
+            # e.g. an empty label ("bad..host"): the name cannot even be encoded.
+            raise ConnectionFailed(f"cannot find host {target.host!r}: not a valid host name") from None
         if ctx is not None:
             conn._begin_tls(ctx, upgraded=False)
             await conn.wait_tls()

@@ -3,7 +3,8 @@
 Verification is on by default (system CAs, hostname check, SNI). ``--cafile``
 adds a private CA; ``--insecure`` turns checking off and the session is marked
 as such everywhere. The key log (``--keylog`` or ``SSLKEYLOGFILE``) lets
-Wireshark decrypt a capture.
+Wireshark decrypt a capture. Why a handshake failed is worked out in
+:mod:`.tls_diagnosis`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..events import CertSummary, TLSInfo
+from .tls_diagnosis import PROBLEMS, Failure, diagnose, local_problems
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class TLSOptions:
     keyfile: str | None = None
     keylog: str | None = None
     sni: str | None = None  # override the name sent and checked
+    require_tls: bool = False  # refuse AUTH and MAIL until TLS is on (see drivers.tls_policy)
+
+    @property
+    def keylog_path(self) -> str | None:
+        return self.keylog or os.environ.get("SSLKEYLOGFILE") or None
 
 
 class TLSSetupError(Exception):
@@ -47,9 +54,12 @@ def make_context(options: TLSOptions) -> ssl.SSLContext:
             raise TLSSetupError(
                 f"cannot use the client certificate {options.certfile}: {_reason(exc)}"
             ) from None
-    keylog = options.keylog or os.environ.get("SSLKEYLOGFILE")
+    keylog = options.keylog_path
     if keylog:
         try:
+            # Python opens the file lazily; open it now so a bad path fails here, clearly.
+            with open(keylog, "a", encoding="ascii"):
+                pass
             ctx.keylog_filename = keylog
         except OSError as exc:
             raise TLSSetupError(f"cannot write the key log {keylog}: {_reason(exc)}") from None
@@ -57,32 +67,36 @@ def make_context(options: TLSOptions) -> ssl.SSLContext:
 
 
 def server_hostname(host: str, options: TLSOptions) -> str | None:
-    """The name to send as SNI and to check; None for a bare IP address."""
+    """The name to send as SNI and to check; IP addresses are checked against IP SANs."""
     name = options.sni or host
     try:
         ipaddress.ip_address(name.strip("[]"))
     except ValueError:
         return name
-    # An IP address is still checked against the certificate's IP SANs.
     return name.strip("[]")
 
 
-def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None) -> TLSInfo:
+def trust_note(options: TLSOptions) -> str:
+    """Against what the certificate was (or was not) checked."""
+    if options.insecure:
+        return "NOT verified (--insecure): anyone could be in the middle"
+    if options.cafile:
+        return f"verified against the system's trusted CAs and {options.cafile}"
+    return "verified against the system's trusted CAs"
+
+
+def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_name: str | None = None) -> TLSInfo:
     """What was negotiated on a finished handshake."""
     cipher = obj.cipher() or ("?", "?", 0)
-    chain: list[CertSummary] = []
-    der_chain = _chain_der(obj)
-    for der in der_chain:
-        try:
-            chain.append(summarise_certificate(der))
-        except Exception:  # a certificate we cannot parse must not end the session
-            continue
-    if options.insecure:
-        note = "NOT verified (--insecure): anyone could be in the middle"
-    elif options.cafile:
-        note = f"verified against {options.cafile}"
-    else:
-        note = "verified against the system's trusted CAs"
+    chain = summarise_chain(chain_der(obj))
+    note = trust_note(options)
+    if options.insecure and chain:
+        # Say what verification would have found, as far as we can tell without it.
+        found = local_problems(chain[0], checked_name)
+        if found:
+            note += "; it would have failed: " + "; ".join(PROBLEMS[p].words for p in found)
+        else:
+            note += "; dates and name look right, the issuer was not checked"
     return TLSInfo(
         version=obj.version() or "?",
         cipher=cipher[0],
@@ -95,25 +109,65 @@ def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None) -> TLSInf
     )
 
 
-def _chain_der(obj: ssl.SSLObject) -> list[bytes]:
-    # Python 3.13 made the chain public; 3.11 and 3.12 have it on the C object.
-    for name in ("get_verified_chain", "get_unverified_chain"):
-        getter = getattr(obj, name, None) or getattr(getattr(obj, "_sslobj", None), name, None)
-        if getter is None:
-            continue
+def diagnose_failure(
+    exc: BaseException, obj: ssl.SSLObject | None, where: str, options: TLSOptions, checked_name: str | None
+) -> Failure:
+    """Why the handshake on ``obj`` failed, with the certificate the server sent."""
+    chain = summarise_chain(unverified_chain_der(obj)) if obj is not None else []
+    return diagnose(exc, where, chain, checked_name, _checked_against(options))
+
+
+def explain_tls_error(exc: BaseException, host: str) -> str:
+    """One line, in plain words, for a failed handshake (no certificate details)."""
+    return diagnose(exc, host, [], None, "").summary
+
+
+def summarise_chain(ders: list[bytes]) -> list[CertSummary]:
+    out = []
+    for der in ders:
         try:
-            certs = getter()
-        except Exception:
+            out.append(summarise_certificate(der))
+        except Exception:  # a certificate we cannot parse must not end the session
             continue
-        if certs:
-            return [c if isinstance(c, bytes) else c.public_bytes(ssl._ssl.ENCODING_DER) for c in certs]  # type: ignore[attr-defined]
-    leaf = obj.getpeercert(binary_form=True)
+    return out
+
+
+def chain_der(obj: ssl.SSLObject) -> list[bytes]:
+    """The chain as verified (leaf first), or as sent when nothing was verified."""
+    for name in ("get_verified_chain", "get_unverified_chain"):
+        ders = _call_chain_getter(obj, name)
+        if ders:
+            return ders
+    try:
+        leaf = obj.getpeercert(binary_form=True)
+    except ValueError:
+        return []
     return [leaf] if leaf else []
+
+
+def unverified_chain_der(obj: ssl.SSLObject) -> list[bytes]:
+    """The certificates the server sent, even after verification failed.
+
+    ``getpeercert`` refuses once a handshake has failed, but OpenSSL keeps the
+    peer's chain; Python 3.13 exposes it, 3.11 and 3.12 have it on the C object.
+    """
+    return _call_chain_getter(obj, "get_unverified_chain")
+
+
+def _call_chain_getter(obj: ssl.SSLObject, name: str) -> list[bytes]:
+    getter = getattr(obj, name, None) or getattr(getattr(obj, "_sslobj", None), name, None)
+    if getter is None:
+        return []
+    try:
+        certs = getter() or []
+    except Exception:
+        return []
+    der = getattr(ssl, "_ssl").ENCODING_DER
+    return [c if isinstance(c, bytes) else c.public_bytes(der) for c in certs]
 
 
 def summarise_certificate(der: bytes) -> CertSummary:
     from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
     cert = x509.load_der_x509_certificate(der)
     try:
@@ -124,19 +178,6 @@ def summarise_certificate(der: bytes) -> CertSummary:
         )
     except x509.ExtensionNotFound:
         names = ()
-    key = cert.public_key()
-    if isinstance(key, rsa.RSAPublicKey):
-        key_desc = f"RSA {key.key_size}"
-    elif isinstance(key, ec.EllipticCurvePublicKey):
-        key_desc = f"EC {key.curve.name}"
-    elif isinstance(key, ed25519.Ed25519PublicKey):
-        key_desc = "Ed25519"
-    elif isinstance(key, ed448.Ed448PublicKey):
-        key_desc = "Ed448"
-    elif isinstance(key, dsa.DSAPublicKey):
-        key_desc = f"DSA {key.key_size}"
-    else:
-        key_desc = type(key).__name__
     not_before = cert.not_valid_before_utc
     not_after = cert.not_valid_after_utc
     days_left = (not_after - datetime.now(timezone.utc)).days
@@ -149,20 +190,32 @@ def summarise_certificate(der: bytes) -> CertSummary:
         not_after=not_after.isoformat(),
         days_left=days_left,
         sha256=":".join(digest[i : i + 2] for i in range(0, len(digest), 2)),
-        key=key_desc,
+        key=describe_key(cert.public_key()),
         self_signed=cert.subject == cert.issuer,
     )
 
 
-def explain_tls_error(exc: BaseException, host: str) -> str:
-    """One line, in plain words, for a failed handshake."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        msg = exc.verify_message or str(exc)
-        return (
-            f"TLS certificate of {host} not accepted: {msg}. "
-            "Try --cafile FILE for a private CA, or --insecure to look anyway."
-        )
-    return f"TLS handshake with {host} failed: {_reason(exc)}"
+def describe_key(key: object) -> str:
+    """'RSA 2048 bits', 'EC secp256r1 (256 bits)', 'Ed25519 (256 bits)'."""
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
+    if isinstance(key, rsa.RSAPublicKey):
+        return f"RSA {key.key_size} bits"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name} ({key.key_size} bits)"
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519 (256 bits)"
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448 (456 bits)"
+    if isinstance(key, dsa.DSAPublicKey):
+        return f"DSA {key.key_size} bits"
+    return type(key).__name__
+
+
+def _checked_against(options: TLSOptions) -> str:
+    if options.cafile:
+        return f"against the system's trusted CAs and {options.cafile}"
+    return "against the system's trusted CAs"
 
 
 def _reason(exc: BaseException) -> str:
