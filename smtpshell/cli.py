@@ -62,6 +62,8 @@ def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--key", metavar="FILE", help="private key of the client certificate")
     g.add_argument("--keylog", metavar="FILE", help="write TLS session keys for Wireshark (also: SSLKEYLOGFILE)")
     g.add_argument("--sni", metavar="NAME", help="server name to send and verify instead of the host")
+    g.add_argument("--require-tls", action="store_true",
+                   help="never send AUTH or MAIL without TLS; stop if the server does not offer STARTTLS (possible downgrade)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", metavar="FILE", help="read lines from FILE (script mode)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default auto; honours NO_COLOR)")
     p.add_argument("--explain", choices=("full", "brief", "off"), default="full", help="how much to explain each reply")
+    p.add_argument("--record", metavar="FILE", help="record the session to a transcript FILE (see 'smtpshell replay')")
     add_tls_arguments(p)
+    from .auth.options import add_auth_arguments  # --user, --allow-plaintext-auth, ...
+
+    add_auth_arguments(p)
     # Checked by the practice server when it starts: importing it here would
     # slow down every script-mode run.
     p.add_argument("--scenario", metavar="NAME",
@@ -100,6 +106,7 @@ def tls_options(args: argparse.Namespace) -> TLSOptions:
     return TLSOptions(
         cafile=args.cafile, insecure=args.insecure, certfile=args.cert,
         keyfile=args.key, keylog=args.keylog, sni=args.sni,
+        require_tls=getattr(args, "require_tls", False),
     )
 
 
@@ -164,18 +171,25 @@ def _run_main(args: argparse.Namespace) -> int:
             target = parse_target(args.target, implicit_tls=args.tls)
         except BadTarget as exc:
             raise UsageError(str(exc)) from None
-    options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args))
+    from .auth.options import from_args as auth_options
+
+    options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args),
+                         auth=auth_options(args))
     lines = _script_lines(args)
     return asyncio.run(_session(args, target, options, lines))
 
 
 async def _session(args: argparse.Namespace, target: Target | None, options: Any, lines: Iterable[str] | None) -> int:
-    extras: dict[str, Any] = {}
+    extras: dict[str, Any] = {"record": getattr(args, "record", None)}
     if target is None:
         from .drivers.embedded import embedded_server
+        from .server import PracticeServerError
 
-        async with embedded_server(args, options, extras) as (target, options):
-            return await _drive(args, target, options, lines, extras)
+        try:
+            async with embedded_server(args, options, extras) as (target, options):
+                return await _drive(args, target, options, lines, extras)
+        except PracticeServerError as exc:
+            raise UsageError(str(exc)) from None
     return await _drive(args, target, options, lines, extras)
 
 

@@ -1,0 +1,57 @@
+"""How a received message is shown: on the teacher's terminal (``serve``) and by ``/mailbox``.
+
+Everything here came from a client and is untrusted: it goes through
+:func:`~smtpshell.ui.render.safe` so no escape sequence reaches a terminal.
+"""
+
+from __future__ import annotations
+
+from ..ui.render import safe
+from .store import StoredMessage
+
+
+def summary_lines(message: StoredMessage) -> list[str]:
+    """A few lines: who sent what to whom, over what."""
+    when = message.received_at.astimezone().strftime("%H:%M:%S")
+    tls = message.tls or "no TLS"
+    auth = f"AUTH {safe(message.auth_user)}" if message.auth_user else "no AUTH"
+    lines = [
+        f"[{when}] message {message.number} from {message.peer} "
+        f"(HELO {safe(message.helo)}), {tls}, {auth}",
+        f"    MAIL FROM:<{safe(message.mail_from)}>",
+    ]
+    lines += [f"    RCPT TO:<{safe(rcpt)}>" for rcpt in message.rcpt_tos]
+    lines.append(f"    Subject: {safe(message.subject) or '(none)'}")
+    stored = f", stored in {message.path}" if message.path else ""
+    lines.append(f"    {message.size} bytes, queued as {message.queue_id}{stored}")
+    return lines
+
+
+def list_line(message: StoredMessage) -> str:
+    """One line per message, for a listing."""
+    when = message.received_at.astimezone().strftime("%H:%M:%S")
+    to = ", ".join(safe(r) for r in message.rcpt_tos[:3]) + (" ..." if len(message.rcpt_tos) > 3 else "")
+    subject = safe(message.subject) or "(no subject)"
+    return f"{message.number:>4}  {when}  {safe(message.mail_from) or '<>'} -> {to}  {subject}  ({message.size} bytes)"
+
+
+def full_text(message: StoredMessage, limit: int = 20_000) -> str:
+    """The message as stored (trace headers first), escaped, cut at ``limit`` characters."""
+    trace, content = shown_parts(message, limit)
+    return trace + content
+
+
+def shown_parts(message: StoredMessage, limit: int = 20_000) -> tuple[str, str]:
+    """(the headers the server added, the client's message), each escaped for a terminal."""
+    content = _shown(message.data[len(message.added_headers):], limit)
+    return _shown(message.added_headers, limit), content
+
+
+def _shown(data: bytes, limit: int) -> str:
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+    cut = len(text) > limit
+    # Tabs (folded headers) are harmless: expand them rather than show \x09.
+    shown = "\n".join(safe(line.expandtabs(4)) for line in text[:limit].split("\n"))
+    if cut:
+        shown += f"\n[... {len(text) - limit} more characters not shown]\n"
+    return shown

@@ -1,0 +1,276 @@
+"""The practice server's protocol: aiosmtpd's SMTP with teaching replies and the lesson scenarios.
+
+What changes from stock aiosmtpd, and why:
+
+- every stock reply gets an enhanced status code (RFC 3463), so each one can be
+  explained (:data:`REWRITES`);
+- AUTH before TLS gets ``530 5.7.0`` (RFC 4954 section 6) instead of 538;
+  AUTH is not advertised until TLS is on; implicit TLS counts as TLS;
+- AUTH CRAM-MD5 (RFC 2195) is added to LOGIN and PLAIN;
+- EXPN expands a mailing list; STARTTLS inside TLS is refused;
+- the scenarios of :mod:`.scenarios` misbehave on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any, AnyStr
+
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, syntax
+
+from .policy import TeachingPolicy
+from .scenarios import Scenario
+
+# aiosmtpd logs every unknown command as a warning; with no handler configured,
+# Python would print those on stderr, in the middle of the student's shell.
+logging.getLogger("mail.log").addHandler(logging.NullHandler())
+
+# Sent right after "220 Ready to start TLS", in the same write (one TCP segment).
+INJECTED = b"250 2.1.0 Sender OK (injected in clear text before TLS: a man in the middle could answer for the server)\r\n"
+# One line that is not SMTP: binary bytes, a bell, and an escape sequence that
+# would clear the screen and turn it red if a client printed it raw.
+GARBAGE = b"\x00\x01\xfe\xff\x07 \x1b[2J\x1b[31m*** this is not SMTP ***\x1b[0m \x16\x03\x01\r\n"
+# The start of an EHLO reply, cut off in the middle of a line.
+HALF_REPLY = "250-{hostname} greets you\r\n250-SIZE 10".encode()
+
+# Stock aiosmtpd replies, with enhanced status codes and plainer words.
+REWRITES: dict[str, str] = {
+    "250 OK": "250 2.0.0 OK",
+    "221 Bye": "221 2.0.0 Bye",
+    "220 Ready to start TLS": "220 2.0.0 Ready to start TLS",
+    "503 Error: send HELO first": "503 5.5.1 Error: send HELO or EHLO first",
+    "503 Error: send EHLO first": "503 5.5.1 Error: send EHLO first",
+    "503 Error: need MAIL command": "503 5.5.1 Error: need MAIL FROM first",
+    "503 Error: need RCPT command": "503 5.5.1 Error: need RCPT TO first (no recipient accepted yet)",
+    "503 Error: nested MAIL command": "503 5.5.1 Error: nested MAIL command (finish with DATA, or RSET)",
+    "503 Already authenticated": "503 5.5.1 Already authenticated",
+    "501 Not enough value": "501 5.5.4 AUTH needs a mechanism: AUTH PLAIN, AUTH LOGIN or AUTH CRAM-MD5",
+    "501 Too many values": "501 5.5.4 Too many values for AUTH",
+    "500 Error: bad syntax": "500 5.5.2 Error: bad syntax",
+    "500 Command line too long": "500 5.5.2 Command line too long (512 bytes at most, RFC 5321 4.5.3.1.4)",
+    "500 Line too long (see RFC5321 4.5.3.1.6)": "500 5.5.2 Line too long (1000 bytes at most, RFC 5321 4.5.3.1.6)",
+    "500 Error: strict ASCII mode": "500 5.6.7 Error: non-ASCII data without SMTPUTF8",
+    "552 Error: message size exceeds fixed maximum message size":
+        "552 5.3.4 Message size exceeds fixed maximum message size ({limit} bytes)",
+    "552 Error: Too much mail data": "552 5.3.4 Message too big for this server ({limit} bytes at most)",
+    "555 MAIL FROM parameters not recognized or not implemented":
+        "555 5.5.4 MAIL FROM parameters not recognized or not implemented",
+    "555 RCPT TO parameters not recognized or not implemented":
+        "555 5.5.4 RCPT TO parameters not recognized or not implemented",
+}
+# Variable stock replies: (prefix, replacement prefix).
+PREFIX_REWRITES: tuple[tuple[str, str], ...] = (
+    ("250 Supported commands: ", "214 2.0.0 Supported commands: "),  # HELP answers 214 (RFC 5321 4.1.1.8)
+    ("250 Syntax: ", "214 2.0.0 Syntax: "),
+    ("500 Error: command ", "500 5.5.1 Error: command "),
+    ("501 Syntax: ", "501 5.5.4 Syntax: "),
+    ("502 Could not VRFY ", "501 5.1.3 Could not VRFY "),
+    ("501 Error: ", "501 5.5.4 Error: "),
+)
+
+
+def rewrite(status: str, limit: int) -> str:
+    new = REWRITES.get(status)
+    if new is not None:
+        return new.format(limit=limit)
+    for prefix, replacement in PREFIX_REWRITES:
+        if status.startswith(prefix):
+            return replacement + status[len(prefix):]
+    return status
+
+
+class PracticeSMTP(SMTP):
+    """One connection to the practice server."""
+
+    def __init__(self, policy: TeachingPolicy, *, scenario: Scenario,
+                 on_open: Callable[["PracticeSMTP"], None] | None = None,
+                 on_close: Callable[["PracticeSMTP"], None] | None = None,
+                 **kwargs: Any) -> None:
+        config = policy.config
+        super().__init__(
+            policy,
+            data_size_limit=config.size_limit,
+            enable_SMTPUTF8=True,
+            hostname=config.hostname,
+            ident="ESMTP smtpshell practice server",
+            timeout=config.idle_timeout,
+            auth_require_tls=False,  # we decide (with implicit TLS counted), see smtp_AUTH
+            authenticator=policy.authenticate,
+            **kwargs,
+        )
+        self.policy = policy
+        self.scenario = scenario
+        self._on_open = on_open
+        self._on_close = on_close
+        self._mid_reply = False  # the last line pushed was "NNN-": the reply goes on
+        self._inject_after_220 = False
+        self._misbehaved = False  # garbage/drop happen once per connection
+
+    # -- connection bookkeeping (the server closes what is open when it stops) -------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        first = self.transport is None
+        super().connection_made(transport)
+        if first and self._on_open is not None:
+            self._on_open(self)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        try:
+            super().connection_lost(error)
+        finally:
+            if self._on_close is not None:
+                self._on_close(self)
+                self._on_close = None
+
+    def _timeout_cb(self) -> None:
+        # Say why before hanging up (aiosmtpd just closes): a student who went
+        # for coffee sees a 421 explained, not a silent disconnection.
+        if self.transport is not None and not self.transport.is_closing():
+            minutes = self._timeout_duration / 60
+            self._writer.write(f"421 4.4.2 {self.hostname} idle for {minutes:g} minutes, closing connection\r\n".encode())
+        super()._timeout_cb()
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+        if self._original_transport is not None:
+            self._original_transport.close()
+
+    # -- TLS state ---------------------------------------------------------------
+
+    @property
+    def tls_active(self) -> bool:
+        if self._tls_protocol is not None:
+            return True
+        return self.transport is not None and self.transport.get_extra_info("ssl_object") is not None
+
+    def tls_description(self) -> str | None:
+        if self.transport is None:
+            return None
+        obj = self.transport.get_extra_info("ssl_object")
+        if obj is None:
+            return None
+        cipher = obj.cipher()
+        return f"{obj.version()} with cipher {cipher[0] if cipher else '?'}"
+
+    # -- replies ---------------------------------------------------------------
+
+    async def push(self, status: AnyStr) -> None:
+        if isinstance(status, str):
+            status = rewrite(status, self.data_size_limit or 0)  # type: ignore[assignment]
+        text = status if isinstance(status, str) else status.decode("utf-8", "replace")
+        if self.scenario is Scenario.SLOW and not self._mid_reply:
+            await asyncio.sleep(self.policy.config.slow_delay)  # once per reply, not per line
+        self._mid_reply = text[3:4] == "-"
+        if self._inject_after_220 and text.startswith("220"):
+            self._inject_after_220 = False
+            self._writer.write(text.encode() + b"\r\n" + INJECTED)  # one write: one segment
+            await self._writer.drain()
+            return
+        await super().push(status)
+
+    def ehlo_lines(self, responses: list[str]) -> list[str]:
+        """Adjust aiosmtpd's EHLO reply (called from the policy's EHLO hook)."""
+        keep: list[str] = []
+        for line in responses:
+            keyword = line[4:].split(" ", 1)[0].upper()
+            if keyword == "STARTTLS" and (self.scenario is Scenario.STARTTLS_STRIPPED or self.tls_active):
+                continue
+            if keyword == "AUTH" and self.policy.config.auth_requires_tls and not self.tls_active:
+                continue
+            keep.append(line)
+        # Extensions aiosmtpd honours but does not announce.
+        extra = ["250-ENHANCEDSTATUSCODES", "250-PIPELINING"]
+        keep[1:1] = extra
+        body = [line[4:] for line in keep]
+        return [f"250-{text}" for text in body[:-1]] + [f"250 {body[-1]}"]
+
+    # -- commands ----------------------------------------------------------------
+
+    @syntax("EHLO hostname")
+    async def smtp_EHLO(self, hostname: str) -> None:
+        if hostname and await self._misbehave():
+            return
+        await super().smtp_EHLO(hostname)
+
+    @syntax("HELO hostname")
+    async def smtp_HELO(self, hostname: str) -> None:
+        if hostname and await self._misbehave():
+            return
+        await super().smtp_HELO(hostname)
+
+    async def _misbehave(self) -> bool:
+        """The garbage and drop scenarios, once per connection. True if the reply was replaced."""
+        if self._misbehaved or self.scenario not in (Scenario.GARBAGE, Scenario.DROP):
+            return False
+        self._misbehaved = True
+        if self.scenario is Scenario.GARBAGE:
+            self._writer.write(GARBAGE)
+            await self._writer.drain()
+            return True
+        self._writer.write(HALF_REPLY.replace(b"{hostname}", self.hostname.encode()))
+        await self._writer.drain()
+        self.abort()
+        return True
+
+    @syntax("STARTTLS")
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        if arg:
+            await self.push("501 5.5.4 Syntax: STARTTLS (no parameters)")
+            return
+        if self.tls_active:
+            await self.push("503 5.5.1 TLS is already active")
+            return
+        if self.scenario is Scenario.STARTTLS_STRIPPED:
+            # What the server says when an attacker rewrote the command on its way.
+            await self.push('500 5.5.1 Error: command "XXXXXXXX" not recognized')
+            return
+        if self.scenario is Scenario.STARTTLS_REFUSED:
+            await self.push("454 4.7.0 TLS not available due to temporary reason")
+            return
+        if not self.tls_context:
+            await self.push("454 4.7.0 TLS not available on this port")
+            return
+        self._inject_after_220 = self.scenario is Scenario.STARTTLS_INJECTION
+        await super().smtp_STARTTLS(arg)
+
+    @syntax("AUTH <mechanism>")
+    async def smtp_AUTH(self, arg: str) -> None:
+        assert self.session is not None
+        if (self.session.host_name and self.session.extended_smtp
+                and self.policy.config.auth_requires_tls and not self.tls_active):
+            await self.push("530 5.7.0 Must issue a STARTTLS command first")
+            return
+        await super().smtp_AUTH(arg)
+
+    async def auth_CRAM__MD5(self, _: Any, args: list[str]) -> AuthResult:
+        """RFC 2195: the server sends a unique challenge, the client answers "user HMAC-MD5(password, challenge)"."""
+        if len(args) > 1:
+            await self.push("501 5.5.4 CRAM-MD5 takes no initial response")
+            return AuthResult(success=False, handled=True)
+        challenge = f"<{secrets.randbelow(10**12)}.{int(time.time())}@{self.hostname}>"
+        response = await self.challenge_auth(challenge)
+        if response is MISSING:
+            return AuthResult(success=False, handled=True)
+        assert isinstance(response, bytes)
+        user, _, digest = response.decode("utf-8", "replace").rpartition(" ")
+        password = self.policy.password_of(user)
+        if password is not None:
+            expected = hmac.new(password.encode(), challenge.encode(), hashlib.md5).hexdigest()
+            if hmac.compare_digest(expected, digest.lower()):
+                return AuthResult(success=True, auth_data=user)
+        return AuthResult(success=False, handled=False)
+
+    @syntax("EXPN <list>")
+    async def smtp_EXPN(self, arg: str) -> None:
+        if not arg:
+            await self.push("501 5.5.4 Syntax: EXPN <list>")
+            return
+        for line in self.policy.expn_lines(arg):
+            await self.push(line)
