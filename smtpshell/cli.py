@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", metavar="FILE", help="read lines from FILE (script mode)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default auto; honours NO_COLOR)")
     p.add_argument("--explain", choices=("full", "brief", "off"), default="full", help="how much to explain each reply")
+    p.add_argument("--lang", metavar="LANG", help="language of messages and explanations (default: from the locale)")
     p.add_argument("--record", metavar="FILE", help="record the session to a transcript FILE (see 'smtpshell replay')")
     add_tls_arguments(p)
     from .auth.options import add_auth_arguments  # --user, --allow-plaintext-auth, ...
@@ -163,7 +164,12 @@ def _run_subcommand(name: str, argv: list[str]) -> int:
 
 
 def _run_main(args: argparse.Namespace) -> int:
+    from . import i18n
     from .drivers.runner import RunOptions
+
+    _, problem = i18n.setup(args.lang)
+    if problem:
+        sys.stderr.write(f"smtpshell: {problem}\n")
 
     target: Target | None = None
     if args.target:

@@ -154,7 +154,19 @@ class EventBus:
 
     def emit(self, event: Event) -> None:
         for listener in list(self._listeners):
-            listener(event)
+            try:
+                listener(event)
+            except Exception as exc:  # noqa: BLE001 - a safety net, see below
+                # Events are emitted from inside asyncio callbacks: an exception
+                # here would surface as an asyncio traceback and could cut the
+                # connection. One listener's bug must not cost the session.
+                self.listener_failed(listener, exc)
+
+    def listener_failed(self, listener: Listener, exc: Exception) -> None:
+        import sys
+
+        name = getattr(listener, "__qualname__", type(listener).__name__)
+        sys.stderr.write(f"smtpshell: internal error while showing an event ({name}: {exc}); going on\n")
 
 
 class EventLog:

@@ -162,3 +162,18 @@ def test_module_entry_point_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "smtpshell", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("smtpshell ")
+
+
+def test_reader_going_away_is_quiet(smtp_server: SmtpServer) -> None:
+    # `smtpshell ... | head -1`: the pipe closes after the first line.
+    proc = subprocess.Popen(
+        [SMTPSHELL, smtp_server.address], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    proc.stdin.write(b"EHLO x\n" + b"NOOP\n" * 200)
+    proc.stdin.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == exitcodes.OK
+    assert "Traceback" not in err and "Exception" not in err

@@ -7,6 +7,7 @@ session starts as fast as a plain Python script.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,14 +42,30 @@ class ScriptContext:
         assert self.runner is not None
         return self.runner.session
 
+    output_closed: bool = False  # the reader went away (`smtpshell ... | head`)
+
     def print(self, text: StyledText) -> None:
-        self.out.write(ansi.to_text(text, self.color))
-        self.out.flush()
+        self._write(self.out, ansi.to_text(text, self.color))
 
     def error(self, message: str) -> None:
-        self.out.flush()
-        self.err.write(ansi.to_text([("class:error", f"smtpshell: {message}"), ("", "\n")], self.color))
-        self.err.flush()
+        self._write(self.out, "")
+        self._write(self.err, ansi.to_text([("class:error", f"smtpshell: {message}"), ("", "\n")], self.color))
+
+    def _write(self, stream: TextIO, text: str) -> None:
+        if self.output_closed:
+            return
+        try:
+            stream.write(text)
+            stream.flush()
+        except BrokenPipeError:
+            # Like any Unix filter, stop quietly when the reader is gone; point
+            # the stream at /dev/null so the interpreter's final flush is silent.
+            self.output_closed = True
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, stream.fileno())
+            except (OSError, ValueError):
+                pass
 
     async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
         raise EOFError(f"{label.strip()} cannot be asked for in script mode")
@@ -83,9 +100,15 @@ class ScriptDriver:
         self.context.runner = self.runner
         self.render = render
         self.bus.subscribe(self._show)
+        if self.context.extras.get("record"):
+            from ..shell.record import record_from_flag
+
+            record_from_flag(self.context.extras["record"], self.bus, self.context.extras, target, self.context.error)
 
     def _show(self, event: ev.Event) -> None:
-        self.context.print(render_event(event, self.runner.session, self.render))
+        # /level changes the options mid-session; they live in the context's extras.
+        options = self.context.extras.get("render_options", self.render)
+        self.context.print(render_event(event, self.runner.session, options))
 
     async def run(self) -> int:
         runner = self.runner
@@ -93,6 +116,8 @@ class ScriptDriver:
             return exitcodes.CONNECTION
         unsent = 0
         for raw in self.lines:
+            if self.context.output_closed:
+                break
             line = raw.rstrip("\r\n") if raw.endswith("\n") else raw
             if not runner.connected:
                 if line.strip() and not line.lstrip().startswith("#"):

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from .render import StyledText
 
-# SGR codes per style class; the longest matching class prefix wins.
+# SGR codes per style class; a style naming several classes combines them.
 ANSI: dict[str, str] = {
     "class:sent": "1",
     "class:sent.prefix": "2",
@@ -18,7 +18,16 @@ ANSI: dict[str, str] = {
     "class:reply.3xx": "1;36",
     "class:reply.4xx": "1;33",
     "class:reply.5xx": "1;31",
+    "class:reply.enhanced": "1",
+    "class:reply.text": "",
     "class:explain": "2;3",
+    "class:explain.hint": "3;36",
+    "class:explain.label": "2",
+    "class:explain.title": "1",
+    "class:ehlo.keyword": "1",
+    "class:ehlo.added": "32",
+    "class:ehlo.removed": "31",
+    "class:ehlo.changed": "33",
     "class:note": "2",
     "class:info": "36",
     "class:tls": "1;32",
@@ -28,12 +37,17 @@ ANSI: dict[str, str] = {
 }
 
 
-def to_text(fragments: StyledText, color: bool) -> str:
+def sgr_for(style: str, palette: dict[str, str] = ANSI) -> str:
+    """SGR parameters for a style string; every known class in it contributes."""
+    return ";".join(code for cls in style.split() if (code := palette.get(cls)))
+
+
+def to_text(fragments: StyledText, color: bool, palette: dict[str, str] = ANSI) -> str:
     if not color:
         return "".join(text for _, text in fragments)
     out = []
     for style, text in fragments:
-        sgr = ANSI.get(style.split()[0]) if style else None
+        sgr = sgr_for(style, palette) if style else None
         if sgr and text.strip():
             # Keep the newline outside the colour so the next line starts clean.
             body, nl = (text[:-1], "\n") if text.endswith("\n") else (text, "")

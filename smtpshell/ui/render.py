@@ -3,7 +3,19 @@
 Styled text is a list of ``(style, text)`` pairs, the same shape as
 prompt_toolkit's FormattedText, but this module never imports prompt_toolkit:
 script mode turns it into ANSI with :mod:`.ansi`, the REPL prints it with its
-own style. Style names are ``class:...`` names so themes can change colours.
+own style. Style names are ``class:...`` names so themes can change colours:
+
+=====================  ====================================================
+``class:reply.2xx``    reply code, by class (also ``1xx``, ``3xx``, ``4xx``,
+                       ``5xx``); the enhanced code gets ``class:reply.enhanced``
+``class:explain``      the one-line explanation under a reply
+``class:explain.hint`` what to try
+``class:ehlo.*``       EHLO table: ``keyword``, ``added``, ``removed``, ``changed``
+=====================  ====================================================
+
+Server text is untrusted: every piece of it goes through :func:`safe`, and as
+a second line of defence every fragment of every event is scrubbed before it
+is returned. Colour and explanation come only from the parsed reply code.
 """
 
 from __future__ import annotations
@@ -12,68 +24,307 @@ from dataclasses import dataclass
 
 from .. import events as ev
 from .. import knowledge
+from ..i18n import t
+from ..protocol.ehlo import Capabilities
 from ..protocol.replies import Reply
-from ..protocol.session import Session
+from ..protocol.session import Kind, Pending, Session
 
 StyledText = list[tuple[str, str]]
+
+LEVELS = ("full", "brief", "off")
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     explain: str = "full"  # "full", "brief" or "off"
+    table_width: int = 34  # EHLO table: column where the meaning starts (at most)
+
+
+# -- untrusted text ----------------------------------------------------------------
+
+# Characters that could act on a terminal or make text read differently from
+# what it is: C0 and C1 controls (ESC starts CSI/OSC sequences, CR rewrites the
+# line, NUL, BEL...), DEL, bidirectional overrides and isolates (text shown
+# reversed, "Trojan Source"), line/paragraph separators, zero-width space and BOM.
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_UNSAFE = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029, 0x200B, 0xFEFF}
+_ESCAPES = {o: (f"\\x{o:02x}" if o <= 0xFF else f"\\u{o:04x}") for o in _UNSAFE}
 
 
 def safe(text: str) -> str:
-    """Server text with control characters shown escaped, never raw."""
-    out = []
-    for ch in text:
-        o = ord(ch)
-        if o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0:
-            out.append(f"\\x{o:02x}")
+    """Server text with control characters and invisible/bidi controls shown escaped, never raw."""
+    return text.translate(_ESCAPES)
+
+
+def _scrub(fragments: StyledText) -> StyledText:
+    """Defence in depth: no fragment may carry a control character but our own newlines."""
+    out: StyledText = []
+    for style, text in fragments:
+        if text == "\n":
+            out.append((style, text))
         else:
-            out.append(ch)
-    return "".join(out)
+            out.append((style, "\n".join(safe(part) for part in text.split("\n"))))
+    return out
 
 
-def render_event(event: ev.Event, session: Session, options: RenderOptions = RenderOptions()) -> StyledText:
+# -- events ---------------------------------------------------------------------------
+
+
+def answers_of(sent: Pending | None) -> str:
+    """What a reply answers, as knowledge names it (a verb, GREETING, DATA_END...)."""
+    if sent is None:
+        return "UNSOLICITED"
+    if sent.kind is Kind.COMMAND:
+        return sent.verb.upper() or "UNKNOWN"
+    return sent.kind.name  # GREETING, DATA_END, AUTH_RESPONSE, DATA_LINE
+
+
+def render_event(event: ev.Event, session: Session | None, options: RenderOptions = RenderOptions()) -> StyledText:
+    return _scrub(_render_event(event, session, options))
+
+
+def _render_event(event: ev.Event, session: Session | None, options: RenderOptions) -> StyledText:
     if isinstance(event, ev.ReplyReceived):
-        return render_reply(event.reply, event.exchange.sent.verb if event.exchange.sent else None, options)
+        return render_reply(event.reply, answers_of(event.exchange.sent), options, session)
     if isinstance(event, ev.LineSent):
-        out: StyledText = [("class:sent.prefix", "C: "), ("class:sent", event.shown)]
+        out: StyledText = [("class:sent.prefix", "C: "), ("class:sent", safe(event.shown))]
         if event.automatic:
-            out.append(("class:note", "   (sent by smtpshell)"))
+            out.append(("class:note", t("ui.sent.automatic", "   (sent by smtpshell)")))
         if event.note:
-            out.append(("class:note", f"   ({event.note})"))
+            out.append(("class:note", f"   ({safe(event.note)})"))
         out.append(("", "\n"))
         return out
     if isinstance(event, ev.DataSent):
-        return [("class:note", f"   [{event.source}: {event.bytes_in} bytes, {event.lines} lines, "
-                 f"{event.stuffed} dot-stuffed, {event.bytes_sent} bytes sent]\n")]
+        return [("class:note", t("ui.data.summary",
+                                  "   [{source}: {bytes_in} bytes, {lines} lines, {stuffed} dot-stuffed, {bytes_sent} bytes sent]",
+                                  source=safe(event.source), bytes_in=event.bytes_in, lines=event.lines,
+                                  stuffed=event.stuffed, bytes_sent=event.bytes_sent)), ("", "\n")]
     if isinstance(event, ev.ProtocolErrorReceived):
         raw = safe(event.error.raw.decode("utf-8", "backslashreplace"))
-        return [("class:error", f"!! {event.error.message}"), ("class:note", f"  {raw[:80]}\n" if raw else "\n")]
+        return [("class:error", f"!! {safe(event.error.message)}"), ("class:note", f"  {raw[:80]}" if raw else ""), ("", "\n")]
     if isinstance(event, ev.TLSStarted):
         i = event.info
-        return [("class:tls", f"** TLS started: {i.version} {i.cipher}; certificate {i.verify_note}\n")]
+        return [("class:tls", t("ui.tls.started", "** TLS started: {version} {cipher}; certificate {note}",
+                                version=safe(i.version), cipher=safe(i.cipher), note=safe(i.verify_note))), ("", "\n")]
     if isinstance(event, ev.Warning):
-        return [("class:warning", f"!! {event.message}\n")]
+        return [("class:warning", f"!! {safe(event.message)}"), ("", "\n")]
     if isinstance(event, ev.Info):
-        return [("class:info", f"** {event.message}\n")]
+        return [("class:info", f"** {safe(event.message)}"), ("", "\n")]
     if isinstance(event, ev.Connected):
-        tls = " (implicit TLS)" if event.implicit_tls else ""
-        return [("class:info", f"** connected to {event.host}:{event.port} ({event.peer}){tls}\n")]
+        tls = t("ui.connected.tls", " (implicit TLS)") if event.implicit_tls else ""
+        return [("class:info", t("ui.connected", "** connected to {host}:{port} ({peer}){tls}",
+                                 host=safe(event.host), port=event.port, peer=safe(event.peer), tls=tls)), ("", "\n")]
     if isinstance(event, ev.Closed):
-        return [("class:info" if event.clean else "class:warning", f"** connection closed: {event.reason}\n")]
+        return [("class:info" if event.clean else "class:warning",
+                 t("ui.closed", "** connection closed: {reason}", reason=safe(event.reason))), ("", "\n")]
     return []
 
 
-def render_reply(reply: Reply, verb: str | None, options: RenderOptions = RenderOptions()) -> StyledText:
-    code_style = f"class:reply.{reply.klass}xx"
-    out: StyledText = []
-    for i, line in enumerate(reply.lines):
-        sep = " " if i == len(reply.lines) - 1 else "-"
-        out += [("class:reply.prefix", "S: "), (code_style, f"{reply.code}{sep}"), ("class:reply.text", safe(line)), ("", "\n")]
-    if options.explain != "off":
-        exp = knowledge.explain_reply(reply.code, reply.enhanced, verb, reply.text)
-        out.append(("class:explain", f"   ↳ {exp.summary}\n"))
+# -- replies ----------------------------------------------------------------------------
+
+
+def code_style(code: int) -> str:
+    return f"class:reply.{code // 100}xx"
+
+
+def _wire_line(reply: Reply, index: int, style: str) -> StyledText:
+    """One reply line as received: prefix, coloured code, separator, escaped text."""
+    line = reply.lines[index]
+    sep = " " if index == len(reply.lines) - 1 else "-"
+    out: StyledText = [("class:reply.prefix", "S: "), (style, f"{reply.code}{sep}")]
+    if reply.enhanced and line.startswith(reply.enhanced):
+        out.append((f"class:reply.enhanced {style}", reply.enhanced))
+        line = line[len(reply.enhanced):]
+    out.append(("class:reply.text", safe(line)))
     return out
+
+
+def render_reply(
+    reply: Reply,
+    verb: str | None,
+    options: RenderOptions = RenderOptions(),
+    session: Session | None = None,
+) -> StyledText:
+    """A reply, its code coloured by class, explained at ``options.explain`` level.
+
+    ``verb`` is what the reply answers (a verb, or GREETING, DATA_END,
+    AUTH_RESPONSE, UNSOLICITED; see :func:`answers_of`). ``session`` (after the
+    reply was applied) lets an EHLO reply show what changed since the last one.
+    """
+    style = code_style(reply.code)
+    answers = knowledge.answers_key(verb)
+    if answers in ("EHLO", "LHLO") and reply.code == 250 and len(reply.lines) > 1 and options.explain != "off":
+        return render_ehlo(reply, options, session)
+    out: StyledText = []
+    for i in range(len(reply.lines)):
+        out += _wire_line(reply, i, style)
+        out.append(("", "\n"))
+    if options.explain == "off":
+        return out
+    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text)
+    if options.explain == "brief":
+        extra = ""
+        if reply.enhanced and not _says_nothing(reply.enhanced):
+            extra = f"  [{reply.enhanced} {knowledge.explain_enhanced(reply.enhanced).short}]"
+        out += [("class:explain", f"   ↳ {exp.summary}{extra}"), ("", "\n")]
+        return out
+    out += [("class:explain", f"   ↳ {exp.summary}"), ("", "\n")]
+    if exp.enhanced and not _says_nothing(reply.enhanced):
+        out += [("class:explain", f"   ↳ {exp.enhanced}"), ("", "\n")]
+    if exp.hint:
+        # After a failure the hint is a remedy; after success, the next step.
+        label = (t("ui.reply.try", "try: {hint}", hint=exp.hint) if reply.code >= 400
+                 else t("ui.reply.next", "next: {hint}", hint=exp.hint))
+        out += [("class:explain.hint", "   → " + label), ("", "\n")]
+    return out
+
+
+def _says_nothing(enhanced: str | None) -> bool:
+    """X.0.0 ('other or undefined status') adds nothing to a one-line view."""
+    return enhanced is not None and enhanced.split(".", 1)[1] == "0.0"
+
+
+# -- EHLO -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EhloRow:
+    line: str  # the reply line as sent (untrusted)
+    keyword: str  # upper-cased
+    params: tuple[str, ...]
+    explanation: knowledge.Explanation
+
+
+def ehlo_rows(reply: Reply, tls: bool | None = None) -> list[EhloRow]:
+    """One row per keyword line of an EHLO reply (the first line is the server's name)."""
+    rows = []
+    for line in reply.lines[1:]:
+        words = line.split()
+        if not words:
+            continue
+        keyword, params = words[0].upper(), tuple(words[1:])
+        rows.append(EhloRow(line, keyword, params, knowledge.explain_keyword(keyword, params, tls)))
+    return rows
+
+
+def render_ehlo(reply: Reply, options: RenderOptions = RenderOptions(), session: Session | None = None) -> StyledText:
+    """The EHLO reply as a table: each wire line, then the keyword's meaning; then what changed."""
+    style = code_style(reply.code)
+    tls = session.tls if session is not None else None
+    rows = ehlo_rows(reply, tls)
+    # The meaning column starts after the longest keyword line (within reason).
+    width = min(max((len(safe(r.line)) for r in rows), default=0) + 2, options.table_width)
+    out: StyledText = _wire_line(reply, 0, style) + [("", "\n")]
+    for i, row in enumerate(rows, start=1):
+        shown = safe(row.line)
+        sep = " " if i == len(reply.lines) - 1 else "-"
+        pad = " " * max(1, width - len(shown))
+        exp = row.explanation
+        meaning = (exp.value or exp.short) if options.explain == "brief" else exp.summary
+        stripped = row.line.lstrip()
+        first, space, rest = stripped.partition(" ")
+        out += [("class:reply.prefix", "S: "), (style, f"{reply.code}{sep}"),
+                ("class:ehlo.keyword", safe(row.line[: len(row.line) - len(stripped)] + first)),
+                ("class:reply.text", safe(space + rest)),
+                ("", pad), ("class:explain", safe(meaning)), ("", "\n")]
+    if options.explain == "full":
+        exp = knowledge.explain_reply(reply.code, reply.enhanced, "EHLO", reply.text)
+        out += [("class:explain", f"   ↳ {exp.summary}"), ("", "\n")]
+    previous = session.previous_capabilities if session is not None else None
+    if previous is not None:
+        out += render_capability_diff(previous, Capabilities.from_reply(reply), session, options)
+    return out
+
+
+def capability_diff(before: Capabilities, after: Capabilities) -> tuple[list[str], list[str], list[str]]:
+    """(appeared, disappeared, changed) keywords between two EHLO replies."""
+    appeared = [k for k in after.keywords if k not in before.keywords]
+    gone = [k for k in before.keywords if k not in after.keywords]
+    changed = [k for k in after.keywords if k in before.keywords and
+               tuple(p.upper() for p in after.keywords[k]) != tuple(p.upper() for p in before.keywords[k])]
+    return appeared, gone, changed
+
+
+def render_capability_diff(before: Capabilities, after: Capabilities, session: Session | None,
+                           options: RenderOptions = RenderOptions()) -> StyledText:
+    appeared, gone, changed = capability_diff(before, after)
+    if session is not None and session.tls and "STARTTLS" in before.keywords:
+        since = t("ui.ehlo.since_tls", "since STARTTLS")
+    elif session is not None and session.authenticated:
+        since = t("ui.ehlo.since_auth", "since AUTH")
+    else:
+        since = t("ui.ehlo.since_previous", "since the previous EHLO")
+    if not (appeared or gone or changed):
+        return [("class:explain", "   ↳ " + t("ui.ehlo.same", "same extensions as {since}", since=since.replace("since ", "before "))),
+                ("", "\n")]
+    if options.explain == "brief":
+        parts = [f"+{k}" for k in appeared] + [f"-{k}" for k in gone] + [f"~{k}" for k in changed]
+        return [("class:explain", "   ↳ " + t("ui.ehlo.changes_brief", "changed {since}: {changes}", since=since,
+                                             changes=safe(" ".join(parts)))), ("", "\n")]
+    out: StyledText = [("class:explain", "   ↳ " + t("ui.ehlo.changes", "what changed {since}:", since=since)), ("", "\n")]
+    for k in appeared:
+        value = " ".join(after.keywords[k])
+        out += [("class:ehlo.added", "     + " + t("ui.ehlo.appeared", "{keyword} appeared", keyword=safe(f"{k} {value}".strip()))),
+                ("", "\n")]
+    for k in gone:
+        out += [("class:ehlo.removed", "     - " + t("ui.ehlo.disappeared", "{keyword} disappeared", keyword=safe(k))), ("", "\n")]
+    for k in changed:
+        old, new = " ".join(before.keywords[k]) or "-", " ".join(after.keywords[k]) or "-"
+        out += [("class:ehlo.changed", "     ~ " + t("ui.ehlo.changed", "{keyword}: {old} -> {new}", keyword=safe(k),
+                                                     old=safe(old), new=safe(new))), ("", "\n")]
+    return out
+
+
+# -- /explain -------------------------------------------------------------------------------
+
+
+def render_explanation(exp: knowledge.Explanation, code: int | None = None) -> StyledText:
+    """An explanation in depth (for /explain and ``smtpshell explain``)."""
+    head_style = code_style(code) if code is not None else "class:explain.title"
+    out: StyledText = [(head_style, exp.title or exp.summary), ("", "\n")]
+
+    def row(name: str, text: str, style: str = "class:explain") -> None:
+        if not text:
+            return
+        lines = text.split("\n")
+        out.extend([("class:explain.label", f"  {name:<10} "), (style, lines[0]), ("", "\n")])
+        for more in lines[1:]:
+            out.extend([("", " " * 13), (style, more), ("", "\n")])
+
+    row(t("ui.explain.meaning", "meaning"), exp.summary)
+    row(t("ui.explain.value", "value"), exp.value if exp.value and exp.value not in exp.summary else "")
+    row(t("ui.explain.enhanced", "enhanced"), exp.enhanced)
+    row(t("ui.explain.details", "details"), exp.detail)
+    row(t("ui.explain.cause", "probably"), exp.cause)
+    row(t("ui.explain.hint", "try"), exp.hint, "class:explain.hint")
+    row(t("ui.explain.sources", "sources"), "; ".join(exp.sources) if exp.sources else exp.source, "class:note")
+    return out
+
+
+def render_query(query: knowledge.Query) -> StyledText:
+    """Explain what the user asked about: a code, an enhanced code, both, or a keyword."""
+    if query.keyword is not None:
+        return _scrub(render_explanation(knowledge.explain_keyword(query.keyword, advertised=False)))
+    if query.code is not None:
+        return _scrub(render_explanation(knowledge.explain_reply(query.code, query.enhanced), query.code))
+    assert query.enhanced is not None
+    exp = knowledge.explain_enhanced(query.enhanced)
+    klass = query.enhanced[0]
+    return _scrub(render_explanation(exp, int(klass) * 100 if klass.isdigit() else None))
+
+
+def render_last(session: Session) -> StyledText:
+    """The last reply of the session, explained in depth with its context."""
+    last = session.last
+    if last is None or not isinstance(last.reply, Reply):
+        return [("class:note", t("ui.explain.no_last", "no reply yet: there is nothing to explain")), ("", "\n")]
+    reply = last.reply
+    answers = answers_of(last.sent)
+    out: StyledText = []
+    if last.sent is not None and last.sent.text:
+        out += [("class:note", t("ui.explain.answers", "answer to: {line}", line=safe(last.sent.text))), ("", "\n")]
+    for i in range(len(reply.lines)):
+        out += _wire_line(reply, i, code_style(reply.code)) + [("", "\n")]
+    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text)
+    out += render_explanation(exp, reply.code)
+    return _scrub(out)

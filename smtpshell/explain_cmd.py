@@ -1,0 +1,50 @@
+"""``smtpshell explain 550 5.7.1``: explain a code with no connection needed.
+
+Also ``--keys``: print every translatable text with its key, as TOML, the
+starting point of a new language catalogue (see docs/replies.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import exitcodes, i18n, knowledge
+from .ui import ansi
+from .ui.render import render_query
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Explain an SMTP reply code (550), an enhanced status code (5.7.1), both (550 5.7.1), "
+        "or an EHLO keyword (SIZE), with its source."
+    )
+    parser.add_argument("what", nargs="*", metavar="CODE", help="550, 5.7.1, '550 5.7.1' or an EHLO keyword")
+    if not any("--color" in a.option_strings for a in parser._actions):
+        parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output")
+    if not any("--lang" in a.option_strings for a in parser._actions):
+        parser.add_argument("--lang", metavar="LANG", help="language of the explanations (default: from the locale)")
+    parser.add_argument("--keys", action="store_true", help="print every translatable text as TOML (to start a translation)")
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def run(args: argparse.Namespace) -> int:
+    _, problem = i18n.setup(getattr(args, "lang", None))
+    if problem:
+        sys.stderr.write(f"smtpshell explain: {problem}\n")
+    if getattr(args, "keys", False):
+        texts = {**i18n.ui_texts(), **knowledge.all_texts()}
+        for key, text in sorted(texts.items()):
+            sys.stdout.write(f"{_toml_string(key)} = {_toml_string(text)}\n")
+        return exitcodes.OK
+    color = ansi.want_color(getattr(args, "color", "auto") or "auto", sys.stdout)
+    try:
+        query = knowledge.parse_query(" ".join(args.what))
+    except knowledge.QueryError as exc:
+        sys.stderr.write(f"smtpshell explain: {exc}\n")
+        return exitcodes.USAGE
+    sys.stdout.write(ansi.to_text(render_query(query), color))
+    return exitcodes.OK

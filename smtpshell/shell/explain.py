@@ -1,0 +1,71 @@
+"""Shell commands /explain and /level: replies explained on demand, and how much by default."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .. import knowledge
+from ..i18n import t
+from ..protocol.session import Session
+from ..ui.render import LEVELS, RenderOptions, render_last, render_query
+from .registry import ShellContext, command
+
+# Drivers read the current render options from here (set by /level), falling
+# back to their own (from --explain) when the user never used /level.
+OPTIONS_KEY = "render_options"
+
+
+def current_options(ctx: ShellContext, default: RenderOptions = RenderOptions()) -> RenderOptions:
+    found = ctx.extras.get(OPTIONS_KEY)
+    return found if isinstance(found, RenderOptions) else default
+
+
+def _session(ctx: ShellContext) -> Session | None:
+    try:
+        return ctx.session
+    except (AssertionError, AttributeError):  # no connection yet
+        return None
+
+
+@command(
+    "explain",
+    "explain a reply code, an enhanced code, both, an EHLO keyword, or the last reply",
+    usage="[CODE|X.Y.Z|KEYWORD|last]",
+    aliases=("why",),
+    arg_kind="code",
+    details="/explain 550 5.7.1, /explain 4.7.1, /explain SIZE need no connection; "
+    "/explain (or /explain last) explains the last reply in depth: meaning, probable cause, what to try.",
+)
+async def explain_command(ctx: ShellContext, args: str) -> None:
+    if args.strip().lower() in ("", "last"):
+        session = _session(ctx)
+        if session is None:
+            ctx.error(t("ui.explain.no_session", "no reply yet: connect first, or give a code (/explain 550)"))
+            return
+        ctx.print(render_last(session))
+        return
+    try:
+        query = knowledge.parse_query(args)
+    except knowledge.QueryError as exc:
+        ctx.error(str(exc))
+        return
+    ctx.print(render_query(query))
+
+
+@command(
+    "level",
+    "how much to explain each reply: full, brief or off (the bare wire)",
+    usage="[full|brief|off]",
+    arg_kind="level",
+)
+async def level_command(ctx: ShellContext, args: str) -> None:
+    options = current_options(ctx, ctx.extras.get("default_render_options", RenderOptions()))
+    wanted = args.strip().lower()
+    if not wanted:
+        ctx.print([("class:info", t("ui.level.current", "explanation level: {level}", level=options.explain)), ("", "\n")])
+        return
+    if wanted not in LEVELS:
+        ctx.error(t("ui.level.bad", "unknown level '{level}': use full, brief or off", level=args.strip()))
+        return
+    ctx.extras[OPTIONS_KEY] = replace(options, explain=wanted)
+    ctx.print([("class:info", t("ui.level.set", "explanation level is now {level}", level=wanted)), ("", "\n")])
