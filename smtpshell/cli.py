@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("smtpshell.transcript.replay_cmd", "replay a transcript against a server and compare"),
     "lesson": ("smtpshell.transcript.lesson_cmd", "step through a lesson (list them with no NAME)"),
     "explain": ("smtpshell.explain_cmd", "explain an SMTP reply code or enhanced status code"),
+    "export": ("smtpshell.transcript.export_cmd", "turn a transcript into a Markdown or HTML handout"),
 }
 
 EPILOG = "exit status:\n" + "\n".join(

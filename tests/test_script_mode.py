@@ -118,6 +118,7 @@ def test_injection_is_refused_and_nothing_sent(smtp_server: SmtpServer) -> None:
     result = run([smtp_server.address, "-c", "MAIL FROM:<a@b>\r\nRSET"])
     assert "refused" in result.stderr
     assert "C: MAIL" not in result.stdout
+    assert result.returncode == exitcodes.USAGE  # the script was not carried out as written
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,11 @@ STARTTLS is therefore handled synchronously, inside the callback that parsed
 the 220: the handshake starts at once, and whatever else the server sent in
 plaintext (the rest of that segment, a partial line, or later segments that
 come before the first TLS record) is discarded and reported as a STARTTLS
-response injection (CVE-2011-0411 and friends). Writes issued while the
-handshake runs wait for it, so a pasted ``STARTTLS`` + ``EHLO`` sends the EHLO
-only inside TLS. The handshake happens only after a 2xx reply to STARTTLS.
+response injection (CVE-2011-0411 and friends). Writes issued after STARTTLS
+wait for its reply and for the handshake it starts, so a pasted ``STARTTLS`` +
+``EHLO`` sends the EHLO only inside TLS. The handshake happens only after a
+220 reply to STARTTLS (RFC 3207); any other reply leaves the session in
+plaintext and says so. The rules and texts are in :mod:`.tls_starttls`.
 
 Drivers use the async methods: :meth:`send` (one line), :meth:`next_exchange`
 (the next reply, paired with what it answers), :meth:`command` (both),
@@ -36,7 +38,9 @@ from ..protocol.data import DataEncoder, stuff_line
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
 from .target import Target
-from .tls import TLSOptions, describe, explain_tls_error, make_context, server_hostname
+from . import tls_starttls
+from .tls import TLSOptions, describe, diagnose_failure, make_context, server_hostname
+from .tls_diagnosis import handshake_words
 
 DEFAULT_TIMEOUT = 30.0
 _READ_SIZE = 256 * 1024
@@ -52,11 +56,6 @@ class ConnectionClosed(Exception):
 
 class ReplyTimeout(Exception):
     """No reply came within the timeout."""
-
-
-def _looks_like_tls_record(data: bytes) -> bool:
-    """A TLS record starts with a content type 20-23 and major version 3."""
-    return len(data) >= 2 and 20 <= data[0] <= 23 and data[1] == 3
 
 
 class _TLSLayer:
@@ -124,9 +123,11 @@ class Connection(asyncio.Protocol):
         self.writes = 0  # transport.write calls, for tests and the curious
         self._transport: asyncio.Transport | None = None
         self._tls: _TLSLayer | None = None
-        self._tls_done: asyncio.Future[ev.TLSInfo] | None = None
+        self._tls_done: asyncio.Future[ev.TLSInfo | None] | None = None  # STARTTLS reply + handshake gate
         self._tls_upgraded = False  # STARTTLS (True) or implicit TLS (False)
+        self._injected_tail = b""  # an unfinished line after STARTTLS's 220, reported with its segment
         self._sni: str | None = None
+        self._checked_name: str | None = None  # the name the certificate is checked against
         self._exchanges: deque[Exchange] = deque()
         self._exchange_ready = asyncio.Event()
         self._closed_reason: str | None = None
@@ -214,12 +215,12 @@ class Connection(asyncio.Protocol):
         try:
             plain, closed = tls.decrypt(data)
         except ssl.SSLError as exc:
-            self._fail(f"TLS error: {exc.reason or exc}")
+            self._fail(f"TLS error from {self.target}: {handshake_words(exc)}")
             return
         self._flush_tls()
         if plain:
             self._plaintext(plain)
-        if closed:
+        if closed and not self._closed_clean:  # after QUIT/221, "closed after QUIT" says it better
             self._closed_reason = self._closed_reason or "the server ended TLS (close_notify)"
 
     def eof_received(self) -> bool | None:
@@ -255,13 +256,18 @@ class Connection(asyncio.Protocol):
     # -- receiving ------------------------------------------------------------
 
     def _plaintext(self, data: bytes) -> None:
-        for item in self.parser.feed(data):
+        items = self.parser.feed(data)
+        for n, item in enumerate(items):
             if self._tls is not None and not self._tls.established:
-                # A STARTTLS 220 earlier in this same segment started the
-                # handshake: everything after it is injected plaintext.
-                self._report_injection(item.raw if isinstance(item, Reply) else item.raw)
-                continue
+                # A STARTTLS 220 earlier in this same segment started the handshake:
+                # everything after it is injected plaintext, reported once, in order.
+                self._report_injection(b"".join(i.raw for i in items[n:]) + self._injected_tail)
+                self._injected_tail = b""
+                return
             self._handle(item)
+        if self._injected_tail:
+            self._report_injection(self._injected_tail, tls_starttls.PARTIAL_LINE)
+            self._injected_tail = b""
 
     def _handle(self, item: Reply | ProtocolError) -> None:
         if isinstance(item, ProtocolError) and not item.replaces_reply:
@@ -275,19 +281,8 @@ class Connection(asyncio.Protocol):
         if isinstance(item, Reply):
             if exchange.sent is not None and exchange.sent.verb == "QUIT" and item.code == 221:
                 self._closed_clean = True
-            if (
-                exchange.sent is not None
-                and exchange.sent.kind is Kind.COMMAND
-                and exchange.sent.verb == "STARTTLS"
-                and item.klass == 2
-                and self._tls is None
-            ):
-                leftover = self.parser.clear()
-                if leftover:
-                    self._report_injection(leftover)
-                ctx = self._context_or_fail()
-                if ctx is not None:
-                    self._begin_tls(ctx, upgraded=True)
+        if exchange.sent is not None and exchange.sent.kind is Kind.COMMAND and exchange.sent.verb == "STARTTLS":
+            self._starttls_answered(item)
         if exchange.sent is not None:
             self._exchanges.append(exchange)
             self._exchange_ready.set()
@@ -303,26 +298,21 @@ class Connection(asyncio.Protocol):
 
     def _strip_injected(self, data: bytes) -> bytes:
         """Drop plaintext that came before the server's first TLS record."""
-        if _looks_like_tls_record(data):
-            return data
-        cut = len(data)
-        pos = data.find(b"\n")
-        while pos >= 0:
-            if _looks_like_tls_record(data[pos + 1 : pos + 3]):
-                cut = pos + 1
-                break
-            pos = data.find(b"\n", pos + 1)
-        self._report_injection(data[:cut])
+        start = tls_starttls.tls_record_start(data)
+        cut = len(data) if start is None else start
+        if cut and not self._tls_upgraded:
+            # Implicit TLS, and the server speaks plaintext: say so now, not after a timeout.
+            self._fail(tls_starttls.plaintext_instead_of_tls(data[:cut], str(self.target)))
+            return b""
+        self._report_injection(data[:cut], tls_starttls.LATER_SEGMENT)
         return data[cut:]
 
-    def _report_injection(self, raw: bytes) -> None:
+    def _report_injection(self, raw: bytes, where: str = tls_starttls.SAME_SEGMENT) -> None:
         if not raw:
             return
         self.bus.emit(
             ev.Warning(
-                f"discarded {len(raw)} byte(s) the server sent after its 220 to STARTTLS and "
-                "before the TLS handshake; a server never does this, an attacker in the middle "
-                "might (STARTTLS response injection). They were not treated as replies.",
+                tls_starttls.injection_message(len(raw), where),
                 kind="starttls-injection",
                 detail=raw[:200],
             )
@@ -330,11 +320,36 @@ class Connection(asyncio.Protocol):
 
     # -- TLS -----------------------------------------------------------------
 
+    def _expect_starttls_reply(self) -> None:
+        """STARTTLS is on its way: hold every later write until it is answered.
+
+        ``_tls_done`` is the one gate: pending from here until the reply says
+        no (settled at once) or the handshake after a 220 ends.
+        """
+        if self._tls_done is None or self._tls_done.done():
+            self._tls_done = asyncio.get_running_loop().create_future()
+
+    def _starttls_answered(self, item: Reply | ProtocolError) -> None:
+        """The reply to STARTTLS: only 220 starts the handshake (RFC 3207)."""
+        if isinstance(item, Reply) and item.code == tls_starttls.GO_AHEAD and self._tls is None:
+            self._injected_tail = self.parser.clear()
+            ctx = self._context_or_fail()
+            if ctx is not None:
+                self._begin_tls(ctx, upgraded=True)
+            return
+        if self._tls is None:
+            self.bus.emit(ev.Warning(tls_starttls.refusal_message(item), kind="starttls-refused"))
+        elif isinstance(item, Reply) and item.code == tls_starttls.GO_AHEAD:
+            self.bus.emit(ev.Warning(tls_starttls.ALREADY_TLS, kind="starttls-refused"))
+        if self._tls_done is not None and not self._tls_done.done():
+            self._tls_done.set_result(self.tls_info)
+
     def _begin_tls(self, ctx: ssl.SSLContext, upgraded: bool) -> None:
-        loop = asyncio.get_running_loop()
-        self._tls_done = loop.create_future()
+        if self._tls_done is None or self._tls_done.done():
+            self._tls_done = asyncio.get_running_loop().create_future()
         self._tls_upgraded = upgraded
         hostname = server_hostname(self.target.host, self.tls_options)
+        self._checked_name = hostname
         self._sni = hostname if hostname and not _is_ip(hostname) else None
         self._tls = _TLSLayer(ctx, hostname)
         self._advance_handshake()
@@ -345,8 +360,11 @@ class Connection(asyncio.Protocol):
         try:
             done = tls.step()
         except ssl.SSLError as exc:
-            self._flush_tls()
-            reason = explain_tls_error(exc, str(self.target))
+            self._flush_tls()  # our alert, so the server knows why
+            failure = diagnose_failure(exc, tls.obj, str(self.target), self.tls_options, self._checked_name)
+            for line in failure.detail.splitlines():  # one event per line: the screen shows no raw newlines
+                self.bus.emit(ev.Warning(line, kind=f"tls-{failure.key}"))
+            reason = failure.summary
             self._closed_reason = reason
             if not self._tls_done.done():
                 self._tls_done.set_exception(ConnectionFailed(reason))
@@ -355,13 +373,19 @@ class Connection(asyncio.Protocol):
             return
         self._flush_tls()
         if done:
-            info = describe(tls.obj, self.tls_options, self._sni)
+            info = describe(tls.obj, self.tls_options, self._sni, self._checked_name)
             self.tls_info = info
             if self._tls_upgraded:
                 self.session.tls_started()
             else:
                 self.session.tls = True
             self.bus.emit(ev.TLSStarted(info, upgraded=self._tls_upgraded))
+            if not info.verified:
+                self.bus.emit(ev.Warning(tls_starttls.INSECURE, kind="insecure"))
+            if self.tls_options.keylog_path:
+                self.bus.emit(ev.Info(tls_starttls.keylog_note(self.tls_options.keylog_path)))
+            if self._tls_upgraded:
+                self.bus.emit(ev.Info(tls_starttls.SAY_EHLO_AGAIN))
             if not self._tls_done.done():
                 self._tls_done.set_result(info)
             # Bytes that arrived with the last handshake message may hold data.
@@ -378,19 +402,30 @@ class Connection(asyncio.Protocol):
 
     @property
     def tls_pending(self) -> bool:
-        return self._tls is not None and not self._tls.established
+        """A STARTTLS awaits its reply, or a handshake is running: writes must wait."""
+        return self._tls_done is not None and not self._tls_done.done()
 
-    async def wait_tls(self) -> ev.TLSInfo:
-        """Wait for a handshake in progress; raises ConnectionFailed if it fails."""
+    async def wait_tls(self) -> ev.TLSInfo | None:
+        """Wait for STARTTLS's reply and the handshake it starts; raises ConnectionFailed if it fails.
+
+        Returns the TLS details, or None when STARTTLS was refused (still plaintext).
+        """
         assert self._tls_done is not None
         try:
             async with asyncio.timeout(self.timeout):
                 return await asyncio.shield(self._tls_done)
         except TimeoutError:
-            self._fail(f"the TLS handshake did not finish within {self.timeout:g} s")
+            what = "the TLS handshake did not finish" if self._tls is not None else "no reply to STARTTLS"
+            self._fail(f"{what} within {self.timeout:g} s")
             raise ConnectionFailed(self._closed_reason or "TLS handshake timed out") from None
         except ConnectionClosed as exc:
-            raise ConnectionFailed(str(exc)) from None
+            reason = str(exc)
+            if reason == "the server closed the connection" and self._tls is not None:
+                reason = (
+                    "the server closed the connection during the TLS handshake (it may not accept "
+                    "our TLS versions, ciphers or name (SNI), or the port does not speak TLS)"
+                )
+            raise ConnectionFailed(reason) from None
 
     # -- sending -------------------------------------------------------------
 
@@ -398,8 +433,8 @@ class Connection(asyncio.Protocol):
     def is_open(self) -> bool:
         return self._transport is not None and not self._transport.is_closing()
 
-    async def _write(self, data: bytes) -> None:
-        if self.tls_pending:
+    async def _write(self, data: bytes, *, gated: bool = True) -> None:
+        if gated and self.tls_pending:
             await self.wait_tls()
         if not self.is_open:
             raise ConnectionClosed(self._closed_reason or "not connected")
@@ -438,6 +473,11 @@ class Connection(asyncio.Protocol):
         self.bus.emit(
             ev.LineSent(display, _EVENT_KIND[kind], len(wire), secret=secret, automatic=automatic)
         )
+        if kind is Kind.COMMAND and pending.verb == "STARTTLS":
+            # Nothing typed or pasted after STARTTLS may go out before its reply.
+            self._expect_starttls_reply()
+            await self._write(wire, gated=False)
+            return
         await self._write(wire)
 
     async def send_data_line(self, line: str) -> None:

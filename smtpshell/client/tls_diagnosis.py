@@ -128,7 +128,7 @@ def diagnose(
 ) -> Failure:
     """Explain a failed handshake with ``where`` (host:port)."""
     if not isinstance(exc, ssl.SSLCertVerificationError):
-        words = _handshake_words(exc)
+        words = handshake_words(exc)
         return Failure("handshake", f"TLS handshake with {where} failed: {words}", "")
     key = VERIFY_CODES.get(exc.verify_code or -1, "other")
     leaf = chain[0] if chain else None
@@ -246,7 +246,7 @@ def _short_advice(key: str) -> str:
     return _SHORT_ADVICE.get(key, "--insecure to look anyway")
 
 
-def _handshake_words(exc: BaseException) -> str:
+def handshake_words(exc: BaseException) -> str:
     reason = getattr(exc, "reason", None)
     if isinstance(reason, str) and reason in HANDSHAKE_REASONS:
         return HANDSHAKE_REASONS[reason]

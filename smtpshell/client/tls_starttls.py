@@ -57,6 +57,15 @@ INSECURE = (
     "in the middle could be reading and changing everything; do not send real passwords"
 )
 
+
+
+def keylog_note(path: str) -> str:
+    return (
+        f"TLS session keys appended to {path} (--keylog / SSLKEYLOGFILE), for Wireshark: "
+        "anyone with this file can decrypt a capture of this session"
+    )
+
+
 # Where injected plaintext was found, for the warning.
 SAME_SEGMENT = "in the same packet as its 220"
 PARTIAL_LINE = "as an unfinished line after its 220"
@@ -73,10 +82,10 @@ def injection_message(nbytes: int, where: str) -> str:
 
 def plaintext_instead_of_tls(raw: bytes, where: str) -> str:
     """Implicit TLS, and the server spoke plaintext: say so at once instead of timing out."""
-    text = raw[:60].decode("ascii", "backslashreplace")
-    shown = "".join(ch if " " <= ch <= "~" else f"\\x{ord(ch):02x}" for ch in text)
+    first_line = raw.split(b"\n", 1)[0].rstrip(b"\r")[:60].decode("ascii", "backslashreplace")
+    shown = "".join(ch if " " <= ch <= "~" else f"\\x{ord(ch):02x}" for ch in first_line)
     return (
-        f"{where} answered in plaintext ({shown!r}), not TLS: this port does not use implicit "
+        f"{where} answered in plaintext ('{shown}'), not TLS: this port does not use implicit "
         "TLS. Connect without --tls / smtps:// and type STARTTLS to upgrade"
     )
 

@@ -29,6 +29,7 @@ from ..protocol.commands import CommandLine, InjectionError
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Phase, Session
 from ..shell import registry
+from . import tls_policy
 
 
 @dataclass
@@ -37,6 +38,7 @@ class RunOptions:
     helo: str | None = None  # send EHLO <helo> right after the greeting
     starttls: bool = False  # upgrade right after the first EHLO
     tls: TLSOptions = field(default_factory=TLSOptions)
+    auth: Any = None  # smtpshell.auth.AuthOptions: --user, credential sources, plaintext-AUTH policy
 
 
 class Outcome:
@@ -46,6 +48,7 @@ class Outcome:
         self.worst = 2
         self.error: str | None = None  # a connection-level failure
         self.protocol_errors = 0
+        self.refused = 0  # lines the shell refused or could not carry out (script mode)
 
     def __call__(self, event: ev.Event) -> None:
         if isinstance(event, ev.ReplyReceived):
@@ -58,6 +61,8 @@ class Outcome:
     def exit_code(self) -> int:
         if self.error is not None or self.protocol_errors:
             return exitcodes.CONNECTION
+        if self.refused:
+            return exitcodes.USAGE
         if self.worst >= 5:
             return exitcodes.PERMANENT
         if self.worst == 4:
@@ -84,12 +89,20 @@ class SessionRunner:
         self._skipping_data = False  # DATA was refused: skip content up to "."
         # Lines whose verb has a special flow (AUTH, for one) register a handler here.
         self.verb_handlers: dict[str, Callable[["SessionRunner", str], Any]] = {}
+        # Lines typed while the server waits for a SASL response (Phase.AUTH) go here.
+        self.auth_response_handler: Callable[["SessionRunner", str], Any] | None = None
+        from ..auth import install_handlers  # the AUTH flow: "AUTH" lines and SASL responses
+
+        install_handlers(self)
+        self.tls_policy = tls_policy.TLSPolicy(options.tls)
 
     # -- connection -----------------------------------------------------------
 
     async def open(self, target: Target) -> bool:
         """Connect, read the greeting, do --helo / --starttls. False on failure."""
         self.target = target
+        for warning in self.tls_policy.before_connect(target):
+            self.bus.emit(warning)
         try:
             self.connection = await Connection.open(
                 target, self.bus, self.options.tls, self.options.timeout, self.session
@@ -135,11 +148,15 @@ class SessionRunner:
             return
         if not line.strip():
             return
+        if self.session.phase is Phase.AUTH and self.auth_response_handler is not None:
+            await self.auth_response_handler(self, line)
+            return
         if self.session.phase is not Phase.AUTH:
             verb = CommandLine.parse(line).verb
             special = self.verb_handlers.get(verb)
             if special is not None:
-                await special(self, line)
+                if await tls_policy.enforce(self, line):
+                    await special(self, line)
                 return
         await self.command(line)
 
@@ -148,6 +165,8 @@ class SessionRunner:
         conn = self.connection
         if conn is None or not conn.is_open:
             self.context.error("not connected: /connect HOST[:PORT] opens a connection")
+            return None
+        if not await tls_policy.enforce(self, line):
             return None
         try:
             exchange = await conn.command(line, **send_options)
@@ -205,6 +224,8 @@ class SessionRunner:
     async def _after(self, exchange: Exchange) -> None:
         """Follow-ups to a reply: skip refused DATA content, --starttls."""
         sent, reply = exchange.sent, exchange.reply
+        for event in self.tls_policy.after_reply(self.session, exchange):
+            self.bus.emit(event)
         if sent is None or not isinstance(reply, Reply):
             return
         if sent.verb == "DATA" and sent.kind is Kind.COMMAND and reply.code != 354:
@@ -226,7 +247,7 @@ class SessionRunner:
         exchange = await self._auto("STARTTLS")
         if exchange is None:
             return
-        if not isinstance(exchange.reply, Reply) or exchange.reply.klass != 2:
+        if not isinstance(exchange.reply, Reply) or exchange.reply.code != 220:
             self._failed("--starttls: the server refused STARTTLS; not going on in plaintext")
             return
         if self.session.tls:

@@ -48,6 +48,9 @@ class ScriptContext:
         self._write(self.out, ansi.to_text(text, self.color))
 
     def error(self, message: str) -> None:
+        # A line the script asked for was not carried out: the exit status says so.
+        if self.runner is not None:
+            self.runner.outcome.refused += 1
         self._write(self.out, "")
         self._write(self.err, ansi.to_text([("class:error", f"smtpshell: {message}"), ("", "\n")], self.color))
 

@@ -23,6 +23,12 @@ PREFIX = "/"
 # Modules whose import registers commands. Order is the order of /help.
 COMMAND_MODULES = [
     "smtpshell.shell.core",
+    "smtpshell.shell.auth_cmds",
+    "smtpshell.shell.session_cmds",
+    "smtpshell.shell.tls_cmds",
+    "smtpshell.shell.explain",
+    "smtpshell.shell.mailbox",
+    "smtpshell.shell.record",
 ]
 
 

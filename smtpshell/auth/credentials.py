@@ -1,0 +1,173 @@
+"""Where credentials come from: flags, the environment, ~/.netrc, a hidden prompt.
+
+Looked up lazily, in that order, and kept only for the session. Nothing here
+ever puts a credential in a message: errors name the source, not the value.
+"""
+
+from __future__ import annotations
+
+import netrc
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from ..protocol.sasl import PASSWORD, TOKEN, USER, Credentials, printable
+from .options import DEFAULT_USER_ENV, AuthOptions
+
+Prompt = Callable[..., Awaitable[str]]  # context.prompt(label, secret=...)
+
+
+class MissingCredential(Exception):
+    """A credential could not be found (script mode) or the user declined the prompt."""
+
+
+@dataclass
+class NetrcEntry:
+    login: str | None
+    password: str | None = field(repr=False)
+
+
+def read_netrc(host: str, path: str | None, env: Mapping[str, str]) -> tuple[NetrcEntry | None, str | None]:
+    """(entry for host or the default entry, a warning). Never raises, never leaks."""
+    file = path or env.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    if not os.path.exists(file):
+        return None, None
+    try:
+        parsed = netrc.netrc(file)
+    except netrc.NetrcParseError as exc:
+        # exc.msg may quote a token from the file (a password): report the line only.
+        return None, f"ignoring {file}: it cannot be parsed (line {exc.lineno})"
+    except OSError as exc:
+        return None, f"ignoring {file}: {exc.strerror or 'cannot be read'}"
+    found = parsed.authenticators(host)
+    if found is None:
+        return None, None
+    login, _account, password = found
+    return NetrcEntry(login or None, password or None), None
+
+
+def read_token_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            token = handle.read().strip()
+    except OSError as exc:
+        raise MissingCredential(f"--token-file {path}: {exc.strerror or 'cannot be read'}") from None
+    except UnicodeDecodeError:
+        raise MissingCredential(f"--token-file {path}: not a text file") from None
+    if not token:
+        raise MissingCredential(f"--token-file {path} is empty")
+    return token
+
+
+HOW_TO_PASS = {
+    USER: "pass --user NAME (or set {user_env}), or add a 'machine {host} login NAME' line to ~/.netrc",
+    PASSWORD: "set the environment variable {password_env} (or choose one with --password-env VAR), "
+    "or add 'machine {host} login NAME password ...' to ~/.netrc",
+    TOKEN: "set the environment variable {token_env} (or --token-env VAR), or pass --token-file FILE",
+}
+
+
+class CredentialSource:
+    """Finds the user, password and token for one host, asking only when allowed."""
+
+    def __init__(self, options: AuthOptions, host: str, port: int | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        self.options = options
+        self.host = host
+        self.port = port
+        self.env = os.environ if env is None else env
+        self._values: dict[str, str] = {}
+        self._netrc: NetrcEntry | None = None
+        self._netrc_read = False
+        self.warnings: list[str] = []
+
+    def __repr__(self) -> str:  # never the values
+        return f"CredentialSource(host={self.host!r}, known={sorted(self._values)})"
+
+    # -- non-interactive lookup ------------------------------------------------
+
+    def known(self, what: str) -> str | None:
+        """The credential from flags, environment or netrc, or None."""
+        if what in self._values:
+            return self._values[what]
+        value = self._lookup(what)
+        if value is not None:
+            self._values[what] = value
+        return value
+
+    def set(self, what: str, value: str) -> None:
+        self._values[what] = value
+
+    def _lookup(self, what: str) -> str | None:
+        o = self.options
+        if what == USER:
+            if o.user:
+                return o.user
+            if self.env.get(DEFAULT_USER_ENV):
+                return self.env[DEFAULT_USER_ENV]
+            entry = self._netrc_entry()
+            return entry.login if entry else None
+        if what == PASSWORD:
+            if self.env.get(o.password_env):
+                return self.env[o.password_env]
+            entry = self._netrc_entry()
+            if entry is None or entry.password is None:
+                return None
+            user = self._values.get(USER) or o.user
+            # A netrc password belongs to its login: never send it for another user.
+            if user and entry.login and user != entry.login:
+                return None
+            return entry.password
+        if what == TOKEN:
+            if o.token_file:
+                return read_token_file(o.token_file)
+            return self.env.get(o.token_env) or None
+        raise ValueError(f"unknown credential kind {what!r}")
+
+    def _netrc_entry(self) -> NetrcEntry | None:
+        if not self.options.use_netrc:
+            return None
+        if not self._netrc_read:
+            self._netrc_read = True
+            self._netrc, warning = read_netrc(self.host, self.options.netrc_file, self.env)
+            if warning:
+                self.warnings.append(warning)
+        return self._netrc
+
+    def how_to_pass(self, what: str) -> str:
+        o = self.options
+        return HOW_TO_PASS[what].format(
+            host=self.host, user_env=DEFAULT_USER_ENV, password_env=o.password_env, token_env=o.token_env
+        )
+
+    # -- with a prompt -----------------------------------------------------------
+
+    async def get(self, what: str, prompt: Prompt | None) -> str:
+        """The credential, asking with a hidden prompt if needed (and allowed)."""
+        value = self.known(what)
+        if value is not None:
+            return value
+        if prompt is None:
+            raise MissingCredential(f"AUTH needs a {what} and none was given: {self.how_to_pass(what)}")
+        known_user = self._values.get(USER)
+        user = printable(known_user.encode()) if known_user else None  # it may come from a decoded line
+        labels = {
+            USER: f"Username for {self.host}: ",
+            PASSWORD: f"Password for {user}@{self.host}: " if user else f"Password for {self.host}: ",
+            TOKEN: f"OAuth token for {user}: " if user else "OAuth token: ",
+        }
+        try:
+            value = await prompt(labels[what], secret=what != USER)
+        except (EOFError, KeyboardInterrupt):
+            raise MissingCredential(f"no {what} entered: {self.how_to_pass(what)}") from None
+        if not value:
+            raise MissingCredential(f"no {what} entered")
+        self._values[what] = value
+        return value
+
+    async def credentials(self, needs: tuple[str, ...], prompt: Prompt | None, authzid: str = "") -> Credentials:
+        for what in needs:
+            await self.get(what, prompt)
+        v = self._values
+        return Credentials(v.get(USER), v.get(PASSWORD), v.get(TOKEN), authzid or self.options.authzid,
+                           self.host, self.port)

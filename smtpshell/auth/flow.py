@@ -1,0 +1,501 @@
+"""The AUTH flow the driver runs: typed ``AUTH`` lines and SASL responses.
+
+Theory of operation
+-------------------
+:func:`install_handlers` gives a :class:`~smtpshell.drivers.runner.SessionRunner`
+an :class:`AuthController`: it handles every line whose verb is ``AUTH``, and
+every line typed while the server waits for a SASL response (``Phase.AUTH``).
+
+- **auto** mode (the default): the line is sent as typed; each 334 challenge
+  is decoded and shown, the credentials are fetched (flags, environment,
+  netrc, a hidden prompt), the mechanism in :mod:`smtpshell.protocol.sasl`
+  computes the answer and the shell sends it, marked as sent by smtpshell.
+- **manual** mode (teaching): the shell sends only what the user types, and
+  shows what each base64 line means, masking the password.
+
+Before any AUTH line leaves, the plaintext-AUTH decision
+(:mod:`.safety`) runs; in script mode missing credentials are reported before
+anything is sent. Every line that carries a secret goes through
+``Connection.send(shown=<placeholder>, secret=True)``, so the event stream,
+and with it the screen, transcripts and logs, never holds the secret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .. import events as ev
+from ..protocol import sasl
+from ..protocol.commands import CommandLine, InjectionError, check_line
+from ..protocol.replies import Reply
+from ..protocol.sasl import USER, Challenge, SaslError
+from ..protocol.session import Exchange, Kind, Phase
+from .credentials import CredentialSource, MissingCredential
+from .options import AuthOptions
+from .redact import Redactor
+from .results import explain_auth_reply
+from .safety import Verdict, plaintext_auth_decision, split_peer
+
+if TYPE_CHECKING:
+    from ..drivers.runner import SessionRunner
+
+# No mechanism here needs more than a few rounds; a server asking more is stuck or hostile.
+MAX_ROUNDS = 8
+
+# Characters that would let a username rewrite a SASL string's fields:
+# CR/LF/NUL anywhere, and ^A (the XOAUTH2 / OAUTHBEARER field separator).
+_BAD_IN_USER = {"\r": "CR", "\n": "LF", "\x00": "NUL", "\x01": "^A"}
+
+
+@dataclass
+class ManualExchange:
+    """Where a hand-typed AUTH exchange is (manual mode, or after an interruption)."""
+
+    mechanism: str
+    responses: int = 0
+    last_challenge: Challenge | None = None
+    user: str | None = None  # the username a LOGIN answer decoded to
+
+
+class AuthController:
+    """Runs AUTH for one runner; see the module docstring."""
+
+    def __init__(self, runner: "SessionRunner") -> None:
+        self.runner = runner
+        options = getattr(runner.options, "auth", None)
+        self.options: AuthOptions = options if isinstance(options, AuthOptions) else AuthOptions()
+        self.mode = self.options.mode
+        self.redactor = Redactor()
+        self.manual: ManualExchange | None = None
+        self._peer: str | None = None
+        self._source: CredentialSource | None = None
+        self._plaintext_confirmed_for: str | None = None
+        runner.bus.subscribe(self._on_event)
+
+    def __repr__(self) -> str:
+        return f"AuthController(mode={self.mode!r})"
+
+    def describe(self) -> str:
+        """What /auth shows: the mode and where credentials would come from (never values)."""
+        source = self.source()
+        lines = [f"AUTH mode: {self.mode} (/auth auto, /auth manual)"]
+        try:
+            user = source.known(USER)
+        except MissingCredential:
+            user = None
+        lines.append(f"username: {sasl.printable(user.encode()) if user else 'not set (asked for when needed)'}")
+        for what in (sasl.PASSWORD, sasl.TOKEN):
+            try:
+                have = source.known(what) is not None
+            except MissingCredential:
+                have = False
+            lines.append(f"{what}: {'available (hidden)' if have else 'not set: ' + source.how_to_pass(what)}")
+        return "\n".join(lines)
+
+    def expects_secret_answer(self) -> bool:
+        """Would the next line typed be a secret? (For a REPL that hides input while it is.)
+
+        Only a LOGIN username is known not to be; an unknown exchange counts as secret.
+        """
+        if self.runner.session.phase is not Phase.AUTH:
+            return False
+        state = self.manual
+        if state is None:
+            return True
+        probe = sasl.b64encode("probe")  # any valid base64: only the position matters
+        return sasl.describe_manual_response(state.mechanism, state.responses, state.last_challenge, probe).secret
+
+    # -- seams (tests replace these) --------------------------------------------
+
+    def peer_address(self) -> str:
+        """The address AUTH would go to: the peer actually reached, else the target host."""
+        if self._peer:
+            return self._peer
+        target = self.runner.target
+        return target.host if target is not None else ""
+
+    def source(self) -> CredentialSource:
+        target = self.runner.target
+        host = target.host if target is not None else ""
+        if self._source is None or self._source.host != host:
+            self._source = CredentialSource(self.options, host, target.port if target else None)
+        return self._source
+
+    # -- the handlers the runner calls ------------------------------------------
+
+    async def on_auth_command(self, runner: "SessionRunner", line: str) -> None:
+        """A typed line whose verb is AUTH."""
+        try:
+            check_line(line)
+        except InjectionError as exc:
+            self._error(str(exc))
+            return
+        words = CommandLine.parse(line).args.split()
+        name = words[0].upper() if words else ""
+        initial = words[1] if len(words) == 2 else None
+        if not self._connected():
+            return
+        if not await self._plaintext_ok():
+            return
+        self._note_advertised(name)
+        mech = sasl.mechanism(name, sasl.Credentials()) if name else None
+        if self.mode == "manual" or mech is None or len(words) > 2:
+            await self._manual_auth(line, name, initial, len(words) > 2)
+            return
+        await self._auto(mech, line=line, typed_initial=initial)
+
+    async def on_response(self, runner: "SessionRunner", line: str) -> None:
+        """A line typed while the server waits for a SASL response."""
+        state = self.manual or ManualExchange("")
+        step = sasl.describe_manual_response(state.mechanism, state.responses, state.last_challenge, line)
+        self._info(f"your answer, base64-decoded: {step.meaning}")
+        if state.mechanism == "LOGIN" and not step.secret:
+            decoded = sasl.b64decode(line)
+            state.user = decoded.decode("utf-8", "replace") if decoded else state.user
+        exchange = await runner.command(line, kind=Kind.AUTH_RESPONSE, shown=step.shown, secret=step.secret)
+        state.responses += 1
+        self.manual = state
+        self._after_manual(exchange)
+
+    async def login(self, name: str | None, initial: bool) -> None:
+        """``/login [MECH] [--initial]``: the shell writes the whole AUTH exchange."""
+        if not self._connected():
+            return
+        session = self.runner.session
+        if session.phase is Phase.AUTH:
+            self._error("an AUTH exchange is in progress: answer the 334, or type * to cancel")
+            return
+        if name is None:
+            offered = session.capabilities.auth_mechanisms if session.capabilities else ()
+            have_token = self._token_known()
+            name = sasl.choose(offered, have_token)
+            if name is None:
+                why = "the server offered no AUTH mechanism smtpshell knows" if offered else "the server advertised no AUTH (EHLO first?)"
+                self._error(f"/login: {why}; name one: /login PLAIN")
+                return
+            self._info(f"/login: using {name}, the best mechanism the server offers")
+        mech = sasl.mechanism(name, sasl.Credentials())
+        if mech is None:
+            self._error(f"/login: smtpshell does not know the mechanism {name!r} ({', '.join(sasl.MECHANISMS)})")
+            return
+        if initial and not mech.initial_response_allowed:
+            self._info(f"{mech.name} has no initial response (the server speaks first): sending AUTH {mech.name} alone")
+            initial = False
+        if not await self._plaintext_ok():
+            return
+        self._note_advertised(mech.name)
+        await self._auto(mech, line=None, shell_initial=initial)
+
+    # -- auto mode ---------------------------------------------------------------
+
+    async def _auto(self, mech: sasl.Mechanism, *, line: str | None, typed_initial: str | None = None,
+                    shell_initial: bool = False) -> None:
+        runner = self.runner
+        self.manual = None
+        source = self.source()
+        step: sasl.Step | None = None
+        if typed_initial is not None:
+            # The user wrote the initial response: send it as typed, explain it masked.
+            step = sasl.describe_manual_response(mech.name, 0, None, typed_initial)
+            if mech.name == "LOGIN" and not step.secret:
+                decoded = sasl.b64decode(typed_initial)
+                if decoded is not None:
+                    source.set(USER, decoded.decode("utf-8", "replace"))
+        if not self._script_mode_has_credentials(mech, source, typed_initial):
+            return
+        if not self._known_user_is_clean(source):
+            return
+        if typed_initial is not None:
+            assert step is not None
+            mech.responses = 1
+            wire = line or ""
+            shown = _masked_initial(wire, typed_initial, step)
+            if step.secret:
+                self.redactor.add(typed_initial)
+            self._info(f"the initial response, base64-decoded: {step.meaning}")
+            exchange = await runner.command(wire, shown=shown, secret=step.secret)
+        elif shell_initial:
+            credentials = await self._credentials(mech)
+            if credentials is None:
+                return
+            try:
+                wire, shown, step = mech.auth_line(initial=True)
+            except SaslError as exc:
+                self._error(f"AUTH {mech.name}: {self.redactor.scrub(str(exc))}; nothing was sent")
+                return
+            assert step is not None
+            self._remember(step)
+            self._info(f"AUTH {mech.name} with an initial response: {step.meaning}, base64-encoded")
+            exchange = await runner.command(wire, shown=shown, secret=step.secret, automatic=True)
+        else:
+            wire = line if line is not None else f"AUTH {mech.name}"
+            exchange = await runner.command(wire, automatic=line is None)
+        rounds = 0
+        cancelled = False
+        while exchange is not None and isinstance(exchange.reply, Reply):
+            reply = exchange.reply
+            if reply.code != 334:
+                self._explain(reply)
+                return
+            challenge = self._show_challenge(reply, mech.name)
+            rounds += 1
+            if cancelled or rounds > MAX_ROUNDS:
+                # A server that will not let go: stop answering; '*' by hand ends it.
+                self._error(f"the server keeps asking (334) after {rounds - 1} answer(s); smtpshell stopped "
+                            "answering: type * to cancel, or /reconnect")
+                return
+            answer = await self._answer(mech, challenge)
+            if answer is None:
+                cancelled = True
+                exchange = await self._cancel()
+                continue
+            self._info(f"answering with {answer.meaning}" + (", base64-encoded" if answer.wire else ""))
+            exchange = await runner.command(
+                answer.wire, kind=Kind.AUTH_RESPONSE, shown=answer.shown, secret=answer.secret, automatic=True
+            )
+
+    async def _answer(self, mech: sasl.Mechanism, challenge: Challenge) -> sasl.Step | None:
+        if await self._credentials(mech) is None:
+            return None
+        try:
+            step = mech.respond(challenge)
+        except SaslError as exc:
+            self._error(f"AUTH {mech.name}: {self.redactor.scrub(str(exc))}")
+            return None
+        self._remember(step)
+        return step
+
+    async def _credentials(self, mech: sasl.Mechanism) -> sasl.Credentials | None:
+        ctx = self.runner.context
+        prompt = ctx.prompt if ctx.interactive else None
+        try:
+            credentials = await self.source().credentials(mech.needs(), prompt)
+        except MissingCredential as exc:
+            self._flush_warnings()
+            self._error(self.redactor.scrub(str(exc)))
+            return None
+        self._flush_warnings()
+        problem = _user_problem(credentials.user) or _secret_problem(credentials)
+        if problem:
+            self._error(f"refused: {problem}; it was not sent")
+            return None
+        self.redactor.add(credentials.password, credentials.token)
+        mech.with_credentials(credentials)
+        return credentials
+
+    def _script_mode_has_credentials(self, mech: sasl.Mechanism, source: CredentialSource,
+                                     typed_initial: str | None) -> bool:
+        """Script mode cannot prompt: say what is missing before anything is sent."""
+        if self.runner.context.interactive:
+            return True
+        needed = list(mech.uses)
+        if typed_initial is not None:
+            needed = [] if mech.name != "LOGIN" else [sasl.PASSWORD]
+        for what in needed:
+            try:
+                value = source.known(what)
+                self._flush_warnings()
+            except MissingCredential as exc:
+                self._error(f"{self.redactor.scrub(str(exc))}; AUTH was not sent")
+                return False
+            if value is None:
+                self._error(
+                    f"AUTH {mech.name} needs a {what}, and script mode cannot ask for one: "
+                    f"{source.how_to_pass(what)}. AUTH was not sent"
+                )
+                return False
+        return True
+
+    def _known_user_is_clean(self, source: CredentialSource) -> bool:
+        """A username from --user, the environment or netrc is checked before AUTH is sent."""
+        try:
+            problem = _user_problem(source.known(USER))
+        except MissingCredential:
+            return True
+        if problem:
+            self._error(f"refused: {problem}; AUTH was not sent")
+            return False
+        return True
+
+    async def _cancel(self) -> Exchange | None:
+        self._info("cancelling the exchange with '*' (RFC 4954), so the session can go on")
+        return await self.runner.command("*", kind=Kind.AUTH_RESPONSE, automatic=True)
+
+    # -- manual mode ---------------------------------------------------------------
+
+    async def _manual_auth(self, line: str, name: str, initial: str | None, extra_words: bool) -> None:
+        self.manual = ManualExchange(name)
+        shown, secret = line, False
+        if initial is not None:
+            step = sasl.describe_manual_response(name, 0, None, initial)
+            self._info(f"the initial response, base64-decoded: {step.meaning}")
+            secret = step.secret
+            shown = _masked_initial(line, initial, step)
+            self.manual.responses = 1
+            decoded = sasl.b64decode(initial) if name == "LOGIN" and not secret else None
+            self.manual.user = decoded.decode("utf-8", "replace") if decoded else None
+        elif extra_words:
+            shown, secret = f"AUTH {sasl.printable(name.encode())} {sasl.SECRET_HIDDEN}", True
+        exchange = await self.runner.command(line, shown=shown, secret=secret)
+        self._after_manual(exchange)
+
+    def _after_manual(self, exchange: Exchange | None) -> None:
+        if exchange is None or not isinstance(exchange.reply, Reply):
+            return
+        reply = exchange.reply
+        if reply.code == 334:
+            state = self.manual or ManualExchange("")
+            state.last_challenge = self._show_challenge(reply, state.mechanism)
+            self.manual = state
+            self._info("type the answer in base64 (/b64 TEXT encodes it), or * to cancel")
+            return
+        self._explain(reply)
+        self.manual = None
+
+    # -- showing -------------------------------------------------------------------
+
+    def _show_challenge(self, reply: Reply, mechanism: str) -> Challenge:
+        challenge = Challenge.parse(reply.lines[0] if reply.lines else "")
+        self._info(f"334 challenge, base64-decoded: {challenge.meaning}")
+        oauth_error = sasl.describe_error_challenge(challenge)
+        if oauth_error:
+            self._info(oauth_error)
+        return challenge
+
+    def _explain(self, reply: Reply) -> None:
+        user = self._user_for_result(reply)
+        if reply.code == 235:
+            self.runner.session.authenticated_as(user)
+        text = explain_auth_reply(reply.code, reply.enhanced, sasl.printable(user.encode()) if user else None)
+        if text:
+            code = f"{reply.code} {reply.enhanced}" if reply.enhanced else str(reply.code)
+            self._info(f"{code}: {text}")
+
+    def _user_for_result(self, reply: Reply) -> str | None:
+        if reply.code != 235:
+            return None
+        if self.manual is not None:
+            return self.manual.user
+        try:
+            return self._source.known(USER) if self._source is not None else None
+        except MissingCredential:
+            return None
+
+    def _note_advertised(self, name: str) -> None:
+        caps = self.runner.session.capabilities
+        if not name:
+            return
+        if caps is None:
+            self._info("no EHLO yet, so smtpshell does not know which AUTH mechanisms the server offers; sending anyway")
+        elif not caps.has("AUTH"):
+            self._info("the server did not advertise AUTH in its EHLO reply; sending anyway (it may answer 502 or 503)")
+        elif name not in caps.auth_mechanisms:
+            offered = sasl.printable(" ".join(caps.auth_mechanisms).encode())
+            self._info(f"the server did not advertise {sasl.printable(name.encode())} (it offers: {offered}); sending anyway")
+
+    def _flush_warnings(self) -> None:
+        source = self._source
+        if source is not None:
+            for warning in source.warnings:
+                self._warn(warning, "netrc")
+            source.warnings.clear()
+
+    def _remember(self, step: sasl.Step) -> None:
+        if step.secret:
+            self.redactor.add(step.wire)
+
+    def _info(self, message: str) -> None:
+        self.runner.bus.emit(ev.Info(self.redactor.scrub(message)))
+
+    def _warn(self, message: str, kind: str) -> None:
+        self.runner.bus.emit(ev.Warning(self.redactor.scrub(message), kind=kind))
+
+    def _error(self, message: str) -> None:
+        self.runner.context.error(self.redactor.scrub(message))
+
+    # -- safety ---------------------------------------------------------------------
+
+    def _connected(self) -> bool:
+        if not self.runner.connected:
+            self._error("not connected: /connect HOST[:PORT] opens a connection")
+            return False
+        return True
+
+    async def _plaintext_ok(self) -> bool:
+        address = self.peer_address()
+        ctx = self.runner.context
+        decision = plaintext_auth_decision(
+            address, tls=self.runner.session.tls, interactive=ctx.interactive,
+            allowed=self.options.allow_plaintext_auth or self._plaintext_confirmed_for == address,
+        )
+        if decision.verdict is Verdict.GO:
+            return True
+        if decision.verdict is Verdict.GO_WITH_WARNING:
+            self._warn(decision.message, "plaintext-auth")
+            return True
+        if decision.verdict is Verdict.REFUSE:
+            self._error(decision.message)
+            return False
+        self._warn(decision.message, "plaintext-auth")
+        try:
+            answer = await ctx.prompt("Send credentials without encryption anyway? [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().lower() in ("y", "yes"):
+            self._plaintext_confirmed_for = address
+            return True
+        self._info("AUTH was not sent (STARTTLS first, then EHLO, then AUTH)")
+        return False
+
+    def _token_known(self) -> bool:
+        try:
+            return self.source().known(sasl.TOKEN) is not None
+        except MissingCredential:
+            return False
+
+    def _on_event(self, event: ev.Event) -> None:
+        if isinstance(event, ev.Connected):
+            self._peer = split_peer(event.peer)
+            self._plaintext_confirmed_for = None
+            self.manual = None
+
+
+def _masked_initial(line: str, initial: str, step: sasl.Step) -> str:
+    """The AUTH line as shown: the initial response replaced when it is secret."""
+    if not step.secret:
+        return line
+    return line[: line.rindex(initial)] + step.shown
+
+
+def _user_problem(user: str | None) -> str | None:
+    if user is None:
+        return None
+    found = [name for ch, name in _BAD_IN_USER.items() if ch in user]
+    if found:
+        return f"the username holds {' and '.join(found)}, which would smuggle extra fields or commands"
+    return None
+
+
+def _secret_problem(credentials: sasl.Credentials) -> str | None:
+    if credentials.password is not None and "\x00" in credentials.password:
+        return "the password holds NUL, which would shift the fields of AUTH PLAIN"
+    if credentials.token is not None and any(ch in credentials.token for ch in "\r\n\x01"):
+        return "the token holds a control character (CR, LF or ^A)"
+    return None
+
+
+def install_handlers(runner: "SessionRunner") -> AuthController:
+    """Give ``runner`` the AUTH flow (called by the runner's constructor)."""
+    controller = AuthController(runner)
+    runner.verb_handlers["AUTH"] = controller.on_auth_command
+    runner.auth_response_handler = controller.on_response
+    return controller
+
+
+def controller_of(runner: object) -> AuthController | None:
+    """The AuthController installed on ``runner``, if any (for /auth and /login)."""
+    handlers = getattr(runner, "verb_handlers", {})
+    bound = handlers.get("AUTH")
+    owner = getattr(bound, "__self__", None)
+    return owner if isinstance(owner, AuthController) else None

@@ -1,0 +1,64 @@
+"""AUTH settings: where credentials come from, and the plaintext-AUTH policy.
+
+Passwords are never accepted as a command-line argument (any user on the
+machine can read another's arguments with ``ps``): they come from an
+environment variable, ``~/.netrc`` or a hidden prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+DEFAULT_USER_ENV = "SMTPSHELL_USER"
+DEFAULT_PASSWORD_ENV = "SMTPSHELL_PASSWORD"
+DEFAULT_TOKEN_ENV = "SMTPSHELL_TOKEN"
+MODES = ("auto", "manual")
+
+
+@dataclass
+class AuthOptions:
+    user: str | None = None
+    password_env: str = DEFAULT_PASSWORD_ENV
+    token_env: str = DEFAULT_TOKEN_ENV
+    token_file: str | None = None
+    authzid: str = ""
+    netrc_file: str | None = None  # None: $NETRC or ~/.netrc
+    use_netrc: bool = True
+    allow_plaintext_auth: bool = False
+    mode: str = "auto"  # "auto": the shell answers 334s; "manual": the user types base64
+
+
+def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group(
+        "AUTH",
+        "credentials come from these flags, the environment, ~/.netrc or a hidden prompt;\n"
+        "there is no --password flag: every user of the machine can read arguments (ps)",
+    )
+    g.add_argument("--user", metavar="NAME", help=f"username for AUTH (also: ${DEFAULT_USER_ENV})")
+    g.add_argument("--password-env", metavar="VAR", default=DEFAULT_PASSWORD_ENV,
+                   help=f"read the AUTH password from this environment variable (default {DEFAULT_PASSWORD_ENV})")
+    g.add_argument("--token-env", metavar="VAR", default=DEFAULT_TOKEN_ENV,
+                   help=f"read the OAuth token (XOAUTH2, OAUTHBEARER) from this variable (default {DEFAULT_TOKEN_ENV})")
+    g.add_argument("--token-file", metavar="FILE", help="read the OAuth token from FILE")
+    g.add_argument("--authzid", metavar="ID", default="", help="authorisation identity for AUTH PLAIN (usually empty)")
+    g.add_argument("--netrc-file", metavar="FILE", help="read credentials from FILE instead of ~/.netrc")
+    g.add_argument("--no-netrc", action="store_true", help="do not read ~/.netrc")
+    g.add_argument("--allow-plaintext-auth", action="store_true",
+                   help="allow AUTH over an unencrypted connection to a host outside loopback (script mode refuses otherwise)")
+    g.add_argument("--auth-mode", choices=MODES, default="auto",
+                   help="auto: the shell answers AUTH challenges; manual: you type the base64 yourself (teaching)")
+
+
+def from_args(args: argparse.Namespace) -> AuthOptions:
+    return AuthOptions(
+        user=getattr(args, "user", None),
+        password_env=getattr(args, "password_env", None) or DEFAULT_PASSWORD_ENV,
+        token_env=getattr(args, "token_env", None) or DEFAULT_TOKEN_ENV,
+        token_file=getattr(args, "token_file", None),
+        authzid=getattr(args, "authzid", "") or "",
+        netrc_file=getattr(args, "netrc_file", None),
+        use_netrc=not getattr(args, "no_netrc", False),
+        allow_plaintext_auth=bool(getattr(args, "allow_plaintext_auth", False)),
+        mode=getattr(args, "auth_mode", None) or "auto",
+    )

@@ -1,0 +1,149 @@
+"""The user's configuration: ``$XDG_CONFIG_HOME/smtpshell/config.toml``.
+
+Written with every setting commented on first run, so the file documents
+itself. Read with :mod:`tomllib`; a broken file never stops the shell: the
+problem is reported in one line and the defaults are used.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_FILE = """\
+# smtpshell configuration (TOML). Every setting is shown with its default;
+# remove the '#' in front of a line to change it.
+
+[ui]
+# Colour theme: any Pygments style name (default, monokai, solarized-dark,
+# solarized-light, nord, gruvbox-dark, ...). `pygmentize -L styles` lists them.
+#theme = "default"
+
+# Editing keys: false = emacs (Ctrl-A, Ctrl-E ...), true = vi.
+#vi_mode = false
+
+# The bottom toolbar (host, TLS, user, phase, syntax of the verb being typed).
+# F2 toggles it while the shell runs.
+#toolbar = true
+
+# Grey suggestions from history as you type (accept with the right arrow).
+#auto_suggest = true
+
+# Complete while typing (false: only when Tab is pressed).
+#complete_while_typing = true
+
+[ui.colors]
+# Overrides of single style classes, in prompt_toolkit style syntax, e.g.
+#"reply.5xx" = "bold #ff5f5f"
+#"reply.2xx" = "bold ansigreen"
+#"toolbar" = "bg:#303030 #d0d0d0"
+#"pygments.keyword" = "bold ansiblue"
+
+[session]
+# The name offered first after EHLO (completion); --helo sends one for you.
+#helo = "client.example.org"
+
+# Seconds to wait for a connection or a reply (--timeout overrides it).
+#timeout = 30
+"""
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be used; str() is one line for the user."""
+
+
+@dataclass
+class Config:
+    theme: str = "default"
+    vi_mode: bool = False
+    toolbar: bool = True
+    auto_suggest: bool = True
+    complete_while_typing: bool = True
+    colors: dict[str, str] = field(default_factory=dict)
+    helo: str | None = None
+    timeout: float | None = None
+    path: Path | None = None
+    problem: str | None = None  # set when the file could not be used
+
+
+# (table, key) -> (attribute, expected type)
+_FIELDS: dict[tuple[str, str], tuple[str, type | tuple[type, ...]]] = {
+    ("ui", "theme"): ("theme", str),
+    ("ui", "vi_mode"): ("vi_mode", bool),
+    ("ui", "toolbar"): ("toolbar", bool),
+    ("ui", "auto_suggest"): ("auto_suggest", bool),
+    ("ui", "complete_while_typing"): ("complete_while_typing", bool),
+    ("session", "helo"): ("helo", str),
+    ("session", "timeout"): ("timeout", (int, float)),
+}
+
+
+def config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "smtpshell"
+
+
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "smtpshell"
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def write_default(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as handle:  # never overwrite the user's file
+        handle.write(DEFAULT_FILE)
+
+
+def parse(text: str, path: Path | None = None) -> Config:
+    """A Config from TOML text. Raises ConfigError with a one-line message."""
+    where = str(path) if path else "config"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    config = Config(path=path)
+    for table, values in data.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{where}: '{table}' should be a [table]")
+        for key, value in values.items():
+            if table == "ui" and key == "colors":
+                config.colors = _colors(value, where)
+                continue
+            spec = _FIELDS.get((table, key))
+            if spec is None:
+                raise ConfigError(f"{where}: unknown setting [{table}] {key}")
+            attribute, kind = spec
+            if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+                raise ConfigError(f"{where}: [{table}] {key} = {value!r} has the wrong type")
+            setattr(config, attribute, value)
+    return config
+
+
+def _colors(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(f"{where}: [ui.colors] maps style names to strings")
+    return dict(value)
+
+
+def load(path: Path | None = None, *, create: bool = True) -> Config:
+    """The configuration, writing the commented default file on first run."""
+    path = path or config_path()
+    try:
+        if create and not path.exists():
+            write_default(path)
+        text = path.read_text(encoding="utf-8")
+    except FileExistsError:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return Config(path=path, problem=f"cannot read {path}: {exc.strerror or exc}; using defaults")
+    try:
+        return parse(text, path)
+    except ConfigError as exc:
+        return Config(path=path, problem=f"{exc}; using defaults")

@@ -1,0 +1,286 @@
+"""The interactive shell: a prompt_toolkit prompt in the asyncio loop.
+
+Theory of operation
+-------------------
+The connection reads in its own asyncio callbacks and puts every event on the
+bus; :meth:`Repl.on_event` renders each one at once, above the prompt when a
+prompt is showing (prompt_toolkit's ``print_formatted_text`` runs it "in
+terminal"), so a 421 or a dropped connection appears without a keypress.
+
+Every entry the user makes goes to :meth:`SessionRunner.handle`, line by line
+(a paste or an $EDITOR message holds several), the same code path as script
+mode. Each line runs as its own task so that Ctrl-C (a SIGINT: the terminal
+is in cooked mode while a reply is awaited) can cancel just that wait. The
+session is then out of step: replies may still come for what was sent. The
+shell says so, holds back further SMTP commands until the late replies have
+arrived (they are shown when they do) or the user runs ``/reconnect``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import signal
+from typing import Any
+
+from .. import events as ev
+from .. import exitcodes
+from ..client.connection import Connection
+from ..client.target import BadTarget, Target, parse_target
+from ..config import Config, load, state_dir
+from ..protocol.commands import CommandLine
+from ..protocol.session import Phase, Session
+from ..shell import registry
+from ..ui.history import history_path
+from ..ui.prompt import ReplUI
+from ..ui.render import RenderOptions, StyledText, render_event
+from ..ui.toolbar import Where
+from ..ui.tty import echo_off
+from .runner import RunOptions, SessionRunner
+
+WELCOME = "smtpshell: type SMTP commands as they go on the wire (Tab completes), /help for help, Ctrl-D to quit.\n"
+DEFAULT_TIMEOUT = 30.0  # cli.py's --timeout default: the config file may change it
+
+
+class Repl:
+    """The ShellContext of the interactive shell, and its loop."""
+
+    interactive = True
+
+    def __init__(self, args: argparse.Namespace, options: RunOptions, config: Config,
+                 extras: dict[str, Any], ui: ReplUI | None = None) -> None:
+        self.args = args
+        self.config = config
+        self.extras = extras
+        self.extras.setdefault("config", config)
+        self.bus = ev.EventBus()
+        self.runner = SessionRunner(self.bus, options, self)
+        self.render_options = RenderOptions(explain=getattr(args, "explain", "full") or "full")
+        self.ui = ui or ReplUI(config, lambda: self.runner.session, self.where,
+                               history_path(state_dir()), getattr(args, "color", "auto") or "auto",
+                               lambda: self.data_in_body)
+        self.done = False
+        self.out_of_step = False  # Ctrl-C stopped a wait whose reply may still come
+        self.data_in_body = False  # in DATA, past the blank line after the headers
+        self._running: asyncio.Task[None] | None = None
+        self._interrupted = False
+        self.bus.subscribe(self.on_event)
+
+    # -- ShellContext --------------------------------------------------------
+
+    @property
+    def connection(self) -> Connection | None:
+        return self.runner.connection
+
+    @property
+    def session(self) -> Session:
+        return self.runner.session
+
+    def print(self, text: StyledText) -> None:
+        self.ui.show(text)
+
+    def error(self, message: str) -> None:
+        self.ui.show([("class:error", f"smtpshell: {message}"), ("", "\n")])
+
+    def info(self, message: str) -> None:
+        self.ui.show([("class:info", f"** {message}"), ("", "\n")])
+
+    async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
+        return await self.ui.ask(label, secret=secret, default=default)
+
+    async def connect(self, target: str | None) -> None:
+        """Open a new session to ``target`` (None: the last one), saying goodbye to the old."""
+        if target:
+            try:
+                new = parse_target(target, implicit_tls=False)
+            except BadTarget as exc:
+                self.error(str(exc))
+                return
+        elif self.runner.target is not None:
+            new = self.runner.target
+        else:
+            self.error("/connect needs a HOST[:PORT]")
+            return
+        # Out of step, a QUIT's reply could not be told apart; inside DATA it would be text.
+        polite = not self.out_of_step and self.runner.session.phase is not Phase.DATA
+        await self.runner.close(quit_first=polite)
+        self.out_of_step = False
+        self.runner.outcome.error = None
+        await self.runner.open(new)
+
+    async def quit(self) -> None:
+        try:
+            await self._leave()
+        finally:
+            self.done = True  # even if Ctrl-C stopped the wait for the 221
+
+    def clear_screen(self) -> None:
+        self.ui.clear_screen()
+
+    def history_lines(self) -> list[str]:
+        history = self.ui.history
+        return history.get_strings() if history is not None else []  # oldest first
+
+    # -- events --------------------------------------------------------------
+
+    def where(self) -> Where:
+        conn = self.runner.connection
+        info = conn.tls_info if conn is not None else None
+        return Where(
+            address=str(self.runner.target) if self.runner.target else "",
+            tls_version=info.version if info else None,
+            tls_verified=info.verified if info else True,
+            connected=self.runner.connected,
+        )
+
+    def on_event(self, event: ev.Event) -> None:
+        self.ui.show(render_event(event, self.runner.session, self.render_options))
+        if isinstance(event, ev.ReplyReceived) and event.reply.code == 354:
+            self.data_in_body = False
+        elif isinstance(event, ev.LineSent) and event.kind == "data" and not event.shown:
+            self.data_in_body = True
+        if self.out_of_step and isinstance(event, (ev.ReplyReceived, ev.ProtocolErrorReceived)):
+            # The exchange is queued right after this callback: forget it then.
+            asyncio.get_running_loop().call_soon(self._late_reply)
+
+    def _late_reply(self) -> None:
+        conn = self.runner.connection
+        if conn is not None:
+            conn.drop_exchanges()
+        if not self.runner.session.pending and self.out_of_step:
+            self.out_of_step = False
+            self.info("that was the late reply to the interrupted command: the session is back in step")
+
+    # -- the loop --------------------------------------------------------------
+
+    async def run(self, target: Target) -> int:
+        if self.config.problem:
+            self.error(self.config.problem)
+        if self.ui.style_problem:
+            self.error(self.ui.style_problem)
+        restore = self._install_sigint()
+        try:
+            self.ui.show([("class:note", WELCOME)])
+            if not await self._guarded(self.runner.open(target), "connecting"):
+                return exitcodes.CONNECTION
+            if not self.runner.connected and self.runner.outcome.error:
+                return exitcodes.CONNECTION
+            while not self.done:
+                try:
+                    text = await self.ui.read_line()
+                except EOFError:
+                    if await self._confirm_leave():
+                        await self._guarded(self._leave(), "saying goodbye")
+                        break
+                    continue
+                except KeyboardInterrupt:
+                    continue
+                for line in text.split("\n"):
+                    if self.done:
+                        break
+                    await self.handle(line)
+        finally:
+            restore()
+            await self.runner.close(quit_first=False)
+        return exitcodes.OK
+
+    async def handle(self, line: str) -> None:
+        """One line, as the runner sees it; held back while the session is out of step."""
+        if self.out_of_step and line.strip() and not registry.is_shell_command(line):
+            if self.runner.session.pending and self.runner.connected:
+                self.error("not sent: the session is out of step (a reply to the interrupted command "
+                           "has not come yet); wait for it, or /reconnect to start afresh")
+                return
+            self.out_of_step = False
+        conn = self.runner.connection
+        if conn is not None and not self.runner.session.pending:
+            conn.drop_exchanges()  # nothing is awaited, so anything queued is stale
+        await self._guarded(self.runner.handle(line), line)
+        if (CommandLine.parse(line).verb == "QUIT" and not self.runner.session.is_data_content
+                and self.runner.session.phase in (Phase.CLOSING, Phase.CLOSED)):
+            self.done = True  # a typed QUIT was answered: the session is over, like Ctrl-D
+
+    async def _guarded(self, work: Any, what: str) -> bool:
+        """Run ``work`` so that Ctrl-C cancels it (and only it). False if interrupted."""
+        task = asyncio.ensure_future(work)
+        self._running = task
+        try:
+            with echo_off():  # keys typed ahead are kept for the next prompt, not echoed
+                await task
+        except asyncio.CancelledError:
+            if not self._interrupted:
+                raise
+            self._interrupted = False
+            self._after_interrupt(what)
+            return False
+        finally:
+            self._running = None
+        return True
+
+    def _after_interrupt(self, what: str) -> None:
+        conn = self.runner.connection
+        if conn is None or not conn.is_open:
+            self.ui.show([("class:warning", f"!! interrupted ({what})"), ("", "\n")])
+            return
+        waiting = len(self.runner.session.pending)
+        if waiting:
+            self.out_of_step = True
+            self.ui.show([("class:warning",
+                           f"!! stopped waiting for the reply to {what!r}. The session is now out of step: "
+                           f"{waiting} reply(ies) may still come and will be shown when they do. "
+                           "SMTP commands are held back until then; /reconnect starts a fresh session."),
+                          ("", "\n")])
+        else:
+            conn.drop_exchanges()
+            self.ui.show([("class:warning", f"!! interrupted ({what}); phase: {self.runner.session.phase.value}"),
+                          ("", "\n")])
+
+    def _sigint(self) -> None:
+        task = self._running
+        if task is not None and not task.done():
+            self._interrupted = True
+            task.cancel()
+
+    def _install_sigint(self) -> Any:
+        """Ctrl-C while no prompt shows (a reply is awaited) cancels that wait."""
+        try:
+            loop = asyncio.get_running_loop()
+            previous = signal.getsignal(signal.SIGINT)
+            loop.add_signal_handler(signal.SIGINT, self._sigint)
+        except (ValueError, RuntimeError, NotImplementedError):
+            return lambda: None  # not the main thread (tests) or no signals: nothing to restore
+
+        def restore() -> None:
+            loop.remove_signal_handler(signal.SIGINT)
+            signal.signal(signal.SIGINT, previous)
+
+        return restore
+
+    async def _confirm_leave(self) -> bool:
+        session = self.runner.session
+        if not (self.runner.connected and session.phase.in_transaction):
+            return True
+        try:
+            answer = await self.ui.ask(f"a mail transaction is open ({session.phase.value}); quit anyway? [y/N] ")
+        except EOFError:
+            return True
+        return answer.strip().lower() in ("y", "yes")
+
+    async def _leave(self) -> None:
+        """QUIT (shown, with the 221); inside DATA a QUIT would be message text, so just close."""
+        if self.runner.connected and self.runner.session.phase is Phase.DATA:
+            self.info("leaving inside DATA: the message was not sent; closing without QUIT "
+                      "(QUIT here would be message text)")
+            await self.runner.close(quit_first=False)
+            return
+        await self.runner.close()
+
+
+async def run_interactive(args: argparse.Namespace, target: Target, options: RunOptions,
+                          extras: dict[str, Any]) -> int:
+    config = load()
+    if config.timeout and getattr(args, "timeout", DEFAULT_TIMEOUT) == DEFAULT_TIMEOUT:
+        options = dataclasses.replace(options, timeout=float(config.timeout))
+    repl = Repl(args, options, config, extras)
+    return await repl.run(target)

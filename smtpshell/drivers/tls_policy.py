@@ -1,0 +1,135 @@
+"""TLS rules the shell applies around the wire (never on it).
+
+- ``--require-tls``: AUTH and MAIL are not sent until TLS is on. When the
+  server's EHLO reply has no STARTTLS, the user is told at once that this may
+  be a downgrade (someone in the middle can delete STARTTLS from the reply);
+  in script mode the session stops there, before any AUTH or MAIL.
+- Port advice: plaintext to 465 (which expects TLS from the first byte), and
+  AUTH on the submission port 587 without TLS, are warned about. 587 does not
+  imply --require-tls: people use smtpshell to see what a server does, and a
+  warning keeps that possible while making the risk plain.
+
+The runner calls :class:`TLSPolicy` at three points: before connecting
+(:meth:`before_connect`), before sending a command (:meth:`allow`) and after
+each reply (:meth:`after_reply`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import events as ev
+from ..client.target import SMTPS_PORT, SUBMISSION_PORT, Target
+from ..client.tls import TLSOptions
+from ..protocol.commands import CommandLine
+from ..protocol.replies import Reply
+from ..protocol.session import Exchange, Kind, Session
+
+if TYPE_CHECKING:
+    from .runner import SessionRunner
+
+# Verbs that must not go out in plaintext under --require-tls, and why.
+PROTECTED_VERBS: dict[str, str] = {
+    "AUTH": "your user name and password would cross the network readable",
+    "MAIL": "the message and its addresses would cross the network readable",
+}
+
+DOWNGRADE = (
+    "the server's EHLO reply does not offer STARTTLS, and --require-tls is on. Either this "
+    "server has no TLS, or someone between you and it removed STARTTLS from the reply to keep "
+    "the session readable (a downgrade attack). smtpshell will not send AUTH or MAIL in "
+    "plaintext. Check the server's configuration, or try implicit TLS (--tls, port 465)"
+)
+
+PLAINTEXT_TO_465 = (
+    "port 465 expects TLS from the first byte (implicit TLS, RFC 8314), and this connection "
+    "is plaintext: the server is probably waiting for a TLS handshake and will not greet you. "
+    "Use --tls or smtps://HOST"
+)
+
+AUTH_ON_587_PLAIN = (
+    "AUTH on the submission port (587) without TLS: the password crosses the network readable. "
+    "Type STARTTLS (and EHLO again) first; --require-tls makes smtpshell refuse this"
+)
+
+
+@dataclass
+class TLSPolicy:
+    options: TLSOptions
+    target: Target | None = None
+    _warned: set[str] = field(default_factory=set)
+
+    def before_connect(self, target: Target) -> list[ev.Event]:
+        """Warnings about the connection about to be made."""
+        self.target = target
+        self._warned.clear()
+        if target.port == SMTPS_PORT and not target.implicit_tls:
+            return [ev.Warning(PLAINTEXT_TO_465, kind="plaintext-465")]
+        return []
+
+    def blocked(self, session: Session, line: str) -> str | None:
+        """Why ``line`` must not be sent now, or None."""
+        verb = _command_verb(session, line)
+        if verb not in PROTECTED_VERBS or session.tls or not self.options.require_tls:
+            return None
+        if session.capabilities is not None and not session.advertised("STARTTLS"):
+            how = "the server did not offer STARTTLS (a possible downgrade: see above)"
+        elif session.capabilities is not None:
+            how = "type STARTTLS first (the server offers it), then EHLO again"
+        else:
+            how = "say EHLO, then STARTTLS, then EHLO again"
+        return f"{verb} not sent: --require-tls and this session is not encrypted ({PROTECTED_VERBS[verb]}); {how}"
+
+    def warnings_before_send(self, session: Session, line: str) -> list[ev.Event]:
+        verb = _command_verb(session, line)
+        if (
+            verb == "AUTH"
+            and not session.tls
+            and self.target is not None
+            and self.target.port == SUBMISSION_PORT
+            and "auth-587" not in self._warned
+        ):
+            self._warned.add("auth-587")
+            return [ev.Warning(AUTH_ON_587_PLAIN, kind="plaintext-auth")]
+        return []
+
+    def after_reply(self, session: Session, exchange: Exchange) -> list[ev.Event]:
+        sent, reply = exchange.sent, exchange.reply
+        if sent is None or sent.kind is not Kind.COMMAND or not isinstance(reply, Reply):
+            return []
+        if (
+            self.options.require_tls
+            and sent.verb in ("EHLO", "LHLO", "HELO")
+            and reply.klass == 2
+            and not session.tls
+            and not session.advertised("STARTTLS")
+            and "downgrade" not in self._warned
+        ):
+            self._warned.add("downgrade")  # once per connection is enough
+            return [ev.Warning(DOWNGRADE, kind="downgrade")]
+        return []
+
+
+def _command_verb(session: Session, line: str) -> str:
+    if session.line_kind(line) is not Kind.COMMAND:
+        return ""
+    return CommandLine.parse(line).verb
+
+
+async def enforce(runner: "SessionRunner", line: str) -> bool:
+    """The runner's check before a command goes out; False means it was not sent.
+
+    In script mode a refusal ends the session (QUIT), so the rest of the
+    script, written for an encrypted session, is not sent either.
+    """
+    policy = runner.tls_policy
+    for warning in policy.warnings_before_send(runner.session, line):
+        runner.bus.emit(warning)
+    reason = policy.blocked(runner.session, line)
+    if reason is None:
+        return True
+    runner._failed(reason)
+    if not getattr(runner.context, "interactive", False):
+        await runner.close()
+    return False

@@ -1,0 +1,405 @@
+"""SASL mechanisms for SMTP AUTH (RFC 4954), sans-I/O.
+
+Theory of operation
+-------------------
+A :class:`Mechanism` turns server challenges into client responses: the
+driver feeds it the decoded 334 challenge and gets back a :class:`Step`: the
+base64 text to put on the wire (``wire``), what the screen may show for that
+line (``shown``), what the line means decoded, with any secret masked
+(``meaning``), and whether the line carries a secret at all.
+
+Only ``Step.wire`` ever holds a secret (or its base64); it is excluded from
+``repr`` and must never be put in an event, a message or a log. ``shown`` and
+``meaning`` are safe to display and to save by construction.
+
+Mechanisms know nothing of sockets, prompts or the terminal. Which credentials
+a step needs is data (:meth:`Mechanism.needs`), so a driver can fetch them
+(flags, environment, netrc, a hidden prompt) before asking for the step.
+
+The same module decodes lines a student types by hand ("manual" mode) with
+:func:`describe_manual_response`, masking whatever the password is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+
+PASSWORD_HIDDEN = "<password hidden>"
+TOKEN_HIDDEN = "<token hidden>"
+SECRET_HIDDEN = "<secret hidden>"
+DIGEST_HIDDEN = "<HMAC-MD5 digest hidden>"
+
+USER, PASSWORD, TOKEN = "user", "password", "token"
+
+
+class SaslError(ValueError):
+    """A step cannot be taken (a missing credential, a challenge out of order).
+
+    Messages never include a credential: they name what is missing or wrong.
+    """
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a mechanism may need. ``repr`` never shows the password or token."""
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    authzid: str = ""  # PLAIN's authorisation identity (usually empty)
+    host: str | None = None  # for OAUTHBEARER's host= and port= fields
+    port: int | None = None
+
+    def has(self, what: str) -> bool:
+        return getattr(self, what) is not None
+
+    def require(self, what: str) -> str:
+        value = getattr(self, what)
+        if value is None:
+            raise SaslError(f"no {what} given")
+        return value
+
+
+@dataclass(frozen=True)
+class Step:
+    """One client response. Only ``wire`` may hold a secret; it is never shown."""
+
+    wire: str = field(repr=False)  # the base64 text to send ("" for an empty line, "*" to cancel)
+    shown: str  # what the screen shows for the line on the wire
+    meaning: str  # what the line says decoded, secrets masked
+    secret: bool
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A 334 challenge: the text after '334 ', and its base64 decoding."""
+
+    text: str
+    data: bytes | None  # None: not valid base64
+    meaning: str  # for the screen: the decoded bytes, control characters escaped
+
+    @classmethod
+    def parse(cls, text: str) -> "Challenge":
+        data = b64decode(text)
+        if data is None:
+            meaning = f"not valid base64 ({printable(text.encode('utf-8', 'replace'))!s})"
+        elif not data:
+            meaning = "(empty: the server waits for the client to speak first)"
+        else:
+            meaning = quoted(data)
+        return cls(text, data, meaning)
+
+
+# -- base64 and display helpers ---------------------------------------------------
+
+
+def b64encode(data: bytes | str) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return base64.b64encode(raw).decode("ascii")
+
+
+def b64decode(text: str) -> bytes | None:
+    """Strict base64 decoding; None if ``text`` is not valid base64."""
+    stripped = text.strip()
+    try:
+        return base64.b64decode(stripped.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return None
+
+
+def printable(data: bytes) -> str:
+    """Bytes as text with control characters (NUL, CR, ESC...) escaped, never raw."""
+    text = data.decode("utf-8", "backslashreplace")
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0:
+            out.append(f"\\x{o:02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def quoted(data: bytes) -> str:
+    return f'"{printable(data)}"'
+
+
+# -- mechanisms -------------------------------------------------------------------
+
+
+class Mechanism:
+    """Base class: one AUTH exchange. Subclasses fill in the steps."""
+
+    name = ""
+    initial_response_allowed = True  # may the first response ride on the AUTH line?
+    summary = ""
+    uses: tuple[str, ...] = (USER, PASSWORD)  # every credential the whole exchange needs
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        self.responses = 0  # how many responses were produced so far
+
+    def needs(self) -> tuple[str, ...]:
+        """The credentials the next step needs (fetch them before calling it)."""
+        return ()
+
+    def missing(self) -> tuple[str, ...]:
+        return tuple(n for n in self.needs() if not self.credentials.has(n))
+
+    def with_credentials(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+
+    def initial(self) -> Step:
+        """The initial response, sent on the AUTH line itself (RFC 4954 4)."""
+        if not self.initial_response_allowed:
+            raise SaslError(f"{self.name} has no initial response: the server speaks first")
+        step = self._respond(b"", initial=True)
+        self.responses += 1
+        return step
+
+    def respond(self, challenge: Challenge) -> Step:
+        """The answer to one 334 challenge."""
+        if challenge.data is None:
+            raise SaslError("the server's 334 challenge is not valid base64, so it cannot be answered")
+        step = self._respond(challenge.data, initial=False)
+        self.responses += 1
+        return step
+
+    def _respond(self, challenge: bytes, initial: bool) -> Step:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def auth_line(self, initial: bool) -> tuple[str, str, Step | None]:
+        """The AUTH command: (wire text, shown text, the initial step or None)."""
+        if not initial:
+            return f"AUTH {self.name}", f"AUTH {self.name}", None
+        step = self.initial()
+        wire_arg = step.wire or "="  # "=" is an empty initial response (RFC 4954 4)
+        shown_arg = step.shown if step.secret else wire_arg
+        return f"AUTH {self.name} {wire_arg}", f"AUTH {self.name} {shown_arg}", step
+
+
+class Login(Mechanism):
+    """LOGIN: the server asks "Username:" then "Password:", each in base64."""
+
+    name = "LOGIN"
+    summary = "username, then password, each base64-encoded (no RFC; widely used)"
+
+    def needs(self) -> tuple[str, ...]:
+        return (USER,) if self.responses == 0 else (PASSWORD,)
+
+    def _respond(self, challenge: bytes, initial: bool) -> Step:
+        if self.responses == 0 and not _asks_password(challenge):
+            user = self.credentials.require(USER)
+            wire = b64encode(user)
+            return Step(wire, wire, f"the username {quoted(user.encode())}", secret=False)
+        if self.responses >= 2:
+            raise SaslError("LOGIN was answered twice already; the server asked a third question")
+        password = self.credentials.require(PASSWORD)
+        return Step(b64encode(password), PASSWORD_HIDDEN, f"the password {PASSWORD_HIDDEN}", secret=True)
+
+
+def _asks_password(challenge: bytes) -> bool:
+    return b"pass" in challenge.lower()
+
+
+class Plain(Mechanism):
+    """PLAIN (RFC 4616): authzid NUL user NUL password, in one base64 line."""
+
+    name = "PLAIN"
+    summary = "authzid, user and password joined by NUL, base64-encoded (RFC 4616)"
+
+    def needs(self) -> tuple[str, ...]:
+        return (USER, PASSWORD)
+
+    def _respond(self, challenge: bytes, initial: bool) -> Step:
+        if self.responses:
+            raise SaslError("PLAIN has a single response; the server asked again")
+        c = self.credentials
+        user, password = c.require(USER), c.require(PASSWORD)
+        wire = b64encode(f"{c.authzid}\0{user}\0{password}")
+        return Step(wire, SECRET_HIDDEN, plain_meaning(c.authzid.encode(), user.encode()), secret=True)
+
+
+def plain_meaning(authzid: bytes, user: bytes) -> str:
+    return (
+        f"authzid {quoted(authzid)}, NUL, user {quoted(user)}, NUL, "
+        f"password {PASSWORD_HIDDEN}"
+    )
+
+
+class CramMD5(Mechanism):
+    """CRAM-MD5 (RFC 2195): "user HMAC-MD5(password, challenge) in hex"."""
+
+    name = "CRAM-MD5"
+    initial_response_allowed = False
+    summary = "user and an HMAC-MD5 of the server's challenge keyed with the password (RFC 2195)"
+
+    def needs(self) -> tuple[str, ...]:
+        return (USER, PASSWORD)
+
+    def _respond(self, challenge: bytes, initial: bool) -> Step:
+        if self.responses:
+            raise SaslError("CRAM-MD5 has a single response; the server asked again")
+        user, password = self.credentials.require(USER), self.credentials.require(PASSWORD)
+        digest = cram_md5_digest(password, challenge)
+        wire = b64encode(f"{user} {digest}")
+        # The digest is not the password, but with the challenge it allows an
+        # offline guessing attack on it, so it is kept off the screen too.
+        return Step(wire, SECRET_HIDDEN, f"the user {quoted(user.encode())} and {DIGEST_HIDDEN}", secret=True)
+
+
+def cram_md5_digest(password: str, challenge: bytes) -> str:
+    return hmac.new(password.encode("utf-8"), challenge, hashlib.md5).hexdigest()
+
+
+class XOAuth2(Mechanism):
+    """XOAUTH2 (Google/Microsoft): "user=U^Aauth=Bearer T^A^A" in base64."""
+
+    name = "XOAUTH2"
+    uses = (USER, TOKEN)
+    summary = "user and an OAuth 2.0 bearer token (Google, Microsoft)"
+
+    def needs(self) -> tuple[str, ...]:
+        return (USER, TOKEN) if self.responses == 0 else ()
+
+    def _respond(self, challenge: bytes, initial: bool) -> Step:
+        if self.responses:
+            # The server sent its error as a 334 JSON challenge; an empty
+            # response lets it finish with the final (5xx) reply.
+            return Step("", "", "an empty line: acknowledging the error, the server ends the exchange", secret=False)
+        user, token = self.credentials.require(USER), self.credentials.require(TOKEN)
+        wire = b64encode(f"user={user}\x01auth=Bearer {token}\x01\x01")
+        meaning = f'"user={printable(user.encode())}\\x01auth=Bearer {TOKEN_HIDDEN}\\x01\\x01"'
+        return Step(wire, SECRET_HIDDEN, meaning, secret=True)
+
+
+class OAuthBearer(Mechanism):
+    """OAUTHBEARER (RFC 7628): a GS2 header, host, port and the bearer token."""
+
+    name = "OAUTHBEARER"
+    uses = (USER, TOKEN)
+    summary = "an OAuth 2.0 bearer token with host and port (RFC 7628)"
+
+    def needs(self) -> tuple[str, ...]:
+        return (USER, TOKEN) if self.responses == 0 else ()
+
+    def _respond(self, challenge: bytes, initial: bool) -> Step:
+        if self.responses:
+            # RFC 7628 3.2.3: after an error challenge the client sends ^A.
+            return Step(b64encode("\x01"), b64encode("\x01"), '"\\x01": acknowledging the error', secret=False)
+        c = self.credentials
+        user, token = c.require(USER), c.require(TOKEN)
+        fields = f"n,a={_gs2_name(user)},\x01"
+        if c.host:
+            fields += f"host={c.host}\x01"
+        if c.port:
+            fields += f"port={c.port}\x01"
+        shown_fields = printable(fields.encode())
+        wire = b64encode(f"{fields}auth=Bearer {token}\x01\x01")
+        meaning = f'"{shown_fields}auth=Bearer {TOKEN_HIDDEN}\\x01\\x01"'
+        return Step(wire, SECRET_HIDDEN, meaning, secret=True)
+
+
+def _gs2_name(user: str) -> str:
+    # RFC 5801: ',' and '=' in the authzid are escaped as =2C and =3D.
+    return user.replace("=", "=3D").replace(",", "=2C")
+
+
+MECHANISMS: dict[str, type[Mechanism]] = {
+    m.name: m for m in (Login, Plain, CramMD5, XOAuth2, OAuthBearer)
+}
+
+# When the shell picks a mechanism itself, the first one the server offers wins.
+PREFERENCE = ("CRAM-MD5", "PLAIN", "LOGIN")
+TOKEN_PREFERENCE = ("OAUTHBEARER", "XOAUTH2")
+
+
+def mechanism(name: str, credentials: Credentials) -> Mechanism | None:
+    cls = MECHANISMS.get(name.upper())
+    return cls(credentials) if cls is not None else None
+
+
+def choose(offered: list[str] | tuple[str, ...], have_token: bool) -> str | None:
+    """The mechanism to use among those the server offered, or None."""
+    upper = [o.upper() for o in offered]
+    order = (TOKEN_PREFERENCE + PREFERENCE) if have_token else PREFERENCE
+    for name in order:
+        if name in upper:
+            return name
+    return None
+
+
+# -- manual mode: describing what a student typed -----------------------------------
+
+
+def describe_manual_response(mechanism_name: str, index: int, last_challenge: Challenge | None, line: str) -> Step:
+    """What a typed SASL response means, masked; ``wire`` is the line as typed.
+
+    ``index`` counts the responses already given in this exchange (the initial
+    response included). Anything that might hold the password or a token is
+    masked; a line whose role is unknown is hidden whole.
+    """
+    text = line.strip()
+    if text == "*":
+        return Step(line, "*", "'*': cancel the exchange (the server answers 501)", secret=False)
+    data = b64decode(text)
+    name = mechanism_name.upper()
+    if name == "LOGIN":
+        asks_password = last_challenge is not None and last_challenge.data is not None and _asks_password(last_challenge.data)
+        if index == 0 and not asks_password:
+            if data is None:
+                return Step(line, line, "not valid base64: the server will probably refuse it (501)", secret=False)
+            return Step(line, line, f"the username {quoted(data)}", secret=False)
+        return Step(line, PASSWORD_HIDDEN, _masked_meaning(data, f"the password {PASSWORD_HIDDEN}"), secret=True)
+    if data is None:
+        return Step(line, SECRET_HIDDEN, "not valid base64: the server will probably refuse it (501)", secret=True)
+    if name == "PLAIN":
+        parts = data.split(b"\0")
+        if len(parts) == 3:
+            return Step(line, SECRET_HIDDEN, plain_meaning(parts[0], parts[1]), secret=True)
+        return Step(line, SECRET_HIDDEN, f"not the three NUL-separated fields PLAIN needs ({len(parts)} field(s))", secret=True)
+    if name == "CRAM-MD5":
+        user, sep, _ = data.rpartition(b" ")
+        if sep:
+            return Step(line, SECRET_HIDDEN, f"the user {quoted(user)} and {DIGEST_HIDDEN}", secret=True)
+        return Step(line, SECRET_HIDDEN, "not 'user digest' as CRAM-MD5 needs", secret=True)
+    if name in ("XOAUTH2", "OAUTHBEARER"):
+        if data in (b"", b"\x01"):
+            return Step(line, line, f"{quoted(data)}: acknowledging the server's error", secret=False)
+        return Step(line, SECRET_HIDDEN, _mask_bearer(data), secret=True)
+    return Step(line, SECRET_HIDDEN, f"a response for {printable(name.encode())} (hidden: it may hold a secret)", secret=True)
+
+
+def _masked_meaning(data: bytes | None, meaning: str) -> str:
+    if data is None:
+        return "not valid base64 (hidden: it may be a password typed without encoding); the server will probably refuse it"
+    return meaning
+
+
+def _mask_bearer(data: bytes) -> str:
+    out = []
+    for part in data.split(b"\x01"):
+        if part.lower().startswith(b"auth="):
+            out.append(b"auth=Bearer " + TOKEN_HIDDEN.encode())
+        else:
+            out.append(part)
+    return quoted(b"\x01".join(out))
+
+
+def describe_error_challenge(challenge: Challenge) -> str | None:
+    """XOAUTH2 / OAUTHBEARER errors come as a base64 JSON 334 challenge."""
+    if not challenge.data or not challenge.data.lstrip().startswith(b"{"):
+        return None
+    try:
+        doc = json.loads(challenge.data)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    status = printable(str(doc.get("status", "?")).encode())
+    return f"the server reports an OAuth error (status {status}); the token was refused"

@@ -1,0 +1,57 @@
+"""``/record FILE`` and ``/record stop``: save the session as a transcript (docs/transcripts.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..client.target import Target
+from ..events import EventBus
+from ..transcript.recorder import RecordError, start_recording
+from .registry import ShellContext, command
+
+_KEY = "recorder"  # where the running recorder lives in ctx.extras
+
+
+@command(
+    "record",
+    "record the session to a transcript FILE (replay it with 'smtpshell replay FILE'); /record stop ends it",
+    usage="FILE|stop",
+    arg_kind="file",
+    details="Secrets are written as placeholders such as <password>, never in the clear.",
+)
+async def record_command(ctx: ShellContext, args: str) -> None:
+    current = ctx.extras.get(_KEY)
+    if args in ("", "stop", "off"):
+        if current is None:
+            ctx.error("not recording: /record FILE starts" if args else "/record needs a FILE (or 'stop')")
+            return
+        current.stop()
+        del ctx.extras[_KEY]
+        ctx.print([("class:info", f"** recording stopped: {current.lines_written} lines in {current.path}\n")])
+        return
+    runner = getattr(ctx, "runner", None)
+    if runner is None:
+        ctx.error("/record: this shell has no session to record")
+        return
+    if current is not None:
+        ctx.error(f"already recording to {current.path}: /record stop first")
+        return
+    try:
+        recorder = start_recording(args, runner.bus, target=runner.target, session=runner.session)
+    except RecordError as exc:
+        ctx.error(str(exc))
+        return
+    ctx.extras[_KEY] = recorder
+    ctx.print([("class:info", f"** recording to {args} (secrets are written as placeholders); /record stop ends it\n")])
+
+
+def record_from_flag(path: str | None, bus: EventBus, extras: dict[str, Any], target: Target | None,
+                     error: Callable[[str], None]) -> None:
+    """``--record FILE``: start recording before the connection opens; ``error`` reports a failure."""
+    if not path:
+        return
+    try:
+        extras[_KEY] = start_recording(path, bus, target=target)
+    except RecordError as exc:
+        error(str(exc))

@@ -1,0 +1,89 @@
+"""/tls: what TLS this session negotiated, and the certificate chain, in full."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ..client.tls import TLSOptions
+from ..client.tls_diagnosis import certificate_lines
+from ..events import TLSInfo
+from ..protocol.session import Session
+from .registry import ShellContext, command
+
+StyledText = list[tuple[str, str]]
+
+LABEL = "class:explain.label"
+
+
+@command(
+    "tls",
+    "show the TLS version, cipher, SNI, ALPN, certificate chain and verification result",
+    details="Each certificate: subject, names (SANs), issuer, validity with days left, key type "
+    "and size, SHA-256 fingerprint. Without TLS it says how to start it.",
+)
+async def tls_command(ctx: ShellContext, args: str) -> None:
+    conn = ctx.connection
+    if conn is None or not conn.is_open:
+        ctx.error("/tls: not connected")
+        return
+    info = conn.tls_info
+    if info is None:
+        ctx.print(no_tls_report(ctx.session))
+        return
+    ctx.print(tls_report(info, str(conn.target), conn.tls_options, upgraded=not conn.target.implicit_tls))
+
+
+def tls_report(
+    info: TLSInfo, where: str, options: TLSOptions, *, upgraded: bool, now: datetime | None = None
+) -> StyledText:
+    """The /tls text for a session with TLS on (a pure function, for tests)."""
+    now = now or datetime.now(timezone.utc)
+    how = "upgraded with STARTTLS" if upgraded else "implicit TLS from the first byte"
+    out: StyledText = [("class:tls", f"TLS with {where} ({how})\n")]
+
+    def row(label: str, value: str, style: str = "") -> None:
+        out.append((LABEL, f"  {label + ':':<13}"))
+        out.append((style, f"{value}\n"))
+
+    row("version", info.version)
+    row("cipher", f"{info.cipher} ({info.bits} bits)")
+    row("SNI sent", info.sni or "none (connected by IP address; no name is sent)")
+    row("ALPN", info.alpn or "none negotiated")
+    if info.verified:
+        row("verified", f"yes, {info.verify_note}", "class:tls")
+    else:
+        row("verified", f"NO: {info.verify_note}", "class:insecure")
+    if options.certfile:
+        row("client cert", options.certfile)
+    if options.keylog_path:
+        row("key log", f"{options.keylog_path} (session keys for Wireshark)")
+    if not info.chain:
+        out.append(("class:warning", "  the server sent no certificate we could read\n"))
+        return out
+    out.append(("class:tls", f"Certificate chain ({len(info.chain)}, the server's own first):\n"))
+    for depth, cert in enumerate(info.chain):
+        role = "server" if depth == 0 else ("root" if cert.self_signed else "intermediate")
+        out.append(("class:explain.title", f" [{depth}] {role}\n"))
+        lines = certificate_lines(cert, now)
+        for line in lines:
+            label, _, value = line.strip().partition(":")
+            row(label, value.strip(), "class:warning" if _is_bad_validity(value) else "")
+        row("key", cert.key)
+        row("SHA-256", cert.sha256)
+    return out
+
+
+def no_tls_report(session: Session) -> StyledText:
+    if session.capabilities is None:
+        offer = "say EHLO to see whether the server offers STARTTLS"
+    elif session.advertised("STARTTLS"):
+        offer = "the server offers STARTTLS: type STARTTLS to upgrade, then EHLO again"
+    else:
+        offer = "the server's EHLO reply does not offer STARTTLS"
+    return [("class:warning", "No TLS on this connection: everything is sent in plaintext.\n"),
+            ("class:note", f"  {offer}\n")]
+
+
+def _is_bad_validity(value: str) -> bool:
+    return "expired" in value or "not valid for another" in value
+

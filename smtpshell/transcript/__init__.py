@@ -1,0 +1,18 @@
+"""Transcripts: SMTP sessions written the way RFC 5321's examples are.
+
+One format serves three uses: a lesson a student steps through, a check an
+administrator replays in CI, and a golden test. See ``docs/transcripts.md``.
+
+- :mod:`.model` and :mod:`.parse`: the format, read into steps;
+- :mod:`.recorder`: an event-bus listener that writes a transcript;
+- :mod:`.match`: expected reply lines (with wildcards) against real replies;
+- :mod:`.replay`: send the ``C:`` lines again and compare;
+- :mod:`.lesson`: step through a transcript at a prompt (prompt_toolkit);
+- :mod:`.export`: Markdown and self-contained HTML handouts;
+- :mod:`.lexer`: a Pygments lexer for the format.
+"""
+
+from .model import Expected, Step, Transcript
+from .parse import TranscriptError, parse_text, read_transcript
+
+__all__ = ["Expected", "Step", "Transcript", "TranscriptError", "parse_text", "read_transcript"]

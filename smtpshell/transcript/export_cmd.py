@@ -1,0 +1,58 @@
+"""``smtpshell export FILE [--format md|html] [-o OUT]``: a transcript as a handout.
+
+(Registered by the lead in cli.SUBCOMMANDS; also runs as
+``python -m smtpshell.transcript.export_cmd``.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .. import exitcodes
+from .export import FORMATS
+from .lessons import LessonNotFound, find_lesson
+from .parse import TranscriptError, read_transcript
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Turn a transcript (or a lesson, by name) into Markdown or a self-contained HTML page."
+    parser.add_argument("file", metavar="FILE", help="a transcript file or a lesson name")
+    parser.add_argument("--format", choices=sorted(FORMATS), default=None,
+                        help="md or html (default: from the -o file's extension, else md)")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "md")
+    if fmt == "htm":
+        fmt = "html"
+    if fmt not in FORMATS:
+        sys.stderr.write(f"smtpshell export: unknown format {fmt!r}: use --format md or --format html\n")
+        return exitcodes.USAGE
+    try:
+        transcript = read_transcript(find_lesson(args.file))
+    except (LessonNotFound, TranscriptError) as exc:
+        sys.stderr.write(f"smtpshell export: {exc}\n")
+        return exitcodes.USAGE
+    text = FORMATS[fmt](transcript)
+    if not args.output:
+        sys.stdout.write(text)
+        return exitcodes.OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        sys.stderr.write(f"smtpshell export: cannot write {args.output}: {exc.strerror or exc}\n")
+        return exitcodes.USAGE
+    return exitcodes.OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="smtpshell export")
+    configure(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

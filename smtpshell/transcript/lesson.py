@@ -1,0 +1,204 @@
+"""Step through a lesson at the terminal (the only module here that imports prompt_toolkit).
+
+For each step: the comment written before it explains what is about to
+happen, the line is pre-filled at the prompt for the student to edit and send
+(Enter sends it, an empty line skips it, ``/help`` and other shell commands
+work, Ctrl-D leaves), and the real reply is compared with the lesson's.
+Secrets (``<password>``) are asked for hidden and sent in base64 by the shell.
+
+Lines go through the one :class:`~smtpshell.drivers.runner.SessionRunner`, with
+AUTH in *manual* mode: the student types the base64 and the shell explains it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+from typing import Any, TextIO
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.key_binding import KeyBindings
+
+from .. import events as ev
+from .. import exitcodes
+from ..client.target import Target
+from ..drivers.runner import RunOptions, SessionRunner
+from ..drivers.script import ScriptContext
+from ..protocol.replies import ProtocolError, Reply
+from ..shell import registry
+from ..ui.render import RenderOptions, StyledText, render_event
+from .match import compare
+from .model import Step, Transcript
+from .placeholders import PASSWORD, SECRET_PLACEHOLDERS, USERNAME, SecretSource, SecretUnavailable, placeholder_in
+
+PROMPT = "lesson C: "  # "C:" as in the transcript; "lesson" so it is not taken for a sent line
+ASK_LABELS = {USERNAME: "user name", PASSWORD: "password"}
+
+
+def _lesson_keys() -> KeyBindings:
+    keys = KeyBindings()
+
+    @keys.add("c-d")
+    def _leave(event: Any) -> None:
+        # The line is pre-filled, so Ctrl-D would only delete; in a lesson it always leaves.
+        event.app.exit(exception=EOFError())
+
+    return keys
+
+
+@dataclass
+class LessonContext(ScriptContext):
+    """Shell commands typed during a lesson see this; questions go to the prompt."""
+
+    prompt_session: Any = None
+
+    async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
+        return str(await self.prompt_session.prompt_async(label, is_password=secret, default=default))
+
+
+class Lesson:
+    def __init__(
+        self,
+        transcript: Transcript,
+        target: Target,
+        options: RunOptions,
+        *,
+        out: TextIO = sys.stdout,
+        color: bool = True,
+        prompt_session: Any = None,
+        render: RenderOptions = RenderOptions(),
+    ) -> None:
+        from ..auth import AuthOptions
+
+        self.transcript = transcript
+        self.target = target
+        self.prompt_session = prompt_session or PromptSession(key_bindings=_lesson_keys())
+        self.bus = ev.EventBus()
+        self.context = LessonContext(out, out, color, prompt_session=self.prompt_session)
+        # Manual AUTH: the student types each base64 line, the shell explains it.
+        options = replace(options, auth=AuthOptions(mode="manual", use_netrc=False))
+        self.runner = SessionRunner(self.bus, options, self.context)
+        self.context.runner = self.runner
+        self.render = render
+        self.secrets = SecretSource(ask=self._ask_secret)
+        self._answers: list[Reply | ProtocolError] = []
+        self.as_expected = 0
+        self.different = 0
+        self.bus.subscribe(self._show)
+        self.bus.subscribe(self._collect)
+
+    # -- output ---------------------------------------------------------------------
+
+    def _show(self, event: ev.Event) -> None:
+        self.context.print(render_event(event, self.runner.session, self.render))
+
+    def _collect(self, event: ev.Event) -> None:
+        if isinstance(event, ev.ReplyReceived):
+            self._answers.append(event.reply)
+        elif isinstance(event, ev.ProtocolErrorReceived) and event.exchange is not None:
+            self._answers.append(event.error)
+
+    def say(self, fragments: StyledText) -> None:
+        self.context.print(fragments)
+
+    def _comments(self, comments: list[str]) -> None:
+        if comments:
+            self.say([("", "\n")] + [("class:lesson", f"  {line}\n") for line in comments])
+
+    async def _ask_secret(self, label: str, hidden: bool) -> str:
+        return str(await self.prompt_session.prompt_async(label, is_password=hidden))
+
+    # -- the lesson -----------------------------------------------------------------------
+
+    async def run(self) -> int:
+        t = self.transcript
+        self.say([("class:info", f"== Lesson {t.name}: {t.title}\n")])
+        self._comments(t.intro)
+        self.say([("class:note", "\n  Enter sends the pre-filled line (edit it first if you like); an empty line skips a step;\n"
+                                 "  /help lists shell commands; Ctrl-D leaves the lesson.\n\n")])
+        if not await self.runner.open(self.target):
+            return exitcodes.CONNECTION
+        steps = list(t.steps)
+        greeting = self._take()
+        if steps and steps[0].is_greeting:
+            self._verdict(steps.pop(0), greeting, changed=False)
+        left_early = False
+        try:
+            for number, step in enumerate(steps, 1):
+                if not self.runner.connected:
+                    self.say([("class:warning", "\n  The connection is closed, so the lesson ends here.\n")])
+                    left_early = True
+                    break
+                if step.line is None:
+                    continue
+                self._comments(step.comments)
+                sent = await self._one_step(step)
+                if sent is None:
+                    left_early = True
+                    break
+                self._verdict(step, self._take(), changed=sent != step.line)
+        finally:
+            await self.runner.close(quit_first=left_early)
+        self._summary(left_early)
+        return exitcodes.OK
+
+    async def _one_step(self, step: Step) -> str | None:
+        """Prompt until the student sends this step's line (or skips it); None: leave."""
+        assert step.line is not None
+        token = None if self.runner.session.is_data_content else placeholder_in(step.line)
+        while True:
+            try:
+                if token is not None:
+                    return await self._send_secret(step.line, token)
+                # is_password is sticky in a PromptSession: say it every time.
+                text = await self.prompt_session.prompt_async(PROMPT, default=step.line, is_password=False)
+            except (EOFError, KeyboardInterrupt):
+                self.say([("class:note", "\n  You left the lesson.\n")])
+                return None
+            except SecretUnavailable as exc:
+                self.context.error(str(exc))
+                continue
+            if text == "" and not self.runner.session.is_data_content and step.line != "":
+                self.say([("class:note", "  (step skipped)\n")])
+                return ""
+            if registry.is_shell_command(text) and not self.runner.session.is_data_content:
+                await self.runner.handle(text)
+                if not self.runner.connected:
+                    return None
+                continue  # a shell command is not the step: ask again
+            await self.runner.handle(text)
+            return text
+
+    async def _send_secret(self, line: str, token: str) -> str:
+        what = ASK_LABELS.get(token, "secret")
+        if token in SECRET_PLACEHOLDERS:
+            self.say([("class:note", f"  The lesson needs your {what} here: type it (it is not shown); "
+                                     "smtpshell sends it in base64.\n")])
+        wire = await self.secrets.fill(line)
+        await self.runner.handle(wire)
+        return line
+
+    def _take(self) -> list[Reply | ProtocolError]:
+        answers, self._answers = self._answers, []
+        return answers
+
+    def _verdict(self, step: Step, answers: list[Reply | ProtocolError], *, changed: bool) -> None:
+        if not step.expected:
+            return
+        difference = compare(step.expected, answers[0] if answers else None)
+        if difference is None:
+            self.as_expected += 1
+            self.say([("class:reply.2xx", "  ✓ "), ("class:note", "the reply the lesson expected\n")])
+            return
+        self.different += 1
+        why = "you changed the line, so " if changed else ""
+        out: StyledText = [("class:warning", f"  ✗ {why}the reply differs from the lesson's: {difference.reason}\n")]
+        out += [("class:note", f"    the lesson expected  S: {line}\n") for line in difference.expected]
+        self.say(out)
+
+    def _summary(self, left_early: bool) -> None:
+        total = self.as_expected + self.different
+        state = "left early" if left_early else "complete"
+        self.say([("class:info", f"\n== Lesson {state}: {self.as_expected} of {total} replies as the lesson expected.\n")])
+        if not left_early:
+            self.say([("class:note", "   'smtpshell lesson' lists the other lessons.\n")])

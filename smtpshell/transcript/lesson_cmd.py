@@ -1,0 +1,91 @@
+"""``smtpshell lesson [NAME] [TARGET]``: list the lessons, or step through one.
+
+With no TARGET the embedded practice server starts, set up as the lesson's
+header says; a teacher running ``smtpshell serve`` for the class gives its
+address as TARGET (and ``--cafile`` or ``--insecure`` for its certificate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from .. import exitcodes
+from ..cli import UsageError, add_tls_arguments, tls_options
+from ..client.target import BadTarget, parse_target
+from ..drivers.runner import RunOptions
+from ..ui import ansi
+from ..ui.render import RenderOptions
+from .lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons
+from .parse import TranscriptError, read_transcript
+from .practice import PracticeSetupError, practice_target
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Step through a lesson: each step is explained, the next command is pre-filled for you to "
+        "edit and send, and the server's real reply is compared with the lesson's. "
+        "With no NAME, list the lessons."
+    )
+    parser.add_argument("name", nargs="?", metavar="NAME", help="a lesson name (or part of one), or a transcript file")
+    parser.add_argument("target", nargs="?", metavar="TARGET",
+                        help="HOST[:PORT] of the teacher's server (default: start the practice server here)")
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="reply timeout (default 30)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output")
+    parser.add_argument("--explain", choices=("full", "brief", "off"), default="full", help="how much to explain each reply")
+    add_tls_arguments(parser)
+
+
+def _print_list() -> int:
+    lessons = list_lessons()
+    if not lessons:
+        where = ", ".join(str(d) for d in lesson_dirs()) or "no lesson folder found"
+        sys.stdout.write(f"no lessons found ({where}); set SMTPSHELL_LESSONS to a folder of .transcript files\n")
+        return exitcodes.OK
+    sys.stdout.write("Lessons (start one with: smtpshell lesson NAME):\n")
+    width = max(len(lesson.name) for lesson in lessons)
+    for lesson in lessons:
+        sys.stdout.write(f"  {lesson.name:<{width}}  {lesson.title}\n")
+        if lesson.summary:
+            sys.stdout.write(f"  {'':<{width}}  {lesson.summary}\n")
+    return exitcodes.OK
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.name:
+        return _print_list()
+    try:
+        transcript = read_transcript(find_lesson(args.name))
+        if args.starttls:
+            raise UsageError("--starttls does not apply: the transcript itself says when to send STARTTLS")
+        options = RunOptions(timeout=args.timeout, tls=tls_options(args))
+        target = parse_target(args.target, implicit_tls=args.tls or transcript.implicit_tls) if args.target else None
+    except (LessonNotFound, TranscriptError, UsageError, BadTarget) as exc:
+        sys.stderr.write(f"smtpshell lesson: {exc}\n")
+        return exitcodes.USAGE
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        sys.stderr.write("smtpshell lesson: lessons are interactive: run this in a terminal "
+                         f"('smtpshell replay {transcript.path}' checks a lesson without one)\n")
+        return exitcodes.USAGE
+    from .lesson import Lesson  # prompt_toolkit: only on this path
+
+    color = ansi.want_color(args.color)
+    render = RenderOptions(explain=args.explain)
+
+    async def go() -> int:
+        if target is not None:
+            return await Lesson(transcript, target, options, color=color, render=render).run()
+        async with practice_target(transcript, options) as (practice, practice_options, _server):
+            return await Lesson(transcript, practice, practice_options, color=color, render=render).run()
+
+    try:
+        return asyncio.run(go())
+    except PracticeSetupError as exc:
+        sys.stderr.write(f"smtpshell lesson: {exc}\n")
+        return exitcodes.USAGE
+    except Exception as exc:  # the practice server could not start (ServerError, certificate)
+        if type(exc).__module__.startswith("smtpshell.server"):
+            sys.stderr.write(f"smtpshell lesson: the practice server did not start: {exc}\n")
+            return exitcodes.CONNECTION
+        raise

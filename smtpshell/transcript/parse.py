@@ -1,0 +1,130 @@
+"""Read a transcript file into a :class:`~.model.Transcript` (format: :mod:`.model`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .model import CLIENT, COMMENT, HEADER, MAGIC, NOTE, SERVER, WARNING, Expected, Step, Transcript
+
+
+class TranscriptError(ValueError):
+    """The file is not a transcript smtpshell can use; str() names the line."""
+
+
+def read_transcript(path: str | Path) -> Transcript:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        raise TranscriptError(f"cannot read {path}: {exc.strerror or exc}") from None
+    transcript = parse_text(text, str(path))
+    transcript.path = path
+    return transcript
+
+
+def parse_text(text: str, source: str = "transcript") -> Transcript:
+    parser = _Parser(source)
+    for number, raw in enumerate(text.splitlines(), 1):
+        parser.line(number, raw.rstrip("\r"))
+    return parser.finish()
+
+
+def parse_expected(text: str, line_no: int, source: str = "transcript") -> Expected:
+    """'250-mx.test' / '250 OK *' / '354' -> Expected."""
+    code, sep, rest = text[:3], text[3:4], text[4:]
+    if not (code.isdigit() and 100 <= int(code) <= 599) or sep not in ("", " ", "-"):
+        raise TranscriptError(
+            f"{source}:{line_no}: an S: line starts with a three-digit reply code, like 'S: 250 OK' (got {text[:20]!r})"
+        )
+    return Expected(int(code), rest, line_no)
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.transcript = Transcript()
+        self.pending_comments: list[str] = []
+        self.current: Step | None = None
+        self.last = "none"  # kind of the last meaningful line: client, server, other
+
+    def line(self, number: int, raw: str) -> None:
+        if not raw.strip():
+            if self.pending_comments and self.pending_comments[-1] != "":
+                self.pending_comments.append("")
+            return
+        if raw.startswith(HEADER):
+            self._header(number, raw[len(HEADER):])
+        elif raw.startswith(CLIENT):
+            self._client(number, _after_prefix(raw, CLIENT))
+        elif raw.startswith(SERVER):
+            self._server(number, _after_prefix(raw, SERVER))
+        elif raw.startswith(COMMENT):
+            if raw.strip() != MAGIC:
+                self.pending_comments.append(_after_prefix(raw, COMMENT))
+        elif raw.startswith((NOTE, WARNING)):
+            self._note(raw.rstrip())
+        else:
+            raise TranscriptError(
+                f"{self.source}:{number}: a line starts with 'C: ', 'S: ', '#' or '**' (got {raw[:30]!r}); "
+                "see docs/transcripts.md"
+            )
+
+    def _header(self, number: int, body: str) -> None:
+        key, sep, value = body.strip().partition(":")
+        if not sep or not key.strip():
+            raise TranscriptError(f"{self.source}:{number}: a header line reads '#: key: value'")
+        self.transcript.header[key.strip().lower()] = value.strip()
+
+    def _client(self, number: int, text: str) -> None:
+        step = Step(text, number, comments=self._take_comments())
+        self.transcript.steps.append(step)
+        self.current = step
+        self.last = "client"
+
+    def _server(self, number: int, text: str) -> None:
+        expected = parse_expected(text, number, self.source)
+        step = self.current
+        # A warning may come between a line and its reply (a bare LF, say): the reply is still its.
+        awaiting_reply = step is not None and step.line is not None and not step.expected
+        if step is None or (self.last not in ("client", "server") and not awaiting_reply):
+            # Replies nothing was sent for: the greeting (or the server speaking unasked).
+            step = Step(None, number, comments=self._take_comments())
+            self.transcript.steps.append(step)
+            self.current = step
+        elif step.expected and step.expected[0].code != expected.code and self.last == "server":
+            raise TranscriptError(
+                f"{self.source}:{number}: every line of one reply has the same code "
+                f"({step.expected[0].code} above, {expected.code} here)"
+            )
+        step.expected.append(expected)
+        self.last = "server"
+
+    def _note(self, text: str) -> None:
+        if self.current is None:
+            self.transcript.notes.append(text)
+        else:
+            self.current.notes.append(text)
+        self.last = "other"
+
+    def _take_comments(self) -> list[str]:
+        comments = self.pending_comments
+        while comments and comments[-1] == "":
+            comments.pop()
+        self.pending_comments = []
+        return comments
+
+    def finish(self) -> Transcript:
+        t = self.transcript
+        # Comments before the first step are the introduction, unless the first
+        # step is the greeting, whose comments are the introduction anyway.
+        if t.steps and t.steps[0].comments and t.steps[0].is_greeting:
+            t.intro, t.steps[0].comments = t.steps[0].comments, []
+        elif not t.steps:
+            t.intro = self._take_comments()
+        return t
+
+
+def _after_prefix(raw: str, prefix: str) -> str:
+    """Text after 'C:' / 'S:' / '#', minus the one space that follows the prefix."""
+    rest = raw[len(prefix):]
+    return rest[1:] if rest.startswith(" ") else rest

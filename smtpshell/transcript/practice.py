@@ -1,0 +1,76 @@
+"""The embedded practice server a transcript is replayed against (lessons, the test suite).
+
+A lesson's header may set the practice server up, one ``name=value`` a word::
+
+    #: practice: greylisting=on vrfy=off scenario=starttls-refused
+
+Names are fields of :class:`smtpshell.server.PracticeConfig`; on/off, yes/no,
+true/false for switches. Ports are always free loopback ports and messages stay
+in memory, whatever the header says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from ..client.target import Target
+from ..drivers.runner import RunOptions
+from .model import Transcript
+
+_TRUE = {"on", "yes", "true", "1"}
+_FALSE = {"off", "no", "false", "0"}
+_FIXED = {"host", "port", "tls_port", "state_dir", "store_dir", "cert_file", "key_file"}
+
+
+class PracticeSetupError(ValueError):
+    """The header asks for something the practice server does not have."""
+
+
+def practice_config(transcript: Transcript) -> Any:
+    from ..server import PracticeConfig
+    from ..server.scenarios import parse_scenario
+
+    config = PracticeConfig(host="127.0.0.1", port=0, tls_port=0)
+    fields = {f.name: f for f in dataclasses.fields(PracticeConfig)}
+    for word in transcript.header.get("practice", "").split():
+        name, sep, value = word.partition("=")
+        key = name.strip().lower().replace("-", "_")
+        if not sep or key not in fields or key in _FIXED:
+            raise PracticeSetupError(
+                f"{transcript.name}: 'practice: {word}' is not a practice-server setting "
+                "(write name=value, e.g. greylisting=on)"
+            )
+        current = getattr(config, key)
+        if key == "scenario":
+            try:
+                setattr(config, key, parse_scenario(value))
+            except ValueError as exc:
+                raise PracticeSetupError(f"{transcript.name}: {exc}") from None
+        elif isinstance(current, bool):
+            if value.lower() not in _TRUE | _FALSE:
+                raise PracticeSetupError(f"{transcript.name}: practice: {key} takes on or off, not {value!r}")
+            setattr(config, key, value.lower() in _TRUE)
+        elif isinstance(current, (int, float)):
+            try:
+                setattr(config, key, type(current)(value))
+            except ValueError:
+                raise PracticeSetupError(f"{transcript.name}: practice: {key} takes a number, not {value!r}") from None
+        else:
+            setattr(config, key, value)
+    return config
+
+
+@asynccontextmanager
+async def practice_target(transcript: Transcript, options: RunOptions) -> AsyncIterator[tuple[Target, RunOptions, Any]]:
+    """Start the practice server the transcript asks for; yield where to connect and how."""
+    from ..server import PracticeServer
+
+    async with PracticeServer(practice_config(transcript)) as server:
+        implicit = transcript.implicit_tls
+        port = server.tls_port if implicit else server.port
+        target = Target(server.host, port, implicit_tls=implicit)
+        tls = options.tls if options.tls.cafile or options.tls.insecure else dataclasses.replace(options.tls, cafile=server.ca_file)
+        yield target, dataclasses.replace(options, tls=tls), server

@@ -1,0 +1,228 @@
+"""Replay: send a transcript's ``C:`` lines again and compare each reply with its ``S:`` lines.
+
+Lines go through the same :class:`~smtpshell.drivers.runner.SessionRunner` as
+typed ones, so DATA content is dot-stuffed, a 220 to STARTTLS is followed by
+the handshake, and the screen shows the session exactly as script mode does.
+What replay adds: placeholders are filled in (:mod:`.placeholders`), every
+reply is compared (:mod:`.match`), and the differences make a report.
+
+The runner's special flows for verbs (the interactive AUTH dialogue) are turned
+off here: a transcript already holds AUTH's wire lines one by one.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from .. import events as ev
+from .. import exitcodes
+from ..client.target import Target
+from ..drivers.runner import RunOptions, SessionRunner
+from ..drivers.script import ScriptContext
+from ..protocol.replies import ProtocolError, Reply
+from ..shell import registry
+from ..ui.render import RenderOptions, render_event
+from .match import Difference, compare
+from .model import DATA_FILE_NOTE, NOTE, Step, Transcript
+from .placeholders import SecretSource, SecretUnavailable, placeholder_in
+
+
+@dataclass
+class Mismatch:
+    step: Step
+    reason: str
+    difference: Difference | None = None
+
+
+@dataclass
+class ReplayResult:
+    source: str
+    server: str
+    checked: int = 0  # replies compared
+    mismatches: list[Mismatch] = field(default_factory=list)
+    connect_error: str | None = None
+    usage_error: str | None = None  # a secret could not be had, a line cannot be replayed
+    not_replayed: int = 0  # steps left when the connection closed
+
+    @property
+    def ok(self) -> bool:
+        return not (self.mismatches or self.connect_error or self.usage_error or self.not_replayed)
+
+    def exit_code(self) -> int:
+        if self.connect_error:
+            return exitcodes.CONNECTION
+        if self.usage_error:
+            return exitcodes.USAGE
+        if self.mismatches or self.not_replayed:
+            return exitcodes.MISMATCH
+        return exitcodes.OK
+
+
+class Replayer:
+    def __init__(
+        self,
+        transcript: Transcript,
+        target: Target,
+        options: RunOptions,
+        *,
+        secrets: SecretSource | None = None,
+        out: TextIO = sys.stdout,
+        err: TextIO = sys.stderr,
+        color: bool = False,
+        render: RenderOptions = RenderOptions(),
+        codes_only: bool = False,
+        quiet: bool = False,
+        bus: ev.EventBus | None = None,
+    ) -> None:
+        self.transcript = transcript
+        self.target = target
+        self.secrets = secrets or SecretSource()
+        self.codes_only = codes_only
+        self.bus = bus or ev.EventBus()
+        self.context = ScriptContext(out, err, color)
+        self.runner = SessionRunner(self.bus, options, self.context)
+        self.context.runner = self.runner
+        # AUTH's wire lines are in the transcript already: no dialogue, send them as written.
+        self.runner.verb_handlers.clear()
+        self.runner.auth_response_handler = None
+        self.render = render
+        self.quiet = quiet
+        self._answers: list[Reply | ProtocolError] = []
+        self.bus.subscribe(self._collect)
+        if not quiet:
+            self.bus.subscribe(self._show)
+        self.result = ReplayResult(str(transcript.path or transcript.name), str(target))
+
+    # -- listeners ------------------------------------------------------------------
+
+    def _collect(self, event: ev.Event) -> None:
+        if isinstance(event, ev.ReplyReceived):
+            self._answers.append(event.reply)
+        elif isinstance(event, ev.ProtocolErrorReceived) and event.exchange is not None:
+            self._answers.append(event.error)
+
+    def _show(self, event: ev.Event) -> None:
+        self.context.print(render_event(event, self.runner.session, self.render))
+
+    def _take(self) -> list[Reply | ProtocolError]:
+        answers, self._answers = self._answers, []
+        return answers
+
+    # -- running ----------------------------------------------------------------------
+
+    async def run(self) -> ReplayResult:
+        runner, result = self.runner, self.result
+        unreplayable = self._unreplayable()
+        if unreplayable:
+            result.usage_error = unreplayable
+            self.context.error(unreplayable)
+            return result
+        if not await runner.open(self.target):
+            result.connect_error = runner.outcome.error or f"could not connect to {self.target}"
+            return result
+        steps = list(self.transcript.steps)
+        greeting = self._take()
+        if steps and steps[0].is_greeting:
+            self._check(steps.pop(0), greeting)
+        if self.transcript.implicit_tls and not runner.session.tls:
+            self._mismatch(steps[0] if steps else Step(None, 0), "the transcript starts in TLS, this session did not")
+        try:
+            for index, step in enumerate(steps):
+                if not runner.connected:
+                    result.not_replayed = sum(1 for s in steps[index:] if s.line is not None)
+                    if result.not_replayed:
+                        self._note(f"the connection closed; {result.not_replayed} line(s) of the transcript "
+                                   f"from line {step.line_no} on were not sent")
+                    break
+                if not await self._step(step):
+                    break
+        finally:
+            await runner.close(quit_first=False)
+        return result
+
+    def _unreplayable(self) -> str | None:
+        """Why this transcript cannot be replayed at all, before connecting."""
+        for step in self.transcript.steps:
+            for note in step.notes:
+                if note.startswith(f"{NOTE} {DATA_FILE_NOTE}"):
+                    return (f"line {step.line_no}: the message was sent from a file (/data) and its content "
+                            "is not in the transcript; write the message lines as C: lines to replay it")
+        return None
+
+    async def _step(self, step: Step) -> bool:
+        """Replay one step; False when replay cannot go on (the reason is in the result)."""
+        if step.line is None:
+            # The server spoke unasked in the recording: whatever arrived meanwhile is its answer.
+            self._check(step, self._take())
+            return True
+        line, session = step.line, self.runner.session
+        if not session.is_data_content and placeholder_in(line):
+            try:
+                wire = await self.secrets.fill(line)
+            except SecretUnavailable as exc:
+                return self._stop(f"line {step.line_no}: {exc}")
+            await self.runner.command(wire, shown=line, secret=True)
+        elif not session.is_data_content and registry.is_shell_command(line):
+            return self._stop(f"line {step.line_no}: {line.split()[0]} is a shell command; "
+                              "transcripts hold only what goes on the wire")
+        else:
+            await self.runner.handle(line)
+        self._check(step, self._take())
+        return True
+
+    def _stop(self, reason: str) -> bool:
+        self.result.usage_error = reason
+        self.context.error(reason)
+        return False
+
+    def _check(self, step: Step, answers: list[Reply | ProtocolError]) -> None:
+        if step.expected:
+            self.result.checked += 1
+            difference = compare(step.expected, answers[0] if answers else None, codes_only=self.codes_only)
+            if difference is not None:
+                self._mismatch(step, difference.reason, difference)
+        if step.expects_tls and not self.runner.session.tls:
+            self._mismatch(step, "TLS did not start here, as it did in the transcript")
+
+    def _mismatch(self, step: Step, reason: str, difference: Difference | None = None) -> None:
+        self.result.mismatches.append(Mismatch(step, reason, difference))
+        self._note(f"differs from the transcript (line {step.line_no}): {reason}", error=True)
+
+    def _note(self, text: str, error: bool = False) -> None:
+        if self.quiet:
+            return  # the report at the end says it all
+        self.context.print([("class:error" if error else "class:warning", f"!! {text}"), ("", "\n")])
+
+
+def format_report(result: ReplayResult) -> str:
+    """The end-of-run summary: one line when all is well, the differences otherwise."""
+    head = f"replay of {result.source} against {result.server}"
+    if result.connect_error:
+        return f"{head}: could not run: {result.connect_error}\n"
+    lines: list[str] = []
+    if result.ok:
+        return f"{head}: OK, all {result.checked} replies match the transcript\n"
+    bad = len(result.mismatches)
+    if result.usage_error:
+        summary = f"{head}: STOPPED after {result.checked} replies compared ({bad} difference(s))"
+    else:
+        summary = f"{head}: FAILED, {bad} difference(s) in {result.checked} replies compared"
+    if result.not_replayed:
+        summary += f"; {result.not_replayed} line(s) not sent (the connection closed early)"
+    lines.append(summary)
+    for m in result.mismatches:
+        sent = "(the greeting)" if m.step.line is None else f"C: {m.step.line}"
+        lines.append(f"  line {m.step.line_no}: {sent}")
+        lines.append(f"    {m.reason}")
+        if m.difference is not None:
+            for i, text in enumerate(m.difference.expected):
+                lines.append(f"    {'expected' if i == 0 else '':<9} S: {text}")
+            if not m.difference.actual:
+                lines.append(f"    {'got':<9} (nothing)")
+            for i, text in enumerate(m.difference.actual):
+                lines.append(f"    {'got' if i == 0 else '':<9} S: {text}")
+    if result.usage_error:
+        lines.append(f"  stopped: {result.usage_error}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,293 @@
+"""A Pygments lexer for SMTP command lines (``pygmentize -l smtp``).
+
+Tokens: the verb (``Keyword``; an unknown verb is ``Error``), ``FROM:``/``TO:``
+(``Keyword.Pseudo``; a missing colon is ``Error``), the address in angle
+brackets (``Name.Variable`` between ``Punctuation``), ESMTP parameters
+(``Name.Attribute`` ``=`` value), AUTH mechanisms (``Name.Constant``), base64
+blobs (``String.Other``), numbers, and shell commands (``Name.Function``).
+Arguments a verb does not take are ``Error`` too, so a mistake shows before
+it is sent. The verb table is the command catalogue; nothing is repeated here.
+
+Option ``mode``: ``"command"`` (default), ``"auth"`` (each line is a base64
+SASL answer) or ``"data"`` (message content: handed to Pygments' email lexer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pygments.lexer import Lexer
+from pygments.token import (
+    Error,
+    Keyword,
+    Name,
+    Number,
+    Operator,
+    Punctuation,
+    String,
+    Text,
+    Whitespace,
+    _TokenType,
+)
+
+from ..protocol import catalogue
+
+Tokens = Iterator[tuple[int, _TokenType, str]]
+
+_WORD = re.compile(r"\S+")
+_SPACE = re.compile(r"\s+")
+_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
+# Verbs whose syntax in the catalogue has no argument, but which may carry one anyway.
+_ARGUMENT_ALLOWED = {"NOOP"}
+
+
+def _takes_no_argument(verb: catalogue.Verb) -> bool:
+    return verb.syntax == verb.name and verb.name not in _ARGUMENT_ALLOWED
+
+
+class SmtpLexer(Lexer):
+    name = "SMTP"
+    aliases = ["smtp"]
+    filenames = ["*.smtp"]
+    mimetypes = ["text/x-smtp"]
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self.mode = str(options.get("mode", "command"))
+        self._email = None
+
+    def get_tokens_unprocessed(self, text: str) -> Tokens:  # type: ignore[override]
+        if self.mode == "data":
+            yield from self._data(text)
+            return
+        offset = 0
+        for line in text.splitlines(keepends=True):
+            body = line.rstrip("\r\n")
+            if self.mode == "auth":
+                yield from _auth_response(offset, body)
+            else:
+                yield from lex_line(body, offset)
+            if len(line) > len(body):
+                yield offset + len(body), Whitespace, line[len(body) :]
+            offset += len(line)
+
+    def _data(self, text: str) -> Tokens:
+        if self._email is None:
+            from pygments.lexers.email import EmailLexer
+
+            self._email = EmailLexer()
+        yield from self._email.get_tokens_unprocessed(text)
+
+
+def lex_line(line: str, offset: int = 0) -> Tokens:
+    """Tokens of one command line (no line end)."""
+    words = _split(line)
+    if not words:
+        if line:
+            yield offset, Whitespace, line
+        return
+    pos, first = words[0]
+    if pos:
+        yield offset, Whitespace, line[:pos]
+    if first.startswith("/"):
+        yield from _shell_command(line, words, offset)
+        return
+    verb = catalogue.lookup(first)
+    if verb is not None:
+        yield offset + pos, Keyword, first
+    elif pos + len(first) == len(line) and _prefix_of_verb(first):
+        yield offset + pos, Text, first  # still being typed: not wrong yet
+        return
+    else:
+        yield offset + pos, Error, first
+    rest_at = pos + len(first)
+    rest = line[rest_at:]
+    if not rest:
+        return
+    lexer = _ARGUMENT_LEXERS.get(verb.name if verb else "", _plain_arguments)
+    if verb is not None and _takes_no_argument(verb):
+        lexer = _no_arguments
+    yield from lexer(rest, offset + rest_at, verb)
+
+
+def _prefix_of_verb(word: str) -> bool:
+    upper = word.upper()
+    return any(name.startswith(upper) for name in catalogue.VERBS)
+
+
+def lex_data_line(line: str, in_body: bool) -> Tokens:
+    """One line of message content, highlighted by Pygments' email lexer.
+
+    ``in_body``: a blank line has already ended the headers. The lone '.'
+    that ends DATA is a Keyword; a line that will be dot-stuffed starts with
+    a String.Escape dot.
+    """
+    if line == ".":
+        yield 0, Keyword, line
+        return
+    from pygments.lexers.email import EmailLexer
+
+    # The email lexer reads whole messages: give it the context this line has.
+    prefix = "X-Context: 1\n\n" if in_body else ""
+    at = 0
+    if line.startswith("."):
+        yield 0, String.Escape, "."
+        at = 1
+    document = prefix + line[at:] + "\n"
+    for index, token, value in EmailLexer().get_tokens_unprocessed(document):
+        start = index - len(prefix)
+        end = start + len(value)
+        if end <= 0 or start >= len(line) - at:
+            continue
+        lo, hi = max(start, 0), min(end, len(line) - at)
+        yield at + lo, token, value[lo - start : hi - start]
+
+
+def _split(line: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group()) for m in _WORD.finditer(line)]
+
+
+def _spaces_and_words(text: str, offset: int) -> Iterator[tuple[int, str, bool]]:
+    """(position, piece, is_space) over ``text``."""
+    pos = 0
+    while pos < len(text):
+        m = _SPACE.match(text, pos) or _WORD.match(text, pos)
+        assert m is not None
+        yield offset + pos, m.group(), m.group()[0].isspace()
+        pos = m.end()
+
+
+def _shell_command(line: str, words: list[tuple[int, str]], offset: int) -> Tokens:
+    from ..shell import registry
+
+    pos, word = words[0]
+    registry.load_all()
+    try:
+        registry.resolve(word[1:])
+        known = True
+    except registry.UnknownCommand:
+        known = False
+    yield offset + pos, Name.Function if known else Error, word
+    end = pos + len(word)
+    if end < len(line):
+        yield offset + end, Text, line[end:]
+
+
+def _no_arguments(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
+    for at, piece, space in _spaces_and_words(rest, offset):
+        yield at, Whitespace if space else Error, piece
+
+
+def _plain_arguments(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
+    for at, piece, space in _spaces_and_words(rest, offset):
+        if space:
+            yield at, Whitespace, piece
+        elif piece.isdigit():
+            yield at, Number, piece
+        elif verb is not None and piece.upper() in verb.arguments:
+            yield at, Keyword.Pseudo, piece
+        elif "=" in piece and verb is not None and verb.name == "XCLIENT":
+            yield from _parameter(piece, at)
+        else:
+            yield at, Name, piece
+
+
+def _envelope(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
+    """FROM:<address> [PARAM[=value] ...] and TO:<address> ..."""
+    assert verb is not None and verb.keyword is not None
+    m = re.match(r"(\s*)(\S*?:|\S*)(\s*)", rest)
+    assert m is not None
+    space, keyword, gap = m.groups()
+    if space:
+        yield offset, Whitespace, space
+    at = len(space)
+    if keyword:
+        good = keyword.upper() == verb.keyword
+        yield offset + at, Keyword.Pseudo if good else Error, keyword
+        if not good and not keyword.endswith(":"):
+            # "MAIL FROM <a@b>": the rest cannot be read as a path either.
+            yield from _plain_arguments(rest[m.end(2) :], offset + m.end(2), None)
+            return
+    at = m.end(2)
+    if gap:
+        yield offset + at, Whitespace, gap
+    at = m.end()
+    path = rest[at:]
+    if path.startswith("<"):
+        close = path.find(">")
+        if close < 0:
+            yield offset + at, Error, path  # no closing '>'
+            return
+        yield offset + at, Punctuation, "<"
+        if close > 1:
+            yield offset + at + 1, Name.Variable, path[1:close]
+        yield offset + at + close, Punctuation, ">"
+        at += close + 1
+    elif path:
+        word = _WORD.match(path)
+        assert word is not None
+        yield offset + at, Error, word.group()  # an address without <>
+        at += word.end()
+    for pos, piece, space in _spaces_and_words(rest[at:], offset + at):
+        if space:
+            yield pos, Whitespace, piece
+        else:
+            yield from _parameter(piece, pos)
+
+
+def _parameter(piece: str, at: int) -> Tokens:
+    name, eq, value = piece.partition("=")
+    yield at, Name.Attribute, name
+    if eq:
+        yield at + len(name), Operator, eq
+        if value:
+            yield at + len(name) + 1, Number if value.lstrip("-").isdigit() else String, value
+
+
+def _auth(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
+    """AUTH <mechanism> [<initial response>]."""
+    index = 0
+    for at, piece, space in _spaces_and_words(rest, offset):
+        if space:
+            yield at, Whitespace, piece
+            continue
+        if index == 0:
+            yield at, Name.Constant, piece
+        elif index == 1:
+            yield at, String.Other if _BASE64.match(piece) or piece == "=" else Error, piece
+        else:
+            yield at, Error, piece  # AUTH takes at most two arguments
+        index += 1
+
+
+def _auth_response(offset: int, line: str) -> Tokens:
+    """A line answering a 334 challenge: base64, or '*' to cancel."""
+    if not line:
+        return
+    stripped = line.strip()
+    if stripped == "*":
+        yield offset, Keyword, line
+    elif _BASE64.match(stripped):
+        yield offset, String.Other, line
+    else:
+        yield offset, Error, line
+
+
+_ARGUMENT_LEXERS = {
+    "MAIL": _envelope,
+    "RCPT": _envelope,
+    "AUTH": _auth,
+}
+
+
+class SmtpAuthLexer(SmtpLexer):
+    """SmtpLexer in ``auth`` mode (prompt_toolkit builds lexers from a class)."""
+
+    name = "SMTP SASL response"
+    aliases = ["smtp-auth"]
+    filenames = []
+    mimetypes = []
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**{**options, "mode": "auth"})

@@ -1,0 +1,152 @@
+"""The prompt_toolkit side of the REPL: the prompt, printing above it, asking questions.
+
+:class:`ReplUI` knows nothing about SMTP beyond what it reads from the
+session for display; :mod:`smtpshell.drivers.interactive` drives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.application import get_app_or_none
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory, ConditionalAutoSuggest
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.output import ColorDepth
+
+from ..config import Config
+from ..protocol.session import Phase, Session
+from . import keys
+from .completer import SmtpCompleter, phase_lexer
+from .completion import Sources
+from .history import SecretSafeHistory, addresses_in, should_keep
+from .render import StyledText
+from .theme import build_style
+from .toolbar import Where, right_prompt, toolbar
+
+# The prompt per phase: (style class, text). Short and ASCII, so it is easy to spot.
+PROMPTS: dict[Phase, tuple[str, str]] = {
+    Phase.DATA: ("class:prompt.data", "data> "),
+    Phase.AUTH: ("class:prompt.auth", "auth> "),
+    Phase.CLOSED: ("class:prompt.closed", "closed> "),
+}
+DEFAULT_PROMPT = ("class:prompt", "smtp> ")
+
+
+class ReplUI:
+    def __init__(
+        self,
+        config: Config,
+        session: Callable[[], Session],
+        where: Callable[[], Where],
+        history_file: Path | None,
+        color: str = "auto",
+        data_in_body: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.config = config
+        self._session = session
+        self._where = where
+        self.style, self.style_problem = build_style(config.theme, config.colors)
+        self.color_depth = ColorDepth.DEPTH_1_BIT if color == "never" else (
+            ColorDepth.DEPTH_24_BIT if color == "always" else None)
+        keep: Callable[[str], bool] = lambda line: should_keep(line, self._session())
+        self.history = SecretSafeHistory(history_file, keep) if history_file else None
+        self.toolbar_shown = config.toolbar
+        self.prompt_session: PromptSession[str] = PromptSession(
+            message=self._message,
+            history=self.history or InMemoryHistory(),
+            lexer=phase_lexer(session, data_in_body),
+            completer=SmtpCompleter(session, self._sources),
+            complete_while_typing=Condition(self._completion_wanted),
+            auto_suggest=ConditionalAutoSuggest(AutoSuggestFromHistory(), Condition(self._suggestion_wanted))
+            if config.auto_suggest else None,
+            bottom_toolbar=self._toolbar if self.toolbar_shown else None,
+            rprompt=self._rprompt,
+            key_bindings=keys.bindings(self),
+            vi_mode=config.vi_mode,
+            enable_open_in_editor=True,
+            tempfile_suffix=lambda: ".eml" if self._session().is_data_content else ".txt",
+            style=self.style,
+            include_default_pygments_style=False,
+            color_depth=self.color_depth,
+            reserve_space_for_menu=6,
+        )
+
+    # -- what the prompt shows ---------------------------------------------
+
+    def _message(self) -> FormattedText:
+        style, text = PROMPTS.get(self._session().phase, DEFAULT_PROMPT)
+        if not self._where().connected:
+            style, text = PROMPTS[Phase.CLOSED]
+        return FormattedText([(style, text)])
+
+    def _toolbar(self) -> FormattedText:
+        typed = self.prompt_session.default_buffer.text
+        return FormattedText(toolbar(self._session(), self._where(), typed))
+
+    def _rprompt(self) -> FormattedText:
+        return FormattedText(right_prompt(self._session(), self._where()))
+
+    def _sources(self) -> Sources:
+        lines = self.history.get_strings() if self.history is not None else []
+        helo = [self.config.helo] if self.config.helo else []
+        return Sources(history_addresses=addresses_in(reversed(lines)), helo_names=helo)
+
+    def _completion_wanted(self) -> bool:
+        return self.config.complete_while_typing and not self._session().is_data_content
+
+    def _suggestion_wanted(self) -> bool:
+        return self._session().phase not in (Phase.DATA, Phase.AUTH)
+
+    def toggle_toolbar(self) -> None:
+        self.toolbar_shown = not self.toolbar_shown
+        self.prompt_session.bottom_toolbar = self._toolbar if self.toolbar_shown else None
+
+    # -- input -------------------------------------------------------------
+
+    async def read_line(self) -> str:
+        """The next entry (may hold several lines, from a paste or the editor).
+
+        Raises EOFError on Ctrl-D (empty line)."""
+        return await self.prompt_session.prompt_async(handle_sigint=False)
+
+    async def ask(self, label: str, *, secret: bool = False, default: str = "") -> str:
+        """A one-off question. Its answer never reaches any history (a fresh,
+        in-memory one is thrown away). Ctrl-C or Ctrl-D cancel: EOFError."""
+        question: PromptSession[str] = PromptSession(
+            history=InMemoryHistory(), style=self.style, color_depth=self.color_depth,
+            include_default_pygments_style=False,
+        )
+        try:
+            return await question.prompt_async(
+                FormattedText([("class:prompt.auth", label)]), is_password=secret,
+                default=default, handle_sigint=False,
+            )
+        except KeyboardInterrupt:
+            raise EOFError(f"{label.strip()} cancelled") from None
+
+    # -- output ------------------------------------------------------------
+
+    def show(self, fragments: StyledText) -> None:
+        """Print styled text; above the prompt if one is showing (at once, no keypress)."""
+        if not fragments:
+            return
+        print_formatted_text(
+            FormattedText(fragments), end="", style=self.style,
+            color_depth=self.color_depth, include_default_pygments_style=False,
+        )
+
+    def clear_screen(self) -> None:
+        app = get_app_or_none()
+        if app is not None and app.is_running:
+            app.renderer.clear()
+            return
+        from prompt_toolkit.output import create_output
+
+        output = create_output()
+        output.erase_screen()
+        output.cursor_goto(0, 0)
+        output.flush()

@@ -1,0 +1,86 @@
+"""The bottom toolbar and the right prompt, as pure functions of the state.
+
+Toolbar: ``host:port | TLS lock and version | user | phase | syntax of the verb
+being typed, or a hint for the next step``. Right prompt: the phase, short.
+No prompt_toolkit here: the REPL calls these on each redraw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..protocol import catalogue
+from ..protocol.session import Phase, Session
+from ..shell import registry
+from .render import StyledText, safe
+
+LOCK = "\U0001f512"  # the padlock
+
+
+@dataclass(frozen=True)
+class Where:
+    """Connection facts the session does not hold."""
+
+    address: str = ""  # "host:port", "" when never connected
+    tls_version: str | None = None  # "TLSv1.3"
+    tls_verified: bool = True
+    connected: bool = True
+
+
+def toolbar(session: Session, where: Where, typed: str = "") -> StyledText:
+    out: StyledText = []
+    sep = ("class:toolbar.sep", " \u2502 ")
+    if where.address:
+        out.append(("class:toolbar.host", f" {where.address}"))
+    else:
+        out.append(("class:toolbar.host", " not connected"))
+    out.append(sep)
+    if not where.connected or session.phase is Phase.CLOSED:
+        out.append(("class:toolbar.closed", "disconnected"))
+    elif session.tls:
+        version = where.tls_version or "TLS"
+        style = "class:toolbar.tls" if where.tls_verified else "class:toolbar.insecure"
+        note = "" if where.tls_verified else " (not verified)"
+        out.append((style, f"{LOCK} {version}{note}"))
+    else:
+        out.append(("class:toolbar.plain", "plaintext"))
+    if session.authenticated:
+        out += [sep, ("class:toolbar.user", f"user {safe(session.auth_user)}" if session.auth_user else "authenticated")]
+    out += [sep, ("class:toolbar.phase", session.phase.value), sep]
+    out += help_line(session, typed)
+    return out
+
+
+def help_line(session: Session, typed: str) -> StyledText:
+    """The syntax of what is being typed, or else the hint for the next step."""
+    text = typed.lstrip()
+    if session.is_data_content:
+        return [("class:toolbar.hint", session.hint())]
+    if text.startswith(registry.PREFIX):
+        name = text[len(registry.PREFIX) :].split(" ", 1)[0]
+        registry.load_all()
+        try:
+            cmd = registry.resolve(name) if name else None
+        except registry.UnknownCommand:
+            return [("class:toolbar.error", f"no shell command /{safe(name)}: /help lists them")]
+        if cmd is not None:
+            return [("class:toolbar.syntax", f"{registry.PREFIX}{cmd.name} {cmd.usage}".rstrip()),
+                    ("class:toolbar.hint", f"  {cmd.summary}")]
+        return [("class:toolbar.hint", "a shell command: /help lists them")]
+    word = text.split(" ", 1)[0]
+    verb = catalogue.lookup(word) if word and session.phase is not Phase.AUTH else None
+    if verb is None:
+        return [("class:toolbar.hint", session.hint())]
+    out: StyledText = [("class:toolbar.syntax", verb.syntax)]
+    if verb.extension and session.capabilities is not None and not session.verb_available(verb):
+        out.append(("class:toolbar.warning", f"  ({verb.extension} not available on this server now)"))
+    else:
+        out.append(("class:toolbar.hint", f"  {verb.summary}"))
+    return out
+
+
+def right_prompt(session: Session, where: Where) -> StyledText:
+    if not where.connected or session.phase is Phase.CLOSED:
+        return [("class:rprompt.closed", "disconnected")]
+    lock = f"{LOCK} " if session.tls else ""
+    return [("class:rprompt", f"{lock}{session.phase.value}")]

@@ -1,0 +1,86 @@
+"""Toolbar and right prompt: what they show in each state."""
+
+from __future__ import annotations
+
+from smtpshell.ui.toolbar import LOCK, Where, right_prompt, toolbar
+from tests.plugins.pty import EHLO_BARE, EHLO_FULL, session_at
+
+HERE = Where(address="mx.test:25")
+
+
+def text(fragments) -> str:
+    return "".join(t for _, t in fragments)
+
+
+def styles(fragments) -> set[str]:
+    return {s for s, _ in fragments}
+
+
+def test_greeted_plaintext_shows_host_phase_and_hint():
+    shown = text(toolbar(session_at(), HERE))
+    assert "mx.test:25" in shown
+    assert "plaintext" in shown
+    assert "greeted" in shown
+    assert "greeted: try EHLO" in shown
+
+
+def test_syntax_of_the_verb_being_typed():
+    session = session_at(("EHLO x", EHLO_FULL))
+    assert "MAIL FROM:<reverse-path> [parameters]" in text(toolbar(session, HERE, "MAIL FR"))
+    assert "RCPT TO:<forward-path>" in text(toolbar(session, HERE, "rcpt"))
+    assert "identified" in text(toolbar(session, HERE, ""))
+
+
+def test_unadvertised_verb_is_flagged():
+    session = session_at(("EHLO x", EHLO_BARE))
+    shown = toolbar(session, HERE, "STARTTLS")
+    assert "STARTTLS not available on this server now" in text(shown)
+    assert "class:toolbar.warning" in styles(shown)
+
+
+def test_tls_lock_version_and_user():
+    session = session_at(("EHLO x", EHLO_FULL))
+    session.tls_started()
+    session.authenticated_as("alice")
+    shown = text(toolbar(session, Where("mx.test:587", tls_version="TLSv1.3")))
+    assert f"{LOCK} TLSv1.3" in shown
+    assert "user alice" in shown
+    assert "plaintext" not in shown
+    unverified = toolbar(session, Where("mx.test:587", tls_version="TLSv1.2", tls_verified=False))
+    assert "not verified" in text(unverified)
+    assert "class:toolbar.insecure" in styles(unverified)
+
+
+def test_user_name_from_the_server_side_is_made_safe():
+    session = session_at(("EHLO x", EHLO_FULL))
+    session.authenticated_as("eve\x1b[31m")
+    assert "\x1b" not in text(toolbar(session, HERE))
+
+
+def test_shell_command_usage_and_unknown_command():
+    session = session_at()
+    assert "/connect HOST[:PORT]" in text(toolbar(session, HERE, "/connect"))
+    assert "no shell command /nope" in text(toolbar(session, HERE, "/nope"))
+
+
+def test_data_phase_hint_ignores_what_is_typed():
+    session = session_at(("EHLO x", EHLO_FULL), ("MAIL FROM:<a@b>", b"250 ok\r\n"),
+                         ("RCPT TO:<c@d>", b"250 ok\r\n"), ("DATA", b"354 go\r\n"))
+    shown = text(toolbar(session, HERE, "MAIL FROM:<x@y>"))
+    assert "writing message" in shown
+    assert "a line with only '.' ends it" in shown
+    assert "reverse-path" not in shown
+
+
+def test_disconnected():
+    session = session_at()
+    session.closed()
+    assert "disconnected" in text(toolbar(session, Where("mx.test:25", connected=False)))
+    assert text(right_prompt(session, Where("mx.test:25", connected=False))) == "disconnected"
+
+
+def test_right_prompt_shows_phase_and_lock():
+    session = session_at(("EHLO x", EHLO_FULL))
+    assert text(right_prompt(session, HERE)) == "identified"
+    session.tls_started()
+    assert text(right_prompt(session, HERE)) == f"{LOCK} greeted"
