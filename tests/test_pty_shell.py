@@ -53,9 +53,21 @@ def test_typed_verb_is_coloured(shell_pty, smtp_server):
     term.prompt()
     term.type("NOOP")
     term.expect(COLOURED_VERB.format("NOOP"))
+    term.expect_styled("do nothing; the server answers 250")  # the toolbar: what the verb does
     term.line("")
+    term.expect_text("C: ")
     term.expect_text("250")
     term.prompt()
+
+
+def test_toolbar_shows_where_and_what_next(shell_pty, smtp_server):
+    term = shell_pty(smtp_server.address)
+    term.prompt()  # (the toolbar is drawn below the prompt, after it)
+    term.expect_styled(f"{smtp_server.address} \u2502 plaintext \u2502 greeted \u2502 greeted: try EHLO")
+    term.line("EHLO pty.test")
+    term.expect(r"250 ")
+    term.prompt()
+    term.expect_styled("plaintext \u2502 identified \u2502 identified: MAIL FROM:<you@example.org>")
 
 
 def test_unknown_verb_is_marked(shell_pty, smtp_server):
@@ -179,6 +191,17 @@ def test_slash_help_lists_commands_and_verbs(shell_pty, smtp_server):
         assert name in text
     term.line("/nonsense")
     term.expect_text("unknown shell command /nonsense")
+    term.prompt()
+
+
+def test_ctrl_l_and_slash_clear_clear_the_screen(shell_pty, smtp_server):
+    term = shell_pty(smtp_server.address)
+    term.prompt()
+    term.child.sendcontrol("l")
+    term.expect_text("\x1b[2J")  # erase display
+    term.prompt()
+    term.line("/clear")
+    term.expect_text("\x1b[2J")
     term.prompt()
 
 

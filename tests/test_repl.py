@@ -158,3 +158,35 @@ def test_history_file_is_private_and_lines_are_kept(tmp_path: Path, monkeypatch:
     assert os.stat(path).st_mode & 0o777 == 0o600
     assert "EHLO me" in path.read_text() and "secret" not in path.read_text()
     assert history.get_strings() == ["EHLO me"]  # not even kept in memory
+
+
+async def test_no_server_gives_one_line_and_the_connection_exit_status():
+    import socket
+
+    from smtpshell import exitcodes
+
+    with socket.socket() as probe:  # a free port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = await run_repl(f"127.0.0.1:{port}", "")
+    assert run.code == exitcodes.CONNECTION
+    assert "refused" in run.text and "Traceback" not in run.text
+
+
+async def test_f2_hides_the_toolbar_and_vi_mode_from_the_config(smtp_server):
+    from prompt_toolkit.enums import EditingMode
+
+    run = await run_repl(smtp_server.address, "\x1bOQNOOP\r" + CTRL_D, config=Config(vi_mode=True, theme="monokai"))
+    assert run.repl.ui.toolbar_shown is False
+    assert run.repl.ui.prompt_session.bottom_toolbar is None
+    assert run.repl.ui.prompt_session.editing_mode is EditingMode.VI
+    assert run.sent() == ["NOOP", "QUIT"]
+    assert run.repl.ui.style_problem is None
+
+
+async def test_config_problems_are_shown_once_and_the_shell_goes_on(smtp_server):
+    broken = Config(theme="no-such-theme", problem="config.toml: unknown setting [ui] colour; using defaults")
+    run = await run_repl(smtp_server.address, "NOOP\r" + CTRL_D, config=broken)
+    assert "unknown setting [ui] colour" in run.text
+    assert "unknown colour theme 'no-such-theme'" in run.text
+    assert run.sent() == ["NOOP", "QUIT"]

@@ -146,18 +146,18 @@ class SessionRunner:
             except registry.UnknownCommand as exc:
                 self.context.error(str(exc))
             return
-        if not line.strip():
-            return
         if self.session.phase is Phase.AUTH and self.auth_response_handler is not None:
+            # Before the blank-line check: an empty SASL response is a real answer.
             await self.auth_response_handler(self, line)
             return
-        if self.session.phase is not Phase.AUTH:
-            verb = CommandLine.parse(line).verb
-            special = self.verb_handlers.get(verb)
-            if special is not None:
-                if await tls_policy.enforce(self, line):
-                    await special(self, line)
-                return
+        if not line.strip():
+            return
+        special = self.verb_handlers.get(CommandLine.parse(line).verb)
+        if special is not None:
+            # Checked here too, so a flow is refused before it asks for a password.
+            if await tls_policy.enforce(self, line):
+                await special(self, line)
+            return
         await self.command(line)
 
     async def command(self, line: str, **send_options: Any) -> Exchange | None:

@@ -21,20 +21,7 @@ from ..protocol import catalogue
 from ..protocol.session import Phase, Session
 from ..shell import registry
 
-# What each SASL mechanism is, for the summary column.
-MECHANISMS: dict[str, str] = {
-    "PLAIN": "user name and password in one base64 line (RFC 4616)",
-    "LOGIN": "user name, then password, each base64 (obsolete but common)",
-    "CRAM-MD5": "challenge-response with an MD5 HMAC of the password (RFC 2195)",
-    "XOAUTH2": "OAuth 2.0 bearer token (Google, Microsoft)",
-    "OAUTHBEARER": "OAuth 2.0 bearer token (RFC 7628)",
-    "SCRAM-SHA-1": "salted challenge-response, SHA-1 (RFC 5802)",
-    "SCRAM-SHA-256": "salted challenge-response, SHA-256 (RFC 7677)",
-    "GSSAPI": "Kerberos (RFC 4752)",
-    "NTLM": "Microsoft NTLM challenge-response",
-    "ANONYMOUS": "no credentials (RFC 4505)",
-    "EXTERNAL": "credentials from the TLS client certificate (RFC 4422)",
-}
+UNKNOWN_MECHANISM = "a SASL mechanism smtpshell cannot run for you (/auth manual: type the base64)"
 
 # Slot kinds.
 VERB = "verb"
@@ -241,10 +228,18 @@ def _arguments(slot: Slot, session: Session, sources: Sources) -> list[Candidate
             offered: Iterable[str] = session.capabilities.auth_mechanisms  # exactly what it advertised
         else:
             offered = entry.arguments
-        return [Candidate(m, MECHANISMS.get(m, "SASL mechanism")) for m in offered if _matches(slot.word, m)]
+        return [Candidate(m, mechanism_summary(m)) for m in offered if _matches(slot.word, m)]
     used = {w.split("=", 1)[0].upper() + "=" for w in slot.line.split()[1:-1]}
     return [Candidate(_same_case(slot.word, a), entry.syntax) for a in entry.arguments
             if a not in used and _matches(slot.word, a)]
+
+
+def mechanism_summary(name: str) -> str:
+    """What a mechanism is, from the SASL module itself (the one that runs it)."""
+    from ..protocol import sasl
+
+    known = sasl.MECHANISMS.get(name.upper())
+    return known.summary if known is not None and known.summary else UNKNOWN_MECHANISM
 
 
 def _helo_names(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:

@@ -51,7 +51,7 @@ class ReplUI:
         self._where = where
         self.style, self.style_problem = build_style(config.theme, config.colors)
         self.color_depth = ColorDepth.DEPTH_1_BIT if color == "never" else (
-            ColorDepth.DEPTH_24_BIT if color == "always" else None)
+            ColorDepth.DEPTH_8_BIT if color == "always" else None)  # "always": even under NO_COLOR
         keep: Callable[[str], bool] = lambda line: should_keep(line, self._session())
         self.history = SecretSafeHistory(history_file, keep) if history_file else None
         self.toolbar_shown = config.toolbar

@@ -55,7 +55,7 @@ def help_line(session: Session, typed: str) -> StyledText:
     """The syntax of what is being typed, or else the hint for the next step."""
     text = typed.lstrip()
     if session.is_data_content:
-        return [("class:toolbar.hint", session.hint())]
+        return [("class:toolbar.hint", session.hint()), ("class:toolbar.hint", "  (Ctrl-X Ctrl-E: write it in $EDITOR)")]
     if text.startswith(registry.PREFIX):
         name = text[len(registry.PREFIX) :].split(" ", 1)[0]
         registry.load_all()
