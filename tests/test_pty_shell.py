@@ -27,6 +27,19 @@ def test_tab_completes_a_verb(shell_pty, smtp_server):
     term.prompt()
 
 
+def test_tab_typed_at_full_speed_still_completes(shell_pty, smtp_server):
+    # "EH" and Tab in one write, as a fast typist or a paste does: the Tab must
+    # not be lost while the completion-while-typing task is still pending.
+    term = shell_pty(smtp_server.address)
+    term.prompt()
+    term.type("EH\t")
+    term.line(" fast.test")
+    term.expect_text("EHLO fast.test")
+    term.expect(r"250[ -]")
+    term.prompt()
+    assert smtp_server.messages == []  # nothing but EHLO went out
+
+
 def test_auth_tab_offers_exactly_the_advertised_mechanisms(shell_pty, auth_server):
     term = shell_pty(auth_server.address)
     term.prompt()

@@ -135,7 +135,9 @@ class Repl:
         )
 
     def on_event(self, event: ev.Event) -> None:
-        self.ui.show(render_event(event, self.runner.session, self.render_options))
+        # /level keeps its choice in extras, shared with script mode.
+        options = self.extras.get("render_options", self.render_options)
+        self.ui.show(render_event(event, self.runner.session, options))
         if isinstance(event, ev.ReplyReceived) and event.reply.code == 354:
             self.data_in_body = False
         elif isinstance(event, ev.LineSent) and event.kind == "data" and not event.shown:
@@ -283,4 +285,8 @@ async def run_interactive(args: argparse.Namespace, target: Target, options: Run
     if config.timeout and getattr(args, "timeout", DEFAULT_TIMEOUT) == DEFAULT_TIMEOUT:
         options = dataclasses.replace(options, timeout=float(config.timeout))
     repl = Repl(args, options, config, extras)
+    if extras.get("record"):  # --record FILE: from the very first event
+        from ..shell.record import record_from_flag
+
+        record_from_flag(extras["record"], repl.bus, extras, target, repl.error)
     return await repl.run(target)

@@ -143,6 +143,11 @@ def explain_enhanced(code: str) -> Explanation:
     if info is not None:
         title = t(f"enhanced.{info.key}.title", info.title)
         meaning = t(f"enhanced.{info.key}.meaning", info.meaning)
+        if klass == 2 and detail == 0 and subj:
+            # X.S.0 details are written for failures; 2.1.0 "sender OK" or 2.7.0
+            # "authentication succeeded" only say which area the success concerns.
+            meaning = t("ui.enhanced.success_other", "done, no more precise detail ({area})",
+                        area=t(f"enhanced.subject.{subject}.meaning", subj[1]))
         sources.insert(0, info.source)
         summary = f"{title}: {meaning}"
         return Explanation(summary, "\n".join(lines), source=info.source, title=f"{code} {title}",

@@ -38,7 +38,7 @@ _B = "RFC 3463"
 DETAILS: tuple[E, ...] = (
     E(0, 0, "other undefined status", "no further detail is given", f"{_B} 3.1"),
     # X.1 addressing
-    E(1, 0, "other address status", "about an address, with no more precise detail (on a 2xx: the address is fine)", f"{_B} 3.3"),
+    E(1, 0, "other address status", "something about an address is wrong", f"{_B} 3.3"),
     E(1, 1, "bad destination mailbox address", "the mailbox named on the left of @ does not exist there", f"{_B} 3.3"),
     E(1, 2, "bad destination system address", "the domain on the right of @ does not exist or takes no mail", f"{_B} 3.3"),
     E(1, 3, "bad destination mailbox address syntax", "the recipient address is not written correctly", f"{_B} 3.3"),

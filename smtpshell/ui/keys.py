@@ -5,12 +5,17 @@
 - Ctrl-D on an empty line: the driver sends QUIT (asking first mid-transaction).
 - Ctrl-L clears the screen, Ctrl-X Ctrl-E opens $EDITOR (prompt_toolkit's own).
 - F2 shows or hides the toolbar.
+- Tab completes at once, even when typed faster than the completion-while-typing
+  task runs (prompt_toolkit would drop that Tab: its completer runs one at a time
+  and ignores a request while a menu is being built).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
+from prompt_toolkit.filters import has_selection
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 if TYPE_CHECKING:
@@ -29,6 +34,34 @@ def bindings(ui: "ReplUI") -> KeyBindings:
             buffer.reset()
         else:
             ui.show([("class:note", EMPTY_LINE_HINT)])
+
+    @kb.add("tab", filter=~has_selection)
+    def _complete(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        state = buffer.complete_state
+        if state is not None and state.complete_index is not None:
+            buffer.complete_next()  # already walking through a menu
+            return
+        if buffer.completer is None:
+            return
+        # Our completer is synchronous and takes microseconds: ask it directly.
+        found = list(buffer.completer.get_completions(buffer.document, CompleteEvent(completion_requested=True)))
+        if len(found) == 1:
+            buffer.apply_completion(found[0])
+            return
+        common = get_common_complete_suffix(buffer.document, found) if found else ""
+        if common:
+            buffer.insert_text(common)
+        elif found and state is not None:
+            buffer.complete_next()  # the menu is up: select its first entry
+        elif found:
+            buffer.start_completion(select_first=True)
+
+    @kb.add("s-tab", filter=~has_selection)
+    def _complete_previous(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        if buffer.complete_state is not None:
+            buffer.complete_previous()
 
     @kb.add("f2")
     def _toggle_toolbar(event: KeyPressEvent) -> None:
