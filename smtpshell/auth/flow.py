@@ -494,8 +494,15 @@ def install_handlers(runner: "SessionRunner") -> AuthController:
 
 
 def controller_of(runner: object) -> AuthController | None:
-    """The AuthController installed on ``runner``, if any (for /auth and /login)."""
+    """The AuthController of ``runner`` (for /auth and /login), installing it if
+    the runner still has the load-on-first-use stub; None if AUTH was turned off."""
+    from . import load_on_first_use
+
     handlers = getattr(runner, "verb_handlers", {})
     bound = handlers.get("AUTH")
     owner = getattr(bound, "__self__", None)
-    return owner if isinstance(owner, AuthController) else None
+    if isinstance(owner, AuthController):
+        return owner
+    if bound is load_on_first_use:
+        return install_handlers(runner)  # type: ignore[arg-type]
+    return None

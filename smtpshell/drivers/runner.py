@@ -91,9 +91,10 @@ class SessionRunner:
         self.verb_handlers: dict[str, Callable[["SessionRunner", str], Any]] = {}
         # Lines typed while the server waits for a SASL response (Phase.AUTH) go here.
         self.auth_response_handler: Callable[["SessionRunner", str], Any] | None = None
-        from ..auth import install_handlers  # the AUTH flow: "AUTH" lines and SASL responses
+        # The AUTH flow ("AUTH" lines, then the SASL responses) loads on first use.
+        from ..auth import load_on_first_use
 
-        install_handlers(self)
+        self.verb_handlers["AUTH"] = load_on_first_use
         self.tls_policy = tls_policy.TLSPolicy(options.tls)
 
     # -- connection -----------------------------------------------------------

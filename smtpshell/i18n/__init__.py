@@ -25,7 +25,6 @@ import ast
 import os
 import pathlib
 import re
-import tomllib
 from collections.abc import Mapping
 
 DEFAULT = "en"
@@ -82,6 +81,8 @@ def _find(lang: str) -> pathlib.Path | None:
 
 
 def load_catalogue(path: pathlib.Path) -> dict[str, str]:
+    import tomllib  # only when a language other than English is chosen
+
     try:
         with path.open("rb") as f:
             return _flatten(tomllib.load(f))
