@@ -34,7 +34,7 @@ from collections.abc import AsyncIterable, Iterable
 
 from .. import events as ev
 from ..protocol.commands import check_line
-from ..protocol.data import DataEncoder, stuff_line
+from ..protocol.data import DataEncoder, chunk_line, stuff_line
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
 from .target import Target
@@ -464,6 +464,9 @@ class Connection(asyncio.Protocol):
         if kind is Kind.DATA_LINE:
             await self.send_data_line(line)
             return
+        if kind is Kind.CHUNK_LINE:
+            await self.send_chunk_line(line)
+            return
         display = SECRET if secret and shown is None else (shown if shown is not None else line)
         wire = line.encode("utf-8") + b"\r\n"
         if self.tls_pending:
@@ -486,6 +489,19 @@ class Connection(asyncio.Protocol):
         wire, stuffed = stuff_line(line)
         note = f"dot-stuffed: sent as {wire[:-2].decode('utf-8', 'replace')!r}" if stuffed else ""
         self.bus.emit(ev.LineSent(line, "data", len(wire), note=note))
+        await self._write(wire)
+
+    async def send_chunk_line(self, line: str) -> None:
+        """One typed line of a BDAT chunk, raw. Raises ChunkTooLong if it overruns the size."""
+        check_line(line)
+        wire = chunk_line(line, self.session.chunk_remaining)
+        self.session.chunk_sent(len(wire))
+        left = self.session.chunk_remaining
+        ending = "with CRLF" if wire.endswith(b"\r\n") else "no CRLF"
+        note = f"chunk: {len(wire)} bytes, {ending}; " + (
+            f"{left} byte(s) still to send" if left else "chunk complete: the server answers now"
+        )
+        self.bus.emit(ev.LineSent(line, "chunk", len(wire), note=note))
         await self._write(wire)
 
     async def next_exchange(self, timeout: float | None = None) -> Exchange:
@@ -511,6 +527,10 @@ class Connection(asyncio.Protocol):
     async def command(self, line: str, **kwargs: object) -> Exchange:
         """Send a line and wait for its reply (and a STARTTLS handshake, if it starts one)."""
         await self.send(line, **kwargs)  # type: ignore[arg-type]
+        return await self.reply()
+
+    async def reply(self) -> Exchange:
+        """The next exchange; after a 220 to STARTTLS, also the handshake it started."""
         exchange = await self.next_exchange()
         if self.tls_pending:
             await self.wait_tls()
@@ -587,6 +607,7 @@ _EVENT_KIND = {
     Kind.AUTH_RESPONSE: "auth",
     Kind.GREETING: "command",
     Kind.DATA_LINE: "data",
+    Kind.CHUNK_LINE: "chunk",
 }
 
 

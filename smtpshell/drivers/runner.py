@@ -5,9 +5,17 @@ The script driver, the REPL and lesson replay all hand lines to one
 
 - ``/name args``: a shell command (outside DATA only);
 - inside DATA (after 354): message content, dot-stuffed on the wire, until a lone ``.``;
+- after ``BDAT <size>``: the chunk's raw bytes, line by line, until <size> bytes
+  have gone out; the reply comes after the whole chunk (RFC 3030);
 - anything else: an SMTP command, sent exactly as typed plus CRLF; the runner
   waits for its reply. A ``STARTTLS`` answered 220 is followed by the
   handshake (the client does it before anything else is written).
+
+With ``/pipeline on`` the runner stops waiting after each command: commands
+go out at once and their replies are shown as they come, paired in order by
+the session; it waits for every outstanding reply only after a command that
+must end a pipelined group (RFC 2920 3.1: EHLO, DATA, NOOP, QUIT, ... marked
+``ends_group`` in the catalogue).
 
 The runner also does the few things the shell does on the user's behalf when
 asked (``--helo``, ``--starttls``, QUIT at the end of a script) and marks them
@@ -25,7 +33,9 @@ from .. import exitcodes
 from ..client.connection import Connection, ConnectionClosed, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
 from ..client.tls import TLSOptions
+from ..protocol import catalogue
 from ..protocol.commands import CommandLine, InjectionError
+from ..protocol.data import ChunkTooLong
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Phase, Session
 from ..shell import registry
@@ -87,6 +97,7 @@ class SessionRunner:
         self.outcome = Outcome()
         bus.subscribe(self.outcome)
         self._skipping_data = False  # DATA was refused: skip content up to "."
+        self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
         # Lines whose verb has a special flow (AUTH, for one) register a handler here.
         self.verb_handlers: dict[str, Callable[["SessionRunner", str], Any]] = {}
         # Lines typed while the server waits for a SASL response (Phase.AUTH) go here.
@@ -141,6 +152,9 @@ class SessionRunner:
         if self.session.is_data_content:
             await self._data_line(line)
             return
+        if self.session.chunk_remaining:
+            await self._chunk_line(line)
+            return
         if registry.is_shell_command(line):
             try:
                 await registry.dispatch(self.context, line)
@@ -170,10 +184,36 @@ class SessionRunner:
         if not await tls_policy.enforce(self, line):
             return None
         try:
-            exchange = await conn.command(line, **send_options)
+            await conn.send(line, **send_options)
         except InjectionError as exc:
             self.context.error(str(exc))
             return None
+        except (ConnectionFailed, ConnectionClosed) as exc:
+            self._failed(str(exc))
+            return None
+        if self.session.chunk_remaining:
+            self.bus.emit(ev.Info(
+                f"BDAT: now type the chunk, {self.session.chunk_remaining} byte(s): each line goes out raw "
+                "with its CRLF (counted), a last line of exactly the bytes left goes without; "
+                "the server answers once the chunk is complete"
+            ))
+            return None
+        if self.pipelining and not self._ends_group(line):
+            return None  # its reply is shown when it comes; collected after the group
+        return await self.await_replies()
+
+    async def await_replies(self) -> Exchange | None:
+        """Wait for the reply to the last command, or, pipelining, for every reply
+        still outstanding. Returns the last exchange; None if the session broke."""
+        conn = self.connection
+        if conn is None:
+            return None
+        wanted = len(self.session.pending) if self.pipelining else 1
+        last = None
+        try:
+            for _ in range(max(wanted, 1)):
+                last = await conn.reply()
+                await self._after(last)
         except (ConnectionFailed, ConnectionClosed) as exc:
             self._failed(str(exc))
             return None
@@ -181,8 +221,13 @@ class SessionRunner:
             self._failed(f"{exc}; the session is out of step, so smtpshell closed it (/connect to start again)")
             await conn.close()
             return None
-        await self._after(exchange)
-        return exchange
+        return last
+
+    def _ends_group(self, line: str) -> bool:
+        if self.session.line_kind(line) is not Kind.COMMAND:
+            return True  # ".", SASL answers: a reply is due before anything else
+        verb = catalogue.lookup(CommandLine.parse(line).verb)
+        return verb is not None and verb.ends_group
 
     async def send_file(self, path: str, chunk_size: int = 256 * 1024) -> Exchange | None:
         """DATA, then the file streamed as the message (dot-stuffed), then '.'."""
@@ -221,6 +266,22 @@ class SessionRunner:
             self.context.error(str(exc))
         except (ConnectionFailed, ConnectionClosed) as exc:
             self._failed(str(exc))
+
+    async def _chunk_line(self, line: str) -> None:
+        conn = self.connection
+        if conn is None or not conn.is_open:
+            self.context.error("not connected: the chunk line was not sent")
+            return
+        try:
+            await conn.send_chunk_line(line)
+        except (InjectionError, ChunkTooLong) as exc:
+            self.context.error(str(exc))
+            return
+        except (ConnectionFailed, ConnectionClosed) as exc:
+            self._failed(str(exc))
+            return
+        if not self.session.chunk_remaining and not self.pipelining:
+            await self.await_replies()
 
     async def _after(self, exchange: Exchange) -> None:
         """Follow-ups to a reply: skip refused DATA content, --starttls."""

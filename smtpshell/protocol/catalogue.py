@@ -35,6 +35,9 @@ class Verb:
     keyword: str | None = None  # "FROM:" / "TO:" after the verb
     parameters: tuple[Parameter, ...] = field(default=())
     arguments: tuple[str, ...] = ()  # fixed first arguments to complete
+    # RFC 2920 3.1 (and 3207, 4954): may only be the last command of a
+    # pipelined group, so a pipelining client waits for every reply after it.
+    ends_group: bool = False
 
 
 MAIL_PARAMETERS: tuple[Parameter, ...] = (
@@ -95,8 +98,8 @@ RCPT_PARAMETERS: tuple[Parameter, ...] = (
 )
 
 _VERBS: tuple[Verb, ...] = (
-    Verb("HELO", "HELO <domain>", "identify yourself (plain SMTP, no extensions)", "RFC 5321 4.1.1.1"),
-    Verb("EHLO", "EHLO <domain>", "identify yourself and ask for the server's extensions", "RFC 5321 4.1.1.1"),
+    Verb("HELO", "HELO <domain>", "identify yourself (plain SMTP, no extensions)", "RFC 5321 4.1.1.1", ends_group=True),
+    Verb("EHLO", "EHLO <domain>", "identify yourself and ask for the server's extensions", "RFC 5321 4.1.1.1", ends_group=True),
     Verb(
         "MAIL",
         "MAIL FROM:<reverse-path> [parameters]",
@@ -113,14 +116,14 @@ _VERBS: tuple[Verb, ...] = (
         keyword="TO:",
         parameters=RCPT_PARAMETERS,
     ),
-    Verb("DATA", "DATA", "send the message; end it with a line holding only '.'", "RFC 5321 4.1.1.4"),
+    Verb("DATA", "DATA", "send the message; end it with a line holding only '.'", "RFC 5321 4.1.1.4", ends_group=True),
     Verb("RSET", "RSET", "abort the current transaction, keep the connection", "RFC 5321 4.1.1.5"),
-    Verb("VRFY", "VRFY <user or mailbox>", "ask whether a mailbox exists (often disabled)", "RFC 5321 4.1.1.6"),
-    Verb("EXPN", "EXPN <mailing list>", "ask for the members of a mailing list (often disabled)", "RFC 5321 4.1.1.7"),
-    Verb("HELP", "HELP [<topic>]", "ask the server for help text", "RFC 5321 4.1.1.8"),
-    Verb("NOOP", "NOOP", "do nothing; the server answers 250 (keeps a session alive)", "RFC 5321 4.1.1.9"),
-    Verb("QUIT", "QUIT", "end the session politely; the server answers 221 and closes", "RFC 5321 4.1.1.10"),
-    Verb("STARTTLS", "STARTTLS", "upgrade this connection to TLS (after 220)", "RFC 3207", extension="STARTTLS"),
+    Verb("VRFY", "VRFY <user or mailbox>", "ask whether a mailbox exists (often disabled)", "RFC 5321 4.1.1.6", ends_group=True),
+    Verb("EXPN", "EXPN <mailing list>", "ask for the members of a mailing list (often disabled)", "RFC 5321 4.1.1.7", ends_group=True),
+    Verb("HELP", "HELP [<topic>]", "ask the server for help text", "RFC 5321 4.1.1.8", ends_group=True),
+    Verb("NOOP", "NOOP", "do nothing; the server answers 250 (keeps a session alive)", "RFC 5321 4.1.1.9", ends_group=True),
+    Verb("QUIT", "QUIT", "end the session politely; the server answers 221 and closes", "RFC 5321 4.1.1.10", ends_group=True),
+    Verb("STARTTLS", "STARTTLS", "upgrade this connection to TLS (after 220)", "RFC 3207", extension="STARTTLS", ends_group=True),
     Verb(
         "AUTH",
         "AUTH <mechanism> [<initial-response>]",
@@ -128,6 +131,7 @@ _VERBS: tuple[Verb, ...] = (
         "RFC 4954",
         extension="AUTH",
         arguments=("LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "SCRAM-SHA-256"),
+        ends_group=True,
     ),
     Verb(
         "BDAT",
@@ -137,8 +141,8 @@ _VERBS: tuple[Verb, ...] = (
         extension="CHUNKING",
         arguments=("LAST",),
     ),
-    Verb("ETRN", "ETRN <domain>", "ask the server to flush its queue for a domain", "RFC 1985", extension="ETRN"),
-    Verb("LHLO", "LHLO <domain>", "identify yourself to an LMTP server", "RFC 2033"),
+    Verb("ETRN", "ETRN <domain>", "ask the server to flush its queue for a domain", "RFC 1985", extension="ETRN", ends_group=True),
+    Verb("LHLO", "LHLO <domain>", "identify yourself to an LMTP server", "RFC 2033", ends_group=True),
     Verb(
         "XCLIENT",
         "XCLIENT NAME=... ADDR=... [attribute=value ...]",

@@ -82,3 +82,26 @@ def stuff_line(line: str) -> tuple[bytes, bool]:
     if raw.startswith(b"."):
         return b"." + raw + b"\r\n", True
     return raw + b"\r\n", False
+
+
+class ChunkTooLong(ValueError):
+    """A typed line does not fit in what is left of a BDAT chunk."""
+
+
+def chunk_line(line: str, remaining: int) -> bytes:
+    """One typed line of a BDAT chunk on the wire (RFC 3030: raw bytes, no dot-stuffing).
+
+    The line goes out with CRLF; a line of exactly ``remaining`` bytes ends the
+    chunk without one (so a chunk need not end with a line end). A line that
+    would overrun the declared size is refused: the excess would be read by the
+    server as the next command.
+    """
+    raw = line.encode("utf-8")
+    if len(raw) == remaining:
+        return raw
+    if len(raw) + 2 <= remaining:
+        return raw + b"\r\n"
+    raise ChunkTooLong(
+        f"not sent: with its CRLF this line is {len(raw) + 2} bytes, but only {remaining} byte(s) "
+        f"of the BDAT chunk are left (a line of exactly {remaining} bytes ends the chunk without CRLF)"
+    )

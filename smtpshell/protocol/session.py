@@ -61,6 +61,7 @@ class Kind(enum.Enum):
     GREETING = "greeting"  # nothing sent: the connection itself awaits 220
     COMMAND = "command"
     DATA_LINE = "message line"  # content after 354; gets no reply of its own
+    CHUNK_LINE = "chunk line"  # raw bytes of a BDAT chunk; no reply of its own
     DATA_END = "end of data"  # the lone "." after DATA content
     AUTH_RESPONSE = "SASL response"  # a line answering a 334 challenge
 
@@ -101,6 +102,7 @@ class Session:
     addresses: list[str] = field(default_factory=list)  # every address used, for completion
     pending: deque[Pending] = field(default_factory=deque)
     last: Exchange | None = None
+    chunk_remaining: int = 0  # bytes of a BDAT chunk still to be sent (RFC 3030)
 
     # -- input ------------------------------------------------------------
 
@@ -117,6 +119,8 @@ class Session:
             return Kind.DATA_END if line == "." else Kind.DATA_LINE
         if self.phase is Phase.AUTH:
             return Kind.AUTH_RESPONSE
+        if self.chunk_remaining:
+            return Kind.CHUNK_LINE
         return Kind.COMMAND
 
     @property
@@ -128,6 +132,12 @@ class Session:
         self.pending.append(pending)
         if pending.kind is Kind.COMMAND:
             self._remember_address(pending)
+            if pending.verb == "BDAT":
+                # The server answers only once it has the whole chunk.
+                self.chunk_remaining = bdat_size(pending.text) or 0
+
+    def chunk_sent(self, nbytes: int) -> None:
+        self.chunk_remaining = max(0, self.chunk_remaining - nbytes)
 
     def received(self, reply: Reply | ProtocolError) -> Exchange:
         sent = self.pending.popleft() if self.pending else None
@@ -162,6 +172,7 @@ class Session:
     def closed(self) -> None:
         self.phase = Phase.CLOSED
         self.pending.clear()
+        self.chunk_remaining = 0
 
     # -- questions ----------------------------------------------------------
 
@@ -207,6 +218,14 @@ class Session:
         address = extract_address(pending.text)
         if address and address not in self.addresses:
             self.addresses.append(address)
+
+
+def bdat_size(text: str) -> int | None:
+    """The chunk size of a ``BDAT <size> [LAST]`` line, or None if it has none."""
+    words = CommandLine.parse(text).args.split()
+    if words and words[0].isdigit():
+        return int(words[0])
+    return None
 
 
 def extract_address(text: str) -> str | None:

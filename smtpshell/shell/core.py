@@ -72,3 +72,33 @@ async def data_command(ctx: ShellContext, args: str) -> None:
 @command("quit", "send QUIT (if connected) and leave", aliases=("exit", "q"))
 async def quit_command(ctx: ShellContext, args: str) -> None:
     await ctx.quit()
+
+
+@command(
+    "pipeline",
+    "send commands without waiting for each reply (RFC 2920), or one at a time again",
+    usage="[on|off]",
+    details="With it on, commands go out at once and their replies are shown as they come; "
+    "the shell waits for all of them after a command that must end a group (EHLO, DATA, NOOP, "
+    "QUIT, VRFY, EXPN, HELP, STARTTLS, AUTH, ETRN).",
+)
+async def pipeline_command(ctx: ShellContext, args: str) -> None:
+    runner = getattr(ctx, "runner", None)
+    if runner is None:
+        ctx.error("/pipeline: not connected")
+        return
+    choice = args.strip().lower()
+    if choice not in ("", "on", "off"):
+        ctx.error("/pipeline takes on or off")
+        return
+    if choice == "off" and runner.pipelining and ctx.session.pending and runner.connected:
+        await runner.await_replies()  # collect what the last group left outstanding
+    if choice:
+        runner.pipelining = choice == "on"
+    if runner.pipelining:
+        note = "pipelining on: commands go out without waiting; replies are paired in order as they come"
+        if ctx.session.capabilities is not None and not ctx.session.advertised("PIPELINING"):
+            note += " (this server did not advertise PIPELINING: it may lose or reject commands)"
+    else:
+        note = "pipelining off: each command waits for its reply"
+    ctx.print([("class:info", f"** {note}\n")])

@@ -34,6 +34,7 @@ PROMPTS: dict[Phase, tuple[str, str]] = {
     Phase.CLOSED: ("class:prompt.closed", "closed> "),
 }
 DEFAULT_PROMPT = ("class:prompt", "smtp> ")
+CHUNK_PROMPT = ("class:prompt.data", "chunk> ")  # typing the raw bytes of a BDAT chunk
 
 
 class ReplUI:
@@ -79,6 +80,8 @@ class ReplUI:
 
     def _message(self) -> FormattedText:
         style, text = PROMPTS.get(self._session().phase, DEFAULT_PROMPT)
+        if self._session().chunk_remaining:
+            style, text = CHUNK_PROMPT
         if not self._where().connected:
             style, text = PROMPTS[Phase.CLOSED]
         return FormattedText([(style, text)])
