@@ -81,7 +81,7 @@ def test_pipelined_commands_go_out_before_any_reply(scripted_server) -> None:
         for _ in range(4):
             seen_before_first_reply.append(await read_command(reader))
         writer.write(b"250 sender ok\r\n250 rcpt ok\r\n550 5.1.1 no such user\r\n354 go ahead\r\n")
-        while (line := await read_command(reader)) != b".":
+        while await read_command(reader) != b".":
             pass
         writer.write(b"250 queued\r\n")
         await read_command(reader)

@@ -8,7 +8,6 @@ address as TARGET (and ``--cafile`` or ``--insecure`` for its certificate).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from .. import exitcodes
@@ -19,7 +18,7 @@ from ..ui import ansi
 from ..ui.render import RenderOptions
 from .lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons
 from .parse import TranscriptError, read_transcript
-from .practice import PracticeSetupError, practice_target
+from .practice import practice_target, run_command
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -79,13 +78,4 @@ def run(args: argparse.Namespace) -> int:
         async with practice_target(transcript, options) as (practice, practice_options, _server):
             return await Lesson(transcript, practice, practice_options, color=color, render=render).run()
 
-    try:
-        return asyncio.run(go())
-    except PracticeSetupError as exc:
-        sys.stderr.write(f"smtpshell lesson: {exc}\n")
-        return exitcodes.USAGE
-    except Exception as exc:  # the practice server could not start (ServerError, certificate)
-        if type(exc).__module__.startswith("smtpshell.server"):
-            sys.stderr.write(f"smtpshell lesson: the practice server did not start: {exc}\n")
-            return exitcodes.CONNECTION
-        raise
+    return run_command("lesson", go)

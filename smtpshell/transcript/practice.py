@@ -11,11 +11,14 @@ in memory, whatever the header says.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from .. import exitcodes
 from ..client.target import Target
 from ..drivers.runner import RunOptions
 from .model import Transcript
@@ -74,3 +77,18 @@ async def practice_target(transcript: Transcript, options: RunOptions) -> AsyncI
         target = Target(server.host, port, implicit_tls=implicit)
         tls = options.tls if options.tls.cafile or options.tls.insecure else dataclasses.replace(options.tls, cafile=server.ca_file)
         yield target, dataclasses.replace(options, tls=tls), server
+
+
+def run_command(name: str, go: Callable[[], Awaitable[int]]) -> int:
+    """Run a subcommand's coroutine; a practice server that cannot be set up or
+    started is one line and a status, never a traceback."""
+    from ..server import PracticeServerError
+
+    try:
+        return asyncio.run(go())
+    except PracticeSetupError as exc:
+        sys.stderr.write(f"smtpshell {name}: {exc}\n")
+        return exitcodes.USAGE
+    except PracticeServerError as exc:
+        sys.stderr.write(f"smtpshell {name}: the practice server did not start: {exc}\n")
+        return exitcodes.CONNECTION

@@ -21,7 +21,7 @@ from ..ui import ansi
 from ..ui.render import RenderOptions
 from .parse import TranscriptError, read_transcript
 from .placeholders import PASSWORD_ENV, USERNAME_ENV, SecretSource
-from .practice import PracticeSetupError, practice_target
+from .practice import practice_target, run_command
 from .replay import Replayer, format_report
 
 
@@ -82,13 +82,4 @@ def run(args: argparse.Namespace) -> int:
         async with practice_target(transcript, options) as (practice, practice_options, _server):
             return await replay(practice, practice_options)
 
-    try:
-        return asyncio.run(go())
-    except PracticeSetupError as exc:
-        sys.stderr.write(f"smtpshell replay: {exc}\n")
-        return exitcodes.USAGE
-    except Exception as exc:  # the practice server could not start (ServerError, certificate)
-        if type(exc).__module__.startswith("smtpshell.server"):
-            sys.stderr.write(f"smtpshell replay: the practice server did not start: {exc}\n")
-            return exitcodes.CONNECTION
-        raise
+    return run_command("replay", go)
