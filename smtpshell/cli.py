@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import __version__, exitcodes
 from .client.target import BadTarget, Target, parse_target
-from .client.tls import TLSOptions
+from .options import UsageError, add_tls_arguments, tls_options
 
 # Subcommands: name -> (module, one-line summary). Each module has
 # configure(parser) and run(args) -> int.
@@ -42,29 +41,11 @@ EPILOG = "exit status:\n" + "\n".join(
 )
 
 
-class UsageError(Exception):
-    pass
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         sys.stderr.write(f"smtpshell: error: {message} (see smtpshell --help)\n")
         raise SystemExit(exitcodes.USAGE)
-
-
-def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("TLS")
-    g.add_argument("--tls", action="store_true", help="implicit TLS from the first byte (port 465 style)")
-    g.add_argument("--starttls", action="store_true", help="upgrade with STARTTLS right after the first EHLO")
-    g.add_argument("--cafile", metavar="FILE", help="trust this CA (PEM) as well as the system's")
-    g.add_argument("--insecure", action="store_true", help="do not verify the certificate (the session is marked insecure)")
-    g.add_argument("--cert", metavar="FILE", help="client certificate (PEM)")
-    g.add_argument("--key", metavar="FILE", help="private key of the client certificate")
-    g.add_argument("--keylog", metavar="FILE", help="write TLS session keys for Wireshark (also: SSLKEYLOGFILE)")
-    g.add_argument("--sni", metavar="NAME", help="server name to send and verify instead of the host")
-    g.add_argument("--require-tls", action="store_true",
-                   help="never send AUTH or MAIL without TLS; stop if the server does not offer STARTTLS (possible downgrade)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,20 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", metavar="NAME",
                    help="with no TARGET: the practice server's scenario (see smtpshell serve --help)")
     return p
-
-
-def tls_options(args: argparse.Namespace) -> TLSOptions:
-    for flag in ("cafile", "cert", "key"):
-        path = getattr(args, flag, None)
-        if path and not os.path.isfile(path):
-            raise UsageError(f"--{flag} {path}: no such file")
-    if getattr(args, "key", None) and not getattr(args, "cert", None):
-        raise UsageError("--key needs --cert")
-    return TLSOptions(
-        cafile=args.cafile, insecure=args.insecure, certfile=args.cert,
-        keyfile=args.key, keylog=args.keylog, sni=args.sni,
-        require_tls=getattr(args, "require_tls", False),
-    )
 
 
 def _script_lines(args: argparse.Namespace) -> Iterable[str] | None:

@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from .. import exitcodes
-from ..cli import UsageError, add_tls_arguments, tls_options
+from ..options import UsageError, add_tls_arguments, tls_options
 from ..client.target import BadTarget, parse_target
 from ..drivers.runner import RunOptions
 from ..ui import ansi

@@ -14,7 +14,7 @@ import getpass
 import sys
 
 from .. import exitcodes
-from ..cli import UsageError, add_tls_arguments, tls_options
+from ..options import UsageError, add_tls_arguments, tls_options
 from ..client.target import BadTarget, Target, parse_target
 from ..drivers.runner import RunOptions
 from ..ui import ansi

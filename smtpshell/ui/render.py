@@ -192,15 +192,18 @@ class EhloRow:
     line: str  # the reply line as sent (untrusted)
     keyword: str  # upper-cased
     params: tuple[str, ...]
-    explanation: knowledge.Explanation
+    explanation: knowledge.Explanation | None  # None for a blank line: nothing to explain
 
 
 def ehlo_rows(reply: Reply, tls: bool | None = None) -> list[EhloRow]:
-    """One row per keyword line of an EHLO reply (the first line is the server's name)."""
+    """One row per line after the first (the server's name) of an EHLO reply.
+
+    A blank line keeps its row: every line the server sent is shown."""
     rows = []
     for line in reply.lines[1:]:
         words = line.split()
         if not words:
+            rows.append(EhloRow(line, "", (), None))
             continue
         keyword, params = words[0].upper(), tuple(words[1:])
         rows.append(EhloRow(line, keyword, params, knowledge.explain_keyword(keyword, params, tls)))
@@ -220,7 +223,10 @@ def render_ehlo(reply: Reply, options: RenderOptions = RenderOptions(), session:
         sep = " " if i == len(reply.lines) - 1 else "-"
         pad = " " * max(1, width - len(shown))
         exp = row.explanation
-        meaning = (exp.value or exp.short) if options.explain == "brief" else exp.summary
+        if exp is None:
+            meaning = ""
+        else:
+            meaning = (exp.value or exp.short) if options.explain == "brief" else exp.summary
         stripped = row.line.lstrip()
         first, space, rest = stripped.partition(" ")
         out += [("class:reply.prefix", "S: "), (style, f"{reply.code}{sep}"),
