@@ -9,7 +9,6 @@ a TEST-NET address (RFC 5737) instead of 127.0.0.1.
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
@@ -17,7 +16,7 @@ from smtpshell import events as ev
 from smtpshell.auth import AuthOptions
 from smtpshell.auth.safety import Verdict, is_loopback, plaintext_auth_decision, split_peer
 from tests.plugins.auth import USERS, run_in_process
-from tests.plugins.servers import read_command
+from tests.plugins.servers import answering_script
 
 REMOTE = "192.0.2.25"  # TEST-NET-1: documentation only, never routed
 
@@ -56,26 +55,8 @@ def test_split_peer(peer: str, address: str) -> None:
 def recording_server(scripted_server):  # type: ignore[no-untyped-def]
     """A scripted SMTP server on 127.0.0.1 that records every line it receives."""
     received: list[bytes] = []
-
-    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 mx.test ESMTP\r\n")
-        while True:
-            line = await read_command(reader)
-            received.append(line)
-            verb = line.split(b" ", 1)[0].upper()
-            if verb == b"EHLO":
-                writer.write(b"250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n")
-            elif verb == b"AUTH":
-                writer.write(b"235 2.7.0 Authentication successful\r\n")
-            elif verb == b"QUIT":
-                writer.write(b"221 Bye\r\n")
-                await writer.drain()
-                return
-            else:
-                writer.write(b"250 OK\r\n")
-            await writer.drain()
-
-    thread = scripted_server(script)
+    answers = {b"EHLO": b"250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n", b"AUTH": b"235 2.7.0 Authentication successful\r\n"}
+    thread = scripted_server(answering_script(answers, received))
     return thread, received
 
 

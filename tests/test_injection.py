@@ -6,44 +6,18 @@ smtpshell runs as a subprocess in script mode against a scripted server on
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from tests.plugins.servers import ServerThread
+from tests.plugins.servers import ServerThread, answering_script
 
 
 @pytest.fixture
 def wire(scripted_server):  # type: ignore[no-untyped-def]
-    """(server, received bytes): answers 250 to everything, 334 to AUTH LOGIN, 221 to QUIT."""
-    received = bytearray()
-
-    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 mx.test ESMTP\r\n")
-        while True:
-            line = await reader.readline()
-            if not line:
-                return
-            received.extend(line)
-            verb = line.split(b" ", 1)[0].strip().upper()
-            if verb == b"EHLO":
-                writer.write(b"250-mx.test\r\n250 AUTH LOGIN PLAIN\r\n")
-            elif line.strip().upper() == b"AUTH LOGIN":
-                writer.write(b"334 VXNlcm5hbWU6\r\n")
-            elif verb == b"QUIT":
-                writer.write(b"221 Bye\r\n")
-                await writer.drain()
-                return
-            else:
-                writer.write(b"250 OK\r\n")
-            await writer.drain()
-
-    server: ServerThread = scripted_server(script)
+    """(server, received lines): answers 250 to everything, 334 to AUTH LOGIN, 221 to QUIT."""
+    received: list[bytes] = []
+    answers = {b"EHLO": b"250-mx.test\r\n250 AUTH LOGIN PLAIN\r\n", b"AUTH LOGIN": b"334 VXNlcm5hbWU6\r\n"}
+    server: ServerThread = scripted_server(answering_script(answers, received))
     return server, received
-
-
-def _lines(received: bytearray) -> list[bytes]:
-    return bytes(received).split(b"\r\n")[:-1]
 
 
 @pytest.mark.parametrize(
@@ -63,7 +37,7 @@ def test_a_line_with_cr_lf_or_nul_is_refused_and_nothing_sent(wire, run_smtpshel
         run = run_smtpshell(server.address, stdin=f"EHLO ok\n{bad}\nNOOP\n")
     else:
         run = run_smtpshell(server.address, "-c", "EHLO ok", "-c", bad, "-c", "NOOP")
-    assert _lines(received) == [b"EHLO ok", b"NOOP", b"QUIT"], run.screen
+    assert received == [b"EHLO ok", b"NOOP", b"QUIT"], run.screen
     refusals = [line for line in run.stderr.splitlines() if "refused" in line]
     assert len(refusals) == 1 and "nothing was sent" in refusals[0]
     assert "Traceback" not in run.screen
@@ -72,7 +46,7 @@ def test_a_line_with_cr_lf_or_nul_is_refused_and_nothing_sent(wire, run_smtpshel
 def test_helo_flag_with_crlf_is_refused(wire, run_smtpshell) -> None:  # type: ignore[no-untyped-def]
     server, received = wire
     run = run_smtpshell(server.address, "--helo", "x\r\nMAIL FROM:<a@b>", "-c", "NOOP")
-    assert b"MAIL" not in bytes(received) and not bytes(received).startswith(b"EHLO")
+    assert b"MAIL" not in b"\n".join(received) and not b"\n".join(received).startswith(b"EHLO")
     assert "refused" in run.stderr and "Traceback" not in run.screen
 
 
@@ -81,5 +55,5 @@ def test_username_with_control_characters_is_refused_before_auth(wire, run_smtps
     server, received = wire
     run = run_smtpshell(server.address, "--user", user, "-c", "EHLO ok", "-c", "AUTH LOGIN", "-c", "NOOP",
                         env={"SMTPSHELL_PASSWORD": "pw-pw-pw"})
-    assert _lines(received) == [b"EHLO ok", b"NOOP", b"QUIT"], run.screen
+    assert received == [b"EHLO ok", b"NOOP", b"QUIT"], run.screen
     assert "refused: the username holds" in run.stderr

@@ -18,7 +18,7 @@ from smtpshell.drivers.script import ScriptDriver
 from smtpshell.drivers.tls_policy import TLSPolicy
 from smtpshell.protocol.replies import ReplyParser
 from smtpshell.protocol.session import Pending, Session
-from tests.plugins.servers import ServerThread, SmtpServer, read_command
+from tests.plugins.servers import ServerThread, SmtpServer, answering_script
 
 
 def _run(port: int, lines: list[str], tls: TLSOptions, **options: object) -> tuple[int, str, str, ev.EventLog]:
@@ -37,21 +37,8 @@ MESSAGE = ["EHLO client.test", "MAIL FROM:<a@example.org>", "RCPT TO:<b@example.
 def test_stripped_starttls_stops_before_auth_and_mail(scripted_server: Callable[..., ServerThread]) -> None:
     """A server (or an attacker in the middle) that does not offer STARTTLS: nothing sensitive is sent."""
     received: list[bytes] = []
-
-    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 mx.test ESMTP\r\n")
-        while True:
-            line = await read_command(reader)
-            received.append(line)
-            if line.startswith(b"EHLO"):
-                writer.write(b"250-mx.test\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n")
-            elif line == b"QUIT":
-                writer.write(b"221 bye\r\n")
-                return
-            else:
-                writer.write(b"250 ok\r\n")
-
-    server = scripted_server(script)
+    answers = {b"EHLO": b"250-mx.test\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n"}
+    server = scripted_server(answering_script(answers, received))
     lines = ["EHLO client.test", "AUTH PLAIN AGFsaWNlAHNlY3JldA==", *MESSAGE[1:]]
     code, out, err, log = _run(server.port, lines, TLSOptions(require_tls=True))
     assert code == exitcodes.CONNECTION

@@ -256,3 +256,28 @@ async def read_command(reader: asyncio.StreamReader) -> bytes:
     if not line:
         raise ConnectionError("client went away")
     return line.rstrip(b"\r\n")
+
+
+def answering_script(answers: dict[bytes, bytes], received: list[bytes],
+                     greeting: bytes = b"220 mx.test ESMTP\r\n") -> Script:
+    """A scripted server that records each line (CRLF stripped) and answers from
+    ``answers``: the whole line upper-cased is looked up first, then its verb;
+    anything else gets 250, and QUIT gets 221 and the end of the connection."""
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(greeting)
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            line = line.rstrip(b"\r\n")
+            received.append(line)
+            verb = line.split(b" ", 1)[0].upper()
+            if verb == b"QUIT":
+                writer.write(b"221 2.0.0 Bye\r\n")
+                await writer.drain()
+                return
+            writer.write(answers.get(line.upper(), answers.get(verb, b"250 OK\r\n")))
+            await writer.drain()
+
+    return script
