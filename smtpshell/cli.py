@@ -14,8 +14,9 @@ imported only by the paths that need them, so script mode starts fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import dataclasses
 import importlib
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -117,6 +118,14 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.OK
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else exitcodes.USAGE
+    except Exception as exc:  # a bug: one line, never a traceback (SMTPSHELL_DEBUG=1 shows it)
+        if os.environ.get("SMTPSHELL_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"smtpshell: internal error ({type(exc).__name__}: {exc}); please report it "
+            "(run with SMTPSHELL_DEBUG=1 for the details)\n"
+        )
+        return exitcodes.INTERNAL
 
 
 def _run_subcommand(name: str, argv: list[str]) -> int:
@@ -150,11 +159,20 @@ def _run_main(args: argparse.Namespace) -> int:
     options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args),
                          auth=auth_options(args))
     lines = _script_lines(args)
+    if lines is not None and target is not None:
+        # A script against a given server needs no event loop: a blocking
+        # socket, and asyncio is never imported (it costs more than the session).
+        from .client.blocking import BlockingConnection, run_blocking
+
+        options = dataclasses.replace(options, connector=BlockingConnection.open)
+        return run_blocking(_drive(args, target, options, lines, {"record": args.record}))
+    import asyncio
+
     return asyncio.run(_session(args, target, options, lines))
 
 
 async def _session(args: argparse.Namespace, target: Target | None, options: Any, lines: Iterable[str] | None) -> int:
-    extras: dict[str, Any] = {"record": getattr(args, "record", None)}
+    extras: dict[str, Any] = {"record": args.record}
     if target is None:
         from .drivers.embedded import embedded_server
         from .server import PracticeServerError

@@ -11,7 +11,7 @@ placeholder in ``shown`` and the wire bytes are not kept.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .protocol.replies import ProtocolError, Reply
 from .protocol.session import Exchange
@@ -19,23 +19,20 @@ from .protocol.session import Exchange
 SECRET_PLACEHOLDER = "<secret hidden>"
 
 
-@dataclass(frozen=True)
-class Connecting:
+class Connecting(NamedTuple):
     host: str
     port: int
     implicit_tls: bool
 
 
-@dataclass(frozen=True)
-class Connected:
+class Connected(NamedTuple):
     host: str
     port: int
     peer: str  # "address:port" actually reached
     implicit_tls: bool
 
 
-@dataclass(frozen=True)
-class LineSent:
+class LineSent(NamedTuple):
     """A line written to the server (CRLF not included in ``shown``)."""
 
     shown: str  # the text as typed, or with secrets replaced
@@ -46,8 +43,7 @@ class LineSent:
     note: str = ""  # e.g. "dot-stuffed: sent as '..foo'"
 
 
-@dataclass(frozen=True)
-class DataSent:
+class DataSent(NamedTuple):
     """Message content streamed from a file or editor, summarised."""
 
     source: str
@@ -58,8 +54,7 @@ class DataSent:
     preview: tuple[str, ...] = ()  # the first few lines, for the screen
 
 
-@dataclass(frozen=True)
-class ReplyReceived:
+class ReplyReceived(NamedTuple):
     exchange: Exchange
 
     @property
@@ -68,14 +63,12 @@ class ReplyReceived:
         return self.exchange.reply
 
 
-@dataclass(frozen=True)
-class ProtocolErrorReceived:
+class ProtocolErrorReceived(NamedTuple):
     error: ProtocolError
     exchange: Exchange | None = None  # set when the error stood in for a reply
 
 
-@dataclass(frozen=True)
-class CertSummary:
+class CertSummary(NamedTuple):
     """The parts of a certificate people look at."""
 
     subject: str
@@ -89,8 +82,7 @@ class CertSummary:
     self_signed: bool
 
 
-@dataclass(frozen=True)
-class TLSInfo:
+class TLSInfo(NamedTuple):
     version: str  # "TLSv1.3"
     cipher: str
     bits: int
@@ -101,26 +93,22 @@ class TLSInfo:
     chain: tuple[CertSummary, ...] = ()  # leaf first
 
 
-@dataclass(frozen=True)
-class TLSStarted:
+class TLSStarted(NamedTuple):
     info: TLSInfo
     upgraded: bool  # True for STARTTLS, False for implicit TLS
 
 
-@dataclass(frozen=True)
-class Warning:
+class Warning(NamedTuple):
     message: str
     kind: str = "warning"  # e.g. "starttls-injection", "insecure", "timeout"
     detail: bytes = b""
 
 
-@dataclass(frozen=True)
-class Info:
+class Info(NamedTuple):
     message: str
 
 
-@dataclass(frozen=True)
-class Closed:
+class Closed(NamedTuple):
     reason: str
     by_peer: bool
     clean: bool  # True after QUIT/221 or a local close

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from .client.tls import TLSOptions
+from .client.tls_options import TLSOptions
 
 
 class UsageError(Exception):

@@ -12,6 +12,9 @@ from smtpshell.client import Connection, ConnectionFailed, Target, TLSOptions
 from smtpshell.protocol import Reply
 from tests.plugins.servers import ServerThread, SmtpServer, read_command
 
+# Every test here runs against both connection shells (asyncio and blocking).
+pytestmark = pytest.mark.usefixtures("both_connections")
+
 
 async def open_conn(port: int, log: ev.EventLog, **kwargs: object) -> Connection:
     bus = ev.EventBus()
@@ -177,17 +180,15 @@ async def test_ipv6_loopback() -> None:
 
     from tests.plugins.servers import RecordingHandler
 
-    loop = asyncio.get_running_loop()
     try:
-        server = await loop.create_server(lambda: SMTP(RecordingHandler()), "::1", 0)
+        server = ServerThread(lambda: SMTP(RecordingHandler()), host="::1").start()
     except OSError:
         pytest.skip("no IPv6 loopback on this machine")
-    port = server.sockets[0].getsockname()[1]
     try:
         log = ev.EventLog()
-        conn = await open_conn(port, log, host="::1")
+        conn = await open_conn(server.port, log, host="::1")
         (connected,) = log.of(ev.Connected)
-        assert connected.peer == f"[::1]:{port}"
+        assert connected.peer == f"[::1]:{server.port}"
         assert code(await conn.command("QUIT")) == 221
     finally:
-        server.close()
+        server.stop()

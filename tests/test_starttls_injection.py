@@ -24,6 +24,9 @@ from tests.plugins.tls import ServerTLS, read_until_tls
 
 Start = Callable[..., ServerThread]
 
+# Every test here runs against both connection shells (asyncio and blocking).
+pytestmark = pytest.mark.usefixtures("both_connections")
+
 
 async def _prologue(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Greeting, EHLO offering STARTTLS, and the client's STARTTLS line."""

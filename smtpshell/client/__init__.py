@@ -1,21 +1,45 @@
-"""The asyncio client: one connection, plain, implicit TLS or upgraded by STARTTLS."""
+"""The client: one connection, plain, implicit TLS or upgraded by STARTTLS.
 
-from .connection import (
-    Connection,
-    ConnectionClosed,
-    ConnectionFailed,
-    ReplyTimeout,
-)
-from .target import BadTarget, Target, parse_target
-from .tls import TLSOptions
+:mod:`.core` holds the connection logic; :mod:`.connection` runs it in asyncio,
+:mod:`.blocking` over a blocking socket. Names load on first use (PEP 562), so
+that importing ``smtpshell.client.target`` does not import asyncio.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .core import ConnectionClosed, ConnectionFailed, ReplyTimeout
+    from .target import BadTarget, Target, parse_target
+    from .tls_options import TLSOptions
+
+_WHERE = {
+    "Connection": ".connection",
+    "ConnectionClosed": ".core",
+    "ConnectionFailed": ".core",
+    "ReplyTimeout": ".core",
+    "TLSOptions": ".tls_options",
+    "BadTarget": ".target",
+    "Target": ".target",
+    "parse_target": ".target",
+}
 
 __all__ = [
+    "BadTarget",
     "Connection",
     "ConnectionClosed",
     "ConnectionFailed",
     "ReplyTimeout",
     "TLSOptions",
-    "BadTarget",
-    "parse_target",
     "Target",
+    "parse_target",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_WHERE[name], __name__), name)

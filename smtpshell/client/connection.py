@@ -1,142 +1,42 @@
-"""The asyncio connection to one SMTP server.
+"""The asyncio shell around :class:`~.core.ConnectionCore`.
 
-Theory of operation
--------------------
-:class:`Connection` is an :class:`asyncio.Protocol`. Bytes arrive in
-:meth:`data_received`; when TLS is on they pass through an in-memory
-:class:`ssl.SSLObject` (not ``loop.start_tls``) so that *we* see every byte
-the server sends before and during the handshake. Plaintext goes straight
-into the sans-I/O :class:`~smtpshell.protocol.ReplyParser`, and every reply is
-matched to what it answers by the :class:`~smtpshell.protocol.Session`, in
-the same callback. Each step is emitted on the :class:`~smtpshell.events.EventBus`.
-
-STARTTLS is therefore handled synchronously, inside the callback that parsed
-the 220: the handshake starts at once, and whatever else the server sent in
-plaintext (the rest of that segment, a partial line, or later segments that
-come before the first TLS record) is discarded and reported as a STARTTLS
-response injection (CVE-2011-0411 and friends). Writes issued after STARTTLS
-wait for its reply and for the handshake it starts, so a pasted ``STARTTLS`` +
-``EHLO`` sends the EHLO only inside TLS. The handshake happens only after a
-220 reply to STARTTLS (RFC 3207); any other reply leaves the session in
-plaintext and says so. The rules and texts are in :mod:`.tls_starttls`.
-
-Drivers use the async methods: :meth:`send` (one line), :meth:`next_exchange`
-(the next reply, paired with what it answers), :meth:`command` (both),
-:meth:`send_message` (a streamed DATA body) and :meth:`close`.
+:class:`Connection` is an :class:`asyncio.Protocol`: the event loop calls
+``data_received`` and the other callbacks, the core does the rest (see
+:mod:`.core` for the theory of operation). What this module adds is how to
+connect, and how to wait: every change a waiter may care about (an exchange, the
+STARTTLS gate, the end of the connection) sets one :class:`asyncio.Event`, and
+each waiter re-checks its own condition.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ssl
-from collections import deque
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import Callable
 
 from .. import events as ev
-from ..protocol.commands import check_line
-from ..protocol.data import DataEncoder, chunk_line, stuff_line
-from ..protocol.replies import ProtocolError, Reply, ReplyParser
-from ..protocol.session import Exchange, Kind, Pending, Session
+from ..protocol.session import Session
+from .core import (
+    DEFAULT_TIMEOUT,
+    ConnectionClosed,
+    ConnectionCore,
+    ConnectionFailed,
+    ReplyTimeout,
+    connect_error,
+)
 from .target import Target
-from . import tls_starttls
-from .tls import TLSOptions, describe, diagnose_failure, make_context, server_hostname
-from .tls_diagnosis import handshake_words
+from .tls_options import TLSOptions
 
-DEFAULT_TIMEOUT = 30.0
-_READ_SIZE = 256 * 1024
+__all__ = ["Connection", "ConnectionClosed", "ConnectionFailed", "ReplyTimeout", "DEFAULT_TIMEOUT"]
 
 
-class ConnectionFailed(Exception):
-    """Connecting (or the TLS handshake) failed; str() is one line for the user."""
+class Connection(ConnectionCore, asyncio.Protocol):
+    """One SMTP connection in an asyncio event loop."""
 
-
-class ConnectionClosed(Exception):
-    """The connection is gone; str() says why."""
-
-
-class ReplyTimeout(Exception):
-    """No reply came within the timeout."""
-
-
-class _TLSLayer:
-    """TLS over memory buffers: we feed it raw bytes and take raw bytes out."""
-
-    def __init__(self, ctx: ssl.SSLContext, hostname: str | None) -> None:
-        self.incoming = ssl.MemoryBIO()
-        self.outgoing = ssl.MemoryBIO()
-        self.obj = ctx.wrap_bio(self.incoming, self.outgoing, server_hostname=hostname)
-        self.established = False
-        self.records_seen = False  # any TLS bytes from the server yet?
-
-    def step(self) -> bool:
-        """Advance the handshake; True once it is complete. Raises ssl.SSLError."""
-        try:
-            self.obj.do_handshake()
-        except ssl.SSLWantReadError:
-            return False
-        self.established = True
-        return True
-
-    def decrypt(self, data: bytes) -> tuple[bytes, bool]:
-        """Plaintext from ``data``, and whether the peer sent close_notify."""
-        self.incoming.write(data)
-        out = bytearray()
-        while True:
-            try:
-                chunk = self.obj.read(_READ_SIZE)
-            except ssl.SSLWantReadError:
-                return bytes(out), False
-            except ssl.SSLZeroReturnError:
-                return bytes(out), True
-            if not chunk:
-                return bytes(out), True
-            out += chunk
-
-    def encrypt(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            n = self.obj.write(view)
-            view = view[n:]
-
-    def take_output(self) -> bytes:
-        return self.outgoing.read()
-
-
-class Connection(asyncio.Protocol):
-    """One SMTP connection; see the module docstring."""
-
-    def __init__(
-        self,
-        target: Target,
-        bus: ev.EventBus,
-        tls_options: TLSOptions | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        session: Session | None = None,
-    ) -> None:
-        self.target = target
-        self.bus = bus
-        self.tls_options = tls_options or TLSOptions()
-        self.timeout = timeout
-        self.session = session or Session()
-        self.parser = ReplyParser()
-        self.tls_info: ev.TLSInfo | None = None
-        self.writes = 0  # transport.write calls, for tests and the curious
-        self._transport: asyncio.Transport | None = None
-        self._tls: _TLSLayer | None = None
-        self._tls_done: asyncio.Future[ev.TLSInfo | None] | None = None  # STARTTLS reply + handshake gate
-        self._tls_upgraded = False  # STARTTLS (True) or implicit TLS (False)
-        self._injected_tail = b""  # an unfinished line after STARTTLS's 220, reported with its segment
-        self._sni: str | None = None
-        self._checked_name: str | None = None  # the name the certificate is checked against
-        self._exchanges: deque[Exchange] = deque()
-        self._exchange_ready = asyncio.Event()
-        self._closed_reason: str | None = None
-        self._closed_clean = False
-        self._closing_locally = False
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._changed = asyncio.Event()
         self._can_write = asyncio.Event()
         self._can_write.set()
-
-    # -- opening --------------------------------------------------------------
 
     @classmethod
     async def open(
@@ -150,20 +50,15 @@ class Connection(asyncio.Protocol):
         """Connect (and for implicit TLS, shake hands). Raises ConnectionFailed."""
         loop = asyncio.get_running_loop()
         conn = cls(target, bus, tls_options, timeout, session)
-        ctx = None
-        if target.implicit_tls:
-            ctx = conn._context()
+        ctx = conn._context() if target.implicit_tls else None
         bus.emit(ev.Connecting(target.host, target.port, target.implicit_tls))
         try:
             async with asyncio.timeout(timeout):
                 await loop.create_connection(lambda: conn, target.host, target.port)
         except TimeoutError:
-            raise ConnectionFailed(
-                f"could not connect to {target}: no answer within {timeout:g} s "
-                "(is a firewall dropping the connection? try --timeout)"
-            ) from None
+            raise ConnectionFailed(connect_error(target, None, timeout)) from None
         except OSError as exc:
-            raise ConnectionFailed(_connect_error(target, exc)) from None
+            raise ConnectionFailed(connect_error(target, exc, timeout)) from None
         except (UnicodeError, ValueError):
             # e.g. an empty label ("bad..host"): the name cannot even be encoded.
             raise ConnectionFailed(f"cannot find host {target.host!r}: not a valid host name") from None
@@ -172,80 +67,25 @@ class Connection(asyncio.Protocol):
             await conn.wait_tls()
         return conn
 
-    def _context(self) -> ssl.SSLContext:
-        from .tls import TLSSetupError
+    # -- waiting ----------------------------------------------------------------
 
-        try:
-            return make_context(self.tls_options)
-        except TLSSetupError as exc:
-            raise ConnectionFailed(str(exc)) from None
+    def _notify(self) -> None:
+        self._changed.set()
 
-    # -- asyncio.Protocol ---------------------------------------------------
+    async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
+        async with asyncio.timeout(timeout):
+            while not ready():
+                self._changed.clear()
+                await self._changed.wait()
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-        peer = transport.get_extra_info("peername") or ("?", 0)
-        self.session.connected()
-        self.bus.emit(
-            ev.Connected(
-                self.target.host,
-                self.target.port,
-                f"{peer[0]}:{peer[1]}" if ":" not in str(peer[0]) else f"[{peer[0]}]:{peer[1]}",
-                self.target.implicit_tls,
-            )
-        )
+    async def _writable(self) -> None:
+        if not self._can_write.is_set():
+            await self._can_write.wait()
 
-    def data_received(self, data: bytes) -> None:
-        tls = self._tls
-        if tls is None:
-            self._plaintext(data)
-            return
-        if not tls.established:
-            if not tls.records_seen:
-                data = self._strip_injected(data)
-                if not data:
-                    return
-                tls.records_seen = True
-            tls.incoming.write(data)
-            self._advance_handshake()
-            if not tls.established:
-                return
-            data = b""
-        try:
-            plain, closed = tls.decrypt(data)
-        except ssl.SSLError as exc:
-            self._fail(f"TLS error from {self.target}: {handshake_words(exc)}")
-            return
-        self._flush_tls()
-        if plain:
-            self._plaintext(plain)
-        if closed and not self._closed_clean:  # after QUIT/221, "closed after QUIT" says it better
-            self._closed_reason = self._closed_reason or "the server ended TLS (close_notify)"
+    async def _after_close(self) -> None:
+        await asyncio.sleep(0)  # let the loop deliver connection_lost
 
-    def eof_received(self) -> bool | None:
-        for item in self.parser.eof():
-            self._handle(item)
-        return None
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self._closed_reason is None:
-            if exc is not None:
-                self._closed_reason = f"connection lost: {exc}"
-            elif self._closed_clean:
-                self._closed_reason = "closed after QUIT"
-            elif self._closing_locally:
-                self._closed_reason = "closed by smtpshell"
-            else:
-                self._closed_reason = "the server closed the connection"
-        clean = self._closed_clean or self._closing_locally
-        self.session.closed()
-        if self._tls_done is not None and not self._tls_done.done():
-            self._tls_done.set_exception(ConnectionClosed(self._closed_reason))
-            self._tls_done.exception()  # mark retrieved; the waiter re-raises
-        self._exchange_ready.set()
-        self._can_write.set()
-        self.bus.emit(ev.Closed(self._closed_reason, by_peer=not self._closing_locally, clean=clean))
+    # -- flow control (asyncio.Protocol) -------------------------------------------
 
     def pause_writing(self) -> None:
         self._can_write.clear()
@@ -253,383 +93,6 @@ class Connection(asyncio.Protocol):
     def resume_writing(self) -> None:
         self._can_write.set()
 
-    # -- receiving ------------------------------------------------------------
-
-    def _plaintext(self, data: bytes) -> None:
-        items = self.parser.feed(data)
-        for n, item in enumerate(items):
-            if self._tls is not None and not self._tls.established:
-                # A STARTTLS 220 earlier in this same segment started the handshake:
-                # everything after it is injected plaintext, reported once, in order.
-                self._report_injection(b"".join(i.raw for i in items[n:]) + self._injected_tail)
-                self._injected_tail = b""
-                return
-            self._handle(item)
-        if self._injected_tail:
-            self._report_injection(self._injected_tail, tls_starttls.PARTIAL_LINE)
-            self._injected_tail = b""
-
-    def _handle(self, item: Reply | ProtocolError) -> None:
-        if isinstance(item, ProtocolError) and not item.replaces_reply:
-            self.bus.emit(ev.ProtocolErrorReceived(item, None))
-            return
-        exchange = self.session.received(item)
-        if isinstance(item, Reply):
-            self.bus.emit(ev.ReplyReceived(exchange))
-        else:
-            self.bus.emit(ev.ProtocolErrorReceived(item, exchange))
-        if isinstance(item, Reply):
-            if exchange.sent is not None and exchange.sent.verb == "QUIT" and item.code == 221:
-                self._closed_clean = True
-        if exchange.sent is not None and exchange.sent.kind is Kind.COMMAND and exchange.sent.verb == "STARTTLS":
-            self._starttls_answered(item)
-        if exchange.sent is not None:
-            self._exchanges.append(exchange)
-            self._exchange_ready.set()
-
-    def _context_or_fail(self) -> ssl.SSLContext | None:
-        # Called from a protocol callback: it must not raise.
-        try:
-            return self._context()
-        except ConnectionFailed as exc:
-            self.bus.emit(ev.Warning(str(exc), kind="tls-setup"))
-            self._fail(str(exc))
-            return None
-
-    def _strip_injected(self, data: bytes) -> bytes:
-        """Drop plaintext that came before the server's first TLS record."""
-        start = tls_starttls.tls_record_start(data)
-        cut = len(data) if start is None else start
-        if cut and not self._tls_upgraded:
-            # Implicit TLS, and the server speaks plaintext: say so now, not after a timeout.
-            self._fail(tls_starttls.plaintext_instead_of_tls(data[:cut], str(self.target)))
-            return b""
-        self._report_injection(data[:cut], tls_starttls.LATER_SEGMENT)
-        return data[cut:]
-
-    def _report_injection(self, raw: bytes, where: str = tls_starttls.SAME_SEGMENT) -> None:
-        if not raw:
-            return
-        self.bus.emit(
-            ev.Warning(
-                tls_starttls.injection_message(len(raw), where),
-                kind="starttls-injection",
-                detail=raw[:200],
-            )
-        )
-
-    # -- TLS -----------------------------------------------------------------
-
-    def _expect_starttls_reply(self) -> None:
-        """STARTTLS is on its way: hold every later write until it is answered.
-
-        ``_tls_done`` is the one gate: pending from here until the reply says
-        no (settled at once) or the handshake after a 220 ends.
-        """
-        if self._tls_done is None or self._tls_done.done():
-            self._tls_done = asyncio.get_running_loop().create_future()
-
-    def _starttls_answered(self, item: Reply | ProtocolError) -> None:
-        """The reply to STARTTLS: only 220 starts the handshake (RFC 3207)."""
-        if isinstance(item, Reply) and item.code == tls_starttls.GO_AHEAD and self._tls is None:
-            self._injected_tail = self.parser.clear()
-            ctx = self._context_or_fail()
-            if ctx is not None:
-                self._begin_tls(ctx, upgraded=True)
-            return
-        if self._tls is None:
-            self.bus.emit(ev.Warning(tls_starttls.refusal_message(item), kind="starttls-refused"))
-        elif isinstance(item, Reply) and item.code == tls_starttls.GO_AHEAD:
-            self.bus.emit(ev.Warning(tls_starttls.ALREADY_TLS, kind="starttls-refused"))
-        if self._tls_done is not None and not self._tls_done.done():
-            self._tls_done.set_result(self.tls_info)
-
-    def _begin_tls(self, ctx: ssl.SSLContext, upgraded: bool) -> None:
-        if self._tls_done is None or self._tls_done.done():
-            self._tls_done = asyncio.get_running_loop().create_future()
-        self._tls_upgraded = upgraded
-        hostname = server_hostname(self.target.host, self.tls_options)
-        self._checked_name = hostname
-        self._sni = hostname if hostname and not _is_ip(hostname) else None
-        self._tls = _TLSLayer(ctx, hostname)
-        self._advance_handshake()
-
-    def _advance_handshake(self) -> None:
-        tls = self._tls
-        assert tls is not None and self._tls_done is not None
-        try:
-            done = tls.step()
-        except ssl.SSLError as exc:
-            self._flush_tls()  # our alert, so the server knows why
-            failure = diagnose_failure(exc, tls.obj, str(self.target), self.tls_options, self._checked_name)
-            for line in failure.detail.splitlines():  # one event per line: the screen shows no raw newlines
-                self.bus.emit(ev.Warning(line, kind=f"tls-{failure.key}"))
-            reason = failure.summary
-            self._closed_reason = reason
-            if not self._tls_done.done():
-                self._tls_done.set_exception(ConnectionFailed(reason))
-            if self._transport is not None:
-                self._transport.close()
-            return
-        self._flush_tls()
-        if done:
-            info = describe(tls.obj, self.tls_options, self._sni, self._checked_name)
-            self.tls_info = info
-            if self._tls_upgraded:
-                self.session.tls_started()
-            else:
-                self.session.tls = True
-            self.bus.emit(ev.TLSStarted(info, upgraded=self._tls_upgraded))
-            if not info.verified:
-                self.bus.emit(ev.Warning(tls_starttls.INSECURE, kind="insecure"))
-            if self.tls_options.keylog_path:
-                self.bus.emit(ev.Info(tls_starttls.keylog_note(self.tls_options.keylog_path)))
-            if self._tls_upgraded:
-                self.bus.emit(ev.Info(tls_starttls.SAY_EHLO_AGAIN))
-            if not self._tls_done.done():
-                self._tls_done.set_result(info)
-            # Bytes that arrived with the last handshake message may hold data.
-            plain, _ = tls.decrypt(b"")
-            if plain:
-                self._plaintext(plain)
-
-    def _flush_tls(self) -> None:
-        if self._tls is None or self._transport is None:
-            return
-        out = self._tls.take_output()
-        if out and not self._transport.is_closing():
-            self._transport.write(out)
-
-    @property
-    def tls_pending(self) -> bool:
-        """A STARTTLS awaits its reply, or a handshake is running: writes must wait."""
-        return self._tls_done is not None and not self._tls_done.done()
-
-    async def wait_tls(self) -> ev.TLSInfo | None:
-        """Wait for STARTTLS's reply and the handshake it starts; raises ConnectionFailed if it fails.
-
-        Returns the TLS details, or None when STARTTLS was refused (still plaintext).
-        """
-        assert self._tls_done is not None
-        try:
-            async with asyncio.timeout(self.timeout):
-                return await asyncio.shield(self._tls_done)
-        except TimeoutError:
-            what = "the TLS handshake did not finish" if self._tls is not None else "no reply to STARTTLS"
-            self._fail(f"{what} within {self.timeout:g} s")
-            raise ConnectionFailed(self._closed_reason or "TLS handshake timed out") from None
-        except ConnectionClosed as exc:
-            reason = str(exc)
-            if reason == "the server closed the connection" and self._tls is not None:
-                reason = (
-                    "the server closed the connection during the TLS handshake (it may not accept "
-                    "our TLS versions, ciphers or name (SNI), or the port does not speak TLS)"
-                )
-            raise ConnectionFailed(reason) from None
-
-    # -- sending -------------------------------------------------------------
-
-    @property
-    def is_open(self) -> bool:
-        return self._transport is not None and not self._transport.is_closing()
-
-    async def _write(self, data: bytes, *, gated: bool = True) -> None:
-        if gated and self.tls_pending:
-            await self.wait_tls()
-        if not self.is_open:
-            raise ConnectionClosed(self._closed_reason or "not connected")
-        assert self._transport is not None
-        if self._tls is not None:
-            self._tls.encrypt(data)
-            out = self._tls.take_output()
-        else:
-            out = data
-        self._transport.write(out)
-        self.writes += 1
-        if not self._can_write.is_set():
-            await self._can_write.wait()
-
-    async def send(
-        self,
-        line: str,
-        *,
-        kind: Kind | None = None,
-        shown: str | None = None,
-        secret: bool = False,
-        automatic: bool = False,
-    ) -> None:
-        """Send one line as typed, plus CRLF. Raises InjectionError for CR/LF/NUL."""
-        check_line(line)
-        kind = kind or self.session.line_kind(line)
-        if kind is Kind.DATA_LINE:
-            await self.send_data_line(line)
-            return
-        if kind is Kind.CHUNK_LINE:
-            await self.send_chunk_line(line)
-            return
-        display = SECRET if secret and shown is None else (shown if shown is not None else line)
-        wire = line.encode("utf-8") + b"\r\n"
-        if self.tls_pending:
-            await self.wait_tls()
-        pending = Pending(kind, display, Pending.command(line).verb if kind is Kind.COMMAND else "")
-        self.session.sent(pending)
-        self.bus.emit(
-            ev.LineSent(display, _EVENT_KIND[kind], len(wire), secret=secret, automatic=automatic)
-        )
-        if kind is Kind.COMMAND and pending.verb == "STARTTLS":
-            # Nothing typed or pasted after STARTTLS may go out before its reply.
-            self._expect_starttls_reply()
-            await self._write(wire, gated=False)
-            return
-        await self._write(wire)
-
-    async def send_data_line(self, line: str) -> None:
-        """One line of message content, dot-stuffed if it starts with '.'."""
-        check_line(line)
-        wire, stuffed = stuff_line(line)
-        note = f"dot-stuffed: sent as {wire[:-2].decode('utf-8', 'replace')!r}" if stuffed else ""
-        self.bus.emit(ev.LineSent(line, "data", len(wire), note=note))
-        await self._write(wire)
-
-    async def send_chunk_line(self, line: str) -> None:
-        """One typed line of a BDAT chunk, raw. Raises ChunkTooLong if it overruns the size."""
-        check_line(line)
-        wire = chunk_line(line, self.session.chunk_remaining)
-        self.session.chunk_sent(len(wire))
-        left = self.session.chunk_remaining
-        ending = "with CRLF" if wire.endswith(b"\r\n") else "no CRLF"
-        note = f"chunk: {len(wire)} bytes, {ending}; " + (
-            f"{left} byte(s) still to send" if left else "chunk complete: the server answers now"
-        )
-        self.bus.emit(ev.LineSent(line, "chunk", len(wire), note=note))
-        await self._write(wire)
-
-    async def next_exchange(self, timeout: float | None = None) -> Exchange:
-        """The next reply (or error standing in for one), paired with what it answers."""
-        limit = self.timeout if timeout is None else timeout
-        try:
-            async with asyncio.timeout(limit):
-                while not self._exchanges:
-                    if not self.is_open and self._closed_reason is not None:
-                        raise ConnectionClosed(self._closed_reason)
-                    self._exchange_ready.clear()
-                    await self._exchange_ready.wait()
-        except TimeoutError:
-            raise ReplyTimeout(f"no reply from the server within {limit:g} s") from None
-        return self._exchanges.popleft()
-
-    def drop_exchanges(self) -> int:
-        """Forget replies nobody waited for (after Ctrl-C); returns how many."""
-        n = len(self._exchanges)
-        self._exchanges.clear()
-        return n
-
-    async def command(self, line: str, **kwargs: object) -> Exchange:
-        """Send a line and wait for its reply (and a STARTTLS handshake, if it starts one)."""
-        await self.send(line, **kwargs)  # type: ignore[arg-type]
-        return await self.reply()
-
-    async def reply(self) -> Exchange:
-        """The next exchange; after a 220 to STARTTLS, also the handshake it started."""
-        exchange = await self.next_exchange()
-        if self.tls_pending:
-            await self.wait_tls()
-        return exchange
-
-    async def greeting(self) -> Exchange:
-        return await self.next_exchange()
-
-    async def send_message(
-        self, chunks: Iterable[bytes] | AsyncIterable[bytes], source: str
-    ) -> None:
-        """Stream a message body (after 354): CRLF-normalised, dot-stuffed, then '.'."""
-        encoder = DataEncoder()
-        sent = 0
-        preview: list[bytes] = []
-        head = b""
-
-        async def write(raw: bytes) -> None:
-            nonlocal sent, head
-            out = encoder.encode(raw)
-            if len(head) < 2048:
-                head += raw[: 2048 - len(head)]
-            if out:
-                sent += len(out)
-                await self._write(out)
-
-        if isinstance(chunks, AsyncIterable):
-            async for raw in chunks:
-                await write(raw)
-        else:
-            for raw in chunks:
-                await write(raw)
-        tail = encoder.finish()
-        sent += len(tail)
-        preview = head.splitlines()[:5]
-        self.session.sent(Pending(Kind.DATA_END, "."))
-        self.bus.emit(
-            ev.DataSent(
-                source,
-                encoder.bytes_in,
-                sent,
-                encoder.lines,
-                encoder.stuffed,
-                tuple(p.decode("utf-8", "replace") for p in preview),
-            )
-        )
-        await self._write(tail)
-
-    # -- closing ---------------------------------------------------------------
-
-    def _fail(self, reason: str) -> None:
-        self._closed_reason = reason
-        if self._transport is not None:
-            self._transport.close()
-
-    async def close(self) -> None:
-        """Close without QUIT (QUIT is the driver's to send, and to show)."""
-        if self._transport is None or self._transport.is_closing():
-            return
-        self._closing_locally = True
-        self._transport.close()
-        await asyncio.sleep(0)
-
-    @property
-    def closed_reason(self) -> str | None:
-        return self._closed_reason
-
-
-SECRET = ev.SECRET_PLACEHOLDER
-
-_EVENT_KIND = {
-    Kind.COMMAND: "command",
-    Kind.DATA_END: "end-of-data",
-    Kind.AUTH_RESPONSE: "auth",
-    Kind.GREETING: "command",
-    Kind.DATA_LINE: "data",
-    Kind.CHUNK_LINE: "chunk",
-}
-
-
-def _is_ip(name: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def _connect_error(target: Target, exc: OSError) -> str:
-    import socket
-
-    if isinstance(exc, socket.gaierror):
-        return f"cannot find host {target.host!r}: {exc.strerror or exc} (check the name)"
-    if isinstance(exc, ConnectionRefusedError):
-        return (
-            f"connection to {target} refused: nothing is listening there "
-            "(is the server running? is the port right?)"
-        )
-    reason = exc.strerror or str(exc)
-    return f"could not connect to {target}: {reason}"
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self._can_write.set()

@@ -11,28 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import os
 import ssl
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..events import CertSummary, TLSInfo
+from .tls_options import TLSOptions
 from .tls_diagnosis import PROBLEMS, Failure, diagnose, local_problems
-
-
-@dataclass(frozen=True)
-class TLSOptions:
-    cafile: str | None = None
-    insecure: bool = False
-    certfile: str | None = None
-    keyfile: str | None = None
-    keylog: str | None = None
-    sni: str | None = None  # override the name sent and checked
-    require_tls: bool = False  # refuse AUTH and MAIL until TLS is on (see drivers.tls_policy)
-
-    @property
-    def keylog_path(self) -> str | None:
-        return self.keylog or os.environ.get("SSLKEYLOGFILE") or None
 
 
 class TLSSetupError(Exception):

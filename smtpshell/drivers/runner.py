@@ -30,9 +30,9 @@ from typing import Any
 
 from .. import events as ev
 from .. import exitcodes
-from ..client.connection import Connection, ConnectionClosed, ConnectionFailed, ReplyTimeout
+from ..client.core import ConnectionClosed, ConnectionCore, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
-from ..client.tls import TLSOptions
+from ..client.tls_options import TLSOptions
 from ..protocol import catalogue
 from ..protocol.commands import CommandLine, InjectionError
 from ..protocol.data import ChunkTooLong
@@ -48,6 +48,9 @@ class RunOptions:
     helo: str | None = None  # send EHLO <helo> right after the greeting
     starttls: bool = False  # upgrade right after the first EHLO
     tls: TLSOptions = field(default_factory=TLSOptions)
+    # How to connect: Connection.open (asyncio, the default) or
+    # BlockingConnection.open (script mode against a given server: no event loop).
+    connector: Callable[..., Any] | None = None
     auth: Any = None  # smtpshell.auth.AuthOptions: --user, credential sources, plaintext-AUTH policy
 
 
@@ -92,7 +95,7 @@ class SessionRunner:
         self.options = options
         self.context = context
         self.session = session or Session()
-        self.connection: Connection | None = None
+        self.connection: ConnectionCore | None = None
         self.target: Target | None = None
         self.outcome = Outcome()
         bus.subscribe(self.outcome)
@@ -115,8 +118,13 @@ class SessionRunner:
         self.target = target
         for warning in self.tls_policy.before_connect(target):
             self.bus.emit(warning)
+        connector = self.options.connector
+        if connector is None:
+            from ..client.connection import Connection
+
+            connector = Connection.open
         try:
-            self.connection = await Connection.open(
+            self.connection = await connector(
                 target, self.bus, self.options.tls, self.options.timeout, self.session
             )
             await self.connection.greeting()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from .. import events as ev
 from ..client.target import SMTPS_PORT, SUBMISSION_PORT, Target
-from ..client.tls import TLSOptions
+from ..client.tls_options import TLSOptions
 from ..protocol.commands import CommandLine
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Session

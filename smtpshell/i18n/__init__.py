@@ -21,7 +21,6 @@ makes it current; :func:`t` translates one text.
 
 from __future__ import annotations
 
-import ast
 import os
 import pathlib
 import re
@@ -183,6 +182,8 @@ def ui_texts(package_root: pathlib.Path | None = None) -> dict[str, str]:
     A helper for translators (``smtpshell explain --keys``); knowledge texts
     come from :func:`smtpshell.knowledge.all_texts`.
     """
+    import ast  # a translator's tool: not worth loading at every start
+
     root = package_root or pathlib.Path(__file__).resolve().parent.parent
     found: dict[str, str] = {}
     for path in sorted(root.rglob("*.py")):

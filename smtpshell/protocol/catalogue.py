@@ -9,11 +9,11 @@ that enables it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Parameter:
+
+class Parameter(NamedTuple):
     """An ESMTP parameter of MAIL or RCPT (``SIZE=12345``, ``SMTPUTF8``)."""
 
     name: str
@@ -25,15 +25,14 @@ class Parameter:
     takes_value: bool = True
 
 
-@dataclass(frozen=True)
-class Verb:
+class Verb(NamedTuple):
     name: str
     syntax: str
     summary: str
     rfc: str
     extension: str | None = None  # EHLO keyword that enables it; None: base SMTP
     keyword: str | None = None  # "FROM:" / "TO:" after the verb
-    parameters: tuple[Parameter, ...] = field(default=())
+    parameters: tuple[Parameter, ...] = ()
     arguments: tuple[str, ...] = ()  # fixed first arguments to complete
     # RFC 2920 3.1 (and 3207, 4954): may only be the last command of a
     # pipelined group, so a pipelining client waits for every reply after it.

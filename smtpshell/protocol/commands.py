@@ -7,7 +7,8 @@ put bytes on the wire that the user did not see as a separate command.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 
 from . import catalogue
 
@@ -28,8 +29,7 @@ def check_line(line: str) -> None:
         )
 
 
-@dataclass(frozen=True)
-class CommandLine:
+class CommandLine(NamedTuple):
     """A command line split into its verb and the rest, as typed."""
 
     text: str

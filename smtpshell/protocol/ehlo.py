@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 
 from .replies import Reply
 
 
-@dataclass(frozen=True)
-class Capabilities:
+class Capabilities(NamedTuple):
     """What the server advertised in its EHLO reply.
 
     ``keywords`` maps each upper-cased keyword to its parameters as sent.

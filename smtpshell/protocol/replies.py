@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 MAX_LINE = 64 * 1024
 MAX_LINES = 1000
@@ -35,8 +36,7 @@ _ENHANCED = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})(?= |$)")
 _SHOWN_RAW = 120  # bytes of offending input kept in an error, for the message
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """One complete server reply."""
 
     code: int
@@ -70,8 +70,7 @@ class Reply:
         return tuple(out)
 
 
-@dataclass(frozen=True)
-class ProtocolError:
+class ProtocolError(NamedTuple):
     """Input from the server that is not a well-formed reply."""
 
     message: str

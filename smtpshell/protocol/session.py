@@ -31,6 +31,7 @@ import enum
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import catalogue
 from .commands import CommandLine
@@ -66,8 +67,7 @@ class Kind(enum.Enum):
     AUTH_RESPONSE = "SASL response"  # a line answering a 334 challenge
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(NamedTuple):
     kind: Kind
     text: str = ""  # as shown (secrets already replaced by a placeholder)
     verb: str = ""
@@ -77,8 +77,7 @@ class Pending:
         return cls(Kind.COMMAND, text, CommandLine.parse(text).verb)
 
 
-@dataclass(frozen=True)
-class Exchange:
+class Exchange(NamedTuple):
     """A reply paired with what it answers, and the state change it caused."""
 
     sent: Pending | None  # None: the server spoke unasked

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..client.connection import Connection
+    from ..client.core import ConnectionCore as Connection
     from ..protocol.session import Session
     from ..ui.render import StyledText
 

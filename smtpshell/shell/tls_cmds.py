@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ..client.tls import TLSOptions
+from ..client.tls_options import TLSOptions
 from ..client.tls_diagnosis import certificate_lines
 from ..events import TLSInfo
 from ..protocol.session import Session

@@ -21,13 +21,20 @@ is returned. Colour and explanation come only from the parsed reply code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import events as ev
-from .. import knowledge
+from ..lazy import lazy_module
 from ..i18n import t
 from ..protocol.ehlo import Capabilities
 from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending, Session
+
+if TYPE_CHECKING:
+    from .. import knowledge
+else:
+    # The tables load on the first explanation: --explain off never pays for them.
+    knowledge = lazy_module("smtpshell.knowledge")
 
 StyledText = list[tuple[str, str]]
 
@@ -152,15 +159,16 @@ def render_reply(
     reply was applied) lets an EHLO reply show what changed since the last one.
     """
     style = code_style(reply.code)
-    answers = knowledge.answers_key(verb)
-    if answers in ("EHLO", "LHLO") and reply.code == 250 and len(reply.lines) > 1 and options.explain != "off":
-        return render_ehlo(reply, options, session)
     out: StyledText = []
-    for i in range(len(reply.lines)):
-        out += _wire_line(reply, i, style)
-        out.append(("", "\n"))
     if options.explain == "off":
+        for i in range(len(reply.lines)):
+            out += _wire_line(reply, i, style) + [("", "\n")]
         return out
+    answers = knowledge.answers_key(verb)
+    if answers in ("EHLO", "LHLO") and reply.code == 250 and len(reply.lines) > 1:
+        return render_ehlo(reply, options, session)
+    for i in range(len(reply.lines)):
+        out += _wire_line(reply, i, style) + [("", "\n")]
     exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text)
     if options.explain == "brief":
         extra = ""

@@ -69,12 +69,14 @@ def authenticator(server: SMTP, session: Any, envelope: Envelope, mechanism: str
 class ServerThread:
     """Runs ``factory()`` (an asyncio Protocol factory) on 127.0.0.1:free port in a thread."""
 
-    def __init__(self, factory: Callable[[], asyncio.Protocol], ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(self, factory: Callable[[], asyncio.Protocol], ssl_context: ssl.SSLContext | None = None,
+                 host: str = HOST) -> None:
         self.factory = factory
         self.ssl_context = ssl_context
         self.loop = asyncio.new_event_loop()
         self.port = 0
-        self.host = HOST
+        self.host = host
+        self.error: OSError | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._server: asyncio.AbstractServer | None = None
@@ -83,11 +85,19 @@ class ServerThread:
         asyncio.set_event_loop(self.loop)
 
         async def start() -> None:
-            self._server = await self.loop.create_server(self.factory, HOST, 0, ssl=self.ssl_context)
+            try:
+                self._server = await self.loop.create_server(self.factory, self.host, 0, ssl=self.ssl_context)
+            except OSError as exc:  # e.g. no IPv6 on this machine
+                self.error = exc
+                self._ready.set()
+                return
             self.port = self._server.sockets[0].getsockname()[1]
             self._ready.set()
 
         self.loop.run_until_complete(start())
+        if self.error is not None:
+            self.loop.close()
+            return
         self.loop.run_forever()
         self.loop.close()
 
@@ -95,9 +105,14 @@ class ServerThread:
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("test server did not start")
+        if self.error is not None:
+            raise self.error
         return self
 
     def stop(self) -> None:
+        if self.error is not None:
+            return
+
         async def shutdown() -> None:
             assert self._server is not None
             self._server.close()
@@ -281,3 +296,14 @@ def answering_script(answers: dict[bytes, bytes], received: list[bytes],
             await writer.drain()
 
     return script
+
+
+@pytest.fixture(params=["asyncio", "blocking"])
+def both_connections(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a client test twice: with the asyncio Connection and with the blocking one
+    (script mode's). The test module's ``Connection`` name is swapped for the run."""
+    if request.param == "blocking":
+        from smtpshell.client.blocking import BlockingConnection
+
+        monkeypatch.setattr(request.module, "Connection", BlockingConnection)
+    return str(request.param)

@@ -1,0 +1,155 @@
+"""The blocking-socket shell around :class:`~.core.ConnectionCore`, for script mode.
+
+A scripted session against a given server needs no event loop: it sends a
+line, waits for the reply, and goes on. Doing that with a plain socket spares
+importing asyncio, which on a small machine costs more than the rest of the
+session (see docs/ARCHITECTURE.md, Figures).
+
+The driver code is shared with the asyncio shell: :class:`BlockingConnection`
+has the same ``async`` methods, but they never suspend, because waiting here
+means reading the socket until the condition holds. :func:`run_blocking` runs
+such a coroutine to its end without an event loop.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from .. import events as ev
+from ..protocol.session import Session
+from .core import DEFAULT_TIMEOUT, ConnectionCore, ConnectionFailed, connect_error
+from .target import Target
+from .tls_options import TLSOptions
+
+_READ_SIZE = 256 * 1024
+T = TypeVar("T")
+
+
+class SocketTransport:
+    """The few transport calls the core makes, over a blocking socket."""
+
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        self.sock = sock
+        self.timeout = timeout
+        self._closing = False
+        self.lost: Exception | None = None  # why the socket failed, for connection_lost
+
+    def write(self, data: bytes) -> None:
+        if self._closing:
+            return
+        try:
+            self.sock.settimeout(self.timeout)
+            self.sock.sendall(data)
+        except OSError as exc:  # the peer went away, or the send timed out
+            self.lost = exc
+            self.close()
+
+    def is_closing(self) -> bool:
+        return self._closing
+
+    def close(self) -> None:
+        if not self._closing:
+            self._closing = True
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+    def get_extra_info(self, name: str) -> Any:
+        if name == "peername":
+            try:
+                return self.sock.getpeername()
+            except OSError:
+                return None
+        return None
+
+
+class BlockingConnection(ConnectionCore):
+    """One SMTP connection over a blocking socket; methods are never-suspending coroutines."""
+
+    _lost_reported = False
+
+    @classmethod
+    async def open(
+        cls,
+        target: Target,
+        bus: ev.EventBus,
+        tls_options: TLSOptions | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        session: Session | None = None,
+    ) -> "BlockingConnection":
+        """Connect (and for implicit TLS, shake hands). Raises ConnectionFailed."""
+        conn = cls(target, bus, tls_options, timeout, session)
+        ctx = conn._context() if target.implicit_tls else None
+        bus.emit(ev.Connecting(target.host, target.port, target.implicit_tls))
+        try:
+            sock = socket.create_connection((target.host, target.port), timeout=timeout)
+        except OSError as exc:  # socket.timeout is an OSError too
+            raise ConnectionFailed(connect_error(target, exc, timeout)) from None
+        except (UnicodeError, ValueError):
+            raise ConnectionFailed(f"cannot find host {target.host!r}: not a valid host name") from None
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
+        conn.connection_made(SocketTransport(sock, timeout))
+        if ctx is not None:
+            conn._begin_tls(ctx, upgraded=False)
+            await conn.wait_tls()
+        return conn
+
+    # -- waiting: read the socket until the condition holds ----------------------
+
+    async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            self._report_lost()
+            if ready():
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            self._read_once(remaining)
+
+    def _read_once(self, timeout: float) -> None:
+        transport: SocketTransport = self._transport
+        if transport.is_closing():
+            return
+        try:
+            transport.sock.settimeout(timeout)
+            data = transport.sock.recv(_READ_SIZE)
+        except socket.timeout:
+            return  # the caller checks its deadline
+        except OSError as exc:
+            transport.lost = exc
+            transport.close()
+            return
+        if data:
+            self.data_received(data)
+        else:
+            self.eof_received()
+            transport.close()
+        self._report_lost()
+
+    def _report_lost(self) -> None:
+        """asyncio calls connection_lost after a close; here we do, once."""
+        transport: SocketTransport | None = self._transport
+        if transport is not None and transport.is_closing() and not self._lost_reported:
+            self._lost_reported = True
+            self.connection_lost(transport.lost)
+
+    async def _writable(self) -> None:
+        self._report_lost()  # a failed send closed the socket: say so now
+
+    async def _after_close(self) -> None:
+        self._report_lost()
+
+
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends (one built on BlockingConnection)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError("a blocking session awaited an event-loop object (a bug in smtpshell)")
