@@ -47,8 +47,11 @@ def test_tls_lock_version_and_user():
     assert "user alice" in shown
     assert "plaintext" not in shown
     unverified = toolbar(session, Where("mx.test:587", tls_version="TLSv1.2", tls_verified=False))
-    assert "not verified" in text(unverified)
+    assert "NOT VERIFIED (--insecure)" in text(unverified)
     assert "class:toolbar.insecure" in styles(unverified)
+    assert LOCK not in text(unverified)  # no padlock for a connection nobody vouched for
+    marked = right_prompt(session, Where("mx.test:587", tls_version="TLSv1.2", tls_verified=False))
+    assert "unverified" in text(marked) and "class:rprompt.insecure" in styles(marked)
 
 
 def test_user_name_from_the_server_side_is_made_safe():

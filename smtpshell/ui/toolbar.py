@@ -15,6 +15,7 @@ from ..shell import registry
 from .render import StyledText, safe
 
 LOCK = "\U0001f512"  # the padlock
+WARNING_SIGN = "\u26a0"
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,11 @@ def toolbar(session: Session, where: Where, typed: str = "") -> StyledText:
         out.append(("class:toolbar.closed", "disconnected"))
     elif session.tls:
         version = where.tls_version or "TLS"
-        style = "class:toolbar.tls" if where.tls_verified else "class:toolbar.insecure"
-        note = "" if where.tls_verified else " (not verified)"
-        out.append((style, f"{LOCK} {version}{note}"))
+        if where.tls_verified:
+            out.append(("class:toolbar.tls", f"{LOCK} {version}"))
+        else:
+            # --insecure: encrypted, but to whom is unknown. Say it loudly, all session long.
+            out.append(("class:toolbar.insecure", f" {WARNING_SIGN} {version} NOT VERIFIED (--insecure) "))
     else:
         out.append(("class:toolbar.plain", "plaintext"))
     if session.authenticated:
@@ -82,5 +85,7 @@ def help_line(session: Session, typed: str) -> StyledText:
 def right_prompt(session: Session, where: Where) -> StyledText:
     if not where.connected or session.phase is Phase.CLOSED:
         return [("class:rprompt.closed", "disconnected")]
+    if session.tls and not where.tls_verified:
+        return [("class:rprompt.insecure", f"{WARNING_SIGN} unverified"), ("class:rprompt", f" {session.phase.value}")]
     lock = f"{LOCK} " if session.tls else ""
     return [("class:rprompt", f"{lock}{session.phase.value}")]
