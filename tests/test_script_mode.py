@@ -178,3 +178,45 @@ def test_reader_going_away_is_quiet(smtp_server: SmtpServer) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=30) == exitcodes.OK
     assert "Traceback" not in err and "Exception" not in err
+
+
+def test_stalled_server_times_out_in_one_line(scripted_server) -> None:
+    import asyncio
+
+    from tests.plugins.servers import read_command
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 stalls ESMTP\r\n")
+        await read_command(reader)
+        await asyncio.sleep(30)  # never answers EHLO
+
+    server = scripted_server(script)
+    result = run([server.address, "--timeout", "1", "-c", "EHLO x", "-c", "NOOP"])
+    assert result.returncode == exitcodes.CONNECTION
+    assert "no reply from the server within 1 s" in result.stderr
+    assert "C: NOOP" not in result.stdout  # the session is out of step: nothing more is sent
+    assert_no_traceback(result)
+
+
+def test_huge_line_from_a_hostile_server(scripted_server) -> None:
+    import asyncio
+
+    from tests.plugins.servers import read_command
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 hostile ESMTP\r\n")
+        await read_command(reader)
+        writer.write(b"250 " + b"A" * (10 * 1024 * 1024) + b"\r\n")  # a 10 MB line
+        writer.write(b"250 ok\r\n")
+        await writer.drain()
+        await read_command(reader)
+        writer.write(b"221 bye\r\n")
+        await writer.drain()
+
+    server = scripted_server(script)
+    result = run([server.address, "-c", "EHLO x", "-c", "NOOP"])
+    assert "longer than 65536 bytes" in result.stdout
+    assert "C: NOOP" in result.stdout and "S: 250 ok" in result.stdout  # the session went on
+    assert len(result.stdout) < 100_000  # the 10 MB were not echoed
+    assert result.returncode == exitcodes.CONNECTION  # a reply that was not SMTP
+    assert_no_traceback(result)
