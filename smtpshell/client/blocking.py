@@ -18,11 +18,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from .. import events as ev
-from ..protocol.session import Session
-from .core import DEFAULT_TIMEOUT, ConnectionCore, ConnectionFailed, connect_error
-from .target import Target
-from .tls_options import TLSOptions
+from .core import ConnectionCore, ConnectionFailed, connect_error
 
 _READ_SIZE = 256 * 1024
 T = TypeVar("T")
@@ -72,31 +68,13 @@ class BlockingConnection(ConnectionCore):
 
     _lost_reported = False
 
-    @classmethod
-    async def open(
-        cls,
-        target: Target,
-        bus: ev.EventBus,
-        tls_options: TLSOptions | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        session: Session | None = None,
-    ) -> "BlockingConnection":
-        """Connect (and for implicit TLS, shake hands). Raises ConnectionFailed."""
-        conn = cls(target, bus, tls_options, timeout, session)
-        ctx = conn._context() if target.implicit_tls else None
-        bus.emit(ev.Connecting(target.host, target.port, target.implicit_tls))
+    async def _connect(self) -> None:
         try:
-            sock = socket.create_connection((target.host, target.port), timeout=timeout)
-        except OSError as exc:  # socket.timeout is an OSError too
-            raise ConnectionFailed(connect_error(target, exc, timeout)) from None
-        except (UnicodeError, ValueError):
-            raise ConnectionFailed(f"cannot find host {target.host!r}: not a valid host name") from None
+            sock = socket.create_connection((self.target.host, self.target.port), timeout=self.timeout)
+        except OSError as exc:  # socket.timeout included
+            raise ConnectionFailed(connect_error(self.target, exc, self.timeout)) from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
-        conn.connection_made(SocketTransport(sock, timeout))
-        if ctx is not None:
-            conn._begin_tls(ctx, upgraded=False)
-            await conn.wait_tls()
-        return conn
+        self.connection_made(SocketTransport(sock, self.timeout))
 
     # -- waiting: read the socket until the condition holds ----------------------
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from .. import events as ev
-from ..protocol.session import Session
 from .core import (
     DEFAULT_TIMEOUT,
     ConnectionClosed,
@@ -23,8 +21,6 @@ from .core import (
     ReplyTimeout,
     connect_error,
 )
-from .target import Target
-from .tls_options import TLSOptions
 
 __all__ = ["Connection", "ConnectionClosed", "ConnectionFailed", "ReplyTimeout", "DEFAULT_TIMEOUT"]
 
@@ -38,34 +34,13 @@ class Connection(ConnectionCore, asyncio.Protocol):
         self._can_write = asyncio.Event()
         self._can_write.set()
 
-    @classmethod
-    async def open(
-        cls,
-        target: Target,
-        bus: ev.EventBus,
-        tls_options: TLSOptions | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        session: Session | None = None,
-    ) -> "Connection":
-        """Connect (and for implicit TLS, shake hands). Raises ConnectionFailed."""
+    async def _connect(self) -> None:
         loop = asyncio.get_running_loop()
-        conn = cls(target, bus, tls_options, timeout, session)
-        ctx = conn._context() if target.implicit_tls else None
-        bus.emit(ev.Connecting(target.host, target.port, target.implicit_tls))
         try:
-            async with asyncio.timeout(timeout):
-                await loop.create_connection(lambda: conn, target.host, target.port)
-        except TimeoutError:
-            raise ConnectionFailed(connect_error(target, None, timeout)) from None
-        except OSError as exc:
-            raise ConnectionFailed(connect_error(target, exc, timeout)) from None
-        except (UnicodeError, ValueError):
-            # e.g. an empty label ("bad..host"): the name cannot even be encoded.
-            raise ConnectionFailed(f"cannot find host {target.host!r}: not a valid host name") from None
-        if ctx is not None:
-            conn._begin_tls(ctx, upgraded=False)
-            await conn.wait_tls()
-        return conn
+            async with asyncio.timeout(self.timeout):
+                await loop.create_connection(lambda: self, self.target.host, self.target.port)
+        except OSError as exc:  # TimeoutError included
+            raise ConnectionFailed(connect_error(self.target, exc, self.timeout)) from None
 
     # -- waiting ----------------------------------------------------------------
 

@@ -92,6 +92,33 @@ class ConnectionCore:
     ``open()``, a transport (``write``, ``close``, ``is_closing``,
     ``get_extra_info``) and the waits below."""
 
+    @classmethod
+    async def open(
+        cls,
+        target: Target,
+        bus: ev.EventBus,
+        tls_options: TLSOptions | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        session: Session | None = None,
+    ) -> Any:
+        """Connect (and for implicit TLS, shake hands). Raises ConnectionFailed."""
+        conn = cls(target, bus, tls_options, timeout, session)
+        ctx = conn._context() if target.implicit_tls else None
+        bus.emit(ev.Connecting(target.host, target.port, target.implicit_tls))
+        try:
+            await conn._connect()
+        except (UnicodeError, ValueError):
+            # e.g. an empty label ("bad..host"): the name cannot even be encoded.
+            raise ConnectionFailed(f"cannot find host {target.host!r}: not a valid host name") from None
+        if ctx is not None:
+            conn._begin_tls(ctx, upgraded=False)
+            await conn.wait_tls()
+        return conn
+
+    async def _connect(self) -> None:
+        """Open the transport and call connection_made; raise ConnectionFailed (connect_error)."""
+        raise NotImplementedError
+
     def _notify(self) -> None:
         """Something a waiter may be waiting for happened (an exchange, the gate, the end)."""
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import events as ev
 from .. import exitcodes
-from ..client.connection import Connection
+from ..client.core import ConnectionCore
 from ..client.target import BadTarget, Target, parse_target
 from ..config import Config, load, state_dir
 from ..protocol.commands import CommandLine
@@ -70,7 +70,7 @@ class Repl:
     # -- ShellContext --------------------------------------------------------
 
     @property
-    def connection(self) -> Connection | None:
+    def connection(self) -> ConnectionCore | None:
         return self.runner.connection
 
     @property
