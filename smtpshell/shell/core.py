@@ -13,12 +13,15 @@ async def help_command(ctx: ShellContext, args: str) -> None:
         return
     load_all()
     out = [("class:help.title", "Shell commands (start with /):\n")]
-    for cmd in COMMANDS.values():
-        if cmd.interactive_only and not ctx.interactive:
-            continue
-        usage = f" {cmd.usage}" if cmd.usage else ""
-        out.append(("class:help.command", f"  {PREFIX}{cmd.name}{usage}".ljust(26)))
-        out.append(("", f" {cmd.summary}\n"))
+    shown = [c for c in COMMANDS.values() if ctx.interactive or not c.interactive_only]
+    heads = {c.name: f"  {PREFIX}{c.name} {c.usage}".rstrip() for c in shown}
+    width = min(max(len(h) for h in heads.values()) + 2, 34)
+    for cmd in shown:
+        head = heads[cmd.name]
+        # A long usage gets the summary on its own line rather than a ragged column.
+        gap = " " * (width - len(head)) if len(head) < width else "\n" + " " * width
+        out.append(("class:help.command", head))
+        out.append(("", f"{gap}{cmd.summary}\n"))
     out.append(("class:help.title", "SMTP verbs (typed as they go on the wire):\n"))
     for verb in catalogue.VERBS.values():
         out.append(("class:help.command", f"  {verb.name}".ljust(12)))
