@@ -118,3 +118,44 @@ def test_without_pipelining_each_command_waits(scripted_server) -> None:
     result = run([server.address], stdin="EHLO me\nNOOP\nRSET\n")
     assert result.returncode == exitcodes.OK
     assert order == ["EHLO me", "reply", "NOOP", "reply", "RSET", "reply"]
+
+
+async def test_pipelining_in_the_event_loop_pairs_every_reply(scripted_server) -> None:
+    """In the asyncio shell (the REPL's), replies to pipelined commands arrive and are
+    paired while the runner is not waiting; the group's end must still take them all,
+    so a refused DATA is noticed and its message lines are not sent as commands."""
+    import io
+
+    from smtpshell.client import Target
+    from smtpshell.drivers.runner import RunOptions
+    from smtpshell.drivers.script import ScriptDriver
+
+    received: list[bytes] = []
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 quick ESMTP\r\n")
+        while True:
+            line = await read_command(reader)
+            received.append(line)
+            verb = line.split(b" ")[0].upper()
+            answer = {b"EHLO": b"250-quick\r\n250 PIPELINING\r\n", b"RCPT": b"550 5.1.1 unknown\r\n",
+                      b"DATA": b"503 5.5.1 no valid recipients\r\n", b"QUIT": b"221 bye\r\n"}.get(verb, b"250 ok\r\n")
+            writer.write(answer)  # at once: before the client sends the next command
+            await writer.drain()
+            if verb == b"QUIT":
+                return
+
+    server = scripted_server(script)
+    lines = ["EHLO me", "/pipeline on", "MAIL FROM:<a@x.test>", "RCPT TO:<b@x.test>", "DATA",
+             "Subject: must not be sent", "", "body", ".", "NOOP"]
+    driver = ScriptDriver([], Target("127.0.0.1", server.port), RunOptions(timeout=10),
+                          out=io.StringIO(), err=io.StringIO())
+    runner = driver.runner
+    assert await runner.open(Target("127.0.0.1", server.port))
+    for line in lines:  # typed one by one, as in the REPL: replies come in between
+        await runner.handle(line)
+        await asyncio.sleep(0.05)
+    await runner.close()
+    assert b"Subject: must not be sent" not in received and b"body" not in received
+    assert received[-2:] == [b"NOOP", b"QUIT"]
+    assert runner.outcome.exit_code() == exitcodes.PERMANENT

@@ -511,6 +511,11 @@ class ConnectionCore:
             raise ConnectionClosed(self._closed_reason or "not connected")
         return self._exchanges.popleft()
 
+    @property
+    def queued(self) -> int:
+        """Replies that arrived and were paired, but nobody has taken yet."""
+        return len(self._exchanges)
+
     def drop_exchanges(self) -> int:
         """Forget replies nobody waited for (after Ctrl-C); returns how many."""
         n = len(self._exchanges)

@@ -216,12 +216,15 @@ class SessionRunner:
         conn = self.connection
         if conn is None:
             return None
-        wanted = len(self.session.pending) if self.pipelining else 1
         last = None
         try:
-            for _ in range(max(wanted, 1)):
+            while True:
                 last = await conn.reply()
                 await self._after(last)
+                # Pipelining: replies may have arrived (and been paired) while we
+                # were not waiting; take them all, up to the last one outstanding.
+                if not self.pipelining or not (self.session.pending or conn.queued):
+                    break
         except (ConnectionFailed, ConnectionClosed) as exc:
             self._failed(str(exc))
             return None
