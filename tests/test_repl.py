@@ -190,3 +190,13 @@ async def test_config_problems_are_shown_once_and_the_shell_goes_on(smtp_server)
     assert "unknown setting [ui] colour" in run.text
     assert "unknown colour theme 'no-such-theme'" in run.text
     assert run.sent() == ["NOOP", "QUIT"]
+
+
+async def test_a_paste_ending_in_a_newline_adds_no_empty_line(smtp_server):
+    # Copied text usually ends with a line end; it must not become an extra blank line.
+    body = "Subject: pasted\n\nfirst\nsecond\n"
+    keys = ("EHLO paste.test\rMAIL FROM:<a@example.org>\rRCPT TO:<b@example.org>\rDATA\r"
+            + PASTE_START + body + PASTE_END + "\r.\r" + CTRL_D)
+    run = await run_repl(smtp_server.address, keys)
+    assert run.code == 0
+    assert smtp_server.messages[0].content == b"Subject: pasted\r\n\r\nfirst\r\nsecond\r\n"

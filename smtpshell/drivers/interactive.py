@@ -178,7 +178,10 @@ class Repl:
                     continue
                 except KeyboardInterrupt:
                     continue
-                for line in text.split("\n"):
+                lines = text.split("\n")
+                if len(lines) > 1 and lines[-1] == "":
+                    lines.pop()  # pasted text ends with a line end: that is no extra empty line
+                for line in lines:
                     if self.done:
                         break
                     await self.handle(line)

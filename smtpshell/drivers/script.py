@@ -88,8 +88,8 @@ class ScriptDriver:
         target: Target,
         options: RunOptions,
         *,
-        out: TextIO = sys.stdout,
-        err: TextIO = sys.stderr,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
         color: bool = False,
         render: RenderOptions = RenderOptions(),
         bus: ev.EventBus | None = None,
@@ -98,7 +98,8 @@ class ScriptDriver:
         self.lines = lines
         self.target = target
         self.bus = bus or ev.EventBus()
-        self.context = ScriptContext(out, err, color, extras=extras or {})
+        # Looked up now, not at import: tests and callers may have replaced sys.stdout.
+        self.context = ScriptContext(out or sys.stdout, err or sys.stderr, color, extras=extras or {})
         self.runner = SessionRunner(self.bus, options, self.context)
         self.context.runner = self.runner
         self.render = render
