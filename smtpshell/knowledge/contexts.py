@@ -117,7 +117,7 @@ CONTEXTS: tuple[C, ...] = (
     C("STARTTLS", 503, "STARTTLS is not possible now (already in TLS, or not after EHLO)", _TLS),
     # -- AUTH -------------------------------------------------------------------------
     C("AUTH", 334, "the server asks the next authentication question (base64)", f"{_AUTH} 4",
-      "answer in base64, or '*' to cancel"),
+      "the answer goes in base64 (smtpshell asks you and encodes it, unless /auth manual); '*' cancels"),
     C("AUTH", 235, "you are logged in", f"{_AUTH} 4"),
     C("AUTH", 535, "login failed: the credentials were not accepted", f"{_AUTH} 6",
       "check the username (often the full address) and the password"),
