@@ -29,8 +29,8 @@ from .options import UsageError, add_tls_arguments, tls_options
 # configure(parser) and run(args) -> int.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("smtpshell.server.command", "run the practice SMTP server (for a classroom)"),
-    "replay": ("smtpshell.transcript.replay_cmd", "replay a transcript against a server and compare"),
-    "lesson": ("smtpshell.transcript.lesson_cmd", "step through a lesson (list them with no NAME)"),
+    "replay": ("smtpshell.drivers.replay_cmd", "replay a transcript against a server and compare"),
+    "lesson": ("smtpshell.drivers.lesson_cmd", "step through a lesson (list them with no NAME)"),
     "explain": ("smtpshell.explain_cmd", "explain an SMTP reply code or enhanced status code"),
     "export": ("smtpshell.transcript.export_cmd", "turn a transcript into a Markdown or HTML handout"),
 }
@@ -188,8 +188,8 @@ async def _session(args: argparse.Namespace, target: Target | None, options: Any
 async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: Iterable[str] | None, extras: dict[str, Any]) -> int:
     if lines is not None:
         from .drivers.script import ScriptDriver
-        from .ui import ansi
-        from .ui.render import RenderOptions
+        from .render import ansi
+        from .render.styled import RenderOptions
 
         driver = ScriptDriver(
             lines, target, options,

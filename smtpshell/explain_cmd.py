@@ -10,8 +10,8 @@ import argparse
 import sys
 
 from . import exitcodes, i18n, knowledge
-from .ui import ansi
-from .ui.render import render_query
+from .render import ansi
+from .render.styled import render_query
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

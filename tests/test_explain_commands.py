@@ -11,8 +11,8 @@ from smtpshell.protocol.replies import ReplyParser
 from smtpshell.protocol.session import Pending, Session
 from smtpshell.shell import registry
 from smtpshell.shell.explain import OPTIONS_KEY, current_options
-from smtpshell.ui import ansi
-from smtpshell.ui.render import RenderOptions, StyledText
+from smtpshell.render import ansi
+from smtpshell.render.styled import RenderOptions, StyledText
 
 
 @dataclass

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from smtpshell import events as ev
 from smtpshell.client import Connection, Target, TLSOptions
-from smtpshell.ui import ansi
-from smtpshell.ui.render import RenderOptions, render_event
+from smtpshell.render import ansi
+from smtpshell.render.styled import RenderOptions, render_event
 from tests.plugins.servers import SmtpServer, read_command
 
 SMTPSHELL = str(Path(sys.executable).with_name("smtpshell"))

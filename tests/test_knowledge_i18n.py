@@ -9,8 +9,8 @@ import pytest
 
 from smtpshell import i18n, knowledge
 from smtpshell.protocol.replies import ReplyParser
-from smtpshell.ui import ansi
-from smtpshell.ui.render import render_reply
+from smtpshell.render import ansi
+from smtpshell.render.styled import render_reply
 
 # A tiny test-only "language" (pig-latin-ish, so any English that leaks through shows).
 CATALOGUE = """

@@ -10,8 +10,8 @@ from hypothesis import given, strategies as st
 from smtpshell import events as ev
 from smtpshell.protocol.replies import Reply, ReplyParser
 from smtpshell.protocol.session import Exchange, Kind, Pending, Session
-from smtpshell.ui import ansi
-from smtpshell.ui.render import (
+from smtpshell.render import ansi
+from smtpshell.render.styled import (
     RenderOptions,
     StyledText,
     ehlo_rows,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smtpshell.shell import registry
-from smtpshell.ui.render import StyledText
+from smtpshell.render.styled import StyledText
 from tests.plugins.practice import StartPractice, message, practice_client
 
 

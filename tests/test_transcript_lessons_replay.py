@@ -11,8 +11,8 @@ from smtpshell import exitcodes
 from smtpshell.drivers.runner import RunOptions
 from smtpshell.transcript import read_transcript
 from smtpshell.transcript.placeholders import SecretSource
-from smtpshell.transcript.practice import practice_target
-from smtpshell.transcript.replay import Replayer, format_report
+from smtpshell.drivers.practice import practice_target
+from smtpshell.drivers.replay import Replayer, format_report
 from tests.plugins.transcripts import TRANSCRIPTS
 
 FILES = sorted(TRANSCRIPTS.glob("*.transcript"))

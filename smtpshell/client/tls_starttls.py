@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from ..untrusted import safe_bytes
+
 from ..protocol.replies import ProtocolError, Reply
 
 GO_AHEAD = 220
@@ -82,8 +84,7 @@ def injection_message(nbytes: int, where: str) -> str:
 
 def plaintext_instead_of_tls(raw: bytes, where: str) -> str:
     """Implicit TLS, and the server spoke plaintext: say so at once instead of timing out."""
-    first_line = raw.split(b"\n", 1)[0].rstrip(b"\r")[:60].decode("ascii", "backslashreplace")
-    shown = "".join(ch if " " <= ch <= "~" else f"\\x{ord(ch):02x}" for ch in first_line)
+    shown = safe_bytes(raw.split(b"\n", 1)[0].rstrip(b"\r")[:60])
     return (
         f"{where} answered in plaintext ('{shown}'), not TLS: this port does not use implicit "
         "TLS. Connect without --tls / smtps:// and type STARTTLS to upgrade"

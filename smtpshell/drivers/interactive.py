@@ -34,7 +34,7 @@ from ..protocol.session import Phase, Session
 from ..shell import registry
 from ..ui.history import history_path
 from ..ui.prompt import ReplUI
-from ..ui.render import RenderOptions, StyledText, render_event
+from ..render.styled import RenderOptions, StyledText, render_event
 from ..ui.toolbar import Where
 from ..ui.tty import echo_off
 from .runner import RunOptions, SessionRunner

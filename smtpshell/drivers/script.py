@@ -17,8 +17,8 @@ from .. import events as ev
 from .. import exitcodes
 from ..client.target import Target
 from ..protocol.session import Session
-from ..ui import ansi
-from ..ui.render import RenderOptions, StyledText, render_event
+from ..render import ansi
+from ..render.styled import RenderOptions, StyledText, render_event
 from .runner import RunOptions, SessionRunner
 
 

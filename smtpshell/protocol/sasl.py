@@ -22,6 +22,8 @@ The same module decodes lines a student types by hand ("manual" mode) with
 
 from __future__ import annotations
 
+from ..untrusted import safe_bytes
+
 import base64
 import binascii
 import hashlib
@@ -114,15 +116,7 @@ def b64decode(text: str) -> bytes | None:
 
 def printable(data: bytes) -> str:
     """Bytes as text with control characters (NUL, CR, ESC...) escaped, never raw."""
-    text = data.decode("utf-8", "backslashreplace")
-    out = []
-    for ch in text:
-        o = ord(ch)
-        if o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0:
-            out.append(f"\\x{o:02x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return safe_bytes(data)
 
 
 def quoted(data: bytes) -> str:

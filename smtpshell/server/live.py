@@ -1,12 +1,12 @@
 """How a received message is shown: on the teacher's terminal (``serve``) and by ``/mailbox``.
 
 Everything here came from a client and is untrusted: it goes through
-:func:`~smtpshell.ui.render.safe` so no escape sequence reaches a terminal.
+:func:`~smtpshell.untrusted.safe` so no escape sequence reaches a terminal.
 """
 
 from __future__ import annotations
 
-from ..ui.render import safe
+from ..untrusted import safe
 from .store import StoredMessage
 
 

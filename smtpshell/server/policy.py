@@ -7,6 +7,8 @@ Protocol-level behaviour (STARTTLS, AUTH, scenarios) is in :mod:`.smtp`.
 
 from __future__ import annotations
 
+from ..untrusted import header_safe
+
 import hmac
 import secrets
 import time
@@ -187,18 +189,13 @@ def _trace_headers(hostname: str, queue_id: str, when: datetime, peer: str, helo
     rcpts = envelope.rcpt_tos
     lines = [f"Return-Path: <{envelope.mail_from or ''}>"]
     lines += [f"Delivered-To: {r}" for r in rcpts]
-    received = f"Received: from {_clean(helo)} ({ip})\r\n\tby {hostname} (smtpshell practice server) with {protocol} id {queue_id}"
+    received = f"Received: from {header_safe(helo)} ({ip})\r\n\tby {hostname} (smtpshell practice server) with {protocol} id {queue_id}"
     if tls:
         received += f"\r\n\t(using {tls})"
     if user:
-        received += f"\r\n\t(authenticated as {_clean(str(user))})"
+        received += f"\r\n\t(authenticated as {header_safe(str(user))})"
     if len(rcpts) == 1:
         received += f"\r\n\tfor <{rcpts[0]}>"
     received += f"; {format_datetime(when)}"
     lines.append(received)
     return ("\r\n".join(lines) + "\r\n").encode("utf-8", "surrogateescape")
-
-
-def _clean(text: str) -> str:
-    """Client-chosen text going into a header: no line breaks, no control characters."""
-    return "".join(ch if ch.isprintable() else "?" for ch in text)[:200]

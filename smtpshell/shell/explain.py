@@ -7,7 +7,7 @@ from dataclasses import replace
 from .. import knowledge
 from ..i18n import t
 from ..protocol.session import Session
-from ..ui.render import LEVELS, RenderOptions, render_last, render_query
+from ..render.styled import LEVELS, RenderOptions, render_last, render_query
 from .registry import ShellContext, command
 
 # Drivers read the current render options from here (set by /level), falling

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from ..client.core import ConnectionCore as Connection
     from ..protocol.session import Session
-    from ..ui.render import StyledText
+    from ..render.styled import StyledText
 
 PREFIX = "/"
 

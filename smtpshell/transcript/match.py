@@ -11,7 +11,7 @@ Rules (documented in docs/transcripts.md):
 - with ``codes_only`` the texts are not compared at all.
 
 Server text is compared the way it is shown and recorded: control characters
-escaped (:func:`smtpshell.ui.render.safe`).
+escaped (:func:`smtpshell.untrusted.safe`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..protocol.replies import ProtocolError, Reply
-from ..ui.render import safe
+from ..untrusted import safe
 from .model import Expected
 
 

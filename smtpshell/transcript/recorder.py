@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from .. import __version__
 from .. import events as ev
 from ..protocol.commands import CommandLine
-from ..ui.render import safe
+from ..untrusted import safe
 from .match import escape
 from .model import CLIENT, DATA_FILE_NOTE, MAGIC, NOTE, SERVER, TLS_NOTE, WARNING
 from .placeholders import CREDENTIALS, PASSWORD, SECRET, USERNAME, decode_challenge

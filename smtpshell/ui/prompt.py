@@ -23,7 +23,7 @@ from . import keys
 from .completer import SmtpCompleter, phase_lexer
 from .completion import Sources
 from .history import SecretSafeHistory, addresses_in, should_keep
-from .render import StyledText
+from ..render.styled import StyledText
 from .theme import build_style
 from .toolbar import Where, right_prompt, toolbar
 

@@ -16,7 +16,7 @@ from prompt_toolkit.styles import BaseStyle, Style, merge_styles, style_from_pyg
 from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 
-from . import ansi
+from ..render import ansi
 
 ANSI_COLOR_NAMES = set(FG_ANSI_COLORS) | {"default"}
 _HEX = re.compile(r"^[0-9a-fA-F]{6}$")

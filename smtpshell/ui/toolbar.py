@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from ..protocol import catalogue
 from ..protocol.session import Phase, Session
 from ..shell import registry
-from .render import StyledText, safe
+from ..render.styled import StyledText
+from ..untrusted import safe
 
 LOCK = "\U0001f512"  # the padlock
 WARNING_SIGN = "\u26a0"

@@ -12,7 +12,7 @@ from smtpshell.drivers.runner import RunOptions
 from smtpshell.drivers.script import ScriptDriver
 from smtpshell.transcript import read_transcript
 from smtpshell.transcript.placeholders import SecretSource
-from smtpshell.transcript.replay import ReplayResult, Replayer, format_report
+from smtpshell.drivers.replay import ReplayResult, Replayer, format_report
 
 REPO = Path(__file__).resolve().parents[2]
 TRANSCRIPTS = REPO / "transcripts"

@@ -16,11 +16,11 @@ import sys
 from .. import exitcodes
 from ..options import UsageError, add_tls_arguments, tls_options
 from ..client.target import BadTarget, Target, parse_target
-from ..drivers.runner import RunOptions
-from ..ui import ansi
-from ..ui.render import RenderOptions
-from .parse import TranscriptError, read_transcript
-from .placeholders import PASSWORD_ENV, USERNAME_ENV, SecretSource
+from .runner import RunOptions
+from ..render import ansi
+from ..render.styled import RenderOptions
+from ..transcript.parse import TranscriptError, read_transcript
+from ..transcript.placeholders import PASSWORD_ENV, USERNAME_ENV, SecretSource
 from .practice import practice_target, run_command
 from .replay import Replayer, format_report
 

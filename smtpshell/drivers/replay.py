@@ -19,14 +19,14 @@ from typing import TextIO
 from .. import events as ev
 from .. import exitcodes
 from ..client.target import Target
-from ..drivers.runner import RunOptions, SessionRunner
-from ..drivers.script import ScriptContext
+from .runner import RunOptions, SessionRunner
+from .script import ScriptContext
 from ..protocol.replies import ProtocolError, Reply
 from ..shell import registry
-from ..ui.render import RenderOptions, render_event
-from .match import Difference, compare
-from .model import DATA_FILE_NOTE, NOTE, Step, Transcript
-from .placeholders import SecretSource, SecretUnavailable, placeholder_in
+from ..render.styled import RenderOptions, render_event
+from ..transcript.match import Difference, compare
+from ..transcript.model import DATA_FILE_NOTE, NOTE, Step, Transcript
+from ..transcript.placeholders import SecretSource, SecretUnavailable, placeholder_in
 
 
 @dataclass

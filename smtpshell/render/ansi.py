@@ -6,7 +6,7 @@ import os
 import sys
 from typing import TextIO
 
-from .render import StyledText
+from .styled import StyledText
 
 # SGR codes per style class; a style naming several classes combines them.
 ANSI: dict[str, str] = {

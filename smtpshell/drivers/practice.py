@@ -20,8 +20,8 @@ from typing import Any
 
 from .. import exitcodes
 from ..client.target import Target
-from ..drivers.runner import RunOptions
-from .model import Transcript
+from .runner import RunOptions
+from ..transcript.model import Transcript
 
 _TRUE = {"on", "yes", "true", "1"}
 _FALSE = {"off", "no", "false", "0"}

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .. import events as ev
 from ..lazy import lazy_module
+from ..untrusted import safe
 from ..i18n import t
 from ..protocol.ehlo import Capabilities
 from ..protocol.replies import Reply
@@ -45,22 +46,6 @@ LEVELS = ("full", "brief", "off")
 class RenderOptions:
     explain: str = "full"  # "full", "brief" or "off"
     table_width: int = 34  # EHLO table: column where the meaning starts (at most)
-
-
-# -- untrusted text ----------------------------------------------------------------
-
-# Characters that could act on a terminal or make text read differently from
-# what it is: C0 and C1 controls (ESC starts CSI/OSC sequences, CR rewrites the
-# line, NUL, BEL...), DEL, bidirectional overrides and isolates (text shown
-# reversed, "Trojan Source"), line/paragraph separators, zero-width space and BOM.
-_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-_UNSAFE = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029, 0x200B, 0xFEFF}
-_ESCAPES = {o: (f"\\x{o:02x}" if o <= 0xFF else f"\\u{o:04x}") for o in _UNSAFE}
-
-
-def safe(text: str) -> str:
-    """Server text with control characters and invisible/bidi controls shown escaped, never raw."""
-    return text.translate(_ESCAPES)
 
 
 def _scrub(fragments: StyledText) -> StyledText:

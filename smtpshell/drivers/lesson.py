@@ -22,14 +22,14 @@ from prompt_toolkit.key_binding import KeyBindings
 from .. import events as ev
 from .. import exitcodes
 from ..client.target import Target
-from ..drivers.runner import RunOptions, SessionRunner
-from ..drivers.script import ScriptContext
+from .runner import RunOptions, SessionRunner
+from .script import ScriptContext
 from ..protocol.replies import ProtocolError, Reply
 from ..shell import registry
-from ..ui.render import RenderOptions, StyledText, render_event
-from .match import compare
-from .model import Step, Transcript
-from .placeholders import PASSWORD, SECRET_PLACEHOLDERS, USERNAME, SecretSource, SecretUnavailable, placeholder_in
+from ..render.styled import RenderOptions, StyledText, render_event
+from ..transcript.match import compare
+from ..transcript.model import Step, Transcript
+from ..transcript.placeholders import PASSWORD, SECRET_PLACEHOLDERS, USERNAME, SecretSource, SecretUnavailable, placeholder_in
 
 PROMPT = "lesson C: "  # "C:" as in the transcript; "lesson" so it is not taken for a sent line
 ASK_LABELS = {USERNAME: "user name", PASSWORD: "password"}

@@ -13,11 +13,11 @@ import sys
 from .. import exitcodes
 from ..options import UsageError, add_tls_arguments, tls_options
 from ..client.target import BadTarget, parse_target
-from ..drivers.runner import RunOptions
-from ..ui import ansi
-from ..ui.render import RenderOptions
-from .lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons
-from .parse import TranscriptError, read_transcript
+from .runner import RunOptions
+from ..render import ansi
+from ..render.styled import RenderOptions
+from ..transcript.lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons
+from ..transcript.parse import TranscriptError, read_transcript
 from .practice import practice_target, run_command
 
 
