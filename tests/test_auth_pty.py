@@ -31,7 +31,8 @@ pytestmark = pytest.mark.skipif(not os.path.exists(SMTPSHELL), reason="the smtps
 def _spawn(address: str, home: pathlib.Path, *args: str):  # type: ignore[no-untyped-def]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTPSHELL_", "XDG_"))}
     env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"), XDG_CONFIG_HOME=str(home / "config"),
-               XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"), TERM="xterm")
+               XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"), TERM="xterm",
+               PROMPT_TOOLKIT_NO_CPR="1")  # nobody here answers cursor-position requests: say so, do not make it wait
     child = pexpect.spawn(SMTPSHELL, [address, "--no-netrc", *args], env=env, encoding="utf-8",
                           timeout=15, dimensions=(40, 160), cwd=str(home))
     log = io.StringIO()
