@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from .protocol.line import LineKind
 from .protocol.replies import ProtocolError, Reply
 from .protocol.session import Exchange
 
@@ -36,7 +37,7 @@ class LineSent(NamedTuple):
     """A line written to the server (CRLF not included in ``shown``)."""
 
     shown: str  # the text as typed, or with secrets replaced
-    kind: str  # "command", "data", "end-of-data", "auth"
+    kind: LineKind  # COMMAND, DATA_LINE, DATA_END, CHUNK_LINE or SASL_RESPONSE
     nbytes: int
     secret: bool = False
     automatic: bool = False  # sent by the shell on the user's behalf (shown as such)

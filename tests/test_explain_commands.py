@@ -10,7 +10,6 @@ import pytest
 from smtpshell.protocol.replies import ReplyParser
 from smtpshell.protocol.session import Pending, Session
 from smtpshell.shell import registry
-from smtpshell.shell.explain import OPTIONS_KEY, current_options
 from smtpshell.render import ansi
 from smtpshell.render.styled import RenderOptions, StyledText
 
@@ -23,7 +22,16 @@ class FakeContext:
     interactive: bool = True
     printed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    render_options: RenderOptions = RenderOptions()
+    runner: Any = None
+    recorder: Any = None
+    practice_server: Any = None
+    config: Any = None
+
+    def clear_screen(self) -> None: ...
+
+    def history_lines(self) -> list[str]:
+        return []
 
     @property
     def connection(self) -> None:
@@ -101,18 +109,30 @@ async def test_explain_last_without_connection() -> None:
 
 async def test_level_sets_render_options() -> None:
     ctx = FakeContext()
-    assert current_options(ctx) == RenderOptions()
+    assert ctx.render_options == RenderOptions()
     await registry.dispatch(ctx, "/level brief")
-    assert ctx.extras[OPTIONS_KEY].explain == "brief"
-    assert current_options(ctx).explain == "brief"
+    assert ctx.render_options.explain == "brief"
     await registry.dispatch(ctx, "/level")
     assert "explanation level: brief" in ctx.out
     await registry.dispatch(ctx, "/level loud")
     assert ctx.errors and "full, brief or off" in ctx.errors[-1]
-    assert current_options(ctx).explain == "brief"
+    assert ctx.render_options.explain == "brief"
 
 
 def test_commands_registered_with_completion_kinds() -> None:
     commands = registry.load_all()
     assert commands["explain"].arg_kind == "code"
     assert commands["level"].usage == "[full|brief|off]"
+
+
+@pytest.mark.parametrize("level", ["off", "brief"])
+def test_level_reports_the_level_given_with_explain(level: str) -> None:
+    """`--explain off` then `/level` says off (it used to say full: a setting looked up by a name nobody set)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "smtpshell", "--explain", level, "-c", "/level"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert f"explanation level: {level}" in done.stdout, done.stdout + done.stderr

@@ -38,7 +38,7 @@ async def run_repl(server_address: str, keys: str, *, config: Config | None = No
     host, port = server_address.rsplit(":", 1)
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         args = argparse.Namespace(explain="brief", color="never")
-        repl = Repl(args, RunOptions(timeout=5), config or Config(), {})
+        repl = Repl(args, RunOptions(timeout=5), config or Config())
         shown: list = []
         show = repl.ui.show
         repl.ui.show = lambda fragments: (shown.append(fragments), show(fragments))  # type: ignore[method-assign]

@@ -17,7 +17,7 @@ from tests.plugins.practice import StartPractice, message, practice_client
 class RecordingContext:
     """A ShellContext that keeps what commands print (no terminal needed)."""
 
-    extras: dict[str, Any] = field(default_factory=dict)
+    practice_server: Any = None
     interactive: bool = False
     printed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -31,7 +31,7 @@ class RecordingContext:
 
 async def test_mailbox_lists_and_shows_with_added_headers(start_practice: StartPractice) -> None:
     server = await start_practice()
-    ctx = RecordingContext(extras={"practice_server": server})
+    ctx = RecordingContext(practice_server=server)
     await registry.dispatch(ctx, "/mailbox")  # type: ignore[arg-type]
     assert "no messages yet" in ctx.printed[-1]
 

@@ -42,9 +42,10 @@ from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
-from ..protocol.commands import check_line
+from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
+from ..protocol.line import Line, LineKind
 from ..protocol.session import Exchange, Kind, Pending, Session
 from .target import Target
 from . import tls_starttls
@@ -147,6 +148,7 @@ class ConnectionCore:
         self.session = session or Session()
         self.parser = ReplyParser()
         self.tls_info: ev.TLSInfo | None = None
+        self.peer: str | None = None  # "address:port" actually reached
         self.writes = 0  # transport.write calls, for tests and the curious
         self._transport: Any = None  # an asyncio transport, or blocking.SocketTransport
         self._tls: TLSLayer | None = None  # loaded with ssl only when TLS starts
@@ -173,15 +175,9 @@ class ConnectionCore:
     def connection_made(self, transport: Any) -> None:
         self._transport = transport
         peer = transport.get_extra_info("peername") or ("?", 0)
+        self.peer = f"{peer[0]}:{peer[1]}" if ":" not in str(peer[0]) else f"[{peer[0]}]:{peer[1]}"
         self.session.connected()
-        self.bus.emit(
-            ev.Connected(
-                self.target.host,
-                self.target.port,
-                f"{peer[0]}:{peer[1]}" if ":" not in str(peer[0]) else f"[{peer[0]}]:{peer[1]}",
-                self.target.implicit_tls,
-            )
-        )
+        self.bus.emit(ev.Connected(self.target.host, self.target.port, self.peer, self.target.implicit_tls))
 
     def data_received(self, data: bytes) -> None:
         tls = self._tls
@@ -444,57 +440,63 @@ class ConnectionCore:
 
     async def send(
         self,
-        line: str,
+        line: Line | str,
         *,
-        kind: Kind | None = None,
+        kind: LineKind = LineKind.COMMAND,
         shown: str | None = None,
         secret: bool = False,
         automatic: bool = False,
     ) -> None:
-        """Send one line as typed, plus CRLF. Raises InjectionError for CR/LF/NUL."""
-        check_line(line)
-        kind = kind or self.session.line_kind(line)
-        if kind is Kind.DATA_LINE:
+        """Send one line as typed, plus CRLF. Raises InjectionError for CR/LF/NUL.
+
+        ``line`` is classified already (:func:`smtpshell.protocol.line.classify`);
+        a plain string is a line of the ``kind`` given. Nothing is decided here.
+        """
+        if isinstance(line, str):
+            line = Line.of(line, kind)
+        if line.kind is LineKind.DATA_LINE:
             await self.send_data_line(line)
             return
-        if kind is Kind.CHUNK_LINE:
+        if line.kind is LineKind.CHUNK_LINE:
             await self.send_chunk_line(line)
             return
-        display = SECRET if secret and shown is None else (shown if shown is not None else line)
-        wire = line.encode("utf-8") + b"\r\n"
+        pending_kind = line.kind.pending
+        if pending_kind is None:  # REFUSED, or a line that never goes out
+            raise InjectionError(line.refusal or f"a {line.kind.value} is not sent to the server")
+        text = line.text
+        display = SECRET if secret and shown is None else (shown if shown is not None else text)
+        wire = text.encode("utf-8") + b"\r\n"
         if self.tls_pending:
             await self.wait_tls()
-        pending = Pending(kind, display, Pending.command(line).verb if kind is Kind.COMMAND else "")
+        pending = Pending(pending_kind, display, line.verb)
         self.session.sent(pending)
-        self.bus.emit(
-            ev.LineSent(display, _EVENT_KIND[kind], len(wire), secret=secret, automatic=automatic)
-        )
-        if kind is Kind.COMMAND and pending.verb == "STARTTLS":
+        self.bus.emit(ev.LineSent(display, line.kind, len(wire), secret=secret, automatic=automatic))
+        if line.verb == "STARTTLS":
             # Nothing typed or pasted after STARTTLS may go out before its reply.
             self._expect_starttls_reply()
             await self._write(wire, gated=False)
             return
         await self._write(wire)
 
-    async def send_data_line(self, line: str) -> None:
+    async def send_data_line(self, line: Line | str) -> None:
         """One line of message content, dot-stuffed if it starts with '.'."""
-        check_line(line)
-        wire, stuffed = stuff_line(line)
+        text = _checked(line)
+        wire, stuffed = stuff_line(text)
         note = f"dot-stuffed: sent as {wire[:-2].decode('utf-8', 'replace')!r}" if stuffed else ""
-        self.bus.emit(ev.LineSent(line, "data", len(wire), note=note))
+        self.bus.emit(ev.LineSent(text, LineKind.DATA_LINE, len(wire), note=note))
         await self._write(wire)
 
-    async def send_chunk_line(self, line: str) -> None:
+    async def send_chunk_line(self, line: Line | str) -> None:
         """One typed line of a BDAT chunk, raw. Raises ChunkTooLong if it overruns the size."""
-        check_line(line)
-        wire = chunk_line(line, self.session.chunk_remaining)
+        text = _checked(line)
+        wire = chunk_line(text, self.session.chunk_remaining)
         self.session.chunk_sent(len(wire))
         left = self.session.chunk_remaining
         ending = "with CRLF" if wire.endswith(b"\r\n") else "no CRLF"
         note = f"chunk: {len(wire)} bytes, {ending}; " + (
             f"{left} byte(s) still to send" if left else "chunk complete: the server answers now"
         )
-        self.bus.emit(ev.LineSent(line, "chunk", len(wire), note=note))
+        self.bus.emit(ev.LineSent(text, LineKind.CHUNK_LINE, len(wire), note=note))
         await self._write(wire)
 
     async def next_exchange(self, timeout: float | None = None) -> Exchange:
@@ -522,9 +524,17 @@ class ConnectionCore:
         self._exchanges.clear()
         return n
 
-    async def command(self, line: str, **kwargs: object) -> Exchange:
+    async def command(
+        self,
+        line: Line | str,
+        *,
+        kind: LineKind = LineKind.COMMAND,
+        shown: str | None = None,
+        secret: bool = False,
+        automatic: bool = False,
+    ) -> Exchange:
         """Send a line and wait for its reply (and a STARTTLS handshake, if it starts one)."""
-        await self.send(line, **kwargs)  # type: ignore[arg-type]
+        await self.send(line, kind=kind, shown=shown, secret=secret, automatic=automatic)
         return await self.reply()
 
     async def reply(self) -> Exchange:
@@ -592,21 +602,18 @@ class ConnectionCore:
         self._transport.close()
         await self._after_close()
 
-    @property
-    def closed_reason(self) -> str | None:
-        return self._closed_reason
-
 
 SECRET = ev.SECRET_PLACEHOLDER
 
-_EVENT_KIND = {
-    Kind.COMMAND: "command",
-    Kind.DATA_END: "end-of-data",
-    Kind.AUTH_RESPONSE: "auth",
-    Kind.GREETING: "command",
-    Kind.DATA_LINE: "data",
-    Kind.CHUNK_LINE: "chunk",
-}
+
+
+def _checked(line: Line | str) -> str:
+    """The text of a content line, refused if it holds CR, LF or NUL."""
+    if isinstance(line, str):
+        line = Line.of(line, LineKind.DATA_LINE)
+    if line.kind is LineKind.REFUSED:
+        raise InjectionError(line.refusal)
+    return line.text
 
 
 def _is_ip(name: str) -> bool:
