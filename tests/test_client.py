@@ -7,10 +7,10 @@ import ssl
 
 import pytest
 
-from smtpshell.protocol.line import LineKind
 from smtpshell import events as ev
 from smtpshell.client import Connection, ConnectionFailed, Target, TLSOptions
 from smtpshell.protocol import Reply
+from smtpshell.protocol.line import LineKind
 from tests.plugins.servers import ServerThread, SmtpServer, read_command
 
 # Every test here runs against both connection shells (asyncio and blocking).

@@ -9,9 +9,9 @@ import pytest
 
 from smtpshell.protocol.replies import ReplyParser
 from smtpshell.protocol.session import Pending, Session
-from smtpshell.shell import registry
 from smtpshell.render import ansi
 from smtpshell.render.styled import RenderOptions, StyledText
+from smtpshell.shell import registry
 
 
 @dataclass

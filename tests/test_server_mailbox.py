@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from smtpshell.shell import registry
 from smtpshell.render.styled import StyledText
+from smtpshell.shell import registry
 from tests.plugins.practice import StartPractice, message, practice_client
 
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import pytest
 
-from smtpshell import exitcodes
 from smtpshell import events as ev
+from smtpshell import exitcodes
 from smtpshell.client import Target, TLSOptions
 from smtpshell.drivers.runner import RunOptions
 from smtpshell.drivers.script import ScriptDriver

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from smtpshell.protocol.line import LineKind
 from smtpshell import events as ev
 from smtpshell.auth import AuthOptions
 from smtpshell.client.target import Target
 from smtpshell.drivers.runner import RunOptions
+from smtpshell.protocol.line import LineKind
 from smtpshell.protocol.replies import Reply
 from smtpshell.protocol.session import Exchange, Kind, Pending, Phase
 from smtpshell.transcript import read_transcript

@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from .core import ConnectionCore, ConnectionFailed, connect_error
+from .core import ConnectionCore
+from .errors import ConnectionFailed, connect_error
 
 _READ_SIZE = 256 * 1024
 T = TypeVar("T")

@@ -19,7 +19,7 @@ response injection (CVE-2011-0411 and friends). Writes issued after STARTTLS
 wait for its reply and for the handshake it starts (the *gate*), so a pasted
 ``STARTTLS`` + ``EHLO`` sends the EHLO only inside TLS. The handshake happens
 only after a 220 reply to STARTTLS (RFC 3207); any other reply leaves the
-session in plaintext and says so. The rules and texts are in :mod:`.tls_starttls`.
+session in plaintext and says so. All of that is in :mod:`.starttls`.
 
 Two I/O shells drive the core, and differ only in how they wait:
 
@@ -44,51 +44,21 @@ from typing import TYPE_CHECKING, Any
 from .. import events as ev
 from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
-from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.line import Line, LineKind
+from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
+from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
+from .starttls import PARTIAL_LINE, TLSHandling, _Gate
 from .target import Target
-from . import tls_starttls
 from .tls_options import TLSOptions
 
 if TYPE_CHECKING:
-    import ssl
-
     from .tls_layer import TLSLayer
 
 DEFAULT_TIMEOUT = 30.0
 
 
-class ConnectionFailed(Exception):
-    """Connecting (or the TLS handshake) failed; str() is one line for the user."""
-
-
-class ConnectionClosed(Exception):
-    """The connection is gone; str() says why."""
-
-
-class ReplyTimeout(Exception):
-    """No reply came within the timeout."""
-
-
-class _Gate:
-    """STARTTLS's reply and the handshake it starts: settled once, with a result or an error."""
-
-    def __init__(self) -> None:
-        self.done = False
-        self.result: ev.TLSInfo | None = None
-        self.error: Exception | None = None
-
-    def settle(self, result: ev.TLSInfo | None) -> None:
-        if not self.done:
-            self.done, self.result = True, result
-
-    def fail(self, error: Exception) -> None:
-        if not self.done:
-            self.done, self.error = True, error
-
-
-class ConnectionCore:
+class ConnectionCore(TLSHandling):
     """One SMTP connection; see the module docstring. An I/O shell supplies
     ``open()``, a transport (``write``, ``close``, ``is_closing``,
     ``get_extra_info``) and the waits below."""
@@ -162,14 +132,6 @@ class ConnectionCore:
         self._closed_clean = False
         self._closing_locally = False
 
-    def _context(self) -> ssl.SSLContext:
-        from .tls import TLSSetupError, make_context
-
-        try:
-            return make_context(self.tls_options)
-        except TLSSetupError as exc:
-            raise ConnectionFailed(str(exc)) from None
-
     # -- the transport's callbacks (named as in asyncio.Protocol) ------------
 
     def connection_made(self, transport: Any) -> None:
@@ -184,29 +146,7 @@ class ConnectionCore:
         if tls is None:
             self._plaintext(data)
             return
-        if not tls.established:
-            if not tls.records_seen:
-                data = self._strip_injected(data)
-                if not data:
-                    return
-                tls.records_seen = True
-            tls.incoming.write(data)
-            self._advance_handshake()
-            if not tls.established:
-                return
-            data = b""
-        try:
-            plain, closed = tls.decrypt(data)
-        except tls.Error as exc:
-            from .tls_diagnosis import handshake_words
-
-            self._fail(f"TLS error from {self.target}: {handshake_words(exc)}")
-            return
-        self._flush_tls()
-        if plain:
-            self._plaintext(plain)
-        if closed and not self._closed_clean:  # after QUIT/221, "closed after QUIT" says it better
-            self._closed_reason = self._closed_reason or "the server ended TLS (close_notify)"
+        self._tls_received(tls, data)
 
     def eof_received(self) -> bool | None:
         for item in self.parser.eof():
@@ -243,7 +183,7 @@ class ConnectionCore:
                 return
             self._handle(item)
         if self._injected_tail:
-            self._report_injection(self._injected_tail, tls_starttls.PARTIAL_LINE)
+            self._report_injection(self._injected_tail, PARTIAL_LINE)
             self._injected_tail = b""
 
     def _handle(self, item: Reply | ProtocolError) -> None:
@@ -263,159 +203,6 @@ class ConnectionCore:
         if exchange.sent is not None:
             self._exchanges.append(exchange)
             self._notify()
-
-    def _context_or_fail(self) -> ssl.SSLContext | None:
-        # Called from a protocol callback: it must not raise.
-        try:
-            return self._context()
-        except ConnectionFailed as exc:
-            self.bus.emit(ev.Warning(str(exc), kind="tls-setup"))
-            self._fail(str(exc))
-            return None
-
-    def _strip_injected(self, data: bytes) -> bytes:
-        """Drop plaintext that came before the server's first TLS record."""
-        start = tls_starttls.tls_record_start(data)
-        cut = len(data) if start is None else start
-        if cut and not self._tls_upgraded:
-            # Implicit TLS, and the server speaks plaintext: say so now, not after a timeout.
-            self._fail(tls_starttls.plaintext_instead_of_tls(data[:cut], str(self.target)))
-            return b""
-        self._report_injection(data[:cut], tls_starttls.LATER_SEGMENT)
-        return data[cut:]
-
-    def _report_injection(self, raw: bytes, where: str = tls_starttls.SAME_SEGMENT) -> None:
-        if not raw:
-            return
-        self.bus.emit(
-            ev.Warning(
-                tls_starttls.injection_message(len(raw), where),
-                kind="starttls-injection",
-                detail=raw[:200],
-            )
-        )
-
-    # -- TLS -----------------------------------------------------------------
-
-    def _expect_starttls_reply(self) -> None:
-        """STARTTLS is on its way: hold every later write until it is answered.
-
-        ``_tls_done`` is the one gate: pending from here until the reply says
-        no (settled at once) or the handshake after a 220 ends.
-        """
-        if self._tls_done is None or self._tls_done.done:
-            self._tls_done = _Gate()
-
-    def _starttls_answered(self, item: Reply | ProtocolError) -> None:
-        """The reply to STARTTLS: only 220 starts the handshake (RFC 3207)."""
-        if isinstance(item, Reply) and item.code == tls_starttls.GO_AHEAD and self._tls is None:
-            self._injected_tail = self.parser.clear()
-            ctx = self._context_or_fail()
-            if ctx is not None:
-                self._begin_tls(ctx, upgraded=True)
-            return
-        if self._tls is None:
-            self.bus.emit(ev.Warning(tls_starttls.refusal_message(item), kind="starttls-refused"))
-        elif isinstance(item, Reply) and item.code == tls_starttls.GO_AHEAD:
-            self.bus.emit(ev.Warning(tls_starttls.ALREADY_TLS, kind="starttls-refused"))
-        if self._tls_done is not None:
-            self._tls_done.settle(self.tls_info)
-            self._notify()
-
-    def _begin_tls(self, ctx: ssl.SSLContext, upgraded: bool) -> None:
-        from .tls import server_hostname
-        from .tls_layer import TLSLayer
-
-        if self._tls_done is None or self._tls_done.done:
-            self._tls_done = _Gate()
-        self._tls_upgraded = upgraded
-        hostname = server_hostname(self.target.host, self.tls_options)
-        self._checked_name = hostname
-        self._sni = hostname if hostname and not _is_ip(hostname) else None
-        self._tls = TLSLayer(ctx, hostname)
-        self._advance_handshake()
-
-    def _advance_handshake(self) -> None:
-        tls = self._tls
-        assert tls is not None and self._tls_done is not None
-        try:
-            done = tls.step()
-        except tls.Error as exc:
-            from .tls import diagnose_failure
-
-            self._flush_tls()  # our alert, so the server knows why
-            failure = diagnose_failure(exc, tls.obj, str(self.target), self.tls_options, self._checked_name)
-            for line in failure.detail.splitlines():  # one event per line: the screen shows no raw newlines
-                self.bus.emit(ev.Warning(line, kind=f"tls-{failure.key}"))
-            reason = failure.summary
-            self._closed_reason = reason
-            self._tls_done.fail(ConnectionFailed(reason))
-            if self._transport is not None:
-                self._transport.close()
-            # After the close: asyncio then reports the connection lost before it
-            # wakes the waiter, so the Closed event comes before the error surfaces.
-            self._notify()
-            return
-        self._flush_tls()
-        if done:
-            from .tls import describe
-
-            info = describe(tls.obj, self.tls_options, self._sni, self._checked_name)
-            self.tls_info = info
-            if self._tls_upgraded:
-                self.session.tls_started()
-            else:
-                self.session.tls = True
-            self.bus.emit(ev.TLSStarted(info, upgraded=self._tls_upgraded))
-            if not info.verified:
-                self.bus.emit(ev.Warning(tls_starttls.INSECURE, kind="insecure"))
-            if self.tls_options.keylog_path:
-                self.bus.emit(ev.Info(tls_starttls.keylog_note(self.tls_options.keylog_path)))
-            if self._tls_upgraded:
-                self.bus.emit(ev.Info(tls_starttls.SAY_EHLO_AGAIN))
-            self._tls_done.settle(info)
-            self._notify()
-            # Bytes that arrived with the last handshake message may hold data.
-            plain, _ = tls.decrypt(b"")
-            if plain:
-                self._plaintext(plain)
-
-    def _flush_tls(self) -> None:
-        if self._tls is None or self._transport is None:
-            return
-        out = self._tls.take_output()
-        if out and not self._transport.is_closing():
-            self._transport.write(out)
-
-    @property
-    def tls_pending(self) -> bool:
-        """A STARTTLS awaits its reply, or a handshake is running: writes must wait."""
-        return self._tls_done is not None and not self._tls_done.done
-
-    async def wait_tls(self) -> ev.TLSInfo | None:
-        """Wait for STARTTLS's reply and the handshake it starts; raises ConnectionFailed if it fails.
-
-        Returns the TLS details, or None when STARTTLS was refused (still plaintext).
-        """
-        gate = self._tls_done
-        assert gate is not None
-        try:
-            await self._wait_until(lambda: gate.done, self.timeout)
-        except TimeoutError:
-            what = "the TLS handshake did not finish" if self._tls is not None else "no reply to STARTTLS"
-            self._fail(f"{what} within {self.timeout:g} s")
-            raise ConnectionFailed(self._closed_reason or "TLS handshake timed out") from None
-        if gate.error is None:
-            return gate.result
-        if isinstance(gate.error, ConnectionClosed):
-            reason = str(gate.error)
-            if reason == "the server closed the connection" and self._tls is not None:
-                reason = (
-                    "the server closed the connection during the TLS handshake (it may not accept "
-                    "our TLS versions, ciphers or name (SNI), or the port does not speak TLS)"
-                )
-            raise ConnectionFailed(reason)
-        raise gate.error
 
     # -- sending -------------------------------------------------------------
 
@@ -614,33 +401,3 @@ def _checked(line: Line | str) -> str:
     if line.kind is LineKind.REFUSED:
         raise InjectionError(line.refusal)
     return line.text
-
-
-def _is_ip(name: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def connect_error(target: Target, exc: OSError | None, timeout: float) -> str:
-    """One line for a failed connect; ``exc`` None means it timed out."""
-    import socket
-
-    if exc is None or isinstance(exc, TimeoutError):
-        return (
-            f"could not connect to {target}: no answer within {timeout:g} s "
-            "(is a firewall dropping the connection? try --timeout)"
-        )
-    if isinstance(exc, socket.gaierror):
-        return f"cannot find host {target.host!r}: {exc.strerror or exc} (check the name)"
-    if isinstance(exc, ConnectionRefusedError):
-        return (
-            f"connection to {target} refused: nothing is listening there "
-            "(is the server running? is the port right?)"
-        )
-    reason = exc.strerror or str(exc)
-    return f"could not connect to {target}: {reason}"

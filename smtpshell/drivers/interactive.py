@@ -31,9 +31,9 @@ from ..client.target import BadTarget, Target, parse_target
 from ..config import Config, load, state_dir
 from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
+from ..render.styled import RenderOptions, StyledText, render_event
 from ..ui.history import history_path
 from ..ui.prompt import ReplUI
-from ..render.styled import RenderOptions, StyledText, render_event
 from ..ui.toolbar import Where
 from ..ui.tty import echo_off
 from .runner import RunOptions, SessionRunner

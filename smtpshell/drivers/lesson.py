@@ -22,14 +22,21 @@ from prompt_toolkit.key_binding import KeyBindings
 from .. import events as ev
 from .. import exitcodes
 from ..client.target import Target
-from .runner import RunOptions, SessionRunner
-from .script import ScriptContext
-from ..protocol.replies import ProtocolError, Reply
 from ..protocol.line import LineKind, classify
+from ..protocol.replies import ProtocolError, Reply
 from ..render.styled import RenderOptions, StyledText, render_event
 from ..transcript.match import compare
 from ..transcript.model import Step, Transcript
-from ..transcript.placeholders import PASSWORD, SECRET_PLACEHOLDERS, USERNAME, SecretSource, SecretUnavailable, placeholder_in
+from ..transcript.placeholders import (
+    PASSWORD,
+    SECRET_PLACEHOLDERS,
+    USERNAME,
+    SecretSource,
+    SecretUnavailable,
+    placeholder_in,
+)
+from .runner import RunOptions, SessionRunner
+from .script import ScriptContext
 
 PROMPT = "lesson C: "  # "C:" as in the transcript; "lesson" so it is not taken for a sent line
 ASK_LABELS = {USERNAME: "user name", PASSWORD: "password"}

@@ -19,14 +19,14 @@ from typing import TextIO
 from .. import events as ev
 from .. import exitcodes
 from ..client.target import Target
-from .runner import RunOptions, SessionRunner
-from .script import ScriptContext
-from ..protocol.replies import ProtocolError, Reply
 from ..protocol.line import LineKind, classify
+from ..protocol.replies import ProtocolError, Reply
 from ..render.styled import RenderOptions, render_event
 from ..transcript.match import Difference, compare
 from ..transcript.model import DATA_FILE_NOTE, NOTE, Step, Transcript
 from ..transcript.placeholders import SecretSource, SecretUnavailable, placeholder_in
+from .runner import RunOptions, SessionRunner
+from .script import ScriptContext
 
 
 @dataclass

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
 from .. import exitcodes
-from ..client.core import ConnectionClosed, ConnectionCore, ConnectionFailed, ReplyTimeout
+from ..client.core import ConnectionCore
+from ..client.errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
 from ..client.tls_options import TLSOptions
 from ..protocol.commands import InjectionError

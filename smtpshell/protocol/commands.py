@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-
 from . import catalogue
 
 FORBIDDEN = {"\r": "CR", "\n": "LF", "\x00": "NUL"}
