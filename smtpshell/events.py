@@ -11,7 +11,7 @@ placeholder in ``shown`` and the wire bytes are not kept.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .protocol.line import LineKind
 from .protocol.replies import ProtocolError, Reply
@@ -129,6 +129,7 @@ Event = (
 )
 
 Listener = Callable[[Event], None]
+E = TypeVar("E")
 
 
 class EventBus:
@@ -167,5 +168,5 @@ class EventLog:
     def __call__(self, event: Event) -> None:
         self.events.append(event)
 
-    def of(self, kind: type) -> list:
+    def of(self, kind: type[E]) -> list[E]:
         return [e for e in self.events if isinstance(e, kind)]

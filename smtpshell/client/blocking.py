@@ -129,6 +129,7 @@ def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
     try:
         coroutine.send(None)
     except StopIteration as done:
-        return done.value
+        result: T = done.value
+        return result
     coroutine.close()
     raise RuntimeError("a blocking session awaited an event-loop object (a bug in smtpshell)")

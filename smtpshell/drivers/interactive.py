@@ -54,7 +54,10 @@ class Repl:
     def __init__(self, args: argparse.Namespace, options: RunOptions, config: Config,
                  ui: ReplUI | None = None, *, practice_server: "PracticeServer | None" = None) -> None:
         self.args = args
-        self.config: Config | None = config
+        self.done = False
+        self.out_of_step = False  # Ctrl-C stopped a wait whose reply may still come
+        self.data_in_body = False  # in DATA, past the blank line after the headers
+        self.config = config
         self.practice_server = practice_server
         self.recorder: Recorder | None = None
         self.bus = ev.EventBus()
@@ -63,9 +66,6 @@ class Repl:
         self.ui = ui or ReplUI(config, lambda: self.runner.session, self.where,
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)
-        self.done = False
-        self.out_of_step = False  # Ctrl-C stopped a wait whose reply may still come
-        self.data_in_body = False  # in DATA, past the blank line after the headers
         self._running: asyncio.Task[None] | None = None
         self._interrupted = False
         self.bus.subscribe(self.on_event)

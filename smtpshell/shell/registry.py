@@ -83,9 +83,13 @@ class ShellContext(Protocol):
     """
 
     interactive: bool
-    runner: "ShellRunner | None"  # None only before the driver has built its runner
     render_options: "RenderOptions"  # how replies are explained now; /level sets it
     recorder: "Recorder | None"  # the running /record (or --record), if any
+
+    @property
+    def runner(self) -> "ShellRunner | None":
+        """The session's runner; None only before the driver has built it."""
+        ...
 
     @property
     def connection(self) -> "Connection | None": ...
