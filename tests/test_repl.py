@@ -200,3 +200,11 @@ async def test_a_paste_ending_in_a_newline_adds_no_empty_line(smtp_server):
     run = await run_repl(smtp_server.address, keys)
     assert run.code == 0
     assert smtp_server.messages[0].content == b"Subject: pasted\r\n\r\nfirst\r\nsecond\r\n"
+
+
+async def test_level_says_the_level_the_shell_started_with_and_follows_it(smtp_server):
+    """The REPL started with --explain brief: /level says brief (it said full), and /level off takes effect."""
+    run = await run_repl(smtp_server.address, "/level\r/level off\rNOOP\r" + CTRL_D)
+    assert "explanation level: brief" in run.text
+    assert "explanation level is now off" in run.text
+    assert run.repl.render_options.explain == "off"

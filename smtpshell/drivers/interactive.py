@@ -195,7 +195,7 @@ class Repl:
     async def handle(self, text: str) -> None:
         """One line, as the runner sees it; held back while the session is out of step."""
         line = classify(text, self.runner.session)
-        if self.out_of_step and line.kind not in (LineKind.SHELL, LineKind.BLANK):
+        if self.out_of_step and text.strip() and line.kind is not LineKind.SHELL:
             if self.runner.session.pending and self.runner.connected:
                 self.error("not sent: the session is out of step (a reply to the interrupted command "
                            "has not come yet); wait for it, or /reconnect to start afresh")
