@@ -165,13 +165,13 @@ def test_practice_server_scenarios(scenario: str, expected: str) -> None:
 
 def test_a_refusal_is_a_verdict_the_runner_carries_out() -> None:
     """The policy decides and returns; it shows, refuses and closes nothing itself."""
-    script = TLSPolicy(TLSOptions(require_tls=True), end_session_on_refusal=True)
-    script.before_connect(Target("mx.example.org", 587))
+    policy = TLSPolicy(TLSOptions(require_tls=True))
+    policy.before_connect(Target("mx.example.org", 587))
     session = _identified(b"250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n")
-    verdict = script.before_send(session, classify("AUTH PLAIN", session))
+    verdict = policy.before_send(session, classify("AUTH PLAIN", session), interactive=False)
     assert not verdict.allowed and verdict.end_session
     assert "AUTH not sent" in (verdict.refusal or "")
     assert [e.kind for e in verdict.events] == ["plaintext-auth"]  # the warning comes with the verdict
-    repl = TLSPolicy(TLSOptions(require_tls=True), end_session_on_refusal=False)
-    assert repl.before_send(session, classify("MAIL FROM:<a@b>", session)).end_session is False
-    assert repl.before_send(session, classify("NOOP", session)) == Verdict()
+    in_repl = policy.before_send(session, classify("MAIL FROM:<a@b>", session), interactive=True)
+    assert in_repl.refusal and in_repl.end_session is False
+    assert policy.before_send(session, classify("NOOP", session), interactive=False) == Verdict()

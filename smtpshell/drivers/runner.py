@@ -112,7 +112,7 @@ class SessionRunner:
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
         self._auth: AuthController | None = None  # created (and auth.flow loaded) on first use
-        self.tls_policy = tls_policy.TLSPolicy(options.tls, end_session_on_refusal=not context.interactive)
+        self.tls_policy = tls_policy.TLSPolicy(options.tls)
 
     # -- the AUTH flow, and what it needs of its host ----------------------------
 
@@ -287,7 +287,7 @@ class SessionRunner:
 
     async def _allowed(self, line: Line) -> bool:
         """Ask the TLS policy and carry out its verdict; False: the line is not sent."""
-        verdict = self.tls_policy.before_send(self.session, line)
+        verdict = self.tls_policy.before_send(self.session, line, interactive=self.context.interactive)
         for event in verdict.events:
             self.bus.emit(event)
         if verdict.refusal is None:

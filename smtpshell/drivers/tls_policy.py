@@ -68,9 +68,6 @@ class Verdict(NamedTuple):
 @dataclass
 class TLSPolicy:
     options: TLSOptions
-    # Script mode: a refused line ends the session, so the rest of a script
-    # written for an encrypted session is not sent either.
-    end_session_on_refusal: bool = True
     target: Target | None = None
     _warned: set[str] = field(default_factory=set)
 
@@ -82,13 +79,17 @@ class TLSPolicy:
             return [ev.Warning(PLAINTEXT_TO_465, kind="plaintext-465")]
         return []
 
-    def before_send(self, session: Session, line: Line) -> Verdict:
-        """The check before ``line`` goes out."""
+    def before_send(self, session: Session, line: Line, *, interactive: bool) -> Verdict:
+        """The check before ``line`` goes out.
+
+        In script mode (not ``interactive``) a refusal ends the session, so the
+        rest of a script written for an encrypted session is not sent either.
+        """
         events = tuple(self.warnings_before_send(session, line))
         reason = self.blocked(session, line)
         if reason is None:
             return Verdict(events)
-        return Verdict(events, reason, self.end_session_on_refusal)
+        return Verdict(events, reason, end_session=not interactive)
 
     def blocked(self, session: Session, line: Line) -> str | None:
         """Why ``line`` must not be sent now, or None."""
