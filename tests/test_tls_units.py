@@ -8,14 +8,8 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from smtpshell.client.tls_diagnosis import HANDSHAKE_REASONS, PROBLEMS, VERIFY_CODES, diagnose, name_matches
 from smtpshell.client.starttls import refusal_message, tls_record_start
-from smtpshell.client.tls_diagnosis import (
-    HANDSHAKE_REASONS,
-    PROBLEMS,
-    VERIFY_CODES,
-    diagnose,
-    name_matches,
-)
 from smtpshell.events import CertSummary
 from smtpshell.protocol.replies import ReplyParser
 

@@ -1,7 +1,9 @@
 """What happens to one line the user gives, whoever gives it.
 
 The script driver, the REPL and lesson replay all hand lines to one
-:class:`SessionRunner`, so a line means the same thing everywhere:
+:class:`SessionRunner`, so a line means the same thing everywhere. What a
+line is gets decided once, by :func:`smtpshell.protocol.line.classify`, and
+:meth:`SessionRunner.handle` makes one ``match`` on its kind:
 
 - ``/name args``: a shell command (outside DATA only);
 - inside DATA (after 354): message content, dot-stuffed on the wire, until a lone ``.``;

@@ -7,6 +7,8 @@ Protocol-level behaviour (STARTTLS, AUTH, scenarios) is in :mod:`.smtp`.
 
 from __future__ import annotations
 
+from ..untrusted import header_safe
+
 import hmac
 import secrets
 import time
@@ -17,7 +19,6 @@ from typing import Any, Protocol
 
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
-from ..untrusted import header_safe
 from .config import PracticeConfig
 from .store import Mailbox, StoredMessage, subject_of
 

@@ -24,6 +24,7 @@ from .match import escape
 from .model import CLIENT, DATA_FILE_NOTE, MAGIC, NOTE, SERVER, TLS_NOTE, WARNING
 from .placeholders import CREDENTIALS, PASSWORD, SECRET, USERNAME, decode_challenge
 
+
 # What an AUTH command's initial response is written as, per mechanism.
 INITIAL = {"PLAIN": CREDENTIALS, "LOGIN": USERNAME}
 

@@ -17,12 +17,14 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, auth_mechanism
 
 from smtpshell.auth.redact import secret_forms
+
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tests.plugins.servers import SmtpServer
@@ -98,12 +100,7 @@ def _b64(text: str) -> bytes | None:
 
 
 def start_sasl_server(**kwargs: Any) -> SmtpServer:
-    from tests.plugins.servers import (
-        RecordingHandler,
-        ServerThread,
-        SmtpServer,
-        authenticator,
-    )
+    from tests.plugins.servers import RecordingHandler, ServerThread, SmtpServer, authenticator
 
     handler = RecordingHandler()
     options: dict[str, Any] = dict(
