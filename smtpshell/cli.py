@@ -165,27 +165,27 @@ def _run_main(args: argparse.Namespace) -> int:
         from .client.blocking import BlockingConnection, run_blocking
 
         options = dataclasses.replace(options, connector=BlockingConnection.open)
-        return run_blocking(_drive(args, target, options, lines, {"record": args.record}))
+        return run_blocking(_drive(args, target, options, lines))
     import asyncio
 
     return asyncio.run(_session(args, target, options, lines))
 
 
 async def _session(args: argparse.Namespace, target: Target | None, options: Any, lines: Iterable[str] | None) -> int:
-    extras: dict[str, Any] = {"record": args.record}
     if target is None:
         from .drivers.embedded import embedded_server
         from .server import PracticeServerError
 
         try:
-            async with embedded_server(args, options, extras) as (target, options):
-                return await _drive(args, target, options, lines, extras)
+            async with embedded_server(args, options) as (target, options, server):
+                return await _drive(args, target, options, lines, server)
         except PracticeServerError as exc:
             raise UsageError(str(exc)) from None
-    return await _drive(args, target, options, lines, extras)
+    return await _drive(args, target, options, lines)
 
 
-async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: Iterable[str] | None, extras: dict[str, Any]) -> int:
+async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: Iterable[str] | None,
+                 practice_server: Any = None) -> int:
     if lines is not None:
         from .drivers.script import ScriptDriver
         from .render import ansi
@@ -195,14 +195,15 @@ async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: 
             lines, target, options,
             color=ansi.want_color(args.color),
             render=RenderOptions(explain=args.explain),
-            extras=extras,
+            record=args.record,
+            practice_server=practice_server,
         )
         return await driver.run()
     try:
         from .drivers.interactive import run_interactive
     except ImportError:
         raise UsageError("the interactive shell is not available in this build; pipe commands in or use -c") from None
-    return await run_interactive(args, target, options, extras)
+    return await run_interactive(args, target, options, record=args.record, practice_server=practice_server)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,9 @@ placeholder in ``shown`` and the wire bytes are not kept.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
+from .protocol.line import LineKind
 from .protocol.replies import ProtocolError, Reply
 from .protocol.session import Exchange
 
@@ -36,7 +37,7 @@ class LineSent(NamedTuple):
     """A line written to the server (CRLF not included in ``shown``)."""
 
     shown: str  # the text as typed, or with secrets replaced
-    kind: str  # "command", "data", "end-of-data", "auth"
+    kind: LineKind  # COMMAND, DATA_LINE, DATA_END, CHUNK_LINE or SASL_RESPONSE
     nbytes: int
     secret: bool = False
     automatic: bool = False  # sent by the shell on the user's behalf (shown as such)
@@ -128,6 +129,7 @@ Event = (
 )
 
 Listener = Callable[[Event], None]
+E = TypeVar("E")
 
 
 class EventBus:
@@ -166,5 +168,5 @@ class EventLog:
     def __call__(self, event: Event) -> None:
         self.events.append(event)
 
-    def of(self, kind: type) -> list:
+    def of(self, kind: type[E]) -> list[E]:
         return [e for e in self.events if isinstance(e, kind)]

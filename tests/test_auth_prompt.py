@@ -97,25 +97,36 @@ async def test_a_server_that_keeps_asking_is_not_answered_forever(scripted_serve
     assert "\x1b" not in run.out  # the server's escape sequence was shown escaped
 
 
-async def test_expects_secret_answer_follows_the_manual_exchange(sasl_server) -> None:  # type: ignore[no-untyped-def]
-    from smtpshell.auth import controller_of
-
-    seen: list[bool] = []
+async def test_the_runner_owns_one_controller_made_on_first_use(sasl_server) -> None:  # type: ignore[no-untyped-def]
+    """/auth, /login and typed AUTH lines reach the same controller, through runner.auth."""
+    owners: list[object] = []
 
     def patch(controller) -> None:  # type: ignore[no-untyped-def]
         controller.mode = "manual"
-        original = controller.on_response
-
-        async def spy(runner, line):  # type: ignore[no-untyped-def]
-            seen.append(controller.expects_secret_answer())
-            await original(runner, line)
-
-        controller.runner.auth_response_handler = spy
-        assert controller_of(controller.runner) is controller
+        owners.append(controller)
 
     import base64
 
-    lines = ["EHLO x", "AUTH LOGIN", "YWxpY2U=", base64.b64encode(PASSWORD.encode()).decode()]
+    lines = ["EHLO x", "/auth", "AUTH LOGIN", "YWxpY2U=", base64.b64encode(PASSWORD.encode()).decode()]
     run = await run_in_process(sasl_server.address, lines, patch=patch)
-    assert seen == [False, True]  # the username is not secret, the password is
+    assert "AUTH mode: manual" in run.out  # /auth saw the controller the patch changed
     assert "235" in run.out
+    assert PASSWORD not in run.screen
+
+
+def test_a_session_that_never_authenticates_never_loads_the_auth_flow() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import io, sys\n"
+        "from smtpshell.drivers.script import ScriptContext\n"
+        "from smtpshell.drivers.runner import RunOptions, SessionRunner\n"
+        "from smtpshell.events import EventBus\n"
+        "ctx = ScriptContext(io.StringIO(), io.StringIO(), False)\n"
+        "runner = SessionRunner(EventBus(), RunOptions(), ctx)\n"
+        "assert 'smtpshell.auth.flow' not in sys.modules, 'loaded at start'\n"
+        "assert runner.auth is runner.auth\n"
+        "assert 'smtpshell.auth.flow' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -10,6 +10,7 @@ import pytest
 from smtpshell import events as ev
 from smtpshell.client import Connection, ConnectionFailed, Target, TLSOptions
 from smtpshell.protocol import Reply
+from smtpshell.protocol.line import LineKind
 from tests.plugins.servers import ServerThread, SmtpServer, read_command
 
 # Every test here runs against both connection shells (asyncio and blocking).
@@ -40,8 +41,8 @@ async def test_plain_session_delivers_byte_exact(smtp_server: SmtpServer) -> Non
     assert code(await conn.command("RCPT TO:<bob@example.org>")) == 250
     assert code(await conn.command("DATA")) == 354
     for line in ["Subject: dots", "", ".starts with a dot", "..two dots", "end"]:
-        await conn.send(line)
-    assert code(await conn.command(".")) == 250
+        await conn.send(line, kind=LineKind.DATA_LINE)
+    assert code(await conn.command(".", kind=LineKind.DATA_END)) == 250
     assert code(await conn.command("QUIT")) == 221
     await conn.close()
     (msg,) = smtp_server.messages

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from smtpshell import events as ev
+from smtpshell.protocol.line import LineKind
 from smtpshell.protocol.replies import Reply, ReplyParser
 from smtpshell.protocol.session import Exchange, Kind, Pending, Session
 from smtpshell.render import ansi
@@ -246,7 +247,7 @@ def test_hostile_ehlo_keyword_and_other_events_are_scrubbed() -> None:
     shown = text(render_event(ev.ReplyReceived(ex), s))
     assert "\x1b" not in shown and "\x07" not in shown
     for event in (ev.Warning("bad \x1b[31m"), ev.Info("i \r x"), ev.Closed("by \x00 peer", True, False),
-                  ev.LineSent("EHLO \x1b[2J", "command", 10)):
+                  ev.LineSent("EHLO \x1b[2J", LineKind.COMMAND, 10)):
         assert not re.search(r"[\x00-\x09\x0b-\x1f]", text(render_event(event, s)))
 
 

@@ -38,7 +38,7 @@ async def run_repl(server_address: str, keys: str, *, config: Config | None = No
     host, port = server_address.rsplit(":", 1)
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         args = argparse.Namespace(explain="brief", color="never")
-        repl = Repl(args, RunOptions(timeout=5), config or Config(), {})
+        repl = Repl(args, RunOptions(timeout=5), config or Config())
         shown: list = []
         show = repl.ui.show
         repl.ui.show = lambda fragments: (shown.append(fragments), show(fragments))  # type: ignore[method-assign]
@@ -200,3 +200,11 @@ async def test_a_paste_ending_in_a_newline_adds_no_empty_line(smtp_server):
     run = await run_repl(smtp_server.address, keys)
     assert run.code == 0
     assert smtp_server.messages[0].content == b"Subject: pasted\r\n\r\nfirst\r\nsecond\r\n"
+
+
+async def test_level_says_the_level_the_shell_started_with_and_follows_it(smtp_server):
+    """The REPL started with --explain brief: /level says brief (it said full), and /level off takes effect."""
+    run = await run_repl(smtp_server.address, "/level\r/level off\rNOOP\r" + CTRL_D)
+    assert "explanation level: brief" in run.text
+    assert "explanation level is now off" in run.text
+    assert run.repl.render_options.explain == "off"

@@ -26,7 +26,6 @@ class FakeContext:
         self.connects: list[str | None] = []
         self.cleared = 0
         self._history = history or []
-        self.extras: dict = {}
 
     def print(self, fragments) -> None:
         self.printed.append("".join(t for _, t in fragments))

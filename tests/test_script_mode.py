@@ -220,3 +220,18 @@ def test_huge_line_from_a_hostile_server(scripted_server) -> None:
     assert len(result.stdout) < 100_000  # the 10 MB were not echoed
     assert result.returncode == exitcodes.CONNECTION  # a reply that was not SMTP
     assert_no_traceback(result)
+
+
+def test_a_script_session_loads_no_event_loop_terminal_or_auth_flow(smtp_server: SmtpServer) -> None:
+    """Start-up stays lean: against a given server, script mode imports none of these."""
+    heavy = ("asyncio", "prompt_toolkit", "pygments", "aiosmtpd", "smtpshell.auth.flow")
+    code = (
+        "import sys\n"
+        "from smtpshell.cli import main\n"
+        f"status = main([{smtp_server.address!r}, '-c', 'EHLO x', '-c', '/level'])\n"
+        f"loaded = [m for m in {heavy!r} if m in sys.modules]\n"
+        "print('LOADED', loaded, status)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "S: 250" in result.stdout, result.stdout + result.stderr
+    assert "LOADED [] 0" in result.stdout, result.stdout + result.stderr

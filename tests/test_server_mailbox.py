@@ -2,64 +2,70 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
-from typing import Any
 
+from smtpshell.drivers.script import ScriptContext
+from smtpshell.server import PracticeServer
 from smtpshell.shell import registry
-from smtpshell.render.styled import StyledText
 from tests.plugins.practice import StartPractice, message, practice_client
 
 
-@dataclass
 class RecordingContext:
-    """A ShellContext that keeps what commands print (no terminal needed)."""
+    """The real script-mode context, keeping what each command printed and reported."""
 
-    extras: dict[str, Any] = field(default_factory=dict)
-    interactive: bool = False
-    printed: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    def __init__(self, practice_server: PracticeServer | None = None) -> None:
+        self._out, self._err = io.StringIO(), io.StringIO()
+        self.context = ScriptContext(self._out, self._err, color=False, practice_server=practice_server)
+        self._seen = 0
 
-    def print(self, text: StyledText) -> None:
-        self.printed.append("".join(t for _, t in text))
+    async def run(self, line: str) -> None:
+        self._seen = len(self._out.getvalue())
+        await registry.dispatch(self.context, line)
 
-    def error(self, message: str) -> None:
-        self.errors.append(message)
+    @property
+    def printed(self) -> list[str]:
+        shown = self._out.getvalue()[self._seen:]
+        return [shown] if shown else []
+
+    @property
+    def errors(self) -> list[str]:
+        return [line.removeprefix("smtpshell: ") for line in self._err.getvalue().splitlines()]
 
 
 async def test_mailbox_lists_and_shows_with_added_headers(start_practice: StartPractice) -> None:
     server = await start_practice()
-    ctx = RecordingContext(extras={"practice_server": server})
-    await registry.dispatch(ctx, "/mailbox")  # type: ignore[arg-type]
+    ctx = RecordingContext(practice_server=server)
+    await ctx.run("/mailbox")
     assert "no messages yet" in ctx.printed[-1]
 
     client = await practice_client(server)
     await client.send_mail("alice@practice.test", ["bob@practice.test"], message("first \x1b[2J"))
     await client.send_mail("carol@practice.test", ["alice@practice.test"], message("second"))
-    await registry.dispatch(ctx, "/mailbox")  # type: ignore[arg-type]
+    await ctx.run("/mailbox")
     listing = ctx.printed[-1]
     assert "2 message(s)" in listing and "first" in listing and "second" in listing
     assert "\x1b" not in listing
 
-    await registry.dispatch(ctx, "/mailbox 1")  # type: ignore[arg-type]
+    await ctx.run("/mailbox 1")
     shown = ctx.printed[-1]
     assert shown.index("Return-Path: <alice@practice.test>") < shown.index("Received: from client.test")
     assert shown.index("Received: from") < shown.index("Subject: first")
     assert "\x1b" not in shown and "\\x1b[2J" in shown
 
-    await registry.dispatch(ctx, "/inbox last")  # type: ignore[arg-type]
+    await ctx.run("/inbox last")
     assert "Subject: second" in ctx.printed[-1]
 
-    await registry.dispatch(ctx, "/mailbox 42")  # type: ignore[arg-type]
-    await registry.dispatch(ctx, "/mailbox what")  # type: ignore[arg-type]
+    await ctx.run("/mailbox 42")
+    await ctx.run("/mailbox what")
     assert "no message 42" in ctx.errors[0] and "message number" in ctx.errors[1]
 
 
 async def test_mailbox_without_the_practice_server_says_why() -> None:
     ctx = RecordingContext()
-    await registry.dispatch(ctx, "/mailbox")  # type: ignore[arg-type]
+    await ctx.run("/mailbox")
     assert ctx.printed == []
     assert "smtpshell with no host" in ctx.errors[0]
 

@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 import pytest
 
-from smtpshell import exitcodes
 from smtpshell import events as ev
+from smtpshell import exitcodes
 from smtpshell.client import Target, TLSOptions
 from smtpshell.drivers.runner import RunOptions
 from smtpshell.drivers.script import ScriptDriver
-from smtpshell.drivers.tls_policy import TLSPolicy
+from smtpshell.drivers.tls_policy import TLSPolicy, Verdict
+from smtpshell.protocol.line import classify
 from smtpshell.protocol.replies import ReplyParser
 from smtpshell.protocol.session import Pending, Session
 from tests.plugins.servers import ServerThread, SmtpServer, answering_script
@@ -116,29 +117,29 @@ def test_auth_on_587_without_tls_is_warned_once() -> None:
     policy = TLSPolicy(TLSOptions())
     policy.before_connect(Target("mx.example.org", 587))
     session = _identified(b"250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n")
-    (warning,) = policy.warnings_before_send(session, "AUTH PLAIN")
+    (warning,) = policy.warnings_before_send(session, classify("AUTH PLAIN", session))
     assert warning.kind == "plaintext-auth" and "587" in warning.message
-    assert policy.warnings_before_send(session, "AUTH PLAIN") == []  # once per connection
-    assert policy.blocked(session, "AUTH PLAIN") is None  # a warning, not a block, without --require-tls
+    assert policy.warnings_before_send(session, classify("AUTH PLAIN", session)) == []  # once per connection
+    assert policy.blocked(session, classify("AUTH PLAIN", session)) is None  # a warning, not a block, without --require-tls
     session.tls = True
     other = TLSPolicy(TLSOptions())
     other.before_connect(Target("mx.example.org", 587))
-    assert other.warnings_before_send(session, "AUTH PLAIN") == []  # fine inside TLS
+    assert other.warnings_before_send(session, classify("AUTH PLAIN", session)) == []  # fine inside TLS
     on_25 = TLSPolicy(TLSOptions())
     on_25.before_connect(Target("mx.example.org", 25))
     session.tls = False
-    assert on_25.warnings_before_send(session, "AUTH PLAIN") == []
+    assert on_25.warnings_before_send(session, classify("AUTH PLAIN", session)) == []
 
 
 def test_blocked_only_for_auth_and_mail() -> None:
     policy = TLSPolicy(TLSOptions(require_tls=True))
     session = _identified(b"250-mx\r\n250 AUTH PLAIN\r\n")
     for line in ("EHLO again", "NOOP", "RSET", "QUIT", "HELP", "STARTTLS"):
-        assert policy.blocked(session, line) is None, line
-    assert "MAIL not sent" in (policy.blocked(session, "mail from:<a@b>") or "")
-    assert "AUTH not sent" in (policy.blocked(session, "AUTH LOGIN") or "")
+        assert policy.blocked(session, classify(line, session)) is None, line
+    assert "MAIL not sent" in (policy.blocked(session, classify("mail from:<a@b>", session)) or "")
+    assert "AUTH not sent" in (policy.blocked(session, classify("AUTH LOGIN", session)) or "")
     session.tls = True
-    assert policy.blocked(session, "MAIL FROM:<a@b>") is None
+    assert policy.blocked(session, classify("MAIL FROM:<a@b>", session)) is None
 
 
 @pytest.mark.parametrize(
@@ -160,3 +161,17 @@ def test_practice_server_scenarios(scenario: str, expected: str) -> None:
     mail_sent = "C: MAIL FROM" in result.stdout
     assert mail_sent is (scenario == "starttls-injection")  # only there did TLS start
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_refusal_is_a_verdict_the_runner_carries_out() -> None:
+    """The policy decides and returns; it shows, refuses and closes nothing itself."""
+    policy = TLSPolicy(TLSOptions(require_tls=True))
+    policy.before_connect(Target("mx.example.org", 587))
+    session = _identified(b"250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n")
+    verdict = policy.before_send(session, classify("AUTH PLAIN", session), interactive=False)
+    assert not verdict.allowed and verdict.end_session
+    assert "AUTH not sent" in (verdict.refusal or "")
+    assert [e.kind for e in verdict.events] == ["plaintext-auth"]  # the warning comes with the verdict
+    in_repl = policy.before_send(session, classify("MAIL FROM:<a@b>", session), interactive=True)
+    assert in_repl.refusal and in_repl.end_session is False
+    assert policy.before_send(session, classify("NOOP", session), interactive=False) == Verdict()

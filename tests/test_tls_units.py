@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smtpshell.client.tls_diagnosis import HANDSHAKE_REASONS, PROBLEMS, VERIFY_CODES, diagnose, name_matches
-from smtpshell.client.tls_starttls import refusal_message, tls_record_start
+from smtpshell.client.starttls import refusal_message, tls_record_start
 from smtpshell.events import CertSummary
 from smtpshell.protocol.replies import ReplyParser
 

@@ -11,6 +11,7 @@ from smtpshell import events as ev
 from smtpshell.auth import AuthOptions
 from smtpshell.client.target import Target
 from smtpshell.drivers.runner import RunOptions
+from smtpshell.protocol.line import LineKind
 from smtpshell.protocol.replies import Reply
 from smtpshell.protocol.session import Exchange, Kind, Pending, Phase
 from smtpshell.transcript import read_transcript
@@ -105,16 +106,16 @@ def test_the_recorder_hides_a_password_even_when_the_event_is_not_marked_secret(
     auth = Pending.command("AUTH LOGIN")
     response = Pending(Kind.AUTH_RESPONSE)
     for event in (
-        ev.LineSent("AUTH LOGIN", "command", 12),
+        ev.LineSent("AUTH LOGIN", LineKind.COMMAND, 12),
         _reply(334, "VXNlcm5hbWU6", auth),
-        ev.LineSent(_b64("alice"), "auth", 10),
+        ev.LineSent(_b64("alice"), LineKind.SASL_RESPONSE, 10),
         _reply(334, "UGFzc3dvcmQ6", response),
-        ev.LineSent(_b64(PASSWORD), "auth", 22),  # not flagged: a bug upstream must not leak
+        ev.LineSent(_b64(PASSWORD), LineKind.SASL_RESPONSE, 22),  # not flagged: a bug upstream must not leak
         _reply(235, "2.7.0 Authentication successful", response),
-        ev.LineSent("AUTH PLAIN " + _b64(f"\0alice\0{PASSWORD}"), "command", 40),  # typed, unflagged
-        ev.LineSent("AUTH XOAUTH2", "command", 14),
+        ev.LineSent("AUTH PLAIN " + _b64(f"\0alice\0{PASSWORD}"), LineKind.COMMAND, 40),  # typed, unflagged
+        ev.LineSent("AUTH XOAUTH2", LineKind.COMMAND, 14),
         _reply(334, "", auth),
-        ev.LineSent(_b64("user=alice\x01auth=Bearer tok\x01\x01"), "auth", 40),
+        ev.LineSent(_b64("user=alice\x01auth=Bearer tok\x01\x01"), LineKind.SASL_RESPONSE, 40),
     ):
         recorder(event)
     recorder.stop()

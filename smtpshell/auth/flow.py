@@ -2,9 +2,11 @@
 
 Theory of operation
 -------------------
-:func:`install_handlers` gives a :class:`~smtpshell.drivers.runner.SessionRunner`
-an :class:`AuthController`: it handles every line whose verb is ``AUTH``, and
-every line typed while the server waits for a SASL response (``Phase.AUTH``).
+An :class:`AuthController` talks to its session through an
+:class:`~.host.AuthHost` (the runner implements it and creates the controller
+the first time it is needed). The runner hands it every typed line whose verb
+is ``AUTH`` (:meth:`AuthController.on_auth_command`), and every line typed
+while the server waits for a SASL response (:meth:`AuthController.on_response`).
 
 - **auto** mode (the default): the line is sent as typed; each 334 challenge
   is decoded and shown, the credentials are fetched (flags, environment,
@@ -16,7 +18,7 @@ every line typed while the server waits for a SASL response (``Phase.AUTH``).
 Before any AUTH line leaves, the plaintext-AUTH decision
 (:mod:`.safety`) runs; in script mode missing credentials are reported before
 anything is sent. Every line that carries a secret goes through
-``Connection.send(shown=<placeholder>, secret=True)``, so the event stream,
+``AuthHost.send_command(shown=<placeholder>, secret=True)``, so the event stream,
 and with it the screen, transcripts and logs, never holds the secret.
 """
 
@@ -27,18 +29,17 @@ from typing import TYPE_CHECKING
 
 from .. import events as ev
 from ..protocol import sasl
-from ..protocol.commands import CommandLine, InjectionError, check_line
+from ..protocol.line import Line, LineKind
 from ..protocol.replies import Reply
 from ..protocol.sasl import USER, Challenge, SaslError
-from ..protocol.session import Exchange, Kind, Phase
+from ..protocol.session import Exchange, Phase
 from .credentials import CredentialSource, MissingCredential
-from .options import AuthOptions
 from .redact import Redactor
 from .results import explain_auth_reply
 from .safety import Verdict, plaintext_auth_decision, split_peer
 
 if TYPE_CHECKING:
-    from ..drivers.runner import SessionRunner
+    from .host import AuthHost
 
 # No mechanism here needs more than a few rounds; a server asking more is stuck or hostile.
 MAX_ROUNDS = 8
@@ -59,19 +60,16 @@ class ManualExchange:
 
 
 class AuthController:
-    """Runs AUTH for one runner; see the module docstring."""
+    """Runs AUTH for one session host; see the module docstring."""
 
-    def __init__(self, runner: "SessionRunner") -> None:
-        self.runner = runner
-        options = getattr(runner.options, "auth", None)
-        self.options: AuthOptions = options if isinstance(options, AuthOptions) else AuthOptions()
+    def __init__(self, host: "AuthHost") -> None:
+        self.host = host
+        self.options = host.auth_options
         self.mode = self.options.mode
         self.redactor = Redactor()
         self.manual: ManualExchange | None = None
-        self._peer: str | None = None
         self._source: CredentialSource | None = None
         self._plaintext_confirmed_for: str | None = None
-        runner.bus.subscribe(self._on_event)
 
     def __repr__(self) -> str:
         return f"AuthController(mode={self.mode!r})"
@@ -93,30 +91,18 @@ class AuthController:
             lines.append(f"{what}: {'available (hidden)' if have else 'not set: ' + source.how_to_pass(what)}")
         return "\n".join(lines)
 
-    def expects_secret_answer(self) -> bool:
-        """Would the next line typed be a secret? (For a REPL that hides input while it is.)
-
-        Only a LOGIN username is known not to be; an unknown exchange counts as secret.
-        """
-        if self.runner.session.phase is not Phase.AUTH:
-            return False
-        state = self.manual
-        if state is None:
-            return True
-        probe = sasl.b64encode("probe")  # any valid base64: only the position matters
-        return sasl.describe_manual_response(state.mechanism, state.responses, state.last_challenge, probe).secret
-
     # -- seams (tests replace these) --------------------------------------------
 
     def peer_address(self) -> str:
         """The address AUTH would go to: the peer actually reached, else the target host."""
-        if self._peer:
-            return self._peer
-        target = self.runner.target
+        peer = self.host.peer
+        if peer:
+            return split_peer(peer)
+        target = self.host.target
         return target.host if target is not None else ""
 
     def source(self) -> CredentialSource:
-        target = self.runner.target
+        target = self.host.target
         host = target.host if target is not None else ""
         if self._source is None or self._source.host != host:
             self._source = CredentialSource(self.options, host, target.port if target else None)
@@ -124,14 +110,9 @@ class AuthController:
 
     # -- the handlers the runner calls ------------------------------------------
 
-    async def on_auth_command(self, runner: "SessionRunner", line: str) -> None:
-        """A typed line whose verb is AUTH."""
-        try:
-            check_line(line)
-        except InjectionError as exc:
-            self._error(str(exc))
-            return
-        words = CommandLine.parse(line).args.split()
+    async def on_auth_command(self, line: Line) -> None:
+        """A typed line whose verb is AUTH (checked for CR/LF/NUL already: see classify)."""
+        words = line.args.split()
         name = words[0].upper() if words else ""
         initial = words[1] if len(words) == 2 else None
         if not self._connected():
@@ -141,19 +122,20 @@ class AuthController:
         self._note_advertised(name)
         mech = sasl.mechanism(name, sasl.Credentials()) if name else None
         if self.mode == "manual" or mech is None or len(words) > 2:
-            await self._manual_auth(line, name, initial, len(words) > 2)
+            await self._manual_auth(line.text, name, initial, len(words) > 2)
             return
-        await self._auto(mech, line=line, typed_initial=initial)
+        await self._auto(mech, line=line.text, typed_initial=initial)
 
-    async def on_response(self, runner: "SessionRunner", line: str) -> None:
+    async def on_response(self, typed: Line) -> None:
         """A line typed while the server waits for a SASL response."""
+        line = typed.text
         state = self.manual or ManualExchange("")
         step = sasl.describe_manual_response(state.mechanism, state.responses, state.last_challenge, line)
         self._info(f"your answer, base64-decoded: {step.meaning}")
         if state.mechanism == "LOGIN" and not step.secret:
             decoded = sasl.b64decode(line)
             state.user = decoded.decode("utf-8", "replace") if decoded else state.user
-        exchange = await runner.command(line, kind=Kind.AUTH_RESPONSE, shown=step.shown, secret=step.secret)
+        exchange = await self.host.send_command(typed, shown=step.shown, secret=step.secret)
         state.responses += 1
         self.manual = state
         self._after_manual(exchange)
@@ -162,7 +144,7 @@ class AuthController:
         """``/login [MECH] [--initial]``: the shell writes the whole AUTH exchange."""
         if not self._connected():
             return
-        session = self.runner.session
+        session = self.host.session
         if session.phase is Phase.AUTH:
             self._error("an AUTH exchange is in progress: answer the 334, or type * to cancel")
             return
@@ -191,7 +173,7 @@ class AuthController:
 
     async def _auto(self, mech: sasl.Mechanism, *, line: str | None, typed_initial: str | None = None,
                     shell_initial: bool = False) -> None:
-        runner = self.runner
+        host = self.host
         self.manual = None
         source = self.source()
         step: sasl.Step | None = None
@@ -214,7 +196,7 @@ class AuthController:
             if step.secret:
                 self.redactor.add(typed_initial)
             self._info(f"the initial response, base64-decoded: {step.meaning}")
-            exchange = await runner.command(wire, shown=shown, secret=step.secret)
+            exchange = await host.send_command(wire, shown=shown, secret=step.secret)
         elif shell_initial:
             credentials = await self._credentials(mech)
             if credentials is None:
@@ -227,10 +209,10 @@ class AuthController:
             assert step is not None
             self._remember(step)
             self._info(f"AUTH {mech.name} with an initial response: {step.meaning}, base64-encoded")
-            exchange = await runner.command(wire, shown=shown, secret=step.secret, automatic=True)
+            exchange = await host.send_command(wire, shown=shown, secret=step.secret, automatic=True)
         else:
             wire = line if line is not None else f"AUTH {mech.name}"
-            exchange = await runner.command(wire, automatic=line is None)
+            exchange = await host.send_command(wire, automatic=line is None)
         rounds = 0
         cancelled = False
         while exchange is not None and isinstance(exchange.reply, Reply):
@@ -251,8 +233,8 @@ class AuthController:
                 exchange = await self._cancel()
                 continue
             self._info(f"answering with {answer.meaning}" + (", base64-encoded" if answer.wire else ""))
-            exchange = await runner.command(
-                answer.wire, kind=Kind.AUTH_RESPONSE, shown=answer.shown, secret=answer.secret, automatic=True
+            exchange = await host.send_command(
+                answer.wire, kind=LineKind.SASL_RESPONSE, shown=answer.shown, secret=answer.secret, automatic=True
             )
 
     async def _answer(self, mech: sasl.Mechanism, challenge: Challenge) -> sasl.Step | None:
@@ -267,8 +249,7 @@ class AuthController:
         return step
 
     async def _credentials(self, mech: sasl.Mechanism) -> sasl.Credentials | None:
-        ctx = self.runner.context
-        prompt = ctx.prompt if ctx.interactive else None
+        prompt = self.host.prompt if self.host.interactive else None
         try:
             credentials = await self.source().credentials(mech.needs(), prompt)
         except MissingCredential as exc:
@@ -287,7 +268,7 @@ class AuthController:
     def _script_mode_has_credentials(self, mech: sasl.Mechanism, source: CredentialSource,
                                      typed_initial: str | None) -> bool:
         """Script mode cannot prompt: say what is missing before anything is sent."""
-        if self.runner.context.interactive:
+        if self.host.interactive:
             return True
         needed = list(mech.uses)
         if typed_initial is not None:
@@ -320,7 +301,7 @@ class AuthController:
 
     async def _cancel(self) -> Exchange | None:
         self._info("cancelling the exchange with '*' (RFC 4954), so the session can go on")
-        return await self.runner.command("*", kind=Kind.AUTH_RESPONSE, automatic=True)
+        return await self.host.send_command("*", kind=LineKind.SASL_RESPONSE, automatic=True)
 
     # -- manual mode ---------------------------------------------------------------
 
@@ -337,7 +318,7 @@ class AuthController:
             self.manual.user = decoded.decode("utf-8", "replace") if decoded else None
         elif extra_words:
             shown, secret = f"AUTH {sasl.printable(name.encode())} {sasl.SECRET_HIDDEN}", True
-        exchange = await self.runner.command(line, shown=shown, secret=secret)
+        exchange = await self.host.send_command(line, shown=shown, secret=secret)
         self._after_manual(exchange)
 
     def _after_manual(self, exchange: Exchange | None) -> None:
@@ -366,7 +347,7 @@ class AuthController:
     def _explain(self, reply: Reply) -> None:
         user = self._user_for_result(reply)
         if reply.code == 235:
-            self.runner.session.authenticated_as(user)
+            self.host.session.authenticated_as(user)
         text = explain_auth_reply(reply.code, reply.enhanced, sasl.printable(user.encode()) if user else None)
         if text:
             code = f"{reply.code} {reply.enhanced}" if reply.enhanced else str(reply.code)
@@ -383,7 +364,7 @@ class AuthController:
             return None
 
     def _note_advertised(self, name: str) -> None:
-        caps = self.runner.session.capabilities
+        caps = self.host.session.capabilities
         if not name:
             return
         if caps is None:
@@ -406,27 +387,26 @@ class AuthController:
             self.redactor.add(step.wire)
 
     def _info(self, message: str) -> None:
-        self.runner.bus.emit(ev.Info(self.redactor.scrub(message)))
+        self.host.emit(ev.Info(self.redactor.scrub(message)))
 
     def _warn(self, message: str, kind: str) -> None:
-        self.runner.bus.emit(ev.Warning(self.redactor.scrub(message), kind=kind))
+        self.host.emit(ev.Warning(self.redactor.scrub(message), kind=kind))
 
     def _error(self, message: str) -> None:
-        self.runner.context.error(self.redactor.scrub(message))
+        self.host.error(self.redactor.scrub(message))
 
     # -- safety ---------------------------------------------------------------------
 
     def _connected(self) -> bool:
-        if not self.runner.connected:
+        if not self.host.connected:
             self._error("not connected: /connect HOST[:PORT] opens a connection")
             return False
         return True
 
     async def _plaintext_ok(self) -> bool:
         address = self.peer_address()
-        ctx = self.runner.context
         decision = plaintext_auth_decision(
-            address, tls=self.runner.session.tls, interactive=ctx.interactive,
+            address, tls=self.host.session.tls, interactive=self.host.interactive,
             allowed=self.options.allow_plaintext_auth or self._plaintext_confirmed_for == address,
         )
         if decision.verdict is Verdict.GO:
@@ -439,7 +419,7 @@ class AuthController:
             return False
         self._warn(decision.message, "plaintext-auth")
         try:
-            answer = await ctx.prompt("Send credentials without encryption anyway? [y/N] ")
+            answer = await self.host.prompt("Send credentials without encryption anyway? [y/N] ")
         except (EOFError, KeyboardInterrupt):
             answer = ""
         if answer.strip().lower() in ("y", "yes"):
@@ -454,11 +434,10 @@ class AuthController:
         except MissingCredential:
             return False
 
-    def _on_event(self, event: ev.Event) -> None:
-        if isinstance(event, ev.Connected):
-            self._peer = split_peer(event.peer)
-            self._plaintext_confirmed_for = None
-            self.manual = None
+    def connection_opened(self) -> None:
+        """The host opened a new connection: what was known of the last one is gone."""
+        self._plaintext_confirmed_for = None
+        self.manual = None
 
 
 def _masked_initial(line: str, initial: str, step: sasl.Step) -> str:
@@ -482,27 +461,4 @@ def _secret_problem(credentials: sasl.Credentials) -> str | None:
         return "the password holds NUL, which would shift the fields of AUTH PLAIN"
     if credentials.token is not None and any(ch in credentials.token for ch in "\r\n\x01"):
         return "the token holds a control character (CR, LF or ^A)"
-    return None
-
-
-def install_handlers(runner: "SessionRunner") -> AuthController:
-    """Give ``runner`` the AUTH flow (called by the runner's constructor)."""
-    controller = AuthController(runner)
-    runner.verb_handlers["AUTH"] = controller.on_auth_command
-    runner.auth_response_handler = controller.on_response
-    return controller
-
-
-def controller_of(runner: object) -> AuthController | None:
-    """The AuthController of ``runner`` (for /auth and /login), installing it if
-    the runner still has the load-on-first-use stub; None if AUTH was turned off."""
-    from . import load_on_first_use
-
-    handlers = getattr(runner, "verb_handlers", {})
-    bound = handlers.get("AUTH")
-    owner = getattr(bound, "__self__", None)
-    if isinstance(owner, AuthController):
-        return owner
-    if bound is load_on_first_use:
-        return install_handlers(runner)  # type: ignore[arg-type]
     return None

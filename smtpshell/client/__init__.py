@@ -1,7 +1,8 @@
 """The client: one connection, plain, implicit TLS or upgraded by STARTTLS.
 
-:mod:`.core` holds the connection logic; :mod:`.connection` runs it in asyncio,
-:mod:`.blocking` over a blocking socket. Names load on first use (PEP 562), so
+:mod:`.core` holds the connection logic (TLS and STARTTLS in :mod:`.starttls`);
+:mod:`.connection` runs it in asyncio, :mod:`.blocking` over a blocking socket.
+:mod:`.errors` names how a connection fails, next to :mod:`.target`. Names load on first use (PEP 562), so
 that importing ``smtpshell.client.target`` does not import asyncio.
 """
 
@@ -12,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .connection import Connection
-    from .core import ConnectionClosed, ConnectionFailed, ReplyTimeout
+    from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
     from .target import BadTarget, Target, parse_target
     from .tls_options import TLSOptions
 
 _WHERE = {
     "Connection": ".connection",
-    "ConnectionClosed": ".core",
-    "ConnectionFailed": ".core",
-    "ReplyTimeout": ".core",
+    "ConnectionClosed": ".errors",
+    "ConnectionFailed": ".errors",
+    "ReplyTimeout": ".errors",
     "TLSOptions": ".tls_options",
     "BadTarget": ".target",
     "Target": ".target",

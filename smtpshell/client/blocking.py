@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from .core import ConnectionCore, ConnectionFailed, connect_error
+from .core import ConnectionCore
+from .errors import ConnectionFailed, connect_error
 
 _READ_SIZE = 256 * 1024
 T = TypeVar("T")
@@ -128,6 +129,7 @@ def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
     try:
         coroutine.send(None)
     except StopIteration as done:
-        return done.value
+        result: T = done.value
+        return result
     coroutine.close()
     raise RuntimeError("a blocking session awaited an event-loop object (a bug in smtpshell)")

@@ -13,14 +13,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from .core import (
-    DEFAULT_TIMEOUT,
-    ConnectionClosed,
-    ConnectionCore,
-    ConnectionFailed,
-    ReplyTimeout,
-    connect_error,
-)
+from .core import DEFAULT_TIMEOUT, ConnectionCore
+from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout, connect_error
 
 __all__ = ["Connection", "ConnectionClosed", "ConnectionFailed", "ReplyTimeout", "DEFAULT_TIMEOUT"]
 

@@ -19,7 +19,7 @@ response injection (CVE-2011-0411 and friends). Writes issued after STARTTLS
 wait for its reply and for the handshake it starts (the *gate*), so a pasted
 ``STARTTLS`` + ``EHLO`` sends the EHLO only inside TLS. The handshake happens
 only after a 220 reply to STARTTLS (RFC 3207); any other reply leaves the
-session in plaintext and says so. The rules and texts are in :mod:`.tls_starttls`.
+session in plaintext and says so. All of that is in :mod:`.starttls`.
 
 Two I/O shells drive the core, and differ only in how they wait:
 
@@ -42,52 +42,23 @@ from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
-from ..protocol.commands import check_line
+from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
+from ..protocol.line import Line, LineKind
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
+from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
+from .starttls import PARTIAL_LINE, TLSHandling, _Gate
 from .target import Target
-from . import tls_starttls
 from .tls_options import TLSOptions
 
 if TYPE_CHECKING:
-    import ssl
-
     from .tls_layer import TLSLayer
 
 DEFAULT_TIMEOUT = 30.0
 
 
-class ConnectionFailed(Exception):
-    """Connecting (or the TLS handshake) failed; str() is one line for the user."""
-
-
-class ConnectionClosed(Exception):
-    """The connection is gone; str() says why."""
-
-
-class ReplyTimeout(Exception):
-    """No reply came within the timeout."""
-
-
-class _Gate:
-    """STARTTLS's reply and the handshake it starts: settled once, with a result or an error."""
-
-    def __init__(self) -> None:
-        self.done = False
-        self.result: ev.TLSInfo | None = None
-        self.error: Exception | None = None
-
-    def settle(self, result: ev.TLSInfo | None) -> None:
-        if not self.done:
-            self.done, self.result = True, result
-
-    def fail(self, error: Exception) -> None:
-        if not self.done:
-            self.done, self.error = True, error
-
-
-class ConnectionCore:
+class ConnectionCore(TLSHandling):
     """One SMTP connection; see the module docstring. An I/O shell supplies
     ``open()``, a transport (``write``, ``close``, ``is_closing``,
     ``get_extra_info``) and the waits below."""
@@ -147,6 +118,7 @@ class ConnectionCore:
         self.session = session or Session()
         self.parser = ReplyParser()
         self.tls_info: ev.TLSInfo | None = None
+        self.peer: str | None = None  # "address:port" actually reached
         self.writes = 0  # transport.write calls, for tests and the curious
         self._transport: Any = None  # an asyncio transport, or blocking.SocketTransport
         self._tls: TLSLayer | None = None  # loaded with ssl only when TLS starts
@@ -160,57 +132,21 @@ class ConnectionCore:
         self._closed_clean = False
         self._closing_locally = False
 
-    def _context(self) -> ssl.SSLContext:
-        from .tls import TLSSetupError, make_context
-
-        try:
-            return make_context(self.tls_options)
-        except TLSSetupError as exc:
-            raise ConnectionFailed(str(exc)) from None
-
     # -- the transport's callbacks (named as in asyncio.Protocol) ------------
 
     def connection_made(self, transport: Any) -> None:
         self._transport = transport
         peer = transport.get_extra_info("peername") or ("?", 0)
+        self.peer = f"{peer[0]}:{peer[1]}" if ":" not in str(peer[0]) else f"[{peer[0]}]:{peer[1]}"
         self.session.connected()
-        self.bus.emit(
-            ev.Connected(
-                self.target.host,
-                self.target.port,
-                f"{peer[0]}:{peer[1]}" if ":" not in str(peer[0]) else f"[{peer[0]}]:{peer[1]}",
-                self.target.implicit_tls,
-            )
-        )
+        self.bus.emit(ev.Connected(self.target.host, self.target.port, self.peer, self.target.implicit_tls))
 
     def data_received(self, data: bytes) -> None:
         tls = self._tls
         if tls is None:
             self._plaintext(data)
             return
-        if not tls.established:
-            if not tls.records_seen:
-                data = self._strip_injected(data)
-                if not data:
-                    return
-                tls.records_seen = True
-            tls.incoming.write(data)
-            self._advance_handshake()
-            if not tls.established:
-                return
-            data = b""
-        try:
-            plain, closed = tls.decrypt(data)
-        except tls.Error as exc:
-            from .tls_diagnosis import handshake_words
-
-            self._fail(f"TLS error from {self.target}: {handshake_words(exc)}")
-            return
-        self._flush_tls()
-        if plain:
-            self._plaintext(plain)
-        if closed and not self._closed_clean:  # after QUIT/221, "closed after QUIT" says it better
-            self._closed_reason = self._closed_reason or "the server ended TLS (close_notify)"
+        self._tls_received(tls, data)
 
     def eof_received(self) -> bool | None:
         for item in self.parser.eof():
@@ -247,7 +183,7 @@ class ConnectionCore:
                 return
             self._handle(item)
         if self._injected_tail:
-            self._report_injection(self._injected_tail, tls_starttls.PARTIAL_LINE)
+            self._report_injection(self._injected_tail, PARTIAL_LINE)
             self._injected_tail = b""
 
     def _handle(self, item: Reply | ProtocolError) -> None:
@@ -267,159 +203,6 @@ class ConnectionCore:
         if exchange.sent is not None:
             self._exchanges.append(exchange)
             self._notify()
-
-    def _context_or_fail(self) -> ssl.SSLContext | None:
-        # Called from a protocol callback: it must not raise.
-        try:
-            return self._context()
-        except ConnectionFailed as exc:
-            self.bus.emit(ev.Warning(str(exc), kind="tls-setup"))
-            self._fail(str(exc))
-            return None
-
-    def _strip_injected(self, data: bytes) -> bytes:
-        """Drop plaintext that came before the server's first TLS record."""
-        start = tls_starttls.tls_record_start(data)
-        cut = len(data) if start is None else start
-        if cut and not self._tls_upgraded:
-            # Implicit TLS, and the server speaks plaintext: say so now, not after a timeout.
-            self._fail(tls_starttls.plaintext_instead_of_tls(data[:cut], str(self.target)))
-            return b""
-        self._report_injection(data[:cut], tls_starttls.LATER_SEGMENT)
-        return data[cut:]
-
-    def _report_injection(self, raw: bytes, where: str = tls_starttls.SAME_SEGMENT) -> None:
-        if not raw:
-            return
-        self.bus.emit(
-            ev.Warning(
-                tls_starttls.injection_message(len(raw), where),
-                kind="starttls-injection",
-                detail=raw[:200],
-            )
-        )
-
-    # -- TLS -----------------------------------------------------------------
-
-    def _expect_starttls_reply(self) -> None:
-        """STARTTLS is on its way: hold every later write until it is answered.
-
-        ``_tls_done`` is the one gate: pending from here until the reply says
-        no (settled at once) or the handshake after a 220 ends.
-        """
-        if self._tls_done is None or self._tls_done.done:
-            self._tls_done = _Gate()
-
-    def _starttls_answered(self, item: Reply | ProtocolError) -> None:
-        """The reply to STARTTLS: only 220 starts the handshake (RFC 3207)."""
-        if isinstance(item, Reply) and item.code == tls_starttls.GO_AHEAD and self._tls is None:
-            self._injected_tail = self.parser.clear()
-            ctx = self._context_or_fail()
-            if ctx is not None:
-                self._begin_tls(ctx, upgraded=True)
-            return
-        if self._tls is None:
-            self.bus.emit(ev.Warning(tls_starttls.refusal_message(item), kind="starttls-refused"))
-        elif isinstance(item, Reply) and item.code == tls_starttls.GO_AHEAD:
-            self.bus.emit(ev.Warning(tls_starttls.ALREADY_TLS, kind="starttls-refused"))
-        if self._tls_done is not None:
-            self._tls_done.settle(self.tls_info)
-            self._notify()
-
-    def _begin_tls(self, ctx: ssl.SSLContext, upgraded: bool) -> None:
-        from .tls import server_hostname
-        from .tls_layer import TLSLayer
-
-        if self._tls_done is None or self._tls_done.done:
-            self._tls_done = _Gate()
-        self._tls_upgraded = upgraded
-        hostname = server_hostname(self.target.host, self.tls_options)
-        self._checked_name = hostname
-        self._sni = hostname if hostname and not _is_ip(hostname) else None
-        self._tls = TLSLayer(ctx, hostname)
-        self._advance_handshake()
-
-    def _advance_handshake(self) -> None:
-        tls = self._tls
-        assert tls is not None and self._tls_done is not None
-        try:
-            done = tls.step()
-        except tls.Error as exc:
-            from .tls import diagnose_failure
-
-            self._flush_tls()  # our alert, so the server knows why
-            failure = diagnose_failure(exc, tls.obj, str(self.target), self.tls_options, self._checked_name)
-            for line in failure.detail.splitlines():  # one event per line: the screen shows no raw newlines
-                self.bus.emit(ev.Warning(line, kind=f"tls-{failure.key}"))
-            reason = failure.summary
-            self._closed_reason = reason
-            self._tls_done.fail(ConnectionFailed(reason))
-            if self._transport is not None:
-                self._transport.close()
-            # After the close: asyncio then reports the connection lost before it
-            # wakes the waiter, so the Closed event comes before the error surfaces.
-            self._notify()
-            return
-        self._flush_tls()
-        if done:
-            from .tls import describe
-
-            info = describe(tls.obj, self.tls_options, self._sni, self._checked_name)
-            self.tls_info = info
-            if self._tls_upgraded:
-                self.session.tls_started()
-            else:
-                self.session.tls = True
-            self.bus.emit(ev.TLSStarted(info, upgraded=self._tls_upgraded))
-            if not info.verified:
-                self.bus.emit(ev.Warning(tls_starttls.INSECURE, kind="insecure"))
-            if self.tls_options.keylog_path:
-                self.bus.emit(ev.Info(tls_starttls.keylog_note(self.tls_options.keylog_path)))
-            if self._tls_upgraded:
-                self.bus.emit(ev.Info(tls_starttls.SAY_EHLO_AGAIN))
-            self._tls_done.settle(info)
-            self._notify()
-            # Bytes that arrived with the last handshake message may hold data.
-            plain, _ = tls.decrypt(b"")
-            if plain:
-                self._plaintext(plain)
-
-    def _flush_tls(self) -> None:
-        if self._tls is None or self._transport is None:
-            return
-        out = self._tls.take_output()
-        if out and not self._transport.is_closing():
-            self._transport.write(out)
-
-    @property
-    def tls_pending(self) -> bool:
-        """A STARTTLS awaits its reply, or a handshake is running: writes must wait."""
-        return self._tls_done is not None and not self._tls_done.done
-
-    async def wait_tls(self) -> ev.TLSInfo | None:
-        """Wait for STARTTLS's reply and the handshake it starts; raises ConnectionFailed if it fails.
-
-        Returns the TLS details, or None when STARTTLS was refused (still plaintext).
-        """
-        gate = self._tls_done
-        assert gate is not None
-        try:
-            await self._wait_until(lambda: gate.done, self.timeout)
-        except TimeoutError:
-            what = "the TLS handshake did not finish" if self._tls is not None else "no reply to STARTTLS"
-            self._fail(f"{what} within {self.timeout:g} s")
-            raise ConnectionFailed(self._closed_reason or "TLS handshake timed out") from None
-        if gate.error is None:
-            return gate.result
-        if isinstance(gate.error, ConnectionClosed):
-            reason = str(gate.error)
-            if reason == "the server closed the connection" and self._tls is not None:
-                reason = (
-                    "the server closed the connection during the TLS handshake (it may not accept "
-                    "our TLS versions, ciphers or name (SNI), or the port does not speak TLS)"
-                )
-            raise ConnectionFailed(reason)
-        raise gate.error
 
     # -- sending -------------------------------------------------------------
 
@@ -444,57 +227,63 @@ class ConnectionCore:
 
     async def send(
         self,
-        line: str,
+        line: Line | str,
         *,
-        kind: Kind | None = None,
+        kind: LineKind = LineKind.COMMAND,
         shown: str | None = None,
         secret: bool = False,
         automatic: bool = False,
     ) -> None:
-        """Send one line as typed, plus CRLF. Raises InjectionError for CR/LF/NUL."""
-        check_line(line)
-        kind = kind or self.session.line_kind(line)
-        if kind is Kind.DATA_LINE:
+        """Send one line as typed, plus CRLF. Raises InjectionError for CR/LF/NUL.
+
+        ``line`` is classified already (:func:`smtpshell.protocol.line.classify`);
+        a plain string is a line of the ``kind`` given. Nothing is decided here.
+        """
+        if isinstance(line, str):
+            line = Line.of(line, kind)
+        if line.kind is LineKind.DATA_LINE:
             await self.send_data_line(line)
             return
-        if kind is Kind.CHUNK_LINE:
+        if line.kind is LineKind.CHUNK_LINE:
             await self.send_chunk_line(line)
             return
-        display = SECRET if secret and shown is None else (shown if shown is not None else line)
-        wire = line.encode("utf-8") + b"\r\n"
+        pending_kind = line.kind.pending
+        if pending_kind is None:  # REFUSED, or a line that never goes out
+            raise InjectionError(line.refusal or f"a {line.kind.value} is not sent to the server")
+        text = line.text
+        display = SECRET if secret and shown is None else (shown if shown is not None else text)
+        wire = text.encode("utf-8") + b"\r\n"
         if self.tls_pending:
             await self.wait_tls()
-        pending = Pending(kind, display, Pending.command(line).verb if kind is Kind.COMMAND else "")
+        pending = Pending(pending_kind, display, line.verb)
         self.session.sent(pending)
-        self.bus.emit(
-            ev.LineSent(display, _EVENT_KIND[kind], len(wire), secret=secret, automatic=automatic)
-        )
-        if kind is Kind.COMMAND and pending.verb == "STARTTLS":
+        self.bus.emit(ev.LineSent(display, line.kind, len(wire), secret=secret, automatic=automatic))
+        if line.verb == "STARTTLS":
             # Nothing typed or pasted after STARTTLS may go out before its reply.
             self._expect_starttls_reply()
             await self._write(wire, gated=False)
             return
         await self._write(wire)
 
-    async def send_data_line(self, line: str) -> None:
+    async def send_data_line(self, line: Line | str) -> None:
         """One line of message content, dot-stuffed if it starts with '.'."""
-        check_line(line)
-        wire, stuffed = stuff_line(line)
+        text = _checked(line)
+        wire, stuffed = stuff_line(text)
         note = f"dot-stuffed: sent as {wire[:-2].decode('utf-8', 'replace')!r}" if stuffed else ""
-        self.bus.emit(ev.LineSent(line, "data", len(wire), note=note))
+        self.bus.emit(ev.LineSent(text, LineKind.DATA_LINE, len(wire), note=note))
         await self._write(wire)
 
-    async def send_chunk_line(self, line: str) -> None:
+    async def send_chunk_line(self, line: Line | str) -> None:
         """One typed line of a BDAT chunk, raw. Raises ChunkTooLong if it overruns the size."""
-        check_line(line)
-        wire = chunk_line(line, self.session.chunk_remaining)
+        text = _checked(line)
+        wire = chunk_line(text, self.session.chunk_remaining)
         self.session.chunk_sent(len(wire))
         left = self.session.chunk_remaining
         ending = "with CRLF" if wire.endswith(b"\r\n") else "no CRLF"
         note = f"chunk: {len(wire)} bytes, {ending}; " + (
             f"{left} byte(s) still to send" if left else "chunk complete: the server answers now"
         )
-        self.bus.emit(ev.LineSent(line, "chunk", len(wire), note=note))
+        self.bus.emit(ev.LineSent(text, LineKind.CHUNK_LINE, len(wire), note=note))
         await self._write(wire)
 
     async def next_exchange(self, timeout: float | None = None) -> Exchange:
@@ -522,9 +311,17 @@ class ConnectionCore:
         self._exchanges.clear()
         return n
 
-    async def command(self, line: str, **kwargs: object) -> Exchange:
+    async def command(
+        self,
+        line: Line | str,
+        *,
+        kind: LineKind = LineKind.COMMAND,
+        shown: str | None = None,
+        secret: bool = False,
+        automatic: bool = False,
+    ) -> Exchange:
         """Send a line and wait for its reply (and a STARTTLS handshake, if it starts one)."""
-        await self.send(line, **kwargs)  # type: ignore[arg-type]
+        await self.send(line, kind=kind, shown=shown, secret=secret, automatic=automatic)
         return await self.reply()
 
     async def reply(self) -> Exchange:
@@ -592,48 +389,15 @@ class ConnectionCore:
         self._transport.close()
         await self._after_close()
 
-    @property
-    def closed_reason(self) -> str | None:
-        return self._closed_reason
-
 
 SECRET = ev.SECRET_PLACEHOLDER
 
-_EVENT_KIND = {
-    Kind.COMMAND: "command",
-    Kind.DATA_END: "end-of-data",
-    Kind.AUTH_RESPONSE: "auth",
-    Kind.GREETING: "command",
-    Kind.DATA_LINE: "data",
-    Kind.CHUNK_LINE: "chunk",
-}
 
 
-def _is_ip(name: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def connect_error(target: Target, exc: OSError | None, timeout: float) -> str:
-    """One line for a failed connect; ``exc`` None means it timed out."""
-    import socket
-
-    if exc is None or isinstance(exc, TimeoutError):
-        return (
-            f"could not connect to {target}: no answer within {timeout:g} s "
-            "(is a firewall dropping the connection? try --timeout)"
-        )
-    if isinstance(exc, socket.gaierror):
-        return f"cannot find host {target.host!r}: {exc.strerror or exc} (check the name)"
-    if isinstance(exc, ConnectionRefusedError):
-        return (
-            f"connection to {target} refused: nothing is listening there "
-            "(is the server running? is the port right?)"
-        )
-    reason = exc.strerror or str(exc)
-    return f"could not connect to {target}: {reason}"
+def _checked(line: Line | str) -> str:
+    """The text of a content line, refused if it holds CR, LF or NUL."""
+    if isinstance(line, str):
+        line = Line.of(line, LineKind.DATA_LINE)
+    if line.kind is LineKind.REFUSED:
+        raise InjectionError(line.refusal)
+    return line.text

@@ -7,26 +7,29 @@ import dataclasses
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..client.target import Target
 from .runner import RunOptions
 
+if TYPE_CHECKING:
+    from ..server import PracticeServer
+
 
 @asynccontextmanager
 async def embedded_server(
-    args: argparse.Namespace, options: RunOptions, extras: dict[str, Any]
-) -> AsyncIterator[tuple[Target, RunOptions]]:
+    args: argparse.Namespace, options: RunOptions
+) -> AsyncIterator[tuple[Target, RunOptions, "PracticeServer"]]:
+    """Start the practice server; yield where to connect, how, and the server (for /mailbox)."""
     from ..server import PracticeServer
     from ..server.command import config_from_main_args
 
     config = config_from_main_args(args)
     async with PracticeServer(config) as server:
-        extras["practice_server"] = server
         for line in server.welcome_lines():
             sys.stderr.write(f"** {line}\n")
         port = server.tls_port if args.tls else server.port
         target = Target(server.host, port, implicit_tls=bool(args.tls))
         # Trust the practice server's own certificate, so TLS is verified, not skipped.
         tls = options.tls if options.tls.cafile or options.tls.insecure else dataclasses.replace(options.tls, cafile=server.ca_file)
-        yield target, dataclasses.replace(options, tls=tls)
+        yield target, dataclasses.replace(options, tls=tls), server

@@ -22,22 +22,25 @@ import argparse
 import asyncio
 import dataclasses
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
 from .. import exitcodes
 from ..client.core import ConnectionCore
 from ..client.target import BadTarget, Target, parse_target
 from ..config import Config, load, state_dir
-from ..protocol.commands import CommandLine
+from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
-from ..shell import registry
+from ..render.styled import RenderOptions, StyledText, render_event
 from ..ui.history import history_path
 from ..ui.prompt import ReplUI
-from ..render.styled import RenderOptions, StyledText, render_event
 from ..ui.toolbar import Where
 from ..ui.tty import echo_off
 from .runner import RunOptions, SessionRunner
+
+if TYPE_CHECKING:
+    from ..server import PracticeServer
+    from ..transcript.recorder import Recorder
 
 WELCOME = "smtpshell: type SMTP commands as they go on the wire (Tab completes), /help for help, Ctrl-D to quit.\n"
 DEFAULT_TIMEOUT = 30.0  # cli.py's --timeout default: the config file may change it
@@ -49,20 +52,20 @@ class Repl:
     interactive = True
 
     def __init__(self, args: argparse.Namespace, options: RunOptions, config: Config,
-                 extras: dict[str, Any], ui: ReplUI | None = None) -> None:
+                 ui: ReplUI | None = None, *, practice_server: "PracticeServer | None" = None) -> None:
         self.args = args
+        self.done = False
+        self.out_of_step = False  # Ctrl-C stopped a wait whose reply may still come
+        self.data_in_body = False  # in DATA, past the blank line after the headers
         self.config = config
-        self.extras = extras
-        self.extras.setdefault("config", config)
+        self.practice_server = practice_server
+        self.recorder: Recorder | None = None
         self.bus = ev.EventBus()
-        self.runner = SessionRunner(self.bus, options, self)
+        self.runner: SessionRunner = SessionRunner(self.bus, options, self)
         self.render_options = RenderOptions(explain=getattr(args, "explain", "full") or "full")
         self.ui = ui or ReplUI(config, lambda: self.runner.session, self.where,
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)
-        self.done = False
-        self.out_of_step = False  # Ctrl-C stopped a wait whose reply may still come
-        self.data_in_body = False  # in DATA, past the blank line after the headers
         self._running: asyncio.Task[None] | None = None
         self._interrupted = False
         self.bus.subscribe(self.on_event)
@@ -135,12 +138,11 @@ class Repl:
         )
 
     def on_event(self, event: ev.Event) -> None:
-        # /level keeps its choice in extras, shared with script mode.
-        options = self.extras.get("render_options", self.render_options)
-        self.ui.show(render_event(event, self.runner.session, options))
+        # /level sets self.render_options: read them at each event.
+        self.ui.show(render_event(event, self.runner.session, self.render_options))
         if isinstance(event, ev.ReplyReceived) and event.reply.code == 354:
             self.data_in_body = False
-        elif isinstance(event, ev.LineSent) and event.kind == "data" and not event.shown:
+        elif isinstance(event, ev.LineSent) and event.kind is LineKind.DATA_LINE and not event.shown:
             self.data_in_body = True
         if self.out_of_step and isinstance(event, (ev.ReplyReceived, ev.ProtocolErrorReceived)):
             # The exchange is queued right after this callback: forget it then.
@@ -190,9 +192,10 @@ class Repl:
             await self.runner.close(quit_first=False)
         return exitcodes.OK
 
-    async def handle(self, line: str) -> None:
+    async def handle(self, text: str) -> None:
         """One line, as the runner sees it; held back while the session is out of step."""
-        if self.out_of_step and line.strip() and not registry.is_shell_command(line):
+        line = classify(text, self.runner.session)
+        if self.out_of_step and text.strip() and line.kind is not LineKind.SHELL:
             if self.runner.session.pending and self.runner.connected:
                 self.error("not sent: the session is out of step (a reply to the interrupted command "
                            "has not come yet); wait for it, or /reconnect to start afresh")
@@ -201,8 +204,8 @@ class Repl:
         conn = self.runner.connection
         if conn is not None and not self.runner.session.pending:
             conn.drop_exchanges()  # nothing is awaited, so anything queued is stale
-        await self._guarded(self.runner.handle(line), line)
-        if (CommandLine.parse(line).verb == "QUIT" and not self.runner.session.is_data_content
+        await self._guarded(self.runner.handle(line), text)
+        if (line.verb == "QUIT" and not self.runner.session.is_data_content
                 and self.runner.session.phase in (Phase.CLOSING, Phase.CLOSED)):
             self.done = True  # a typed QUIT was answered: the session is over, like Ctrl-D
 
@@ -282,14 +285,14 @@ class Repl:
         await self.runner.close()
 
 
-async def run_interactive(args: argparse.Namespace, target: Target, options: RunOptions,
-                          extras: dict[str, Any]) -> int:
+async def run_interactive(args: argparse.Namespace, target: Target, options: RunOptions, *,
+                          record: str | None = None, practice_server: "PracticeServer | None" = None) -> int:
     config = load()
     if config.timeout and getattr(args, "timeout", DEFAULT_TIMEOUT) == DEFAULT_TIMEOUT:
         options = dataclasses.replace(options, timeout=float(config.timeout))
-    repl = Repl(args, options, config, extras)
-    if extras.get("record"):  # --record FILE: from the very first event
+    repl = Repl(args, options, config, practice_server=practice_server)
+    if record:  # --record FILE: from the very first event
         from ..shell.record import record_from_flag
 
-        record_from_flag(extras["record"], repl.bus, extras, target, repl.error)
+        repl.recorder = record_from_flag(record, repl.bus, target, repl.error)
     return await repl.run(target)

@@ -22,14 +22,21 @@ from prompt_toolkit.key_binding import KeyBindings
 from .. import events as ev
 from .. import exitcodes
 from ..client.target import Target
-from .runner import RunOptions, SessionRunner
-from .script import ScriptContext
+from ..protocol.line import LineKind, classify
 from ..protocol.replies import ProtocolError, Reply
-from ..shell import registry
 from ..render.styled import RenderOptions, StyledText, render_event
 from ..transcript.match import compare
 from ..transcript.model import Step, Transcript
-from ..transcript.placeholders import PASSWORD, SECRET_PLACEHOLDERS, USERNAME, SecretSource, SecretUnavailable, placeholder_in
+from ..transcript.placeholders import (
+    PASSWORD,
+    SECRET_PLACEHOLDERS,
+    USERNAME,
+    SecretSource,
+    SecretUnavailable,
+    placeholder_in,
+)
+from .runner import RunOptions, SessionRunner
+from .script import ScriptContext
 
 PROMPT = "lesson C: "  # "C:" as in the transcript; "lesson" so it is not taken for a sent line
 ASK_LABELS = {USERNAME: "user name", PASSWORD: "password"}
@@ -74,12 +81,11 @@ class Lesson:
         self.target = target
         self.prompt_session = prompt_session or PromptSession(key_bindings=_lesson_keys())
         self.bus = ev.EventBus()
-        self.context = LessonContext(out, out, color, prompt_session=self.prompt_session)
+        self.context = LessonContext(out, out, color, render_options=render, prompt_session=self.prompt_session)
         # Manual AUTH: the student types each base64 line, the shell explains it.
         options = replace(options, auth=AuthOptions(mode="manual", use_netrc=False))
         self.runner = SessionRunner(self.bus, options, self.context)
         self.context.runner = self.runner
-        self.render = render
         self.secrets = SecretSource(ask=self._ask_secret)
         self._answers: list[Reply | ProtocolError] = []
         self.as_expected = 0
@@ -90,7 +96,7 @@ class Lesson:
     # -- output ---------------------------------------------------------------------
 
     def _show(self, event: ev.Event) -> None:
-        self.context.print(render_event(event, self.runner.session, self.render))
+        self.context.print(render_event(event, self.runner.session, self.context.render_options))
 
     def _collect(self, event: ev.Event) -> None:
         if isinstance(event, ev.ReplyReceived):
@@ -161,12 +167,12 @@ class Lesson:
             if text == "" and not self.runner.session.is_data_content and step.line != "":
                 self.say([("class:note", "  (step skipped)\n")])
                 return ""
-            if registry.is_shell_command(text) and not self.runner.session.is_data_content:
-                await self.runner.handle(text)
+            line = classify(text, self.runner.session)
+            await self.runner.handle(line)
+            if line.kind is LineKind.SHELL:
                 if not self.runner.connected:
                     return None
                 continue  # a shell command is not the step: ask again
-            await self.runner.handle(text)
             return text
 
     async def _send_secret(self, line: str, token: str) -> str:

@@ -6,27 +6,27 @@ the handshake, and the screen shows the session exactly as script mode does.
 What replay adds: placeholders are filled in (:mod:`.placeholders`), every
 reply is compared (:mod:`.match`), and the differences make a report.
 
-The runner's special flows for verbs (the interactive AUTH dialogue) are turned
-off here: a transcript already holds AUTH's wire lines one by one.
+The AUTH dialogue is switched off here (``RunOptions(auth_dialogue=False)``):
+a transcript already holds AUTH's wire lines one by one.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from .. import events as ev
 from .. import exitcodes
 from ..client.target import Target
-from .runner import RunOptions, SessionRunner
-from .script import ScriptContext
+from ..protocol.line import LineKind, classify
 from ..protocol.replies import ProtocolError, Reply
-from ..shell import registry
 from ..render.styled import RenderOptions, render_event
 from ..transcript.match import Difference, compare
 from ..transcript.model import DATA_FILE_NOTE, NOTE, Step, Transcript
 from ..transcript.placeholders import SecretSource, SecretUnavailable, placeholder_in
+from .runner import RunOptions, SessionRunner
+from .script import ScriptContext
 
 
 @dataclass
@@ -81,13 +81,10 @@ class Replayer:
         self.secrets = secrets or SecretSource()
         self.codes_only = codes_only
         self.bus = bus or ev.EventBus()
-        self.context = ScriptContext(out, err, color)
-        self.runner = SessionRunner(self.bus, options, self.context)
-        self.context.runner = self.runner
+        self.context = ScriptContext(out, err, color, render_options=render)
         # AUTH's wire lines are in the transcript already: no dialogue, send them as written.
-        self.runner.verb_handlers.clear()
-        self.runner.auth_response_handler = None
-        self.render = render
+        self.runner = SessionRunner(self.bus, replace(options, auth_dialogue=False), self.context)
+        self.context.runner = self.runner
         self.quiet = quiet
         self._answers: list[Reply | ProtocolError] = []
         self.bus.subscribe(self._collect)
@@ -104,7 +101,7 @@ class Replayer:
             self._answers.append(event.error)
 
     def _show(self, event: ev.Event) -> None:
-        self.context.print(render_event(event, self.runner.session, self.render))
+        self.context.print(render_event(event, self.runner.session, self.context.render_options))
 
     def _take(self) -> list[Reply | ProtocolError]:
         answers, self._answers = self._answers, []
@@ -157,16 +154,17 @@ class Replayer:
             # The server spoke unasked in the recording: whatever arrived meanwhile is its answer.
             self._check(step, self._take())
             return True
-        line, session = step.line, self.runner.session
-        if not session.is_data_content and placeholder_in(line):
+        text = step.line
+        line = classify(text, self.runner.session)
+        if line.kind is LineKind.SHELL:
+            return self._stop(f"line {step.line_no}: {text.split()[0]} is a shell command; "
+                              "transcripts hold only what goes on the wire")
+        if line.kind in (LineKind.COMMAND, LineKind.SASL_RESPONSE) and placeholder_in(text):
             try:
-                wire = await self.secrets.fill(line)
+                wire = await self.secrets.fill(text)
             except SecretUnavailable as exc:
                 return self._stop(f"line {step.line_no}: {exc}")
-            await self.runner.command(wire, shown=line, secret=True)
-        elif not session.is_data_content and registry.is_shell_command(line):
-            return self._stop(f"line {step.line_no}: {line.split()[0]} is a shell command; "
-                              "transcripts hold only what goes on the wire")
+            await self.runner.send_command(wire, kind=line.kind, shown=text, secret=True)
         else:
             await self.runner.handle(line)
         self._check(step, self._take())

@@ -1,7 +1,9 @@
 """What happens to one line the user gives, whoever gives it.
 
 The script driver, the REPL and lesson replay all hand lines to one
-:class:`SessionRunner`, so a line means the same thing everywhere:
+:class:`SessionRunner`, so a line means the same thing everywhere. What a
+line is gets decided once, by :func:`smtpshell.protocol.line.classify`, and
+:meth:`SessionRunner.handle` makes one ``match`` on its kind:
 
 - ``/name args``: a shell command (outside DATA only);
 - inside DATA (after 354): message content, dot-stuffed on the wire, until a lone ``.``;
@@ -26,20 +28,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
 from .. import exitcodes
-from ..client.core import ConnectionClosed, ConnectionCore, ConnectionFailed, ReplyTimeout
+from ..client.core import ConnectionCore
+from ..client.errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
 from ..client.tls_options import TLSOptions
-from ..protocol import catalogue
-from ..protocol.commands import CommandLine, InjectionError
+from ..protocol.commands import InjectionError
 from ..protocol.data import ChunkTooLong
+from ..protocol.line import Line, LineKind, classify
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Phase, Session
 from ..shell import registry
 from . import tls_policy
+
+if TYPE_CHECKING:
+    from ..auth.flow import AuthController
+    from ..auth.options import AuthOptions
 
 
 @dataclass
@@ -51,7 +58,10 @@ class RunOptions:
     # How to connect: Connection.open (asyncio, the default) or
     # BlockingConnection.open (script mode against a given server: no event loop).
     connector: Callable[..., Any] | None = None
-    auth: Any = None  # smtpshell.auth.AuthOptions: --user, credential sources, plaintext-AUTH policy
+    auth: AuthOptions | None = None  # --user, credential sources, plaintext-AUTH policy
+    # The AUTH dialogue (decoded challenges, the shell answering them). Replay
+    # turns it off: a transcript holds AUTH's wire lines one by one.
+    auth_dialogue: bool = True
 
 
 class Outcome:
@@ -84,6 +94,8 @@ class Outcome:
 
 
 class SessionRunner:
+    """One session, whoever drives it; the AUTH flow's host (:class:`~smtpshell.auth.host.AuthHost`)."""
+
     def __init__(
         self,
         bus: ev.EventBus,
@@ -101,15 +113,58 @@ class SessionRunner:
         bus.subscribe(self.outcome)
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
-        # Lines whose verb has a special flow (AUTH, for one) register a handler here.
-        self.verb_handlers: dict[str, Callable[["SessionRunner", str], Any]] = {}
-        # Lines typed while the server waits for a SASL response (Phase.AUTH) go here.
-        self.auth_response_handler: Callable[["SessionRunner", str], Any] | None = None
-        # The AUTH flow ("AUTH" lines, then the SASL responses) loads on first use.
-        from ..auth import load_on_first_use
-
-        self.verb_handlers["AUTH"] = load_on_first_use
+        self._auth: AuthController | None = None  # created (and auth.flow loaded) on first use
         self.tls_policy = tls_policy.TLSPolicy(options.tls)
+
+    # -- the AUTH flow, and what it needs of its host ----------------------------
+
+    @property
+    def auth(self) -> AuthController:
+        """The AUTH flow of this session, created the first time it is needed."""
+        if self._auth is None:
+            from ..auth.flow import AuthController
+
+            self._auth = AuthController(self)
+        return self._auth
+
+    @property
+    def auth_options(self) -> AuthOptions:
+        if self.options.auth is not None:
+            return self.options.auth
+        from ..auth.options import AuthOptions
+
+        return AuthOptions()
+
+    @property
+    def interactive(self) -> bool:
+        return self.context.interactive
+
+    @property
+    def peer(self) -> str | None:
+        return self.connection.peer if self.connection is not None else None
+
+    def emit(self, event: ev.Event) -> None:
+        self.bus.emit(event)
+
+    def error(self, message: str) -> None:
+        self.context.error(message)
+
+    async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
+        return await self.context.prompt(label, secret=secret, default=default)
+
+    async def send_command(
+        self,
+        line: Line | str,
+        *,
+        kind: LineKind = LineKind.COMMAND,
+        shown: str | None = None,
+        secret: bool = False,
+        automatic: bool = False,
+    ) -> Exchange | None:
+        """The AUTH flow's (and replay's) way to send: a line of the kind given, then its reply."""
+        if isinstance(line, str):
+            line = Line.of(line, kind)
+        return await self.command(line, shown=shown, secret=secret, automatic=automatic)
 
     # -- connection -----------------------------------------------------------
 
@@ -123,6 +178,8 @@ class SessionRunner:
             from ..client.connection import Connection
 
             connector = Connection.open
+        if self._auth is not None:
+            self._auth.connection_opened()
         try:
             self.connection = await connector(
                 target, self.bus, self.options.tls, self.options.timeout, self.session
@@ -151,48 +208,68 @@ class SessionRunner:
 
     # -- one line ---------------------------------------------------------------
 
-    async def handle(self, line: str) -> None:
-        """Handle one line as described in the module docstring."""
-        if self._skipping_data:
-            if line == ".":
-                self._skipping_data = False
-            return
-        if self.session.is_data_content:
-            await self._data_line(line)
-            return
-        if self.session.chunk_remaining:
-            await self._chunk_line(line)
-            return
-        if registry.is_shell_command(line):
-            try:
-                await registry.dispatch(self.context, line)
-            except registry.UnknownCommand as exc:
-                self.context.error(str(exc))
-            return
-        if self.session.phase is Phase.AUTH and self.auth_response_handler is not None:
-            # Before the blank-line check: an empty SASL response is a real answer.
-            await self.auth_response_handler(self, line)
-            return
-        if not line.strip():
-            return
-        special = self.verb_handlers.get(CommandLine.parse(line).verb)
-        if special is not None:
-            # Checked here too, so a flow is refused before it asks for a password.
-            if await tls_policy.enforce(self, line):
-                await special(self, line)
-            return
-        await self.command(line)
+    async def handle(self, typed: str | Line) -> Line | None:
+        """Handle one line as described in the module docstring; returns it classified.
 
-    async def command(self, line: str, **send_options: Any) -> Exchange | None:
-        """Send one command line and wait for its reply; None if it could not be done."""
+        A driver that needed to know what the line is first passes the
+        :class:`Line` it got from :func:`classify`; a string is classified here.
+        None: the line was message content after a refused DATA, skipped.
+        """
+        text = typed.text if isinstance(typed, Line) else typed
+        if self._skipping_data:
+            if text == ".":
+                self._skipping_data = False
+            return None
+        line = typed if isinstance(typed, Line) else classify(text, self.session)
+        match line.kind:
+            case LineKind.SHELL:
+                try:
+                    await registry.dispatch(self.context, text)
+                except registry.UnknownCommand as exc:
+                    self.context.error(str(exc))
+            case LineKind.BLANK:
+                pass
+            case LineKind.REFUSED:
+                self.context.error(line.refusal)
+            case LineKind.DATA_LINE:
+                await self._content_line(line, "the message line was not sent")
+            case LineKind.CHUNK_LINE:
+                if await self._content_line(line, "the chunk line was not sent"):
+                    if not self.session.chunk_remaining and not self.pipelining:
+                        await self.await_replies()
+            case LineKind.SASL_RESPONSE if self.options.auth_dialogue:
+                await self.auth.on_response(line)
+            case LineKind.COMMAND if line.verb == "AUTH" and self.options.auth_dialogue:
+                # Checked here too, so a flow is refused before it asks for a password.
+                if await self._allowed(line):
+                    await self.auth.on_auth_command(line)
+            case LineKind.COMMAND | LineKind.DATA_END | LineKind.SASL_RESPONSE:
+                await self.command(line)
+        return line
+
+    async def command(
+        self,
+        line: Line | str,
+        *,
+        shown: str | None = None,
+        secret: bool = False,
+        automatic: bool = False,
+    ) -> Exchange | None:
+        """Send one command line and wait for its reply; None if it could not be done.
+
+        A string is a command of the shell's own (``EHLO``, ``QUIT``, ``DATA``);
+        a typed line comes classified.
+        """
+        if isinstance(line, str):
+            line = Line.of(line)
         conn = self.connection
         if conn is None or not conn.is_open:
             self.context.error("not connected: /connect HOST[:PORT] opens a connection")
             return None
-        if not await tls_policy.enforce(self, line):
+        if not await self._allowed(line):
             return None
         try:
-            await conn.send(line, **send_options)
+            await conn.send(line, shown=shown, secret=secret, automatic=automatic)
         except InjectionError as exc:
             self.context.error(str(exc))
             return None
@@ -206,10 +283,21 @@ class SessionRunner:
                 "the server answers once the chunk is complete"
             ))
             return None
-        if self.pipelining and not self._ends_group(line):
+        if self.pipelining and not line.ends_group:
             return None  # its reply is shown when it comes; collected after the group
         return await self.await_replies()
 
+    async def _allowed(self, line: Line) -> bool:
+        """Ask the TLS policy and carry out its verdict; False: the line is not sent."""
+        verdict = self.tls_policy.before_send(self.session, line, interactive=self.context.interactive)
+        for event in verdict.events:
+            self.bus.emit(event)
+        if verdict.refusal is None:
+            return True
+        self._failed(verdict.refusal)
+        if verdict.end_session:
+            await self.close()
+        return False
     async def await_replies(self) -> Exchange | None:
         """Wait for the reply to the last command, or, pipelining, for every reply
         still outstanding. Returns the last exchange; None if the session broke."""
@@ -234,12 +322,6 @@ class SessionRunner:
             return None
         return last
 
-    def _ends_group(self, line: str) -> bool:
-        if self.session.line_kind(line) is not Kind.COMMAND:
-            return True  # ".", SASL answers: a reply is due before anything else
-        verb = catalogue.lookup(CommandLine.parse(line).verb)
-        return verb is not None and verb.ends_group
-
     async def send_file(self, path: str, chunk_size: int = 256 * 1024) -> Exchange | None:
         """DATA, then the file streamed as the message (dot-stuffed), then '.'."""
         try:
@@ -263,36 +345,21 @@ class SessionRunner:
 
     # -- internals ---------------------------------------------------------------
 
-    async def _data_line(self, line: str) -> None:
+    async def _content_line(self, line: Line, not_sent: str) -> bool:
+        """A DATA or BDAT content line (no reply of its own); False if it did not go out."""
         conn = self.connection
         if conn is None or not conn.is_open:
-            self.context.error("not connected: the message line was not sent")
-            return
-        if line == ".":
-            await self.command(".")
-            return
+            self.context.error(f"not connected: {not_sent}")
+            return False
         try:
-            await conn.send_data_line(line)
-        except InjectionError as exc:
-            self.context.error(str(exc))
-        except (ConnectionFailed, ConnectionClosed) as exc:
-            self._failed(str(exc))
-
-    async def _chunk_line(self, line: str) -> None:
-        conn = self.connection
-        if conn is None or not conn.is_open:
-            self.context.error("not connected: the chunk line was not sent")
-            return
-        try:
-            await conn.send_chunk_line(line)
+            await conn.send(line)
         except (InjectionError, ChunkTooLong) as exc:
             self.context.error(str(exc))
-            return
+            return False
         except (ConnectionFailed, ConnectionClosed) as exc:
             self._failed(str(exc))
-            return
-        if not self.session.chunk_remaining and not self.pipelining:
-            await self.await_replies()
+            return False
+        return True
 
     async def _after(self, exchange: Exchange) -> None:
         """Follow-ups to a reply: skip refused DATA content, --starttls."""
@@ -302,9 +369,8 @@ class SessionRunner:
         if sent is None or not isinstance(reply, Reply):
             return
         if sent.verb == "DATA" and sent.kind is Kind.COMMAND and reply.code != 354:
-            if getattr(self.context, "skip_refused_data", True):
-                self._skipping_data = True
-                self.bus.emit(ev.Info("DATA was not accepted: the message lines up to '.' will not be sent"))
+            self._skipping_data = True
+            self.bus.emit(ev.Info("DATA was not accepted: the message lines up to '.' will not be sent"))
         if (
             self.options.starttls
             and sent.verb in ("EHLO", "LHLO")

@@ -10,31 +10,44 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, TextIO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
 
 from .. import events as ev
 from .. import exitcodes
+from ..client.core import ConnectionCore
 from ..client.target import Target
 from ..protocol.session import Session
 from ..render import ansi
 from ..render.styled import RenderOptions, StyledText, render_event
 from .runner import RunOptions, SessionRunner
 
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..server import PracticeServer
+    from ..transcript.recorder import Recorder
+
 
 @dataclass
 class ScriptContext:
-    """The ShellContext shell commands see in script mode."""
+    """The ShellContext shell commands see in script mode (and replay, lessons).
+
+    The members that only mean something at a terminal are real no-ops here:
+    ``clear_screen`` does nothing, ``history_lines`` is empty.
+    """
 
     out: TextIO
     err: TextIO
     color: bool
     runner: SessionRunner | None = None
     interactive: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
+    render_options: RenderOptions = RenderOptions()
+    recorder: "Recorder | None" = None
+    practice_server: "PracticeServer | None" = None
+    config: "Config | None" = None
 
     @property
-    def connection(self):  # type: ignore[no-untyped-def]
+    def connection(self) -> ConnectionCore | None:
         return self.runner.connection if self.runner else None
 
     @property
@@ -80,6 +93,12 @@ class ScriptContext:
         assert self.runner is not None
         await self.runner.close()
 
+    def clear_screen(self) -> None:
+        """Nothing to clear: script output is a stream."""
+
+    def history_lines(self) -> list[str]:
+        return []  # script mode keeps no history
+
 
 class ScriptDriver:
     def __init__(
@@ -93,26 +112,26 @@ class ScriptDriver:
         color: bool = False,
         render: RenderOptions = RenderOptions(),
         bus: ev.EventBus | None = None,
-        extras: dict[str, Any] | None = None,
+        record: str | None = None,
+        practice_server: "PracticeServer | None" = None,
     ) -> None:
         self.lines = lines
         self.target = target
         self.bus = bus or ev.EventBus()
         # Looked up now, not at import: tests and callers may have replaced sys.stdout.
-        self.context = ScriptContext(out or sys.stdout, err or sys.stderr, color, extras=extras or {})
+        self.context = ScriptContext(out or sys.stdout, err or sys.stderr, color, render_options=render,
+                                     practice_server=practice_server)
         self.runner = SessionRunner(self.bus, options, self.context)
         self.context.runner = self.runner
-        self.render = render
         self.bus.subscribe(self._show)
-        if self.context.extras.get("record"):
+        if record:
             from ..shell.record import record_from_flag
 
-            record_from_flag(self.context.extras["record"], self.bus, self.context.extras, target, self.context.error)
+            self.context.recorder = record_from_flag(record, self.bus, target, self.context.error)
 
     def _show(self, event: ev.Event) -> None:
-        # /level changes the options mid-session; they live in the context's extras.
-        options = self.context.extras.get("render_options", self.render)
-        self.context.print(render_event(event, self.runner.session, options))
+        # /level changes the context's options mid-session: read them at each event.
+        self.context.print(render_event(event, self.runner.session, self.context.render_options))
 
     async def run(self) -> int:
         runner = self.runner

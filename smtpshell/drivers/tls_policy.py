@@ -10,24 +10,23 @@
   warning keeps that possible while making the risk plain.
 
 The runner calls :class:`TLSPolicy` at three points: before connecting
-(:meth:`before_connect`), before sending a command (:meth:`allow`) and after
-each reply (:meth:`after_reply`).
+(:meth:`before_connect`), before sending a line (:meth:`before_send`) and after
+each reply (:meth:`after_reply`). Each returns what it decided (events to show;
+before a send, a :class:`Verdict`); the runner acts on it. The policy itself
+shows nothing, refuses nothing and closes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 from .. import events as ev
 from ..client.target import SMTPS_PORT, SUBMISSION_PORT, Target
 from ..client.tls_options import TLSOptions
-from ..protocol.commands import CommandLine
+from ..protocol.line import Line
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Session
-
-if TYPE_CHECKING:
-    from .runner import SessionRunner
 
 # Verbs that must not go out in plaintext under --require-tls, and why.
 PROTECTED_VERBS: dict[str, str] = {
@@ -54,6 +53,18 @@ AUTH_ON_587_PLAIN = (
 )
 
 
+class Verdict(NamedTuple):
+    """What the policy decided about one line, for the runner to carry out."""
+
+    events: tuple[ev.Event, ...] = ()  # warnings to show, whatever the decision
+    refusal: str | None = None  # why the line must not be sent; None: send it
+    end_session: bool = False  # the refusal ends the session too (script mode: QUIT)
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
 @dataclass
 class TLSPolicy:
     options: TLSOptions
@@ -68,9 +79,21 @@ class TLSPolicy:
             return [ev.Warning(PLAINTEXT_TO_465, kind="plaintext-465")]
         return []
 
-    def blocked(self, session: Session, line: str) -> str | None:
+    def before_send(self, session: Session, line: Line, *, interactive: bool) -> Verdict:
+        """The check before ``line`` goes out.
+
+        In script mode (not ``interactive``) a refusal ends the session, so the
+        rest of a script written for an encrypted session is not sent either.
+        """
+        events = tuple(self.warnings_before_send(session, line))
+        reason = self.blocked(session, line)
+        if reason is None:
+            return Verdict(events)
+        return Verdict(events, reason, end_session=not interactive)
+
+    def blocked(self, session: Session, line: Line) -> str | None:
         """Why ``line`` must not be sent now, or None."""
-        verb = _command_verb(session, line)
+        verb = line.verb
         if verb not in PROTECTED_VERBS or session.tls or not self.options.require_tls:
             return None
         if session.capabilities is not None and not session.advertised("STARTTLS"):
@@ -81,8 +104,8 @@ class TLSPolicy:
             how = "say EHLO, then STARTTLS, then EHLO again"
         return f"{verb} not sent: --require-tls and this session is not encrypted ({PROTECTED_VERBS[verb]}); {how}"
 
-    def warnings_before_send(self, session: Session, line: str) -> list[ev.Event]:
-        verb = _command_verb(session, line)
+    def warnings_before_send(self, session: Session, line: Line) -> list[ev.Event]:
+        verb = line.verb
         if (
             verb == "AUTH"
             and not session.tls
@@ -109,27 +132,3 @@ class TLSPolicy:
             self._warned.add("downgrade")  # once per connection is enough
             return [ev.Warning(DOWNGRADE, kind="downgrade")]
         return []
-
-
-def _command_verb(session: Session, line: str) -> str:
-    if session.line_kind(line) is not Kind.COMMAND:
-        return ""
-    return CommandLine.parse(line).verb
-
-
-async def enforce(runner: "SessionRunner", line: str) -> bool:
-    """The runner's check before a command goes out; False means it was not sent.
-
-    In script mode a refusal ends the session (QUIT), so the rest of the
-    script, written for an encrypted session, is not sent either.
-    """
-    policy = runner.tls_policy
-    for warning in policy.warnings_before_send(runner.session, line):
-        runner.bus.emit(warning)
-    reason = policy.blocked(runner.session, line)
-    if reason is None:
-        return True
-    runner._failed(reason)
-    if not getattr(runner.context, "interactive", False):
-        await runner.close()
-    return False

@@ -1,13 +1,14 @@
 """The sans-I/O SMTP core: no sockets, no asyncio, no terminal.
 
-Bytes in, events out (:mod:`.replies`); commands in, bytes out
-(:mod:`.commands`, :mod:`.data`); what happened and what is legal next
+What a typed line is (:mod:`.line`); bytes in, events out (:mod:`.replies`);
+commands in, bytes out (:mod:`.commands`, :mod:`.data`); what happened and what is legal next
 (:mod:`.session`); what every verb is (:mod:`.catalogue`).
 """
 
 from .commands import CommandLine, InjectionError, check_line
 from .data import DataEncoder, encode_message, stuff_line
 from .ehlo import Capabilities
+from .line import Line, LineKind, classify
 from .replies import ProtocolError, Reply, ReplyParser
 from .session import Exchange, Kind, Pending, Phase, Session
 
@@ -18,6 +19,8 @@ __all__ = [
     "Exchange",
     "InjectionError",
     "Kind",
+    "Line",
+    "LineKind",
     "Pending",
     "Phase",
     "ProtocolError",
@@ -25,6 +28,7 @@ __all__ = [
     "ReplyParser",
     "Session",
     "check_line",
+    "classify",
     "encode_message",
     "stuff_line",
 ]

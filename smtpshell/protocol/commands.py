@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-
 from . import catalogue
 
 FORBIDDEN = {"\r": "CR", "\n": "LF", "\x00": "NUL"}
@@ -19,14 +18,19 @@ class InjectionError(ValueError):
     """A line holds CR, LF or NUL; sending it would inject another command."""
 
 
+def injection_message(found: list[str]) -> str:
+    """The one line saying why a line holding ``found`` (["CR", "NUL"]) was not sent."""
+    return (
+        f"refused: the line holds {' and '.join(found)}, which would put a second "
+        "command on the wire; nothing was sent (type each command on its own line)"
+    )
+
+
 def check_line(line: str) -> None:
     """Raise :class:`InjectionError` if ``line`` holds CR, LF or NUL."""
     found = [name for ch, name in FORBIDDEN.items() if ch in line]
     if found:
-        raise InjectionError(
-            f"refused: the line holds {' and '.join(found)}, which would put a second "
-            "command on the wire; nothing was sent (type each command on its own line)"
-        )
+        raise InjectionError(injection_message(found))
 
 
 class CommandLine(NamedTuple):

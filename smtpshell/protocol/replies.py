@@ -54,21 +54,6 @@ class Reply(NamedTuple):
     def text(self) -> str:
         return "\n".join(self.lines)
 
-    @property
-    def is_positive(self) -> bool:
-        return self.code < 400
-
-    def message_lines(self) -> tuple[str, ...]:
-        """Lines with a leading enhanced status code removed."""
-        if not self.enhanced:
-            return self.lines
-        out = []
-        for line in self.lines:
-            if line.startswith(self.enhanced):
-                line = line[len(self.enhanced) :].lstrip(" ")
-            out.append(line)
-        return tuple(out)
-
 
 class ProtocolError(NamedTuple):
     """Input from the server that is not a well-formed reply."""

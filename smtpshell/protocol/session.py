@@ -113,7 +113,11 @@ class Session:
         self.pending.append(Pending(Kind.GREETING))
 
     def line_kind(self, line: str) -> Kind:
-        """What the user's next line would be, given where the session is."""
+        """What the user's next line would be, given where the session is.
+
+        The phase's half of the answer only: :func:`smtpshell.protocol.line.classify`
+        is its one caller, and adds shell commands, blank lines and the CR/LF/NUL check.
+        """
         if self.phase is Phase.DATA:
             return Kind.DATA_END if line == "." else Kind.DATA_LINE
         if self.phase is Phase.AUTH:

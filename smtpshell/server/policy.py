@@ -15,15 +15,20 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from .config import PracticeConfig
 from .store import Mailbox, StoredMessage, subject_of
 
-if TYPE_CHECKING:
-    from .smtp import PracticeSMTP
+
+class PracticeSMTP(Protocol):
+    """What the hooks use of the server (smtp.PracticeSMTP), named here so policy does not import smtp back."""
+
+    def ehlo_lines(self, responses: list[str]) -> list[str]: ...
+
+    def tls_description(self) -> str | None: ...
 
 Clock = Callable[[], float]
 

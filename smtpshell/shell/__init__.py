@@ -5,6 +5,16 @@ is generated from the registry, the completer and the lexer read it too.
 Modules that define commands are imported by :func:`load_all`.
 """
 
-from .registry import COMMANDS, PREFIX, ShellCommand, ShellContext, UnknownCommand, command, dispatch, load_all
+from .registry import (
+    COMMANDS,
+    PREFIX,
+    ShellCommand,
+    ShellContext,
+    ShellRunner,
+    UnknownCommand,
+    command,
+    dispatch,
+    load_all,
+)
 
-__all__ = ["COMMANDS", "PREFIX", "ShellCommand", "ShellContext", "UnknownCommand", "command", "dispatch", "load_all"]
+__all__ = ["COMMANDS", "PREFIX", "ShellCommand", "ShellContext", "ShellRunner", "UnknownCommand", "command", "dispatch", "load_all"]

@@ -7,8 +7,13 @@ shell answering AUTH challenges (auto) and the student typing base64 (manual).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..protocol import sasl
 from .registry import ShellContext, command
+
+if TYPE_CHECKING:
+    from ..auth.flow import AuthController
 
 # Escapes /b64 understands, so a PLAIN string (NUL-separated) can be typed.
 ESCAPES = {"\\0": "\0", "\\x00": "\0", "\\x01": "\x01", "\\t": "\t", "\\\\": "\\"}
@@ -46,10 +51,8 @@ async def unb64_command(ctx: ShellContext, args: str) -> None:
     ctx.print([("class:info", f"{sasl.quoted(data)}\n")])
 
 
-def _controller(ctx: ShellContext):  # type: ignore[no-untyped-def]
-    from ..auth import controller_of
-
-    return controller_of(getattr(ctx, "runner", None))
+def _controller(ctx: ShellContext) -> "AuthController | None":
+    return ctx.runner.auth if ctx.runner is not None else None
 
 
 @command("auth", "show or set how AUTH works: auto (the shell answers) or manual (you type base64)",

@@ -65,7 +65,7 @@ async def data_command(ctx: ShellContext, args: str) -> None:
     if not args:
         ctx.error("/data needs a FILE: /data message.eml")
         return
-    runner = getattr(ctx, "runner", None)
+    runner = ctx.runner
     if runner is None:
         ctx.error("/data: not connected")
         return
@@ -86,7 +86,7 @@ async def quit_command(ctx: ShellContext, args: str) -> None:
     "QUIT, VRFY, EXPN, HELP, STARTTLS, AUTH, ETRN).",
 )
 async def pipeline_command(ctx: ShellContext, args: str) -> None:
-    runner = getattr(ctx, "runner", None)
+    runner = ctx.runner
     if runner is None:
         ctx.error("/pipeline: not connected")
         return

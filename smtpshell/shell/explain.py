@@ -7,17 +7,8 @@ from dataclasses import replace
 from .. import knowledge
 from ..i18n import t
 from ..protocol.session import Session
-from ..render.styled import LEVELS, RenderOptions, render_last, render_query
+from ..render.styled import LEVELS, render_last, render_query
 from .registry import ShellContext, command
-
-# Drivers read the current render options from here (set by /level), falling
-# back to their own (from --explain) when the user never used /level.
-OPTIONS_KEY = "render_options"
-
-
-def current_options(ctx: ShellContext, default: RenderOptions = RenderOptions()) -> RenderOptions:
-    found = ctx.extras.get(OPTIONS_KEY)
-    return found if isinstance(found, RenderOptions) else default
 
 
 def _session(ctx: ShellContext) -> Session | None:
@@ -59,7 +50,9 @@ async def explain_command(ctx: ShellContext, args: str) -> None:
     arg_kind="level",
 )
 async def level_command(ctx: ShellContext, args: str) -> None:
-    options = current_options(ctx, ctx.extras.get("default_render_options", RenderOptions()))
+    # The drivers render with ctx.render_options (from --explain at start), so
+    # what /level says is what the screen does.
+    options = ctx.render_options
     wanted = args.strip().lower()
     if not wanted:
         ctx.print([("class:info", t("ui.level.current", "explanation level: {level}", level=options.explain)), ("", "\n")])
@@ -67,5 +60,5 @@ async def level_command(ctx: ShellContext, args: str) -> None:
     if wanted not in LEVELS:
         ctx.error(t("ui.level.bad", "unknown level '{level}': use full, brief or off", level=args.strip()))
         return
-    ctx.extras[OPTIONS_KEY] = replace(options, explain=wanted)
+    ctx.render_options = replace(options, explain=wanted)
     ctx.print([("class:info", t("ui.level.set", "explanation level is now {level}", level=wanted)), ("", "\n")])

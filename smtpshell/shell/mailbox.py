@@ -1,7 +1,7 @@
 """``/mailbox``: the messages the embedded practice server received, with the headers it added.
 
-Works when smtpshell started its own server (the default run); the driver puts
-that server in ``ctx.extras["practice_server"]``.
+Works when smtpshell started its own server (the default run): the driver's
+context then has it as ``ctx.practice_server``.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from .registry import ShellContext, command
 if TYPE_CHECKING:
     from ..server import PracticeServer
 
-SERVER_KEY = "practice_server"
 SHOWN_IN_LIST = 20  # the newest; /mailbox N shows any still in memory
 
 
 def _server(ctx: ShellContext) -> "PracticeServer | None":
-    server = ctx.extras.get(SERVER_KEY)
+    server = ctx.practice_server
     if server is None:
         ctx.error("/mailbox works with smtpshell's own practice server: run smtpshell with no host "
                   "(or read the mail where your server delivers it)")

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from ..client.target import Target
 from ..events import EventBus
-from ..transcript.recorder import RecordError, start_recording
+from ..transcript.recorder import Recorder, RecordError, start_recording
 from .registry import ShellContext, command
-
-_KEY = "recorder"  # where the running recorder lives in ctx.extras
 
 
 @command(
@@ -21,16 +18,16 @@ _KEY = "recorder"  # where the running recorder lives in ctx.extras
     details="Secrets are written as placeholders such as <password>, never in the clear.",
 )
 async def record_command(ctx: ShellContext, args: str) -> None:
-    current = ctx.extras.get(_KEY)
+    current = ctx.recorder
     if args in ("", "stop", "off"):
         if current is None:
             ctx.error("not recording: /record FILE starts" if args else "/record needs a FILE (or 'stop')")
             return
         current.stop()
-        del ctx.extras[_KEY]
+        ctx.recorder = None
         ctx.print([("class:info", f"** recording stopped: {current.lines_written} lines in {current.path}\n")])
         return
-    runner = getattr(ctx, "runner", None)
+    runner = ctx.runner
     if runner is None:
         ctx.error("/record: this shell has no session to record")
         return
@@ -42,16 +39,17 @@ async def record_command(ctx: ShellContext, args: str) -> None:
     except RecordError as exc:
         ctx.error(str(exc))
         return
-    ctx.extras[_KEY] = recorder
+    ctx.recorder = recorder
     ctx.print([("class:info", f"** recording to {args} (secrets are written as placeholders); /record stop ends it\n")])
 
 
-def record_from_flag(path: str | None, bus: EventBus, extras: dict[str, Any], target: Target | None,
-                     error: Callable[[str], None]) -> None:
+def record_from_flag(path: str | None, bus: EventBus, target: Target | None,
+                     error: Callable[[str], None]) -> Recorder | None:
     """``--record FILE``: start recording before the connection opens; ``error`` reports a failure."""
     if not path:
-        return
+        return None
     try:
-        extras[_KEY] = start_recording(path, bus, target=target)
+        return start_recording(path, bus, target=target)
     except RecordError as exc:
         error(str(exc))
+        return None

@@ -11,14 +11,22 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from ..protocol.line import SHELL_PREFIX
 
 if TYPE_CHECKING:
+    from ..auth.flow import AuthController
     from ..client.core import ConnectionCore as Connection
-    from ..protocol.session import Session
-    from ..render.styled import StyledText
+    from ..client.target import Target
+    from ..config import Config
+    from ..events import EventBus
+    from ..protocol.session import Exchange, Session
+    from ..render.styled import RenderOptions, StyledText
+    from ..server import PracticeServer
+    from ..transcript.recorder import Recorder
 
-PREFIX = "/"
+PREFIX = SHELL_PREFIX
 
 # Modules whose import registers commands. Order is the order of /help.
 COMMAND_MODULES = [
@@ -36,16 +44,66 @@ class UnknownCommand(LookupError):
     pass
 
 
+class ShellRunner(Protocol):
+    """The session a shell command drives (``drivers.runner.SessionRunner`` is one)."""
+
+    pipelining: bool  # /pipeline on|off
+    bus: "EventBus"
+
+    @property
+    def session(self) -> "Session": ...
+
+    @property
+    def connection(self) -> "Connection | None": ...
+
+    @property
+    def target(self) -> "Target | None": ...
+
+    @property
+    def connected(self) -> bool: ...
+
+    @property
+    def auth(self) -> "AuthController":
+        """The AUTH flow (/auth, /login), created on first use."""
+        ...
+
+    async def send_file(self, path: str, chunk_size: int = ...) -> "Exchange | None": ...
+
+    async def await_replies(self) -> "Exchange | None": ...
+
+    async def close(self, quit_first: bool = True) -> None: ...
+
+
 class ShellContext(Protocol):
-    """What a shell command may use; each driver (script, REPL) provides one."""
+    """What a shell command may use; each driver (script, REPL, lesson) provides one.
+
+    Every member is real in every driver: where a driver has nothing to do
+    (``clear_screen`` in script mode) it does nothing, and commands never ask
+    whether a member exists.
+    """
 
     interactive: bool
+    render_options: "RenderOptions"  # how replies are explained now; /level sets it
+    recorder: "Recorder | None"  # the running /record (or --record), if any
+
+    @property
+    def runner(self) -> "ShellRunner | None":
+        """The session's runner; None only before the driver has built it."""
+        ...
 
     @property
     def connection(self) -> "Connection | None": ...
 
     @property
     def session(self) -> "Session": ...
+
+    @property
+    def practice_server(self) -> "PracticeServer | None":
+        """The embedded practice server (the default run), for /mailbox."""
+        ...
+
+    @property
+    def config(self) -> "Config | None": ...
 
     def print(self, text: "StyledText") -> None: ...
 
@@ -57,9 +115,10 @@ class ShellContext(Protocol):
 
     async def quit(self) -> None: ...
 
-    @property
-    def extras(self) -> dict[str, Any]:
-        """Driver-specific things (the embedded practice server, the config...)."""
+    def clear_screen(self) -> None: ...
+
+    def history_lines(self) -> list[str]:
+        """What the user typed, oldest first (secrets are never kept)."""
         ...
 
 
@@ -129,6 +188,7 @@ def split(line: str) -> tuple[str, str]:
 
 
 def is_shell_command(line: str) -> bool:
+    """For callers with a bare string (the REPL's out-of-step hold); the runner reads ``Line.kind``."""
     return line.startswith(PREFIX)
 
 

@@ -25,9 +25,7 @@ async def reconnect_command(ctx: ShellContext, args: str) -> None:
 
 @command("clear", "clear the screen (also Ctrl-L)", interactive_only=True)
 async def clear_command(ctx: ShellContext, args: str) -> None:
-    clear = getattr(ctx, "clear_screen", None)
-    if clear is not None:
-        clear()
+    ctx.clear_screen()
 
 
 @command("history", "show the last N lines you typed (secrets are never kept)", usage="[N]",
@@ -39,8 +37,7 @@ async def history_command(ctx: ShellContext, args: str) -> None:
             ctx.error(f"/history N: N is a number of lines, not {args!r}")
             return
         count = int(args)
-    lines_of = getattr(ctx, "history_lines", None)
-    lines: list[str] = lines_of() if lines_of is not None else []
+    lines = ctx.history_lines()
     if not lines:
         ctx.print([("class:note", "(no history yet)\n")])
         return

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from .. import __version__
 from .. import events as ev
 from ..protocol.commands import CommandLine
+from ..protocol.line import LineKind
 from ..untrusted import safe
 from .match import escape
 from .model import CLIENT, DATA_FILE_NOTE, MAGIC, NOTE, SERVER, TLS_NOTE, WARNING
@@ -128,9 +129,9 @@ class Recorder:
 
     def _client_text(self, event: ev.LineSent) -> str:
         """The line as written: as shown, or a placeholder where a secret was."""
-        if event.kind == "auth":
+        if event.kind is LineKind.SASL_RESPONSE:
             return self._sasl_response(event)
-        if event.kind == "command":
+        if event.kind is LineKind.COMMAND:
             cmd = CommandLine.parse(event.shown)
             if cmd.verb == "AUTH":
                 words = cmd.args.split()

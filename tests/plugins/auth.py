@@ -222,7 +222,7 @@ async def run_in_process(address: str, lines: list[str], *, auth: Any = None, an
     import io
 
     from smtpshell import events as ev
-    from smtpshell.auth import AuthOptions, controller_of
+    from smtpshell.auth import AuthOptions
     from smtpshell.client.target import parse_target
     from smtpshell.drivers.runner import RunOptions
     from smtpshell.drivers.script import ScriptContext, ScriptDriver
@@ -240,8 +240,6 @@ async def run_in_process(address: str, lines: list[str], *, auth: Any = None, an
         driver.context = context
         driver.runner.context = context
     if patch is not None:
-        controller = controller_of(driver.runner)
-        assert controller is not None
-        patch(controller)
+        patch(driver.runner.auth)
     code = await driver.run()
     return InProcessRun(code, out.getvalue(), err.getvalue(), log.events, prompter.asked)

@@ -31,9 +31,9 @@ async def record_session(lines: Iterable[str], target: Target, path: Path,
     """Run ``lines`` in script mode with --record PATH (the flag's own code path)."""
     out, err = io.StringIO(), io.StringIO()
     driver = ScriptDriver(list(lines), target, options or RunOptions(timeout=10), out=out, err=err,
-                          extras={"record": str(path)})
+                          record=str(path))
     status = await driver.run()
-    recorder = driver.context.extras.get("recorder")
+    recorder = driver.context.recorder
     if recorder is not None:
         recorder.stop()
     return Recorded(status, path, path.read_text(encoding="utf-8"), out.getvalue() + err.getvalue())

@@ -1,0 +1,124 @@
+"""What one typed line is, decided once (sans-I/O).
+
+:func:`classify` turns a line the user gave and the session it is given in
+into a :class:`Line`: its kind, its verb and catalogue entry when it is a
+command, and why it must not be sent when it holds CR, LF or NUL. The
+runner makes one ``match line.kind:`` on it, and everything below (the TLS
+policy, the pipelining rule, the connection) reads the same ``Line`` instead
+of deciding again.
+
+The order of the questions is the shell's grammar:
+
+1. inside DATA (after 354) every line is message content, and a lone ``.``
+   ends it; inside a BDAT chunk every line is raw chunk bytes;
+2. ``/name ...`` is a shell command;
+3. while the server waits for a SASL response (after 334), a line is that
+   response, even an empty one;
+4. a blank line is nothing;
+5. anything else is an SMTP command, sent as typed.
+
+A line that would go on the wire and holds CR, LF or NUL is
+:attr:`LineKind.REFUSED`: it would smuggle a second command.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import NamedTuple
+
+from . import catalogue
+from .commands import FORBIDDEN, CommandLine, injection_message
+from .session import Kind, Session
+
+SHELL_PREFIX = "/"
+
+
+class LineKind(enum.Enum):
+    """What a line is. The last five go on the wire (``LineSent.kind``)."""
+
+    SHELL = "shell command"  # /help, /data FILE, ...: never sent
+    BLANK = "blank"  # an empty line outside DATA: nothing to do
+    REFUSED = "refused"  # holds CR, LF or NUL: never sent
+    COMMAND = "command"
+    DATA_LINE = "message line"  # content after 354, dot-stuffed; no reply of its own
+    DATA_END = "end of data"  # the lone "." after DATA content
+    CHUNK_LINE = "chunk line"  # raw bytes of a BDAT chunk; no reply of its own
+    SASL_RESPONSE = "SASL response"  # a line answering a 334 challenge
+
+    @property
+    def pending(self) -> Kind | None:
+        """The session's record of a line of this kind, or None if it gets no reply of its own."""
+        return _PENDING.get(self)
+
+
+_PENDING = {
+    LineKind.COMMAND: Kind.COMMAND,
+    LineKind.DATA_END: Kind.DATA_END,
+    LineKind.SASL_RESPONSE: Kind.AUTH_RESPONSE,
+}
+
+_FROM_SESSION = {
+    Kind.DATA_LINE: LineKind.DATA_LINE,
+    Kind.DATA_END: LineKind.DATA_END,
+    Kind.CHUNK_LINE: LineKind.CHUNK_LINE,
+    Kind.AUTH_RESPONSE: LineKind.SASL_RESPONSE,
+}
+
+
+class Line(NamedTuple):
+    """One classified line; see the module docstring."""
+
+    text: str  # as typed, never changed
+    kind: LineKind
+    verb: str = ""  # upper-cased first word of a COMMAND ("" otherwise)
+    entry: catalogue.Verb | None = None  # the catalogue's entry for ``verb``, if it has one
+    refusal: str = ""  # REFUSED: the one line that says why nothing was sent
+
+    @property
+    def args(self) -> str:
+        """Everything after the verb, as typed (COMMAND lines)."""
+        return CommandLine.parse(self.text).args if self.verb else ""
+
+    @property
+    def ends_group(self) -> bool:
+        """Must a pipelining client wait for every reply after this line (RFC 2920 3.1)?
+
+        Lines that are not commands (".", SASL answers) are answered before
+        anything else can go, so they end a group too.
+        """
+        if self.kind is not LineKind.COMMAND:
+            return True
+        return self.entry is not None and self.entry.ends_group
+
+    @classmethod
+    def of(cls, text: str, kind: LineKind = LineKind.COMMAND) -> "Line":
+        """A line whose kind the caller knows (the shell's own lines: EHLO, QUIT, SASL answers).
+
+        Only the CR/LF/NUL check is made: nothing is classified.
+        """
+        problem = _injection(text)
+        if problem:
+            return cls(text, LineKind.REFUSED, refusal=problem)
+        if kind is LineKind.COMMAND:
+            verb = CommandLine.parse(text).verb
+            return cls(text, kind, verb, catalogue.lookup(verb))
+        return cls(text, kind)
+
+
+def classify(text: str, session: Session) -> Line:
+    """What ``text`` is, typed now in ``session``: the one place that decides it."""
+    where = session.line_kind(text)
+    if where in (Kind.DATA_LINE, Kind.DATA_END, Kind.CHUNK_LINE):
+        return Line.of(text, _FROM_SESSION[where])
+    if text.startswith(SHELL_PREFIX):
+        return Line(text, LineKind.SHELL)
+    if where is Kind.AUTH_RESPONSE:
+        return Line.of(text, LineKind.SASL_RESPONSE)  # before the blank check: "" is a real answer
+    if not text.strip():
+        return Line(text, LineKind.BLANK)
+    return Line.of(text, LineKind.COMMAND)
+
+
+def _injection(text: str) -> str:
+    found = [name for ch, name in FORBIDDEN.items() if ch in text]
+    return injection_message(found) if found else ""
