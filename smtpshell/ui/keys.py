@@ -12,19 +12,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
 from prompt_toolkit.filters import has_selection
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
-if TYPE_CHECKING:
-    from .prompt import ReplUI
+from ..render.styled import StyledText
+
+
+class KeyHost(Protocol):
+    """What the key bindings act on (the REPL's ReplUI): named here so keys.py needs nothing above it."""
+
+    def show(self, text: StyledText) -> None: ...
+
+    def toggle_toolbar(self) -> None: ...
 
 EMPTY_LINE_HINT = "(Ctrl-C clears the line; Ctrl-D or /quit leaves the shell)\n"
 
 
-def bindings(ui: "ReplUI") -> KeyBindings:
+def bindings(ui: KeyHost) -> KeyBindings:
     kb = KeyBindings()
 
     @kb.add("c-c")
