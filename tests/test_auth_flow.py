@@ -145,14 +145,15 @@ def test_not_advertised_mechanism_is_sent_with_a_note(auth_server, run_smtpshell
 
 
 def test_results_are_explained_for_each_code() -> None:
-    from smtpshell.auth.results import explain_auth_reply
+    """AUTH results come from knowledge/, in the context of AUTH, like every other reply."""
+    from smtpshell.knowledge import explain_reply
 
     for code, enhanced in [(235, "2.7.0"), (334, None), (535, "5.7.8"), (534, "5.7.9"), (538, "5.7.11"),
                            (454, "4.7.0"), (530, "5.7.0")]:
-        text = explain_auth_reply(code, enhanced, "alice")
-        assert text, (code, enhanced)
-    assert "STARTTLS" in (explain_auth_reply(538, "5.7.11") or "")
-    assert "as alice" in (explain_auth_reply(235, "2.7.0", "alice") or "")
+        exp = explain_reply(code, enhanced, "AUTH", user="alice")
+        assert exp.summary and exp.sources[0].startswith("RFC"), (code, enhanced)
+    assert "STARTTLS" in explain_reply(538, "5.7.11", "AUTH").hint
+    assert "as alice" in explain_reply(235, "2.7.0", "AUTH", user="alice").summary
 
 
 def test_the_leak_search_finds_a_leak() -> None:

@@ -330,3 +330,13 @@ def test_completions_are_all_explainable() -> None:
     assert {"last", "550", "X.7.30", "SIZE", "XCLIENT"} <= set(words)
     for word in words[1:]:
         knowledge.parse_query(word)  # every one is accepted
+
+
+def test_rfc_3463_citations_name_the_right_section() -> None:
+    """Class and subject are RFC 3463 section 2; subject S's details are in section 3.(S+1): X.7.x is 3.8."""
+    from smtpshell.knowledge import enhanced
+
+    assert enhanced.CLASS_SOURCE == "RFC 3463 2" and enhanced.SUBJECT_SOURCE == "RFC 3463 2"
+    for entry in enhanced.DETAILS:
+        if entry.source.startswith("RFC 3463 3."):
+            assert entry.source == f"RFC 3463 3.{entry.subject + 1}", entry

@@ -72,7 +72,9 @@ def test_starttls_forgets_capabilities() -> None:
     assert s.tls and s.capabilities is None and s.phase is Phase.GREETED
     assert s.previous_capabilities is not None
     assert "STARTTLS" not in s.legal_verbs()
-    assert "again" in s.hint()
+    from smtpshell.knowledge.next_steps import next_step
+
+    assert "again" in next_step(s)
 
 
 def test_auth_phases() -> None:
@@ -126,3 +128,27 @@ def test_bdat_flow() -> None:
     assert s.phase is Phase.BDAT
     say(s, "BDAT 5 LAST", b"250 queued\r\n")
     assert s.phase is Phase.IDENTIFIED
+
+
+def test_the_architecture_doc_shows_the_transition_table_as_it_is() -> None:
+    """docs/ARCHITECTURE.md's table is generated from TRANSITIONS: they cannot drift apart."""
+    import pathlib
+
+    from smtpshell.protocol.session import transition_table_markdown
+
+    doc = (pathlib.Path(__file__).parent.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    shown = doc.split("<!-- transitions:begin -->\n", 1)[1].split("\n<!-- transitions:end -->", 1)[0]
+    assert shown == transition_table_markdown()
+
+
+def test_421_closes_the_session_whatever_it_answers_and_tls_forgets_the_login() -> None:
+    s = greeted()
+    say(s, "EHLO me", EHLO)
+    say(s, "MAIL FROM:<a@b.example>", b"250 ok\r\n")
+    say(s, "RCPT TO:<c@d.example>", b"421 4.3.2 shutting down\r\n")
+    assert s.phase is Phase.CLOSING
+    t = greeted()
+    say(t, "EHLO me", EHLO)
+    t.authenticated_as("alice")
+    t.tls_started()
+    assert (t.phase, t.authenticated, t.auth_user, t.capabilities) == (Phase.GREETED, False, None, None)

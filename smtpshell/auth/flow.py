@@ -25,7 +25,7 @@ and with it the screen, transcripts and logs, never holds the secret.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
 from ..protocol import sasl
@@ -35,7 +35,6 @@ from ..protocol.sasl import USER, Challenge, SaslError
 from ..protocol.session import Exchange, Phase
 from .credentials import CredentialSource, MissingCredential
 from .redact import Redactor
-from .results import explain_auth_reply
 from .safety import Verdict, plaintext_auth_decision, split_peer
 
 if TYPE_CHECKING:
@@ -135,7 +134,7 @@ class AuthController:
         if state.mechanism == "LOGIN" and not step.secret:
             decoded = sasl.b64decode(line)
             state.user = decoded.decode("utf-8", "replace") if decoded else state.user
-        exchange = await self.host.send_command(typed, shown=step.shown, secret=step.secret)
+        exchange = await self._send(typed, shown=step.shown, secret=step.secret)
         state.responses += 1
         self.manual = state
         self._after_manual(exchange)
@@ -196,7 +195,7 @@ class AuthController:
             if step.secret:
                 self.redactor.add(typed_initial)
             self._info(f"the initial response, base64-decoded: {step.meaning}")
-            exchange = await host.send_command(wire, shown=shown, secret=step.secret)
+            exchange = await self._send(wire, shown=shown, secret=step.secret)
         elif shell_initial:
             credentials = await self._credentials(mech)
             if credentials is None:
@@ -209,10 +208,10 @@ class AuthController:
             assert step is not None
             self._remember(step)
             self._info(f"AUTH {mech.name} with an initial response: {step.meaning}, base64-encoded")
-            exchange = await host.send_command(wire, shown=shown, secret=step.secret, automatic=True)
+            exchange = await self._send(wire, shown=shown, secret=step.secret, automatic=True)
         else:
             wire = line if line is not None else f"AUTH {mech.name}"
-            exchange = await host.send_command(wire, automatic=line is None)
+            exchange = await self._send(wire, automatic=line is None)
         rounds = 0
         cancelled = False
         while exchange is not None and isinstance(exchange.reply, Reply):
@@ -233,7 +232,7 @@ class AuthController:
                 exchange = await self._cancel()
                 continue
             self._info(f"answering with {answer.meaning}" + (", base64-encoded" if answer.wire else ""))
-            exchange = await host.send_command(
+            exchange = await self._send(
                 answer.wire, kind=LineKind.SASL_RESPONSE, shown=answer.shown, secret=answer.secret, automatic=True
             )
 
@@ -301,7 +300,7 @@ class AuthController:
 
     async def _cancel(self) -> Exchange | None:
         self._info("cancelling the exchange with '*' (RFC 4954), so the session can go on")
-        return await self.host.send_command("*", kind=LineKind.SASL_RESPONSE, automatic=True)
+        return await self._send("*", kind=LineKind.SASL_RESPONSE, automatic=True)
 
     # -- manual mode ---------------------------------------------------------------
 
@@ -318,7 +317,7 @@ class AuthController:
             self.manual.user = decoded.decode("utf-8", "replace") if decoded else None
         elif extra_words:
             shown, secret = f"AUTH {sasl.printable(name.encode())} {sasl.SECRET_HIDDEN}", True
-        exchange = await self.host.send_command(line, shown=shown, secret=secret)
+        exchange = await self._send(line, shown=shown, secret=secret)
         self._after_manual(exchange)
 
     def _after_manual(self, exchange: Exchange | None) -> None:
@@ -345,17 +344,17 @@ class AuthController:
         return challenge
 
     def _explain(self, reply: Reply) -> None:
-        user = self._user_for_result(reply)
+        """The exchange is over. Its meaning was shown with the reply (knowledge/, once): here only the state."""
         if reply.code == 235:
-            self.host.session.authenticated_as(user)
-        text = explain_auth_reply(reply.code, reply.enhanced, sasl.printable(user.encode()) if user else None)
-        if text:
-            code = f"{reply.code} {reply.enhanced}" if reply.enhanced else str(reply.code)
-            self._info(f"{code}: {text}")
+            self.host.session.authenticated_as(self._attempt_user())
 
-    def _user_for_result(self, reply: Reply) -> str | None:
-        if reply.code != 235:
-            return None
+    async def _send(self, line: str, **how: Any) -> Exchange | None:
+        """Every line of the exchange goes out here, so the session knows who is logging in
+        before the reply comes (the reply's explanation says "logged in as ...")."""
+        self.host.session.auth_attempt_user = self._attempt_user()
+        return await self.host.send_command(line, **how)
+
+    def _attempt_user(self) -> str | None:
         if self.manual is not None:
             return self.manual.user
         try:

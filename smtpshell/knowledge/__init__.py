@@ -166,13 +166,14 @@ def explain_enhanced(code: str) -> Explanation:
 
 
 def explain_reply(
-    code: int, enhanced: str | None = None, verb: str | None = None, text: str = ""
+    code: int, enhanced: str | None = None, verb: str | None = None, text: str = "", *, user: str | None = None
 ) -> Explanation:
     """Explain a reply code in the context of the command it answers.
 
     ``verb`` is the verb answered ("RCPT"), or GREETING, DATA_END (the "."
     ending a message), AUTH_RESPONSE (a line answering a 334), UNSOLICITED,
     or None when unknown. ``text`` is only searched for known situations.
+    ``user`` is who the session logged in as, when that is known (a 235 says it).
     """
     info = replies.BY_CODE.get(code)
     ctx = find_context(code, verb)
@@ -194,7 +195,12 @@ def explain_reply(
             general += t("ui.reply.unknown_area", "; by its second digit it is about {about}", about=_second_digit(code))
         sources.append(replies.CLASS_SOURCE)
 
-    if ctx is not None:
+    if ctx is not None and user and ctx.answers == "AUTH" and code == 235:
+        summary = t("context.AUTH.235.meaning_user", "logged in as {user}: MAIL FROM now runs under that identity",
+                    user=user)
+        sources.insert(0, ctx.source)
+        detail.append(t("ui.reply.general", "{code} in general: {meaning}", code=code, meaning=general))
+    elif ctx is not None:
         summary = _context_meaning(ctx)
         sources.insert(0, ctx.source)
         detail.append(t("ui.reply.general", "{code} in general: {meaning}", code=code, meaning=general))

@@ -11,25 +11,24 @@ Every line that goes out is registered with :meth:`Session.sent` as a
 :class:`Pending` entry; every reply (or protocol error standing in for one)
 that comes back is matched with :meth:`Session.received` to the oldest
 pending entry, in order, as RFC 2920 pipelining requires. The pair is an
-:class:`Exchange`. What an exchange does to the state is looked up in one
-table, :data:`TRANSITIONS`, keyed by (what was sent, reply class).
+:class:`Exchange`.
 
-Phases::
-
-    CONNECTING --220--> GREETED --EHLO/HELO 250--> IDENTIFIED --MAIL 250--> MAIL
-        MAIL --RCPT 250--> RCPT --DATA 354--> DATA --"." reply--> IDENTIFIED
-        RCPT --BDAT 250--> BDAT --BDAT LAST 250--> IDENTIFIED
-        any --RSET 250--> IDENTIFIED (or GREETED if never identified)
-        IDENTIFIED --STARTTLS 220--> TLS handshake --> GREETED (capabilities forgotten)
-        IDENTIFIED --AUTH 334--> AUTH (each line is a SASL response) --235--> IDENTIFIED
-        any --QUIT 221 / 421--> CLOSING;  connection lost --> CLOSED
+What an exchange does to the state is data, in one table,
+:data:`TRANSITIONS`: ``(what was answered, reply code or class) -> Rule(next
+phase, effect)``. A full code is looked up before its class, and the key
+``ANY`` matches whatever was answered (421 closes the connection whatever it
+answers, RFC 5321 3.8). Events that are not replies (the TLS handshake
+finishing, the connection closing) are rows too, under the pseudo-keys
+``TLS_STARTED`` and ``CLOSED`` with class 0, fed by :meth:`tls_started` and
+:meth:`closed`. :func:`_apply` is the only code that changes the phase;
+the effects are a small enum it interprets. docs/ARCHITECTURE.md shows the
+table, generated from it (a test checks they agree).
 """
 
 from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -92,6 +91,7 @@ class Session:
     tls: bool = False
     authenticated: bool = False
     auth_user: str | None = None
+    auth_attempt_user: str | None = None  # the user the AUTH flow is logging in as, if known
     capabilities: Capabilities | None = None
     previous_capabilities: Capabilities | None = None
     helo_name: str | None = None
@@ -146,36 +146,24 @@ class Session:
         sent = self.pending.popleft() if self.pending else None
         before = self.phase
         if isinstance(reply, Reply):
-            if reply.code == 421:
-                self.phase = Phase.CLOSING
-            elif sent is not None:
-                action = TRANSITIONS.get((_key(sent), reply.klass))
-                if action is not None:
-                    action(self, sent, reply)
+            rule = rule_for(_key(sent) if sent is not None else "UNSOLICITED", reply.code)
+            if rule is not None:
+                _apply(self, rule, sent, reply)
         exchange = Exchange(sent, reply, before, self.phase)
         self.last = exchange
         return exchange
 
     def tls_started(self) -> None:
         """After a TLS handshake the server forgets everything (RFC 3207 4.2)."""
-        self.tls = True
-        self.previous_capabilities = self.capabilities or self.previous_capabilities
-        self.capabilities = None
-        self.helo_name = None
-        self.esmtp = False
-        self.authenticated = False
-        self.auth_user = None
-        self._reset_transaction()
-        self.phase = Phase.GREETED
+        _apply(self, TRANSITIONS[(TLS_STARTED, 0)], None, None)
 
     def authenticated_as(self, user: str | None) -> None:
+        """Set the login directly (tests, and states built without a real exchange)."""
         self.authenticated = True
         self.auth_user = user
 
     def closed(self) -> None:
-        self.phase = Phase.CLOSED
-        self.pending.clear()
-        self.chunk_remaining = 0
+        _apply(self, TRANSITIONS[(CLOSED, 0)], None, None)
 
     # -- questions ----------------------------------------------------------
 
@@ -203,11 +191,6 @@ class Session:
             if self.verb_available(verb):
                 out.append(name)
         return out
-
-    def hint(self) -> str:
-        """A short suggestion for what to do next."""
-        make = HINTS.get(self.phase)
-        return make(self) if make else ""
 
     # -- internals ---------------------------------------------------------
 
@@ -248,103 +231,152 @@ def _key(sent: Pending) -> str:
 
 # -- the transition table ---------------------------------------------------
 
-Action = Callable[[Session, Pending, Reply], None]
+
+class Effect(enum.Enum):
+    """What a transition records besides the phase; :func:`_apply` interprets each."""
+
+    NONE = "-"
+    RECORD_EHLO = "record the capabilities and the client's name (ESMTP); end any transaction"
+    RECORD_HELO = "record the client's name (plain SMTP, no capabilities); end any transaction"
+    RECORD_SENDER = "record the sender; no recipients yet"
+    ADD_RECIPIENT = "add the recipient"
+    END_TRANSACTION = "forget sender and recipients"
+    BDAT_CHUNK = "after BDAT LAST: forget sender and recipients"
+    AUTHENTICATED = "logged in, as the user the AUTH flow sent"
+    FORGET_ALL = "forget capabilities, name, login and transaction (RFC 3207 4.2)"
+    CLOSED = "nothing more is pending"
 
 
-def _greeted(s: Session, sent: Pending, reply: Reply) -> None:
-    s.phase = Phase.GREETED
+class Next(enum.Enum):
+    """Targets that depend on the session rather than naming one phase."""
+
+    UNCHANGED = "unchanged"
+    IDENTIFIED_OR_GREETED = "IDENTIFIED (GREETED if never identified)"
+    OUT_OF_AUTH = "back from AUTH if in it (else unchanged)"
+    AFTER_BDAT = "BDAT, or IDENTIFIED after BDAT LAST"
+    RCPT_IF_IN_TRANSACTION = "RCPT if a sender was given (else unchanged)"
 
 
-def _identified_ehlo(s: Session, sent: Pending, reply: Reply) -> None:
-    s.previous_capabilities = s.capabilities or s.previous_capabilities
-    s.capabilities = Capabilities.from_reply(reply)
-    s.helo_name = CommandLine.parse(sent.text).args.strip() or None
-    s.esmtp = True
-    s._reset_transaction()
-    s.phase = Phase.IDENTIFIED
+class Rule(NamedTuple):
+    next: Phase | Next
+    effect: Effect = Effect.NONE
 
 
-def _identified_helo(s: Session, sent: Pending, reply: Reply) -> None:
-    s.previous_capabilities = s.capabilities or s.previous_capabilities
-    s.capabilities = Capabilities(reply.lines[0].split(" ", 1)[0] if reply.lines else "", {})
-    s.helo_name = CommandLine.parse(sent.text).args.strip() or None
-    s.esmtp = False
-    s._reset_transaction()
-    s.phase = Phase.IDENTIFIED
+ANY = "ANY"  # matches whatever a reply answers
+TLS_STARTED = "TLS_STARTED"  # pseudo-event: the handshake after STARTTLS's 220 finished
+CLOSED = "CLOSED"  # pseudo-event: the connection is gone
 
+_BACK = Next.IDENTIFIED_OR_GREETED
 
-def _mail_ok(s: Session, sent: Pending, reply: Reply) -> None:
-    s.sender = extract_address(sent.text) or ""
-    s.recipients = []
-    s.phase = Phase.MAIL
-
-
-def _rcpt_ok(s: Session, sent: Pending, reply: Reply) -> None:
-    s.recipients.append(extract_address(sent.text) or "")
-    if s.phase in (Phase.MAIL, Phase.RCPT):
-        s.phase = Phase.RCPT
-
-
-def _data_go_ahead(s: Session, sent: Pending, reply: Reply) -> None:
-    s.phase = Phase.DATA
-
-
-def _transaction_over(s: Session, sent: Pending, reply: Reply) -> None:
-    # Success or failure, the transaction is finished (RFC 5321 4.1.1.4).
-    s._reset_transaction()
-    s.phase = Phase.IDENTIFIED if s.capabilities is not None else Phase.GREETED
-
-
-def _bdat_ok(s: Session, sent: Pending, reply: Reply) -> None:
-    if "LAST" in sent.text.upper().split():
-        _transaction_over(s, sent, reply)
-    else:
-        s.phase = Phase.BDAT
-
-
-def _auth_challenge(s: Session, sent: Pending, reply: Reply) -> None:
-    s.phase = Phase.AUTH
-
-
-def _auth_done(s: Session, sent: Pending, reply: Reply) -> None:
-    s.authenticated = True
-    s.phase = Phase.IDENTIFIED if s.capabilities is not None else Phase.GREETED
-
-
-def _auth_failed(s: Session, sent: Pending, reply: Reply) -> None:
-    if s.phase is Phase.AUTH:
-        s.phase = Phase.IDENTIFIED if s.capabilities is not None else Phase.GREETED
-
-
-def _closing(s: Session, sent: Pending, reply: Reply) -> None:
-    s.phase = Phase.CLOSING
-
-
-TRANSITIONS: dict[tuple[str, int], Action] = {
-    ("GREETING", 2): _greeted,
-    ("EHLO", 2): _identified_ehlo,
-    ("LHLO", 2): _identified_ehlo,
-    ("HELO", 2): _identified_helo,
-    ("MAIL", 2): _mail_ok,
-    ("RCPT", 2): _rcpt_ok,
-    ("DATA", 3): _data_go_ahead,
-    ("DATA_END", 2): _transaction_over,
-    ("DATA_END", 4): _transaction_over,
-    ("DATA_END", 5): _transaction_over,
-    ("BDAT", 2): _bdat_ok,
-    ("BDAT", 4): _transaction_over,
-    ("BDAT", 5): _transaction_over,
-    ("RSET", 2): _transaction_over,
-    ("AUTH", 3): _auth_challenge,
-    ("AUTH", 2): _auth_done,
-    ("AUTH", 4): _auth_failed,
-    ("AUTH", 5): _auth_failed,
-    ("AUTH_RESPONSE", 3): _auth_challenge,
-    ("AUTH_RESPONSE", 2): _auth_done,
-    ("AUTH_RESPONSE", 4): _auth_failed,
-    ("AUTH_RESPONSE", 5): _auth_failed,
-    ("QUIT", 2): _closing,
+TRANSITIONS: dict[tuple[str, int], Rule] = {
+    (ANY, 421): Rule(Phase.CLOSING),
+    ("GREETING", 2): Rule(Phase.GREETED),
+    ("EHLO", 2): Rule(Phase.IDENTIFIED, Effect.RECORD_EHLO),
+    ("LHLO", 2): Rule(Phase.IDENTIFIED, Effect.RECORD_EHLO),
+    ("HELO", 2): Rule(Phase.IDENTIFIED, Effect.RECORD_HELO),
+    ("MAIL", 2): Rule(Phase.MAIL, Effect.RECORD_SENDER),
+    ("RCPT", 2): Rule(Next.RCPT_IF_IN_TRANSACTION, Effect.ADD_RECIPIENT),
+    ("DATA", 3): Rule(Phase.DATA),
+    # Success or failure, the end of data finishes the transaction (RFC 5321 4.1.1.4).
+    ("DATA_END", 2): Rule(_BACK, Effect.END_TRANSACTION),
+    ("DATA_END", 4): Rule(_BACK, Effect.END_TRANSACTION),
+    ("DATA_END", 5): Rule(_BACK, Effect.END_TRANSACTION),
+    ("BDAT", 2): Rule(Next.AFTER_BDAT, Effect.BDAT_CHUNK),
+    ("BDAT", 4): Rule(_BACK, Effect.END_TRANSACTION),
+    ("BDAT", 5): Rule(_BACK, Effect.END_TRANSACTION),
+    ("RSET", 2): Rule(_BACK, Effect.END_TRANSACTION),
+    ("AUTH", 3): Rule(Phase.AUTH),
+    ("AUTH", 2): Rule(_BACK, Effect.AUTHENTICATED),
+    ("AUTH", 4): Rule(Next.OUT_OF_AUTH),
+    ("AUTH", 5): Rule(Next.OUT_OF_AUTH),
+    ("AUTH_RESPONSE", 3): Rule(Phase.AUTH),
+    ("AUTH_RESPONSE", 2): Rule(_BACK, Effect.AUTHENTICATED),
+    ("AUTH_RESPONSE", 4): Rule(Next.OUT_OF_AUTH),
+    ("AUTH_RESPONSE", 5): Rule(Next.OUT_OF_AUTH),
+    ("QUIT", 2): Rule(Phase.CLOSING),
+    (TLS_STARTED, 0): Rule(Phase.GREETED, Effect.FORGET_ALL),
+    (CLOSED, 0): Rule(Phase.CLOSED, Effect.CLOSED),
 }
+
+
+def rule_for(answered: str, code: int) -> Rule | None:
+    """The row that applies: the full code before the class, a specific key before ``ANY``."""
+    for key in ((ANY, code), (answered, code), (answered, code // 100)):
+        rule = TRANSITIONS.get(key)
+        if rule is not None:
+            return rule
+    return None
+
+
+def _apply(s: Session, rule: Rule, sent: Pending | None, reply: Reply | None) -> None:
+    """Carry out one rule: its effect first, then the phase it leads to."""
+    effect = rule.effect
+    text = sent.text if sent is not None else ""
+    if effect is Effect.RECORD_EHLO and reply is not None:
+        s.previous_capabilities = s.capabilities or s.previous_capabilities
+        s.capabilities = Capabilities.from_reply(reply)
+        s.helo_name = CommandLine.parse(text).args.strip() or None
+        s.esmtp = True
+        s._reset_transaction()
+    elif effect is Effect.RECORD_HELO and reply is not None:
+        s.previous_capabilities = s.capabilities or s.previous_capabilities
+        s.capabilities = Capabilities(reply.lines[0].split(" ", 1)[0] if reply.lines else "", {})
+        s.helo_name = CommandLine.parse(text).args.strip() or None
+        s.esmtp = False
+        s._reset_transaction()
+    elif effect is Effect.RECORD_SENDER:
+        s.sender = extract_address(text) or ""
+        s.recipients = []
+    elif effect is Effect.ADD_RECIPIENT:
+        s.recipients.append(extract_address(text) or "")
+    elif effect is Effect.END_TRANSACTION or (effect is Effect.BDAT_CHUNK and _is_last_chunk(text)):
+        s._reset_transaction()
+    elif effect is Effect.AUTHENTICATED:
+        s.authenticated = True
+        s.auth_user = s.auth_attempt_user
+    elif effect is Effect.FORGET_ALL:
+        s.tls = True
+        s.previous_capabilities = s.capabilities or s.previous_capabilities
+        s.capabilities = None
+        s.helo_name = None
+        s.esmtp = False
+        s.authenticated = False
+        s.auth_user = None
+        s.auth_attempt_user = None
+        s._reset_transaction()
+    elif effect is Effect.CLOSED:
+        s.pending.clear()
+        s.chunk_remaining = 0
+    s.phase = _target(s, rule.next, text)
+
+
+def _target(s: Session, target: Phase | Next, text: str) -> Phase:
+    if isinstance(target, Phase):
+        return target
+    if target is Next.IDENTIFIED_OR_GREETED:
+        return Phase.IDENTIFIED if s.capabilities is not None else Phase.GREETED
+    if target is Next.OUT_OF_AUTH:
+        return _target(s, Next.IDENTIFIED_OR_GREETED, text) if s.phase is Phase.AUTH else s.phase
+    if target is Next.AFTER_BDAT:
+        return _target(s, Next.IDENTIFIED_OR_GREETED, text) if _is_last_chunk(text) else Phase.BDAT
+    if target is Next.RCPT_IF_IN_TRANSACTION:
+        return Phase.RCPT if s.phase in (Phase.MAIL, Phase.RCPT) else s.phase
+    return s.phase  # Next.UNCHANGED
+
+
+def _is_last_chunk(text: str) -> bool:
+    return "LAST" in text.upper().split()
+
+
+def transition_table_markdown() -> str:
+    """The table as Markdown, for docs/ARCHITECTURE.md (a test keeps the doc in step)."""
+    rows = ["| answered | reply | next phase | effect |", "| --- | --- | --- | --- |"]
+    for (answered, code), rule in TRANSITIONS.items():
+        reply = "(event)" if code == 0 else (f"{code}xx" if code < 10 else str(code))
+        target = rule.next.name if isinstance(rule.next, Phase) else rule.next.value
+        rows.append(f"| {answered} | {reply} | {target} | {rule.effect.value} |")
+    return "\n".join(rows)
+
 
 # What to offer next, per phase, most useful first.
 _ALWAYS = ("RSET", "NOOP", "HELP", "VRFY", "EXPN", "QUIT")
@@ -359,29 +391,4 @@ NEXT: dict[Phase, tuple[str, ...]] = {
     Phase.AUTH: (),
     Phase.CLOSING: (),
     Phase.CLOSED: (),
-}
-
-
-def _hint_identified(s: Session) -> str:
-    if s.advertised("STARTTLS") and not s.tls:
-        return "identified: STARTTLS to encrypt, or MAIL FROM:<you@example.org>"
-    if s.advertised("AUTH") and not s.authenticated:
-        return "identified: AUTH to log in, or MAIL FROM:<you@example.org>"
-    return "identified: MAIL FROM:<you@example.org> starts a message"
-
-
-HINTS: dict[Phase, Callable[[Session], str]] = {
-    Phase.CONNECTING: lambda s: "waiting for the server's greeting",
-    Phase.GREETED: lambda s: (
-        "greeted again after TLS: say EHLO again" if s.tls and s.capabilities is None
-        else "greeted: try EHLO <your name>"
-    ),
-    Phase.IDENTIFIED: _hint_identified,
-    Phase.MAIL: lambda s: "sender accepted: RCPT TO:<someone@example.org>",
-    Phase.RCPT: lambda s: f"{len(s.recipients)} recipient(s): another RCPT TO, or DATA",
-    Phase.DATA: lambda s: "writing the message: a line with only '.' ends it",
-    Phase.BDAT: lambda s: "sending chunks: BDAT <size> LAST sends the final one",
-    Phase.AUTH: lambda s: "the server asked a question (334): answer it, or '*' to cancel",
-    Phase.CLOSING: lambda s: "the server is closing the connection",
-    Phase.CLOSED: lambda s: "disconnected: /connect to start again",
 }

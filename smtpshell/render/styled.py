@@ -154,16 +154,16 @@ def render_reply(
         return render_ehlo(reply, options, session)
     for i in range(len(reply.lines)):
         out += _wire_line(reply, i, style) + [("", "\n")]
-    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text)
+    user = session.auth_attempt_user if session is not None else None
+    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text, user=user)
+    # Said once: one line of meaning (the enhanced code's few words beside it), at most one hint.
+    extra = ""
+    if reply.enhanced and not _says_nothing(reply.enhanced) and reply.klass != 2:
+        extra = f"  [{reply.enhanced} {knowledge.explain_enhanced(reply.enhanced).short}]"
+    # A known situation read from the text is more specific than the code's meaning in context.
+    out += [("class:explain", f"   ↳ {exp.cause or exp.summary}{extra}"), ("", "\n")]
     if options.explain == "brief":
-        extra = ""
-        if reply.enhanced and not _says_nothing(reply.enhanced):
-            extra = f"  [{reply.enhanced} {knowledge.explain_enhanced(reply.enhanced).short}]"
-        out += [("class:explain", f"   ↳ {exp.summary}{extra}"), ("", "\n")]
         return out
-    out += [("class:explain", f"   ↳ {exp.summary}"), ("", "\n")]
-    if exp.enhanced and not _says_nothing(reply.enhanced):
-        out += [("class:explain", f"   ↳ {exp.enhanced}"), ("", "\n")]
     if exp.hint:
         # After a failure the hint is a remedy; after success, the next step.
         label = (t("ui.reply.try", "try: {hint}", hint=exp.hint) if reply.code >= 400

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..knowledge.next_steps import next_step
 from ..protocol import catalogue
 from ..protocol.session import Phase, Session
 from ..shell import registry
@@ -59,7 +60,7 @@ def help_line(session: Session, typed: str) -> StyledText:
     """The syntax of what is being typed, or else the hint for the next step."""
     text = typed.lstrip()
     if session.is_data_content:
-        return [("class:toolbar.hint", session.hint()), ("class:toolbar.hint", "  (Ctrl-X Ctrl-E: write it in $EDITOR)")]
+        return [("class:toolbar.hint", next_step(session)), ("class:toolbar.hint", "  (Ctrl-X Ctrl-E: write it in $EDITOR)")]
     if text.startswith(registry.PREFIX):
         name = text[len(registry.PREFIX) :].split(" ", 1)[0]
         registry.load_all()
@@ -74,7 +75,7 @@ def help_line(session: Session, typed: str) -> StyledText:
     word = text.split(" ", 1)[0]
     verb = catalogue.lookup(word) if word and session.phase is not Phase.AUTH else None
     if verb is None:
-        return [("class:toolbar.hint", session.hint())]
+        return [("class:toolbar.hint", next_step(session))]
     out: StyledText = [("class:toolbar.syntax", verb.syntax)]
     if verb.extension and session.capabilities is not None and not session.verb_available(verb):
         out.append(("class:toolbar.warning", f"  ({verb.extension} not available on this server now)"))
