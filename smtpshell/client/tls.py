@@ -101,11 +101,6 @@ def diagnose_failure(
     return diagnose(exc, where, chain, checked_name, _checked_against(options))
 
 
-def explain_tls_error(exc: BaseException, host: str) -> str:
-    """One line, in plain words, for a failed handshake (no certificate details)."""
-    return diagnose(exc, host, [], None, "").summary
-
-
 def summarise_chain(ders: list[bytes]) -> list[CertSummary]:
     out = []
     for der in ders:
