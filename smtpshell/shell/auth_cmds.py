@@ -8,7 +8,7 @@ shell answering AUTH challenges (auto) and the student typing base64 (manual).
 from __future__ import annotations
 
 from ..protocol import sasl
-from .registry import ShellContext, command
+from .registry import ArgKind, ShellContext, command
 
 # Escapes /b64 understands, so a PLAIN string (NUL-separated) can be typed.
 ESCAPES = {"\\0": "\0", "\\x00": "\0", "\\x01": "\x01", "\\t": "\t", "\\\\": "\\"}
@@ -53,7 +53,7 @@ def _controller(ctx: ShellContext):  # type: ignore[no-untyped-def]
 
 
 @command("auth", "show or set how AUTH works: auto (the shell answers) or manual (you type base64)",
-         usage="[auto|manual]")
+         usage="[auto|manual]", arg_kind=ArgKind.AUTH_MODE)
 async def auth_command(ctx: ShellContext, args: str) -> None:
     controller = _controller(ctx)
     if controller is None:
@@ -73,7 +73,7 @@ async def auth_command(ctx: ShellContext, args: str) -> None:
 
 
 @command("login", "log in: the shell picks a mechanism (or uses MECH) and writes the whole AUTH exchange",
-         usage="[MECH] [--initial]",
+         usage="[MECH] [--initial]", arg_kind=ArgKind.MECHANISM,
          details="--initial puts the first answer on the AUTH line itself (RFC 4954 initial response).")
 async def login_command(ctx: ShellContext, args: str) -> None:
     controller = _controller(ctx)

@@ -12,19 +12,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
 from prompt_toolkit.filters import has_selection
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
-if TYPE_CHECKING:
-    from .prompt import ReplUI
+from ..render.styled import StyledText
 
 EMPTY_LINE_HINT = "(Ctrl-C clears the line; Ctrl-D or /quit leaves the shell)\n"
 
 
-def bindings(ui: "ReplUI") -> KeyBindings:
+class KeyHost(Protocol):
+    """What the key bindings need from the prompt that owns them (ui.prompt.ReplUI is one).
+
+    A protocol here, not an import of ReplUI: ui.prompt builds the bindings, so
+    importing it back would close a circle."""
+
+    def show(self, fragments: StyledText) -> None: ...
+
+    def toggle_toolbar(self) -> None: ...
+
+
+def bindings(ui: KeyHost) -> KeyBindings:
     kb = KeyBindings()
 
     @kb.add("c-c")

@@ -56,6 +56,7 @@ class ReplUI:
         keep: Callable[[str], bool] = lambda line: should_keep(line, self._session())
         self.history = SecretSafeHistory(history_file, keep) if history_file else None
         self.toolbar_shown = config.toolbar
+        self._targets: list[str] = []  # HOST:PORT this shell connected to, newest first
         self.prompt_session: PromptSession[str] = PromptSession(
             message=self._message,
             history=self.history or InMemoryHistory(),
@@ -96,7 +97,16 @@ class ReplUI:
     def _sources(self) -> Sources:
         lines = self.history.get_strings() if self.history is not None else []
         helo = [self.config.helo] if self.config.helo else []
-        return Sources(history_addresses=addresses_in(reversed(lines)), helo_names=helo)
+        return Sources(history_addresses=addresses_in(reversed(lines)), helo_names=helo,
+                       targets=self._targets_seen())
+
+    def _targets_seen(self) -> list[str]:
+        """Targets of this shell, the current (or last) one first: in the default run
+        the first one is the practice server, so it stays on offer after /connect."""
+        address = self._where().address
+        if address:
+            self._targets = [address, *(t for t in self._targets if t != address)]
+        return list(self._targets)
 
     def _completion_wanted(self) -> bool:
         return self.config.complete_while_typing and not self._session().is_data_content
