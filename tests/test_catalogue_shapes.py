@@ -18,7 +18,16 @@ from smtpshell.protocol.session import extract_address
 from smtpshell.shell import registry
 from smtpshell.shell.registry import ArgKind
 from smtpshell.ui import completion, lexer
-from smtpshell.ui.completion import ADDRESS, KEYWORD, NOTHING, PARAMETER, PARAM_VALUE, Sources, complete, slot_at
+from smtpshell.ui.completion import (
+    ADDRESS,
+    KEYWORD,
+    NOTHING,
+    PARAM_VALUE,
+    PARAMETER,
+    Sources,
+    complete,
+    slot_at,
+)
 from smtpshell.ui.toolbar import help_line
 from tests.plugins.pty import EHLO_FULL, session_at
 

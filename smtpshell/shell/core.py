@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from ..i18n import t
 from ..protocol import catalogue
-from .registry import COMMANDS, PREFIX, ArgKind, ShellCommand, ShellContext, command, load_all
+from .registry import (
+    COMMANDS,
+    PREFIX,
+    ArgKind,
+    ShellCommand,
+    ShellContext,
+    command,
+    load_all,
+)
 
 
 @command("help", "list shell commands and SMTP verbs, or explain one", usage="[VERB|/command]", aliases=("h", "?"), arg_kind=ArgKind.VERB)
