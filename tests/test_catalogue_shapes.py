@@ -212,3 +212,17 @@ def test_lexer_marks_an_argument_to_a_verb_that_takes_none():
     xforward = [(tok, text) for _, tok, text in lexer.lex_line("XFORWARD NAME=host.example")]
     assert (Name.Attribute, "NAME") in xforward
     assert (Punctuation, "<") in [(tok, text) for _, tok, text in lexer.lex_line("RCPT TO:<b@c>")]
+
+
+async def test_the_repl_offers_the_server_it_connected_to_after_connect(smtp_server):
+    from prompt_toolkit.document import Document
+
+    from tests.test_repl import run_repl
+
+    run = await run_repl(smtp_server.address, "NOOP\r/connect 127.0.0.1:1\r" + "\x04")
+    completer = run.repl.ui.prompt_session.completer
+    assert completer is not None
+    document = Document("/connect ")
+    offered = [c.text for c in completer.get_completions(document, None)]  # type: ignore[arg-type]
+    assert smtp_server.address in offered
+    assert offered.index(smtp_server.address) < offered.index("localhost:25")

@@ -80,6 +80,7 @@ class ReplUI:
     # -- what the prompt shows ---------------------------------------------
 
     def _message(self) -> FormattedText:
+        self._remember_target()  # each prompt: so the practice server stays on offer after /connect
         style, text = PROMPTS.get(self._session().phase, DEFAULT_PROMPT)
         if self._session().chunk_remaining:
             style, text = CHUNK_PROMPT
@@ -102,11 +103,14 @@ class ReplUI:
 
     def _targets_seen(self) -> list[str]:
         """Targets of this shell, the current (or last) one first: in the default run
-        the first one is the practice server, so it stays on offer after /connect."""
-        address = self._where().address
-        if address:
-            self._targets = [address, *(t for t in self._targets if t != address)]
+        one of them is the practice server, so it stays on offer after /connect."""
+        self._remember_target()
         return list(self._targets)
+
+    def _remember_target(self) -> None:
+        address = self._where().address
+        if address and (not self._targets or self._targets[0] != address):
+            self._targets = [address, *(t for t in self._targets if t != address)]
 
     def _completion_wanted(self) -> bool:
         return self.config.complete_while_typing and not self._session().is_data_content
