@@ -106,16 +106,14 @@ def _envelope_slot(entry: catalogue.Verb, args: str, word: str, position: int, l
     """MAIL FROM:<addr> params / RCPT TO:<addr> params, as protocol.envelope reads them."""
     parts = envelope.parse(args)
     if not parts.has_colon:
-        if parts.rest is not None or parts.keyword is None and args.strip():
+        if parts.rest is not None:  # "MAIL FROM <a@b>": past a keyword without ':'
             return Slot(NOTHING, word, entry.name, line=line)
         return Slot(KEYWORD, parts.keyword.text if parts.keyword else "", entry.name, line=line)
     path = parts.path
     if path is None:
         return Slot(ADDRESS, "", entry.name, line=line)
     if not parts.path_closed:
-        if path.text.startswith("<"):
-            if path.text.endswith(">"):  # unreachable: '<...>' is closed
-                return Slot(NOTHING, word, entry.name, line=line)
+        if path.text.startswith("<"):  # no '>' yet
             return Slot(ADDRESS, path.text[1:], entry.name, line=line)
         if parts.rest is None:
             return Slot(ADDRESS, path.text, entry.name, line=line)  # no '<' yet: offer "<addr>"
