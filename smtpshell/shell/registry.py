@@ -8,10 +8,10 @@ for one. A command is registered once with :func:`command` and dispatched by
 
 from __future__ import annotations
 
+import enum
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -35,20 +35,6 @@ COMMAND_MODULES = [
 
 class UnknownCommand(LookupError):
     pass
-
-
-class ArgKind(Enum):
-    """What a shell command's argument is: ui.completion has one completer per kind."""
-
-    NONE = "none"  # nothing to offer (no argument, a number, or text that must not be guessed)
-    FILE = "file"  # a file name
-    VERB = "verb"  # an SMTP verb or a /command (/help)
-    CODE = "code"  # a reply code, an enhanced code, an EHLO keyword or 'last' (/explain)
-    LEVEL = "level"  # full, brief or off (/level)
-    TARGET = "target"  # HOST[:PORT] or smtp:// / smtps:// (/connect)
-    ON_OFF = "on-off"  # on or off (/pipeline)
-    AUTH_MODE = "auth-mode"  # auto or manual (/auth)
-    MECHANISM = "mechanism"  # a SASL mechanism (/login)
 
 
 class ShellContext(Protocol):
@@ -79,6 +65,20 @@ class ShellContext(Protocol):
 
 
 Handler = Callable[[ShellContext, str], Awaitable[None]]
+
+
+class ArgKind(enum.Enum):
+    """What a shell command's argument is: ui.completion has one completer per kind."""
+
+    NONE = "none"  # nothing to offer (no argument, a number, or text that must not be guessed)
+    FILE = "file"  # a file name
+    VERB = "verb"  # an SMTP verb or a /command (/help)
+    CODE = "code"  # a reply code, an enhanced code, an EHLO keyword or 'last' (/explain)
+    LEVEL = "level"  # full, brief or off (/level)
+    TARGET = "target"  # HOST[:PORT] or smtp:// / smtps:// (/connect)
+    ON_OFF = "on-off"  # on or off (/pipeline)
+    AUTH_MODE = "auth-mode"  # auto or manual (/auth)
+    MECHANISM = "mechanism"  # a SASL mechanism (/login)
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,15 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 from ..render.styled import StyledText
 
-EMPTY_LINE_HINT = "(Ctrl-C clears the line; Ctrl-D or /quit leaves the shell)\n"
-
 
 class KeyHost(Protocol):
-    """What the key bindings need from the prompt that owns them (ui.prompt.ReplUI is one).
+    """What the key bindings act on (the REPL's ReplUI): named here so keys.py needs nothing above it."""
 
-    A protocol here, not an import of ReplUI: ui.prompt builds the bindings, so
-    importing it back would close a circle."""
-
-    def show(self, fragments: StyledText) -> None: ...
+    def show(self, text: StyledText) -> None: ...
 
     def toggle_toolbar(self) -> None: ...
+
+EMPTY_LINE_HINT = "(Ctrl-C clears the line; Ctrl-D or /quit leaves the shell)\n"
 
 
 def bindings(ui: KeyHost) -> KeyBindings:
