@@ -8,6 +8,7 @@ from smtpshell.protocol import Kind, Pending
 from smtpshell.ui.completion import (
     ADDRESS,
     ARGUMENT,
+    MECHANISM,
     KEYWORD,
     NOTHING,
     PARAM_VALUE,
@@ -40,8 +41,8 @@ def texts(text, session=None, cursor=None, sources=Sources()):
         ("MAIL FROM:<a@b> SI", PARAMETER, "SI"),
         ("MAIL FROM:<a@b> BODY=8", PARAM_VALUE, "8"),
         ("RCPT TO:<a@b> NOTIFY=", PARAM_VALUE, ""),
-        ("AUTH ", ARGUMENT, ""),
-        ("AUTH PL", ARGUMENT, "PL"),
+        ("AUTH ", MECHANISM, ""),
+        ("AUTH PL", MECHANISM, "PL"),
         ("AUTH PLAIN ", NOTHING, ""),
         ("/he", SHELL_COMMAND, "he"),
         ("/data ms", SHELL_ARG, "ms"),

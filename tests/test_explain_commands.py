@@ -99,7 +99,7 @@ async def test_level_sets_render_options() -> None:
 
 def test_commands_registered_with_completion_kinds() -> None:
     commands = registry.load_all()
-    assert commands["explain"].arg_kind == "code"
+    assert commands["explain"].arg_kind is registry.ArgKind.CODE
     assert commands["level"].usage == "[full|brief|off]"
 
 

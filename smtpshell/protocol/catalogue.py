@@ -1,15 +1,31 @@
 """The command catalogue: every SMTP verb smtpshell knows, as data.
 
 One entry per verb feeds the completer, the lexer, ``/help VERB``, the
-toolbar's syntax line and the state machine's hints. Adding a verb is one
-entry here. Parameters that extensions add to MAIL and RCPT are listed once in
+toolbar's syntax line, the ``/pipeline`` text and the state machine's hints.
+Each entry says what its argument is (:class:`ArgShape`) and whether it
+identifies the client, so no other module keeps a list of verbs. Adding a verb
+is one entry here. Parameters that extensions add to MAIL and RCPT are listed once in
 :data:`MAIL_PARAMETERS` / :data:`RCPT_PARAMETERS`, each with the EHLO keyword
 that enables it.
 """
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import NamedTuple
+
+
+class ArgShape(Enum):
+    """What follows a verb on its line. The lexer, the completer and /help read it."""
+
+    NONE = "none"  # DATA, RSET, QUIT, STARTTLS: any argument is an error
+    DOMAIN = "domain"  # a domain or address literal (EHLO, HELO, LHLO, ETRN)
+    ENVELOPE = "envelope"  # FROM:<path> / TO:<path> [PARAM[=value] ...] (MAIL, RCPT): see protocol.envelope
+    MECHANISM = "mechanism"  # a SASL mechanism, then an optional base64 initial response (AUTH)
+    ATTRIBUTES = "attributes"  # NAME=value words from a fixed list (XCLIENT, XFORWARD)
+    CHUNK_SIZE = "chunk-size"  # a byte count, then optional LAST (BDAT)
+    TOPIC = "topic"  # free text, where a verb name is the usual topic (HELP)
+    TEXT = "text"  # free text (VRFY, EXPN, NOOP's optional string)
 
 
 
@@ -37,6 +53,9 @@ class Verb(NamedTuple):
     # RFC 2920 3.1 (and 3207, 4954): may only be the last command of a
     # pipelined group, so a pipelining client waits for every reply after it.
     ends_group: bool = False
+    argument: ArgShape = ArgShape.NONE
+    identifies_client: bool = False  # the argument names the client (EHLO/HELO/LHLO): offer host names
+    null_path: bool = False  # the path may be <> (MAIL's reverse-path of bounces and DSNs)
 
 
 MAIL_PARAMETERS: tuple[Parameter, ...] = (
@@ -97,8 +116,10 @@ RCPT_PARAMETERS: tuple[Parameter, ...] = (
 )
 
 _VERBS: tuple[Verb, ...] = (
-    Verb("HELO", "HELO <domain>", "identify yourself (plain SMTP, no extensions)", "RFC 5321 4.1.1.1", ends_group=True),
-    Verb("EHLO", "EHLO <domain>", "identify yourself and ask for the server's extensions", "RFC 5321 4.1.1.1", ends_group=True),
+    Verb("HELO", "HELO <domain>", "identify yourself (plain SMTP, no extensions)", "RFC 5321 4.1.1.1",
+         ends_group=True, argument=ArgShape.DOMAIN, identifies_client=True),
+    Verb("EHLO", "EHLO <domain>", "identify yourself and ask for the server's extensions", "RFC 5321 4.1.1.1",
+         ends_group=True, argument=ArgShape.DOMAIN, identifies_client=True),
     Verb(
         "MAIL",
         "MAIL FROM:<reverse-path> [parameters]",
@@ -106,6 +127,8 @@ _VERBS: tuple[Verb, ...] = (
         "RFC 5321 4.1.1.2",
         keyword="FROM:",
         parameters=MAIL_PARAMETERS,
+        argument=ArgShape.ENVELOPE,
+        null_path=True,
     ),
     Verb(
         "RCPT",
@@ -114,13 +137,19 @@ _VERBS: tuple[Verb, ...] = (
         "RFC 5321 4.1.1.3",
         keyword="TO:",
         parameters=RCPT_PARAMETERS,
+        argument=ArgShape.ENVELOPE,
     ),
     Verb("DATA", "DATA", "send the message; end it with a line holding only '.'", "RFC 5321 4.1.1.4", ends_group=True),
     Verb("RSET", "RSET", "abort the current transaction, keep the connection", "RFC 5321 4.1.1.5"),
-    Verb("VRFY", "VRFY <user or mailbox>", "ask whether a mailbox exists (often disabled)", "RFC 5321 4.1.1.6", ends_group=True),
-    Verb("EXPN", "EXPN <mailing list>", "ask for the members of a mailing list (often disabled)", "RFC 5321 4.1.1.7", ends_group=True),
-    Verb("HELP", "HELP [<topic>]", "ask the server for help text", "RFC 5321 4.1.1.8", ends_group=True),
-    Verb("NOOP", "NOOP", "do nothing; the server answers 250 (keeps a session alive)", "RFC 5321 4.1.1.9", ends_group=True),
+    Verb("VRFY", "VRFY <user or mailbox>", "ask whether a mailbox exists (often disabled)", "RFC 5321 4.1.1.6",
+         ends_group=True, argument=ArgShape.TEXT),
+    Verb("EXPN", "EXPN <mailing list>", "ask for the members of a mailing list (often disabled)", "RFC 5321 4.1.1.7",
+         ends_group=True, argument=ArgShape.TEXT),
+    Verb("HELP", "HELP [<topic>]", "ask the server for help text", "RFC 5321 4.1.1.8",
+         ends_group=True, argument=ArgShape.TOPIC),
+    # RFC 5321 4.1.1.9 allows NOOP [SP String]; the syntax line shows the usual form.
+    Verb("NOOP", "NOOP", "do nothing; the server answers 250 (keeps a session alive)", "RFC 5321 4.1.1.9",
+         ends_group=True, argument=ArgShape.TEXT),
     Verb("QUIT", "QUIT", "end the session politely; the server answers 221 and closes", "RFC 5321 4.1.1.10", ends_group=True),
     Verb("STARTTLS", "STARTTLS", "upgrade this connection to TLS (after 220)", "RFC 3207", extension="STARTTLS", ends_group=True),
     Verb(
@@ -131,6 +160,7 @@ _VERBS: tuple[Verb, ...] = (
         extension="AUTH",
         arguments=("LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "SCRAM-SHA-256"),
         ends_group=True,
+        argument=ArgShape.MECHANISM,
     ),
     Verb(
         "BDAT",
@@ -139,9 +169,12 @@ _VERBS: tuple[Verb, ...] = (
         "RFC 3030",
         extension="CHUNKING",
         arguments=("LAST",),
+        argument=ArgShape.CHUNK_SIZE,
     ),
-    Verb("ETRN", "ETRN <domain>", "ask the server to flush its queue for a domain", "RFC 1985", extension="ETRN", ends_group=True),
-    Verb("LHLO", "LHLO <domain>", "identify yourself to an LMTP server", "RFC 2033", ends_group=True),
+    Verb("ETRN", "ETRN <domain>", "ask the server to flush its queue for a domain", "RFC 1985", extension="ETRN",
+         ends_group=True, argument=ArgShape.DOMAIN),
+    Verb("LHLO", "LHLO <domain>", "identify yourself to an LMTP server", "RFC 2033",
+         ends_group=True, argument=ArgShape.DOMAIN, identifies_client=True),
     Verb(
         "XCLIENT",
         "XCLIENT NAME=... ADDR=... [attribute=value ...]",
@@ -149,10 +182,25 @@ _VERBS: tuple[Verb, ...] = (
         "Postfix XCLIENT_README",
         extension="XCLIENT",
         arguments=("NAME=", "ADDR=", "PORT=", "PROTO=", "HELO=", "LOGIN=", "DESTADDR=", "DESTPORT="),
+        argument=ArgShape.ATTRIBUTES,
+    ),
+    Verb(
+        "XFORWARD",
+        "XFORWARD NAME=... ADDR=... [attribute=value ...]",
+        "Postfix: pass the original client's attributes on (for content filters)",
+        "Postfix XFORWARD_README",
+        extension="XFORWARD",
+        arguments=("NAME=", "ADDR=", "PORT=", "PROTO=", "HELO=", "IDENT=", "SOURCE="),
+        argument=ArgShape.ATTRIBUTES,
     ),
 )
 
 VERBS: dict[str, Verb] = {v.name: v for v in _VERBS}
+
+
+def group_enders() -> list[str]:
+    """Verbs that must end a pipelined group (RFC 2920 3.1), in catalogue order."""
+    return [v.name for v in VERBS.values() if v.ends_group]
 
 
 def lookup(word: str) -> Verb | None:

@@ -32,7 +32,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from . import catalogue
+from . import catalogue, envelope
 from .commands import CommandLine
 from .ehlo import Capabilities
 from .replies import ProtocolError, Reply
@@ -215,12 +215,8 @@ def bdat_size(text: str) -> int | None:
 
 
 def extract_address(text: str) -> str | None:
-    """The address between < and > in a MAIL or RCPT line, if any."""
-    start = text.find("<")
-    end = text.find(">", start + 1)
-    if start < 0 or end < 0:
-        return None
-    return text[start + 1 : end] or None
+    """The address between < and > in a MAIL or RCPT line, if any (protocol.envelope reads it)."""
+    return envelope.address_of(text)
 
 
 def _key(sent: Pending) -> str:

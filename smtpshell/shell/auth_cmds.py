@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..protocol import sasl
-from .registry import ShellContext, command
+from .registry import ArgKind, ShellContext, command
 
 if TYPE_CHECKING:
     from ..auth.flow import AuthController
@@ -56,7 +56,7 @@ def _controller(ctx: ShellContext) -> "AuthController | None":
 
 
 @command("auth", "show or set how AUTH works: auto (the shell answers) or manual (you type base64)",
-         usage="[auto|manual]")
+         usage="[auto|manual]", arg_kind=ArgKind.AUTH_MODE)
 async def auth_command(ctx: ShellContext, args: str) -> None:
     controller = _controller(ctx)
     if controller is None:
@@ -76,7 +76,7 @@ async def auth_command(ctx: ShellContext, args: str) -> None:
 
 
 @command("login", "log in: the shell picks a mechanism (or uses MECH) and writes the whole AUTH exchange",
-         usage="[MECH] [--initial]",
+         usage="[MECH] [--initial]", arg_kind=ArgKind.MECHANISM,
          details="--initial puts the first answer on the AUTH line itself (RFC 4954 initial response).")
 async def login_command(ctx: ShellContext, args: str) -> None:
     controller = _controller(ctx)

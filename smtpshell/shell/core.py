@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from ..i18n import t
 from ..protocol import catalogue
-from .registry import COMMANDS, PREFIX, ShellContext, command, load_all
+from .registry import (
+    COMMANDS,
+    PREFIX,
+    ArgKind,
+    ShellCommand,
+    ShellContext,
+    command,
+    load_all,
+)
 
 
-@command("help", "list shell commands and SMTP verbs, or explain one", usage="[VERB|/command]", aliases=("h", "?"), arg_kind="verb")
+@command("help", "list shell commands and SMTP verbs, or explain one", usage="[VERB|/command]", aliases=("h", "?"), arg_kind=ArgKind.VERB)
 async def help_command(ctx: ShellContext, args: str) -> None:
     if args:
         ctx.print(_help_topic(ctx, args.strip()))
@@ -38,12 +47,13 @@ def _help_topic(ctx: ShellContext, topic: str) -> list[tuple[str, str]]:
             return [("class:error", f"no shell command {topic}: /help lists them\n")]
         text = f"{PREFIX}{cmd.name} {cmd.usage}".rstrip() + f"\n  {cmd.summary}\n"
         if cmd.details:
-            text += f"  {cmd.details}\n"
+            text += f"  {_details(cmd)}\n"
         return [("", text)]
     verb = catalogue.lookup(topic)
     if verb is None:
         return [("class:error", f"{topic!r} is not an SMTP verb smtpshell knows (it can still be sent as typed)\n")]
     out = [("class:help.command", f"{verb.syntax}\n"), ("", f"  {verb.summary}\n  defined in {verb.rfc}\n")]
+    out += _argument_lines(verb)
     if verb.extension:
         session = None
         try:
@@ -60,7 +70,37 @@ def _help_topic(ctx: ShellContext, topic: str) -> list[tuple[str, str]]:
     return out
 
 
-@command("data", "send DATA, then FILE as the message (CRLF line ends, dot-stuffed), then '.'", usage="FILE", arg_kind="file")
+# What /help VERB says a verb's argument is, one line per shape of the catalogue.
+_SHAPE_TEXT: dict[catalogue.ArgShape, tuple[str, str]] = {
+    catalogue.ArgShape.NONE: ("ui.help.arg.none", "takes no argument"),
+    catalogue.ArgShape.DOMAIN: ("ui.help.arg.domain", "argument: a domain or an address literal such as [192.0.2.1]"),
+    catalogue.ArgShape.ENVELOPE: ("ui.help.arg.envelope", "argument: {keyword}<address> in angle brackets, then optional parameters"),
+    catalogue.ArgShape.MECHANISM: ("ui.help.arg.mechanism", "argument: a SASL mechanism, then an optional base64 initial response"),
+    catalogue.ArgShape.ATTRIBUTES: ("ui.help.arg.attributes", "arguments: NAME=value attributes ({names})"),
+    catalogue.ArgShape.CHUNK_SIZE: ("ui.help.arg.chunk_size", "argument: the chunk size in bytes, then LAST on the final chunk"),
+    catalogue.ArgShape.TOPIC: ("ui.help.arg.topic", "argument: optional free text, usually a verb"),
+    catalogue.ArgShape.TEXT: ("ui.help.arg.text", "argument: free text"),
+}
+# Where /pipeline's text names the verbs that end a group: filled from the catalogue when shown.
+GROUP_ENDERS = "{group-enders}"
+
+
+def _argument_lines(verb: catalogue.Verb) -> list[tuple[str, str]]:
+    key, default = _SHAPE_TEXT[verb.argument]
+    names = ", ".join(a.rstrip("=") for a in verb.arguments)
+    lines = [t(key, default, keyword=verb.keyword or "", names=names)]
+    if verb.identifies_client:
+        lines.append(t("ui.help.identifies_client", "it names the client: give your host name (it starts a new session)"))
+    if verb.ends_group:
+        lines.append(t("ui.help.ends_group", "ends a pipelined group: the client waits for every reply after it"))
+    return [("", f"  {line}\n") for line in lines]
+
+
+def _details(cmd: ShellCommand) -> str:
+    return cmd.details.replace(GROUP_ENDERS, ", ".join(catalogue.group_enders()))
+
+
+@command("data", "send DATA, then FILE as the message (CRLF line ends, dot-stuffed), then '.'", usage="FILE", arg_kind=ArgKind.FILE)
 async def data_command(ctx: ShellContext, args: str) -> None:
     if not args:
         ctx.error("/data needs a FILE: /data message.eml")
@@ -81,9 +121,9 @@ async def quit_command(ctx: ShellContext, args: str) -> None:
     "pipeline",
     "send commands without waiting for each reply (RFC 2920), or one at a time again",
     usage="[on|off]",
+    arg_kind=ArgKind.ON_OFF,
     details="With it on, commands go out at once and their replies are shown as they come; "
-    "the shell waits for all of them after a command that must end a group (EHLO, DATA, NOOP, "
-    "QUIT, VRFY, EXPN, HELP, STARTTLS, AUTH, ETRN).",
+    f"the shell waits for all of them after a command that must end a group ({GROUP_ENDERS}).",
 )
 async def pipeline_command(ctx: ShellContext, args: str) -> None:
     runner = ctx.runner

@@ -8,7 +8,7 @@ from .. import knowledge
 from ..i18n import t
 from ..protocol.session import Session
 from ..render.styled import LEVELS, render_last, render_query
-from .registry import ShellContext, command
+from .registry import ArgKind, ShellContext, command
 
 
 def _session(ctx: ShellContext) -> Session | None:
@@ -23,7 +23,7 @@ def _session(ctx: ShellContext) -> Session | None:
     "explain a reply code, an enhanced code, both, an EHLO keyword, or the last reply",
     usage="[CODE|X.Y.Z|KEYWORD|last]",
     aliases=("why",),
-    arg_kind="code",
+    arg_kind=ArgKind.CODE,
     details="/explain 550 5.7.1, /explain 4.7.1, /explain SIZE need no connection; "
     "/explain (or /explain last) explains the last reply in depth: meaning, probable cause, what to try.",
 )
@@ -47,7 +47,7 @@ async def explain_command(ctx: ShellContext, args: str) -> None:
     "level",
     "how much to explain each reply: full, brief or off (the bare wire)",
     usage="[full|brief|off]",
-    arg_kind="level",
+    arg_kind=ArgKind.LEVEL,
 )
 async def level_command(ctx: ShellContext, args: str) -> None:
     # The drivers render with ctx.render_options (from --explain at start), so

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from ..client.target import Target
 from ..events import EventBus
 from ..transcript.recorder import Recorder, RecordError, start_recording
-from .registry import ShellContext, command
+from .registry import ArgKind, ShellContext, command
 
 
 @command(
     "record",
     "record the session to a transcript FILE (replay it with 'smtpshell replay FILE'); /record stop ends it",
     usage="FILE|stop",
-    arg_kind="file",
+    arg_kind=ArgKind.FILE,
     details="Secrets are written as placeholders such as <password>, never in the clear.",
 )
 async def record_command(ctx: ShellContext, args: str) -> None:

@@ -8,6 +8,7 @@ for one. A command is registered once with :func:`command` and dispatched by
 
 from __future__ import annotations
 
+import enum
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -125,6 +126,20 @@ class ShellContext(Protocol):
 Handler = Callable[[ShellContext, str], Awaitable[None]]
 
 
+class ArgKind(enum.Enum):
+    """What a shell command's argument is: ui.completion has one completer per kind."""
+
+    NONE = "none"  # nothing to offer (no argument, a number, or text that must not be guessed)
+    FILE = "file"  # a file name
+    VERB = "verb"  # an SMTP verb or a /command (/help)
+    CODE = "code"  # a reply code, an enhanced code, an EHLO keyword or 'last' (/explain)
+    LEVEL = "level"  # full, brief or off (/level)
+    TARGET = "target"  # HOST[:PORT] or smtp:// / smtps:// (/connect)
+    ON_OFF = "on-off"  # on or off (/pipeline)
+    AUTH_MODE = "auth-mode"  # auto or manual (/auth)
+    MECHANISM = "mechanism"  # a SASL mechanism (/login)
+
+
 @dataclass(frozen=True)
 class ShellCommand:
     name: str
@@ -132,7 +147,7 @@ class ShellCommand:
     summary: str
     usage: str = ""  # argument syntax, e.g. "FILE"
     aliases: tuple[str, ...] = ()
-    arg_kind: str = ""  # what completes after it: "file", "verb", "code", "" (nothing)
+    arg_kind: ArgKind = ArgKind.NONE  # what completes after it
     interactive_only: bool = False  # not offered in script mode
     details: str = field(default="", compare=False)
 
@@ -147,7 +162,7 @@ def command(
     *,
     usage: str = "",
     aliases: tuple[str, ...] = (),
-    arg_kind: str = "",
+    arg_kind: ArgKind = ArgKind.NONE,
     interactive_only: bool = False,
     details: str = "",
 ) -> Callable[[Handler], Handler]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .registry import ShellContext, command
+from .registry import ArgKind, ShellContext, command
 
 DEFAULT_HISTORY_LINES = 20
 
 
 @command("connect", "close this session (with QUIT) and connect to another server",
-         usage="HOST[:PORT]", arg_kind="target", interactive_only=True,
+         usage="HOST[:PORT]", arg_kind=ArgKind.TARGET, interactive_only=True,
          details="smtp://HOST:PORT, smtps://HOST:PORT (implicit TLS) and [IPv6]:PORT work too.")
 async def connect_command(ctx: ShellContext, args: str) -> None:
     if not args:

@@ -17,9 +17,14 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..protocol import catalogue
+from .. import knowledge
+from ..i18n import t
+from ..protocol import catalogue, envelope
+from ..protocol.catalogue import ArgShape
 from ..protocol.session import Phase, Session
+from ..render.styled import LEVELS
 from ..shell import registry
+from ..shell.registry import ArgKind
 
 UNKNOWN_MECHANISM = "a SASL mechanism smtpshell cannot run for you (/auth manual: type the base64)"
 
@@ -29,7 +34,8 @@ KEYWORD = "keyword"  # FROM: / TO:
 ADDRESS = "address"
 PARAMETER = "parameter"
 PARAM_VALUE = "param-value"
-ARGUMENT = "argument"  # a verb's fixed first arguments (AUTH mechanisms, BDAT LAST ...)
+ARGUMENT = "argument"  # a verb's fixed arguments (BDAT LAST, XCLIENT NAME= ...)
+MECHANISM = "mechanism"  # AUTH's first argument
 HELO_NAME = "helo-name"
 SHELL_COMMAND = "shell-command"
 SHELL_ARG = "shell-arg"
@@ -42,7 +48,7 @@ class Slot:
     word: str = ""  # what is typed already of the thing at the cursor
     verb: str = ""  # the SMTP verb of the line (upper case)
     param: str = ""  # PARAM_VALUE: the parameter name
-    arg_kind: str = ""  # SHELL_ARG: the command's arg_kind ("file", "verb", ...)
+    arg_kind: ArgKind = ArgKind.NONE  # SHELL_ARG: what the command takes
     line: str = ""  # the text before the cursor
 
 
@@ -64,6 +70,8 @@ class Sources:
     history_addresses: Sequence[str] = ()
     helo_names: Sequence[str] = ()
     cwd: str = "."
+    # /connect: the last target, then the practice server's, as HOST:PORT (most useful first)
+    targets: Sequence[str] = ()
 
 
 def slot_at(before_cursor: str, session: Session | None = None) -> Slot:
@@ -91,40 +99,71 @@ def slot_at(before_cursor: str, session: Session | None = None) -> Slot:
     entry = catalogue.lookup(verb)
     if entry is None:
         return Slot(NOTHING, word, verb, line=before_cursor)
-    if entry.keyword:
-        return _envelope_slot(entry, args, word, before_cursor)
-    if verb in ("EHLO", "HELO", "LHLO") and position == 0:
-        return Slot(HELO_NAME, word, verb, line=before_cursor)
-    if verb == "HELP" and position == 0:
-        return Slot(VERB, word, verb, line=before_cursor)
-    if entry.arguments and (position == 0 or verb == "XCLIENT" or (verb == "BDAT" and position == 1)):
-        return Slot(ARGUMENT, word, verb, line=before_cursor)
-    return Slot(NOTHING, word, verb, line=before_cursor)
+    return _ARGUMENT_SLOTS[entry.argument](entry, args, word, position, before_cursor)
 
 
-def _envelope_slot(entry: catalogue.Verb, args: str, word: str, line: str) -> Slot:
-    """MAIL FROM:<addr> params / RCPT TO:<addr> params."""
-    assert entry.keyword is not None
-    lead = args.lstrip()
-    if ":" not in lead:
-        if " " in lead:
+def _envelope_slot(entry: catalogue.Verb, args: str, word: str, position: int, line: str) -> Slot:
+    """MAIL FROM:<addr> params / RCPT TO:<addr> params, as protocol.envelope reads them."""
+    parts = envelope.parse(args)
+    if not parts.has_colon:
+        if parts.rest is not None:  # "MAIL FROM <a@b>": past a keyword without ':'
             return Slot(NOTHING, word, entry.name, line=line)
-        return Slot(KEYWORD, lead, entry.name, line=line)
-    _, _, path = lead.partition(":")
-    path = path.lstrip()
-    if ">" not in path:
-        if path.startswith("<"):
-            return Slot(ADDRESS, path[1:], entry.name, line=line)
-        if " " not in path:
-            return Slot(ADDRESS, path, entry.name, line=line)  # no '<' yet: offer "<addr>"
+        return Slot(KEYWORD, parts.keyword.text if parts.keyword else "", entry.name, line=line)
+    path = parts.path
+    if path is None:
+        return Slot(ADDRESS, "", entry.name, line=line)
+    if not parts.path_closed:
+        if path.text.startswith("<"):  # no '>' yet
+            return Slot(ADDRESS, path.text[1:], entry.name, line=line)
+        if parts.rest is None:
+            return Slot(ADDRESS, path.text, entry.name, line=line)  # no '<' yet: offer "<addr>"
         return Slot(NOTHING, word, entry.name, line=line)
-    after = path.split(">", 1)[1]
-    if not after.startswith(" "):
+    if parts.rest is None or not parts.rest.text[0].isspace():
         return Slot(NOTHING, word, entry.name, line=line)
     if "=" in word:
         name, _, value = word.partition("=")
         return Slot(PARAM_VALUE, value, entry.name, param=name.upper(), line=line)
     return Slot(PARAMETER, word, entry.name, line=line)
+
+
+def _domain_slot(entry: catalogue.Verb, args: str, word: str, position: int, line: str) -> Slot:
+    if entry.identifies_client and position == 0:
+        return Slot(HELO_NAME, word, entry.name, line=line)
+    return _fixed_argument_slot(entry, args, word, position, line)
+
+
+def _mechanism_slot(entry: catalogue.Verb, args: str, word: str, position: int, line: str) -> Slot:
+    return Slot(MECHANISM if position == 0 else NOTHING, word, entry.name, line=line)
+
+
+def _attributes_slot(entry: catalogue.Verb, args: str, word: str, position: int, line: str) -> Slot:
+    return Slot(ARGUMENT, word, entry.name, line=line)  # NAME=value words, in any order
+
+
+def _chunk_size_slot(entry: catalogue.Verb, args: str, word: str, position: int, line: str) -> Slot:
+    return Slot(ARGUMENT if position == 1 else NOTHING, word, entry.name, line=line)  # BDAT <size> [LAST]
+
+
+def _topic_slot(entry: catalogue.Verb, args: str, word: str, position: int, line: str) -> Slot:
+    return Slot(VERB if position == 0 else NOTHING, word, entry.name, line=line)
+
+
+def _fixed_argument_slot(entry: catalogue.Verb, args: str, word: str, position: int, line: str) -> Slot:
+    """A verb's first argument, when the catalogue lists fixed ones; else nothing to offer."""
+    return Slot(ARGUMENT if entry.arguments and position == 0 else NOTHING, word, entry.name, line=line)
+
+
+# What the cursor's word is, by the verb's argument shape (the catalogue says which verb has which).
+_ARGUMENT_SLOTS = {
+    ArgShape.NONE: _fixed_argument_slot,
+    ArgShape.DOMAIN: _domain_slot,
+    ArgShape.ENVELOPE: _envelope_slot,
+    ArgShape.MECHANISM: _mechanism_slot,
+    ArgShape.ATTRIBUTES: _attributes_slot,
+    ArgShape.CHUNK_SIZE: _chunk_size_slot,
+    ArgShape.TOPIC: _topic_slot,
+    ArgShape.TEXT: _fixed_argument_slot,
+}
 
 
 def candidates(slot: Slot, session: Session | None = None, sources: Sources = Sources()) -> list[Candidate]:
@@ -167,8 +206,8 @@ def _verbs(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
             continue  # the server did not advertise it (or TLS is already on)
         summary = verb.summary if name in legal else f"{verb.summary} (not expected now)"
         out.append(Candidate(_same_case(slot.word, name), summary))
-    if slot.verb == "HELP":
-        return out
+    if slot.verb:
+        return out  # a verb's topic (HELP ...): shell commands cannot go there
     if not slot.word:
         out += _shell_commands(Slot(SHELL_COMMAND, ""), session, sources)
     return out
@@ -194,7 +233,8 @@ def _addresses(slot: Slot, session: Session, sources: Sources) -> list[Candidate
                 continue
             seen.add(address)
             out.append(Candidate(f"<{address}>" if bare else f"{address}>", origin, address))
-    if slot.verb == "MAIL" and "" not in seen and not word:
+    entry = catalogue.lookup(slot.verb)
+    if entry is not None and entry.null_path and "" not in seen and not word:
         out.append(Candidate("<>" if bare else ">", "null sender (bounces, DSNs)", "<>"))
     return out
 
@@ -221,14 +261,18 @@ def _parameter_values(slot: Slot, session: Session, sources: Sources) -> list[Ca
     return [Candidate(v, p.summary) for v in values if _matches(slot.word, v)]
 
 
+def _mechanisms(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    offered: Iterable[str]
+    if session.capabilities is not None:
+        offered = session.capabilities.auth_mechanisms  # exactly what it advertised
+    else:  # the mechanisms the catalogue lists for the verb(s) that take one
+        offered = dict.fromkeys(a for v in catalogue.VERBS.values() if v.argument is ArgShape.MECHANISM
+                                for a in v.arguments)
+    return [Candidate(m, mechanism_summary(m)) for m in offered if _matches(slot.word, m)]
+
+
 def _arguments(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
     entry = catalogue.VERBS[slot.verb]
-    if slot.verb == "AUTH":
-        if session.capabilities is not None:
-            offered: Iterable[str] = session.capabilities.auth_mechanisms  # exactly what it advertised
-        else:
-            offered = entry.arguments
-        return [Candidate(m, mechanism_summary(m)) for m in offered if _matches(slot.word, m)]
     used = {w.split("=", 1)[0].upper() + "=" for w in slot.line.split()[1:-1]}
     return [Candidate(_same_case(slot.word, a), entry.syntax) for a in entry.arguments
             if a not in used and _matches(slot.word, a)]
@@ -258,15 +302,109 @@ def _shell_commands(slot: Slot, session: Session, sources: Sources) -> list[Cand
 
 
 def _shell_args(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
-    if slot.arg_kind == "file":
-        return file_candidates(slot.word, sources.cwd)
-    if slot.arg_kind == "verb":
-        verbs = [Candidate(name, catalogue.VERBS[name].summary) for name in catalogue.VERBS
-                 if _matches(slot.word, name)]
-        commands = [c for c in _shell_commands(Slot(SHELL_COMMAND, slot.word.lstrip(registry.PREFIX)), session, sources)
-                    if c.text.startswith(slot.word) or not slot.word]
-        return verbs + commands
+    return SHELL_ARG_COMPLETERS[slot.arg_kind](slot, session, sources)
+
+
+def _no_shell_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
     return []
+
+
+def _file_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    return file_candidates(slot.word, sources.cwd)
+
+
+def _verb_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    verbs = [Candidate(name, catalogue.VERBS[name].summary) for name in catalogue.VERBS
+             if _matches(slot.word, name)]
+    commands = [c for c in _shell_commands(Slot(SHELL_COMMAND, slot.word.lstrip(registry.PREFIX)), session, sources)
+                if c.text.startswith(slot.word) or not slot.word]
+    return verbs + commands
+
+
+def _code_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    """/explain 55 + Tab: the codes, enhanced codes and keywords knowledge/ explains."""
+    if " " in slot.word:
+        return []
+    return [Candidate(_same_case(slot.word, word), t("ui.complete.explain", "explained by /explain"))
+            for word in knowledge.completions() if _matches(slot.word, word)]
+
+
+def _choices(slot: Slot, choices: Iterable[tuple[str, str]]) -> list[Candidate]:
+    return [Candidate(word, summary) for word, summary in choices if _matches(slot.word, word)]
+
+
+def _level_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    summaries = {
+        "full": t("ui.complete.level.full", "each reply explained: meaning, RFC, what to try"),
+        "brief": t("ui.complete.level.brief", "one line of meaning per reply"),
+        "off": t("ui.complete.level.off", "the bare wire, no explanations"),
+    }
+    return _choices(slot, ((level, summaries.get(level, "")) for level in LEVELS))
+
+
+def _on_off_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    return _choices(slot, (("on", t("ui.complete.on", "switch it on")), ("off", t("ui.complete.off", "switch it off"))))
+
+
+def _auth_mode_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    return _choices(slot, (("auto", t("ui.complete.auth.auto", "the shell answers each 334 challenge")),
+                           ("manual", t("ui.complete.auth.manual", "you type each answer in base64"))))
+
+
+def _mechanism_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    if " " in slot.word or slot.word.startswith("-"):
+        return []
+    return _mechanisms(Slot(MECHANISM, slot.word), session, sources)
+
+
+# /connect: what a user reaches for, in this order (docs/interactive.md lists it).
+CONNECT_FORMS: tuple[tuple[str, str], ...] = (
+    ("localhost:25", "ui.complete.target.25"),
+    ("localhost:587", "ui.complete.target.587"),
+    ("localhost:465", "ui.complete.target.465"),
+    ("smtp://", "ui.complete.target.smtp"),
+    ("smtps://", "ui.complete.target.smtps"),
+)
+_CONNECT_SUMMARIES = {
+    "ui.complete.target.25": "port 25: server to server (MX)",
+    "ui.complete.target.587": "port 587: submission, STARTTLS",
+    "ui.complete.target.465": "port 465: submission over implicit TLS",
+    "ui.complete.target.smtp": "smtp://HOST[:PORT]: plain, STARTTLS if you ask",
+    "ui.complete.target.smtps": "smtps://HOST[:PORT]: implicit TLS from the first byte",
+}
+
+
+def _target_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    """/connect + Tab: the last target and the practice server first, then the usual forms."""
+    if " " in slot.word:
+        return []
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    known = [(target, t("ui.complete.target.known", "connected before in this shell")) for target in sources.targets]
+    forms = [(text, t(key, _CONNECT_SUMMARIES[key])) for text, key in CONNECT_FORMS]
+    for text, summary in known + forms:
+        if text in seen or not text.lower().startswith(slot.word.lower()) or text == slot.word:
+            continue
+        seen.add(text)
+        out.append(Candidate(text, summary))
+    return out
+
+
+# One completer per kind of shell-command argument. A kind without one fails
+# here, at import, not as a silent empty menu.
+SHELL_ARG_COMPLETERS = {
+    ArgKind.NONE: _no_shell_arg,
+    ArgKind.FILE: _file_arg,
+    ArgKind.VERB: _verb_arg,
+    ArgKind.CODE: _code_arg,
+    ArgKind.LEVEL: _level_arg,
+    ArgKind.TARGET: _target_arg,
+    ArgKind.ON_OFF: _on_off_arg,
+    ArgKind.AUTH_MODE: _auth_mode_arg,
+    ArgKind.MECHANISM: _mechanism_arg,
+}
+if set(SHELL_ARG_COMPLETERS) != set(ArgKind):
+    raise RuntimeError(f"ui.completion: no completer for {set(ArgKind) - set(SHELL_ARG_COMPLETERS)}")
 
 
 def file_candidates(word: str, cwd: str = ".") -> list[Candidate]:
@@ -296,6 +434,7 @@ _MAKERS = {
     PARAMETER: _parameters,
     PARAM_VALUE: _parameter_values,
     ARGUMENT: _arguments,
+    MECHANISM: _mechanisms,
     HELO_NAME: _helo_names,
     SHELL_COMMAND: _shell_commands,
     SHELL_ARG: _shell_args,

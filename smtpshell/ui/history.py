@@ -19,8 +19,16 @@ from prompt_toolkit.history import FileHistory
 from ..protocol.secrets import is_secret_line
 from ..protocol.session import Phase, Session, extract_address
 from ..protocol.commands import CommandLine
+from ..protocol import catalogue
+from ..protocol.catalogue import ArgShape
 
 FILE_MODE = 0o600
+
+
+def _verb_takes(line: str, shape: ArgShape) -> bool:
+    """Is ``line`` a verb whose argument has this shape (the catalogue says)?"""
+    entry = catalogue.lookup(CommandLine.parse(line).verb)
+    return entry is not None and entry.argument is shape
 
 
 def should_keep(line: str, session: Session | None) -> bool:
@@ -30,7 +38,7 @@ def should_keep(line: str, session: Session | None) -> bool:
     if session is not None and session.phase in (Phase.DATA, Phase.AUTH):
         return False  # message content, SASL answers
     lines = line.split("\n")
-    if len(lines) > 1 and any(CommandLine.parse(part).verb == "AUTH" for part in lines):
+    if len(lines) > 1 and any(_verb_takes(part, ArgShape.MECHANISM) for part in lines):
         return False  # a pasted AUTH exchange: the lines after it are SASL answers
     return not any(is_secret_line(part, session) for part in lines)
 
@@ -69,7 +77,7 @@ def addresses_in(lines: Iterable[str]) -> list[str]:
     """Addresses used in MAIL FROM / RCPT TO lines, newest first, once each."""
     seen: dict[str, None] = {}
     for line in lines:
-        if CommandLine.parse(line).verb in ("MAIL", "RCPT"):
+        if _verb_takes(line, ArgShape.ENVELOPE):
             address = extract_address(line)
             if address:
                 seen.setdefault(address, None)

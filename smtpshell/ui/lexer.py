@@ -31,19 +31,14 @@ from pygments.token import (
     _TokenType,
 )
 
-from ..protocol import catalogue
+from ..protocol import catalogue, envelope
+from ..protocol.catalogue import ArgShape
 
 Tokens = Iterator[tuple[int, _TokenType, str]]
 
 _WORD = re.compile(r"\S+")
 _SPACE = re.compile(r"\s+")
 _BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
-# Verbs whose syntax in the catalogue has no argument, but which may carry one anyway.
-_ARGUMENT_ALLOWED = {"NOOP"}
-
-
-def _takes_no_argument(verb: catalogue.Verb) -> bool:
-    return verb.syntax == verb.name and verb.name not in _ARGUMENT_ALLOWED
 
 
 class SmtpLexer(Lexer):
@@ -105,9 +100,7 @@ def lex_line(line: str, offset: int = 0) -> Tokens:
     rest = line[rest_at:]
     if not rest:
         return
-    lexer = _ARGUMENT_LEXERS.get(verb.name if verb else "", _plain_arguments)
-    if verb is not None and _takes_no_argument(verb):
-        lexer = _no_arguments
+    lexer = _ARGUMENT_LEXERS[verb.argument] if verb is not None else _plain_arguments
     yield from lexer(rest, offset + rest_at, verb)
 
 
@@ -187,53 +180,61 @@ def _plain_arguments(rest: str, offset: int, verb: catalogue.Verb | None) -> Tok
             yield at, Number, piece
         elif verb is not None and piece.upper() in verb.arguments:
             yield at, Keyword.Pseudo, piece
-        elif "=" in piece and verb is not None and verb.name == "XCLIENT":
+        else:
+            yield at, Name, piece
+
+
+def _attributes(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
+    """NAME=value words (XCLIENT, XFORWARD)."""
+    for at, piece, space in _spaces_and_words(rest, offset):
+        if space:
+            yield at, Whitespace, piece
+        elif "=" in piece:
             yield from _parameter(piece, at)
         else:
             yield at, Name, piece
 
 
 def _envelope(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
-    """FROM:<address> [PARAM[=value] ...] and TO:<address> ..."""
+    """FROM:<address> [PARAM[=value] ...] and TO:<address> ..., as protocol.envelope reads them."""
     assert verb is not None and verb.keyword is not None
-    m = re.match(r"(\s*)(\S*?:|\S*)(\s*)", rest)
-    assert m is not None
-    space, keyword, gap = m.groups()
-    if space:
-        yield offset, Whitespace, space
-    at = len(space)
-    if keyword:
-        good = keyword.upper() == verb.keyword
-        yield offset + at, Keyword.Pseudo if good else Error, keyword
-        if not good and not keyword.endswith(":"):
-            # "MAIL FROM <a@b>": the rest cannot be read as a path either.
-            yield from _plain_arguments(rest[m.end(2) :], offset + m.end(2), None)
-            return
-    at = m.end(2)
-    if gap:
-        yield offset + at, Whitespace, gap
-    at = m.end()
-    path = rest[at:]
-    if path.startswith("<"):
-        close = path.find(">")
-        if close < 0:
-            yield offset + at, Error, path  # no closing '>'
-            return
-        yield offset + at, Punctuation, "<"
-        if close > 1:
-            yield offset + at + 1, Name.Variable, path[1:close]
-        yield offset + at + close, Punctuation, ">"
-        at += close + 1
-    elif path:
-        word = _WORD.match(path)
-        assert word is not None
-        yield offset + at, Error, word.group()  # an address without <>
-        at += word.end()
-    for pos, piece, space in _spaces_and_words(rest[at:], offset + at):
+    parts = envelope.parse(rest)
+    at = 0
+    if parts.keyword is not None:
+        if parts.keyword.start:
+            yield offset, Whitespace, rest[: parts.keyword.start]
+        good = parts.keyword.text.upper() == verb.keyword
+        yield offset + parts.keyword.start, Keyword.Pseudo if good else Error, parts.keyword.text
+        at = parts.keyword.end
+    if not parts.has_colon:
+        # "MAIL FROM <a@b>": the rest cannot be read as a path either.
+        yield from _plain_arguments(rest[at:], offset + at, None)
+        return
+    if parts.path is None:
+        if at < len(rest):
+            yield offset + at, Whitespace, rest[at:]
+        return
+    if parts.path.start > at:
+        yield offset + at, Whitespace, rest[at : parts.path.start]
+    yield from _path(parts.path, offset)
+    for pos, piece, space in _spaces_and_words(rest[parts.path.end :], offset + parts.path.end):
         if space:
             yield pos, Whitespace, piece
         else:
             yield from _parameter(piece, pos)
+
+
+def _path(path: envelope.Piece, offset: int) -> Tokens:
+    at = offset + path.start
+    if not path.text.startswith("<"):
+        yield at, Error, path.text  # an address without <>
+    elif not path.text.endswith(">"):
+        yield at, Error, path.text  # no closing '>'
+    else:
+        yield at, Punctuation, "<"
+        if len(path.text) > 2:
+            yield at + 1, Name.Variable, path.text[1:-1]
+        yield at + len(path.text) - 1, Punctuation, ">"
 
 
 def _parameter(piece: str, at: int) -> Tokens:
@@ -274,11 +275,19 @@ def _auth_response(offset: int, line: str) -> Tokens:
         yield offset, Error, line
 
 
+# One lexer per argument shape of the catalogue; a shape without one fails here, at import.
 _ARGUMENT_LEXERS = {
-    "MAIL": _envelope,
-    "RCPT": _envelope,
-    "AUTH": _auth,
+    ArgShape.NONE: _no_arguments,
+    ArgShape.DOMAIN: _plain_arguments,
+    ArgShape.ENVELOPE: _envelope,
+    ArgShape.MECHANISM: _auth,
+    ArgShape.ATTRIBUTES: _attributes,
+    ArgShape.CHUNK_SIZE: _plain_arguments,
+    ArgShape.TOPIC: _plain_arguments,
+    ArgShape.TEXT: _plain_arguments,
 }
+if set(_ARGUMENT_LEXERS) != set(ArgShape):
+    raise RuntimeError(f"ui.lexer: no lexer for {set(ArgShape) - set(_ARGUMENT_LEXERS)}")
 
 
 class SmtpAuthLexer(SmtpLexer):

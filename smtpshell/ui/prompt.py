@@ -56,6 +56,7 @@ class ReplUI:
         keep: Callable[[str], bool] = lambda line: should_keep(line, self._session())
         self.history = SecretSafeHistory(history_file, keep) if history_file else None
         self.toolbar_shown = config.toolbar
+        self._targets: list[str] = []  # HOST:PORT this shell connected to, newest first
         self.prompt_session: PromptSession[str] = PromptSession(
             message=self._message,
             history=self.history or InMemoryHistory(),
@@ -79,6 +80,7 @@ class ReplUI:
     # -- what the prompt shows ---------------------------------------------
 
     def _message(self) -> FormattedText:
+        self._remember_target()  # each prompt: so the practice server stays on offer after /connect
         style, text = PROMPTS.get(self._session().phase, DEFAULT_PROMPT)
         if self._session().chunk_remaining:
             style, text = CHUNK_PROMPT
@@ -96,7 +98,19 @@ class ReplUI:
     def _sources(self) -> Sources:
         lines = self.history.get_strings() if self.history is not None else []
         helo = [self.config.helo] if self.config.helo else []
-        return Sources(history_addresses=addresses_in(reversed(lines)), helo_names=helo)
+        return Sources(history_addresses=addresses_in(reversed(lines)), helo_names=helo,
+                       targets=self._targets_seen())
+
+    def _targets_seen(self) -> list[str]:
+        """Targets of this shell, the current (or last) one first: in the default run
+        one of them is the practice server, so it stays on offer after /connect."""
+        self._remember_target()
+        return list(self._targets)
+
+    def _remember_target(self) -> None:
+        address = self._where().address
+        if address and (not self._targets or self._targets[0] != address):
+            self._targets = [address, *(t for t in self._targets if t != address)]
 
     def _completion_wanted(self) -> bool:
         return self.config.complete_while_typing and not self._session().is_data_content
