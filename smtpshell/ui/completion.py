@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import knowledge
 from ..i18n import t
@@ -72,6 +72,9 @@ class Sources:
     cwd: str = "."
     # /connect: the last target, then the practice server's, as HOST:PORT (most useful first)
     targets: Sequence[str] = ()
+
+    def with_targets(self, targets: Sequence[str]) -> Sources:
+        return replace(self, targets=targets)
 
 
 def slot_at(before_cursor: str, session: Session | None = None) -> Slot:

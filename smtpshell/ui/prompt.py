@@ -50,18 +50,18 @@ class ReplUI:
         self.config = config
         self._session = session
         self._where = where
+        self._targets: list[str] = []  # HOST:PORT this shell connected to, newest first
         self.style, self.style_problem = build_style(config.theme, config.colors)
         self.color_depth = ColorDepth.DEPTH_1_BIT if color == "never" else (
             ColorDepth.DEPTH_8_BIT if color == "always" else None)  # "always": even under NO_COLOR
         keep: Callable[[str], bool] = lambda line: should_keep(line, self._session())
         self.history = SecretSafeHistory(history_file, keep) if history_file else None
         self.toolbar_shown = config.toolbar
-        self._targets: list[str] = []  # HOST:PORT this shell connected to, newest first
         self.prompt_session: PromptSession[str] = PromptSession(
             message=self._message,
             history=self.history or InMemoryHistory(),
             lexer=phase_lexer(session, data_in_body),
-            completer=SmtpCompleter(session, self._sources),
+            completer=SmtpCompleter(session, self._completion_sources),
             complete_while_typing=Condition(self._completion_wanted),
             auto_suggest=ConditionalAutoSuggest(AutoSuggestFromHistory(), Condition(self._suggestion_wanted))
             if config.auto_suggest else None,
@@ -98,8 +98,16 @@ class ReplUI:
     def _sources(self) -> Sources:
         lines = self.history.get_strings() if self.history is not None else []
         helo = [self.config.helo] if self.config.helo else []
-        return Sources(history_addresses=addresses_in(reversed(lines)), helo_names=helo,
-                       targets=self._targets_seen())
+        return Sources(history_addresses=addresses_in(reversed(lines)), helo_names=helo)
+
+    def _completion_wanted(self) -> bool:
+        return self.config.complete_while_typing and not self._session().is_data_content
+
+    def _suggestion_wanted(self) -> bool:
+        return self._session().phase not in (Phase.DATA, Phase.AUTH)
+
+    def _completion_sources(self) -> Sources:
+        return self._sources().with_targets(self._targets_seen())
 
     def _targets_seen(self) -> list[str]:
         """Targets of this shell, the current (or last) one first: in the default run
@@ -111,12 +119,6 @@ class ReplUI:
         address = self._where().address
         if address and (not self._targets or self._targets[0] != address):
             self._targets = [address, *(t for t in self._targets if t != address)]
-
-    def _completion_wanted(self) -> bool:
-        return self.config.complete_while_typing and not self._session().is_data_content
-
-    def _suggestion_wanted(self) -> bool:
-        return self._session().phase not in (Phase.DATA, Phase.AUTH)
 
     def toggle_toolbar(self) -> None:
         self.toolbar_shown = not self.toolbar_shown
