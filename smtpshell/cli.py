@@ -49,10 +49,22 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(exitcodes.USAGE)
 
 
+EXAMPLES = """\
+An interactive SMTP shell: type SMTP commands, see every reply explained.
+
+examples:
+  smtpshell                                   practise against the built-in server
+  smtpshell smtp://alice@mail.example.org:587 --starttls
+                                              your submission server, TLS or stop
+  smtpshell mx.example.org -c 'EHLO me' -c QUIT --exit-codes=stage
+                                              a check for a monitoring script
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="smtpshell",
-        description="An interactive SMTP shell: type SMTP commands, see every reply explained.",
+        description=EXAMPLES,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -69,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", choices=("full", "brief", "off"), default="full", help="how much to explain each reply")
     p.add_argument("--lang", metavar="LANG", help="language of messages and explanations (default: from the locale)")
     p.add_argument("--record", metavar="FILE", help="record the session to a transcript FILE (see 'smtpshell replay')")
+    p.add_argument("--exit-codes", choices=("class", "stage"), default="class",
+                   help="class (default): the exit status says the worst reply class; stage: it says "
+                        "where the session failed, swaks-style (20 connect, 21 greeting, 22 EHLO, 23 MAIL, "
+                        "24 RCPT, 25 DATA, 26 message, 28 AUTH, 29 TLS)")
+    p.add_argument("--print-completion", choices=("bash", "zsh"), metavar="SHELL",
+                   help="print a completion script for bash or zsh and exit (see the README)")
+    p.add_argument("--print-man", action="store_true", help="print the manual page (roff) and exit")
     add_tls_arguments(p)
     from .auth.options import add_auth_arguments  # --user, --allow-plaintext-auth, ...
 
@@ -101,12 +120,57 @@ def _lines_of(handle: Any) -> Iterator[str]:
             yield line.rstrip("\n").rstrip("\r") if line.endswith("\n") else line
 
 
+def _looks_like_a_subcommand(word: str) -> str | None:
+    """A TARGET that is a misspelt subcommand ('srve', 'lessons'), caught before any host lookup."""
+    if not word.isalpha() or word.lower() == "localhost":
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def _check_before_connecting(args: argparse.Namespace) -> None:
+    """Mistakes the network would only hide: caught before the first packet."""
+    if args.target:
+        guess = _looks_like_a_subcommand(args.target)
+        if guess is not None:
+            raise UsageError(f"'{args.target}' is not a subcommand: did you mean 'smtpshell {guess}'? "
+                             f"(for a host of that name, write {args.target}:25)")
+        if args.scenario:
+            raise UsageError("--scenario chooses the built-in practice server's behaviour: it has no effect "
+                             "with a TARGET; leave out TARGET, or use 'smtpshell serve --scenario'")
+    if args.record:
+        folder = os.path.dirname(os.path.abspath(args.record))
+        exists = os.path.exists(args.record)
+        if not os.path.isdir(folder) or not os.access(args.record if exists else folder, os.W_OK):
+            raise UsageError(f"cannot record to {args.record}: no such folder, or no permission to write "
+                             "there; nothing was sent")
+
+
+def _print_generated(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """--print-completion / --print-man: made from this very parser, so they cannot drift from it."""
+    if args.print_completion:
+        import shtab
+
+        sys.stdout.write(shtab.complete(parser, args.print_completion))
+    else:
+        from argparse_manpage.manpage import Manpage
+
+        sys.stdout.write(str(Manpage(parser)))
+    return exitcodes.OK
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return _run_subcommand(argv[0], argv[1:])
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.print_completion or args.print_man:
+            return _print_generated(args, parser)
+        _check_before_connecting(args)
         return _run_main(args)
     except UsageError as exc:
         sys.stderr.write(f"smtpshell: error: {exc}\n")
@@ -156,8 +220,10 @@ def _run_main(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     from .auth.options import from_args as auth_options
 
+    if target is not None and target.user and not args.user:
+        args.user = target.user  # smtp://USER@host
     options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args),
-                         auth=auth_options(args))
+                         auth=auth_options(args), exit_codes=args.exit_codes)
     lines = _script_lines(args)
     if lines is not None and target is not None:
         # A script against a given server needs no event loop: a blocking

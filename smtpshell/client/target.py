@@ -18,6 +18,7 @@ class Target:
     host: str
     port: int
     implicit_tls: bool = False
+    user: str | None = None  # from smtp://USER@host: who AUTH logs in as (never a password)
 
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -28,12 +29,19 @@ def parse_target(text: str, implicit_tls: bool = False) -> Target:
     """Parse a target the way people write them. Raises BadTarget with a clear message."""
     spec = text.strip()
     scheme = ""
+    user_name: str | None = None
     if "://" in spec:
         scheme, _, spec = spec.partition("://")
         scheme = scheme.lower()
         if scheme not in ("smtp", "smtps", "submission", "submissions"):
             raise BadTarget(f"unknown scheme {scheme!r} in {text!r}: use smtp:// or smtps://")
         spec = spec.rstrip("/")
+        user, at, rest = spec.rpartition("@")
+        if at:
+            spec = rest
+            user_name = _user_of(user, text)
+    else:
+        user_name = None
     if scheme in ("smtps", "submissions"):
         implicit_tls = True
     port: int | None = None
@@ -54,7 +62,23 @@ def parse_target(text: str, implicit_tls: bool = False) -> Target:
         raise BadTarget(f"no host in {text!r}")
     if port is None:
         port = SMTPS_PORT if implicit_tls else (SUBMISSION_PORT if scheme == "submission" else SMTP_PORT)
-    return Target(host, port, implicit_tls)
+    return Target(host, port, implicit_tls, user_name)
+
+
+def _user_of(userinfo: str, whole: str) -> str:
+    """The user of ``smtp://USER@host``; a password there is refused, with the reason."""
+    from urllib.parse import unquote
+
+    if ":" in userinfo:
+        raise BadTarget(
+            f"a password in the URL {whole.split('@')[0].split(':')[0]}://…:…@… is refused: every user of this "
+            "machine can read command lines (ps) and your shell keeps them in its history. Give only the user "
+            "(smtp://user@host); smtpshell asks for the password, or reads $SMTPSHELL_PASSWORD or ~/.netrc"
+        )
+    user = unquote(userinfo)
+    if not user:
+        raise BadTarget(f"empty user before '@' in {whole!r}")
+    return user
 
 
 def _port(text: str, whole: str) -> int:

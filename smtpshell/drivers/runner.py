@@ -42,7 +42,7 @@ from ..protocol.line import Line, LineKind, classify
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Phase, Session
 from ..shell import registry
-from . import tls_policy
+from . import stages, tls_policy
 
 if TYPE_CHECKING:
     from ..auth.flow import AuthController
@@ -62,26 +62,52 @@ class RunOptions:
     # The AUTH dialogue (decoded challenges, the shell answering them). Replay
     # turns it off: a transcript holds AUTH's wire lines one by one.
     auth_dialogue: bool = True
+    exit_codes: str = "class"  # "stage": where the session failed (drivers/stages.py), for monitoring
 
 
 class Outcome:
     """Tracks what decides the exit status, from the event stream."""
 
-    def __init__(self) -> None:
+    def __init__(self, by_stage: bool = False) -> None:
         self.worst = 2
         self.error: str | None = None  # a connection-level failure
         self.protocol_errors = 0
         self.refused = 0  # lines the shell refused or could not carry out (script mode)
+        self.by_stage = by_stage
+        self.failed_stage: int | None = None  # the first stage a reply refused (drivers/stages.py)
+        self._tls_under_way = False  # STARTTLS sent, no TLS yet: a failure now is a TLS failure
 
     def __call__(self, event: ev.Event) -> None:
         if isinstance(event, ev.ReplyReceived):
             self.worst = max(self.worst, event.reply.klass)
+            self._note_reply(event)
         elif isinstance(event, ev.ProtocolErrorReceived) and event.exchange is not None:
             self.protocol_errors += 1
         elif isinstance(event, ev.Closed) and not event.clean:
             self.error = self.error or event.reason
+        elif isinstance(event, ev.TLSStarted):
+            self._tls_under_way = False
+
+    def _note_reply(self, event: ev.ReplyReceived) -> None:
+        sent, reply = event.exchange.sent, event.reply
+        if sent is not None and sent.verb == "STARTTLS":
+            self._tls_under_way = reply.code == 220
+        if reply.klass >= 4 and self.failed_stage is None:
+            self.failed_stage = stages.stage_of(sent)
+
+    def stage_code(self) -> int:
+        """--exit-codes=stage: 0, 2 (usage), or the stage where the session failed."""
+        if self.failed_stage is not None:
+            return self.failed_stage
+        if self.error is not None or self.protocol_errors:
+            if self._tls_under_way:
+                return stages.TLS
+            return stages.CONNECT  # could not connect, or the connection was lost
+        return exitcodes.USAGE if self.refused else exitcodes.OK
 
     def exit_code(self) -> int:
+        if self.by_stage:
+            return self.stage_code()
         if self.error is not None or self.protocol_errors:
             return exitcodes.CONNECTION
         if self.refused:
@@ -109,7 +135,7 @@ class SessionRunner:
         self.session = session or Session()
         self.connection: ConnectionCore | None = None
         self.target: Target | None = None
-        self.outcome = Outcome()
+        self.outcome = Outcome(by_stage=options.exit_codes == "stage")
         bus.subscribe(self.outcome)
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
@@ -332,7 +358,8 @@ class SessionRunner:
         with handle:
             exchange = await self.command("DATA")
             if exchange is None or not isinstance(exchange.reply, Reply) or exchange.reply.code != 354:
-                self.context.error("DATA was not accepted (no 354), so the file was not sent")
+                # The server's refusal is the news (and decides the exit status), not a usage error.
+                self.bus.emit(ev.Info("DATA was not accepted (no 354), so the file was not sent"))
                 return exchange
             assert self.connection is not None
             try:

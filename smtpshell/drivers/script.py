@@ -136,7 +136,8 @@ class ScriptDriver:
     async def run(self) -> int:
         runner = self.runner
         if not await runner.open(self.target):
-            return exitcodes.CONNECTION
+            # The outcome knows why (and, with --exit-codes=stage, at which stage).
+            return runner.outcome.exit_code() if runner.outcome.error else exitcodes.CONNECTION
         unsent = 0
         for raw in self.lines:
             if self.context.output_closed:
