@@ -118,7 +118,7 @@ HINTS: tuple[H, ...] = (
     # code-only fallbacks: after every hint that looks at the wording
     H("greylisting-code",
       "probably greylisting: a temporary refusal on policy grounds, meant to be retried",
-      "try again in a few minutes", "RFC 6647; RFC 3463 3.9",
+      "try again in a few minutes", "RFC 6647; RFC 3463 3.8",
       codes=(450, 451), enhanced=("4.7.1",)),
     H("sequence", "the command came at the wrong point of the conversation",
       "the usual order is EHLO, MAIL FROM, RCPT TO, DATA; RSET starts a message over", "RFC 5321 4.1.4",
