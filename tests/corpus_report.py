@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CORPUS_DIR = Path(__file__).parent / "data" / "replies"
+PROVIDER_DIR = Path(__file__).parent.parent / "smtpshell" / "knowledge" / "providers"
+REQUIRED_PROVIDERS = frozenset({"netease", "qq", "alibaba", "sina", "coremail", "gmail", "microsoft", "yahoo"})
 CHINESE_PROVIDERS = frozenset({"netease", "qq", "alibaba", "sina", "coremail"})
 MIN_ENTRIES = 150
 MIN_CHINESE = 50
@@ -188,6 +190,79 @@ def phrase_problems(data: dict, name: str, minimum: int) -> list[str]:
     return problems
 
 
+ROW_TEXT = ("key", "source", "meaning", "hint", "meaning_zh_CN", "hint_zh_CN")
+ROW_FIELDS = frozenset(ROW_TEXT) | {
+    "match", "kind", "enhanced", "codes", "commands", "stage", "code_required", "provider_required", "note",
+}
+STAGES = frozenset({"connection", "auth", "tls", "sender", "recipient", "content"})
+ENHANCED_SHAPE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}(\.\.[245]\.\d{1,3}\.\d{1,3})?$")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def load_provider_tables(directory: Path = PROVIDER_DIR) -> tuple[dict[str, dict], list[str]]:
+    """Every provider table by file stem, and the files that could not be read."""
+    tables: dict[str, dict] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            tables[path.stem] = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            problems.append(f"{path.name}: cannot be read: {exc}")
+    return tables, problems
+
+
+def check_provider_tables(tables: dict[str, dict]) -> list[str]:
+    problems = [f"missing provider table {name}.toml" for name in sorted(REQUIRED_PROVIDERS - set(tables))]
+    keys: set[str] = set()
+    for name, table in tables.items():
+        provider = table.get("provider", {})
+        if provider.get("name") != name:
+            problems.append(f"{name}.toml: [provider] name is not {name!r}")
+        if not provider.get("sources"):
+            problems.append(f"{name}.toml: [provider] has no sources")
+        rows = table.get("row", [])
+        if not rows:
+            problems.append(f"{name}.toml: no rows")
+        for row in rows:
+            key = str(row.get("key", "?"))
+            problems.extend(f"{name}.toml: {key}: {p}" for p in row_problems(name, row))
+            if key in keys:
+                problems.append(f"{name}.toml: {key}: key used twice")
+            keys.add(key)
+    return problems
+
+
+def row_problems(name: str, row: dict) -> list[str]:
+    problems = [f"unknown field {f!r}" for f in sorted(set(row) - ROW_FIELDS)]
+    problems.extend(f"missing {f}" for f in ROW_TEXT if not isinstance(row.get(f), str) or not row[f].strip())
+    if problems:
+        return problems
+    if not row["key"].startswith(f"provider.{name}.") or row["key"] != row["key"].lower():
+        problems.append(f"key must be lowercase provider.{name}.<slug>")
+    if not URL_SHAPE.match(row["source"]):
+        problems.append("source is not an http(s) URL")
+    if not HAN.search(row["meaning_zh_CN"] + row["hint_zh_CN"]):
+        problems.append("zh_CN text has no Chinese in it")
+    match, kind = row.get("match", ""), row.get("kind", "literal")
+    if kind not in ("literal", "regex"):
+        problems.append(f"kind {kind!r} is not literal or regex")
+    elif kind == "regex":
+        try:
+            re.compile(match, re.IGNORECASE)
+        except re.error as exc:
+            problems.append(f"match is not a valid regex: {exc}")
+    enhanced = row.get("enhanced", [])
+    problems.extend(f"enhanced {e!r} is not X.Y.Z or X.Y.Z..X.Y.Z" for e in enhanced if not ENHANCED_SHAPE.match(e))
+    guarded = bool(row.get("provider_required")) and bool(row.get("code_required")) and bool(row.get("codes"))
+    if not match and not enhanced and not guarded:
+        problems.append("row has no condition (match, enhanced, or provider_required+code_required)")
+    if "stage" in row and row["stage"] not in STAGES:
+        problems.append(f"stage {row['stage']!r} is not one of {sorted(STAGES)}")
+    if "commands" in row and not set(row["commands"]) <= COMMANDS:
+        problems.append("commands has an unknown command")
+    return problems
+
+
 def multi_line_count(report: Report) -> int:
     return sum(1 for e in report.entries if b"\n" in e.reply_bytes())
 
@@ -211,8 +286,11 @@ def print_report(report: Report, problems: list[str]) -> None:
 
 def main() -> int:
     report = load_corpus()
-    problems = check_corpus(report)
+    tables, table_problems = load_provider_tables()
+    problems = check_corpus(report) + table_problems + check_provider_tables(tables)
+    rows = {name: len(table.get("row", [])) for name, table in tables.items()}
     print_report(report, problems)
+    print(f"provider tables: {len(tables)}, rows: {sum(rows.values())} (" + ", ".join(f"{n} {c}" for n, c in sorted(rows.items())) + ")")
     return 1 if problems else 0
 
 

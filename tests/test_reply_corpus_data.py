@@ -1,4 +1,5 @@
-"""The corpus of real SMTP replies (tests/data/replies/) is well-formed.
+"""The corpus of real SMTP replies (tests/data/replies/) and the provider
+tables (smtpshell/knowledge/providers/) are well-formed.
 
 This checks the data only: every entry has its source URL, command, meaning,
 hint and must_say phrases, replies have the shape of real replies, and the
@@ -15,11 +16,15 @@ from tests.corpus_report import (
     CHINESE_PROVIDERS,
     MIN_CHINESE,
     MIN_ENTRIES,
+    REQUIRED_PROVIDERS,
     Entry,
     check_corpus,
+    check_provider_tables,
     entry_problems,
     load_corpus,
+    load_provider_tables,
     reply_shape_problems,
+    row_problems,
 )
 
 REPORT = load_corpus()
@@ -91,3 +96,24 @@ def test_unreadable_file_is_reported_not_raised(tmp_path: pathlib.Path) -> None:
     report = load_corpus(tmp_path)
     assert report.entries == []
     assert any("broken.toml: cannot be read" in p for p in check_corpus(report))
+
+
+def test_provider_tables_are_well_formed() -> None:
+    tables, problems = load_provider_tables()
+    assert problems == []
+    assert check_provider_tables(tables) == []
+    assert REQUIRED_PROVIDERS <= set(tables)
+
+
+def test_provider_row_checker_rejects_a_bad_row() -> None:
+    bad = {"key": "provider.other.x", "match": "(", "kind": "regex", "source": "ftp://x",
+           "meaning": "m", "hint": "h", "meaning_zh_CN": "no chinese", "hint_zh_CN": "here",
+           "enhanced": ["5.7"]}
+    joined = "\n".join(row_problems("netease", bad))
+    for expected in ("key must be", "not an http(s) URL", "no Chinese", "not a valid regex", "is not X.Y.Z"):
+        assert expected in joined
+
+
+def test_every_chinese_corpus_provider_has_a_table() -> None:
+    tables, _ = load_provider_tables()
+    assert CHINESE_PROVIDERS <= {name for name, t in tables.items() if t["provider"].get("chinese")}
