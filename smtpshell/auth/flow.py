@@ -348,7 +348,7 @@ class AuthController:
         if reply.code == 235:
             self.host.session.authenticated_as(self._attempt_user())
 
-    async def _send(self, line: str, **how: Any) -> Exchange | None:
+    async def _send(self, line: str | Line, **how: Any) -> Exchange | None:
         """Every line of the exchange goes out here, so the session knows who is logging in
         before the reply comes (the reply's explanation says "logged in as ...")."""
         self.host.session.auth_attempt_user = self._attempt_user()
