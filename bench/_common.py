@@ -31,15 +31,11 @@ class Run:
 
 def timed(cmd: Sequence[str], stdin_path: str | None = None) -> Run:
     """One child process: wall seconds, exit status, peak RSS (KiB)."""
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
-    try:
+    with open(stdin_path or os.devnull, "rb") as stdin:
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
-    finally:
-        if stdin_path:
-            stdin.close()  # type: ignore[union-attr]
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(elapsed, proc.returncode, usage.ru_maxrss)
 

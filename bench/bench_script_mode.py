@@ -31,7 +31,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, SMTPSHELL, Sink, certificate, paired, row, scratch, start_aiosmtpd, timed  # noqa: E402
+from _common import (
+    PYTHON,
+    SMTPSHELL,
+    Sink,
+    certificate,
+    paired,
+    row,
+    scratch,
+    start_aiosmtpd,
+    timed,
+)
 
 SMTPLIB_SESSION = """
 import smtplib, sys

@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import SMTPSHELL, free_port, scratch, start_aiosmtpd, wait_for_port  # noqa: E402
+from _common import SMTPSHELL, free_port, scratch, start_aiosmtpd, wait_for_port
 
-from smtpshell.server.load import run_load  # noqa: E402
+from smtpshell.server.load import run_load
 
 
 def start_practice(tmp: Path, maildir: Path | None) -> tuple[subprocess.Popen[bytes], int]:

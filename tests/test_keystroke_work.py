@@ -22,7 +22,13 @@ from pygments.token import String, Text
 
 from smtpshell import config as config_mod
 from smtpshell.ui.completer import DataLexer
-from smtpshell.ui.history import HistoryIndex, SecretSafeHistory, SuggestFromIndex, addresses_in, read_entries
+from smtpshell.ui.history import (
+    HistoryIndex,
+    SecretSafeHistory,
+    SuggestFromIndex,
+    addresses_in,
+    read_entries,
+)
 from smtpshell.ui.lexer import _email_tokens, lex_data_line
 
 
@@ -110,8 +116,7 @@ def _write_history(path: Path, entries: list[str]) -> None:
     with open(path, "w", encoding="utf-8") as out:
         for n, entry in enumerate(entries):
             out.write(f"\n# 2026-01-01 00:00:{n % 60:02d}\n")
-            for line in entry.split("\n"):
-                out.write(f"+{line}\n")
+            out.writelines(f"+{line}\n" for line in entry.split("\n"))
 
 
 def test_the_history_file_is_capped_on_load_and_keeps_the_newest(tmp_path: Path) -> None:

@@ -14,7 +14,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtpshell.server.store import _parsed_subject, remove_abandoned, subject_of, write_maildir
+from smtpshell.server.store import (
+    _parsed_subject,
+    remove_abandoned,
+    subject_of,
+    write_maildir,
+)
 
 SMTPSHELL = str(Path(sys.executable).with_name("smtpshell"))
 

@@ -107,6 +107,16 @@ def explain_tls_error(exc: BaseException, host: str) -> str:
     return diagnose(exc, host, [], None, "").summary
 
 
+def summarise_chain(ders: list[bytes]) -> list[CertSummary]:
+    out = []
+    for der in ders:
+        try:
+            out.append(summarise_certificate(der))
+        except Exception:  # a certificate we cannot parse must not end the session
+            continue
+    return out
+
+
 class CertChain(Sequence[CertSummary]):
     """The server's chain, summarised only when someone looks (``/tls``, --insecure checks).
 
@@ -142,16 +152,6 @@ class CertChain(Sequence[CertSummary]):
 
     def __repr__(self) -> str:
         return f"CertChain({len(self._ders)} certificate(s))"
-
-
-def summarise_chain(ders: list[bytes]) -> list[CertSummary]:
-    out = []
-    for der in ders:
-        try:
-            out.append(summarise_certificate(der))
-        except Exception:  # a certificate we cannot parse must not end the session
-            continue
-    return out
 
 
 def chain_der(obj: ssl.SSLObject) -> list[bytes]:

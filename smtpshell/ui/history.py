@@ -102,11 +102,9 @@ def read_entries(path: Path) -> list[tuple[str, str]]:
     entries: list[tuple[str, str]] = []
     raw: list[str] = []
     body: list[str] = []
-    try:
-        handle = open(path, "rb")
-    except FileNotFoundError:
+    if not os.path.exists(path):
         return entries
-    with handle:
+    with open(path, "rb") as handle:
         for line_bytes in handle:
             line = line_bytes.decode("utf-8", errors="replace")
             if line.startswith("+"):
@@ -240,10 +238,8 @@ def _after_prefix(prefix: str) -> str | None:
 
 
 def _address_of(line: str) -> str | None:
-    head = line.lstrip()[:4].upper()
-    if head not in ("MAIL", "RCPT") or CommandLine.parse(line).verb not in ("MAIL", "RCPT"):
-        return None
-    return extract_address(line) or None
+    found = addresses_in((line,))  # the one rule for "an address used in this line"
+    return found[0] if found else None
 
 
 class IndexedMemoryHistory(InMemoryHistory):
