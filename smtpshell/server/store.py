@@ -210,7 +210,7 @@ def subject_of(content: bytes) -> str:
     """
     try:
         fast = _plain_subject(content)
-    except Exception:
+    except ValueError:  # a bare CR: the full parser decides
         fast = None
     if fast is not None:
         return fast
