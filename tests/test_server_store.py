@@ -133,3 +133,18 @@ def _subject_line(data: bytes) -> str:
         if line.startswith(b"Subject: "):
             return line[len(b"Subject: ") :].decode()
     return ""
+
+
+async def test_a_burst_is_written_as_batches_and_every_message_lands_whole(tmp_path: Path) -> None:
+    import asyncio
+
+    from smtpshell.server.store import MaildirWriter
+
+    for sub in ("tmp", "new", "cur"):
+        (tmp_path / sub).mkdir()
+    writer = MaildirWriter(tmp_path)
+    bodies = [f"Subject: {n}\r\n\r\n".encode() + b"x" * (n * 997) for n in range(60)]
+    paths = await asyncio.gather(*(writer.write(body) for body in bodies))
+    assert [p.read_bytes() for p in paths] == bodies
+    assert len(set(paths)) == 60 and all(p.parent == tmp_path / "new" for p in paths)
+    assert list((tmp_path / "tmp").iterdir()) == []
