@@ -29,8 +29,14 @@ class Run:
         self.seconds, self.status, self.max_rss_kib = seconds, status, max_rss_kib
 
 
+def peak_rss_kib(cmd: Sequence[str]) -> int:
+    """The command's own peak RSS. Started through a tiny ``sh`` that execs it: a child
+    forked straight from this (larger) process reports this process's RSS as its peak."""
+    return timed(["/bin/sh", "-c", 'exec "$0" "$@"', *cmd]).max_rss_kib
+
+
 def timed(cmd: Sequence[str], stdin_path: str | None = None) -> Run:
-    """One child process: wall seconds, exit status, peak RSS (KiB)."""
+    """One child process: wall seconds, exit status, peak RSS (KiB; see peak_rss_kib)."""
     with open(stdin_path or os.devnull, "rb") as stdin:
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
