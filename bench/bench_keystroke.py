@@ -1,114 +1,171 @@
-"""Per-keystroke cost of the prompt: lexing + completion + toolbar.
+"""Per-keystroke work of the REPL's prompt, as prompt_toolkit asks for it. Prints; never fails.
 
-On each key the prompt re-lexes the line (SmtpLexer through prompt_toolkit's
-PygmentsLexer), asks the completer for candidates (complete while typing) and
-redraws the toolbar. This times exactly those three calls, as the prompt makes
-them, on a 500-character MAIL FROM line, with a session whose server
-advertised 50 EHLO keywords (so completion filters many parameters).
+    python bench/bench_keystroke.py [--keys 200] [--history 100000] [--data-lines 10000] [--line-chars 10000]
 
-    /tmp/venv/bin/python bench/bench_keystroke.py [--keys 2000]
+The prompt is the real one (``ui.prompt.ReplUI``, built on a dummy terminal). For each
+key it asks what prompt_toolkit asks: lexing of the lines on screen (40), completion
+(when complete-while-typing is on in that phase), the auto-suggestion and the toolbar.
+Each row is the median per key, and its ratio to the same keys with an empty history
+or a one-line buffer (the anchor, measured in the same run): a ratio near 1 means the
+work does not grow with the size. Rows (issue 18):
 
-Prints figures; never fails on timing. Goal: median under 1 ms.
+  history     typing MAIL/RCPT lines with a --history entries history     goal < 2 ms
+  data        typing at the end of a DATA buffer of --data-lines lines    goal < 2 ms
+  long-line   typing at the end of a --line-chars character command line  goal < 2 ms
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
+from prompt_toolkit.application import create_app_session
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
-from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
 
+from smtpshell.config import Config
 from smtpshell.protocol import Pending, ReplyParser, Session
-from smtpshell.ui.completer import SmtpCompleter
-from smtpshell.ui.completion import Sources
-from smtpshell.ui.lexer import SmtpLexer
+from smtpshell.ui.prompt import ReplUI
 from smtpshell.ui.toolbar import Where, toolbar
 
-REAL_KEYWORDS = ["SIZE 52428800", "8BITMIME", "SMTPUTF8", "DSN", "PIPELINING", "CHUNKING", "BINARYMIME",
-                 "ENHANCEDSTATUSCODES", "STARTTLS", "AUTH LOGIN PLAIN CRAM-MD5 XOAUTH2", "REQUIRETLS",
-                 "MT-PRIORITY", "ETRN", "VRFY", "DELIVERBY 300", "FUTURERELEASE 604800 2012-01-01T00:00:00Z"]
+VISIBLE = 40  # lines of the buffer on screen
 
 
-def fifty_keyword_session() -> Session:
-    keywords = REAL_KEYWORDS + [f"X-EXTENSION-{n} VALUE{n}" for n in range(50 - len(REAL_KEYWORDS))]
-    lines = ["mx.bench.test"] + keywords
-    wire = "".join(f"250{'-' if i < len(lines) - 1 else ' '}{line}\r\n" for i, line in enumerate(lines))
-    (greeting,) = ReplyParser().feed(b"220 mx.bench.test ESMTP\r\n")
-    (ehlo,) = ReplyParser().feed(wire.encode())
+def reply(wire: bytes):  # type: ignore[no-untyped-def]
+    (parsed,) = ReplyParser().feed(wire)
+    return parsed
+
+
+def session_in(data: bool) -> Session:
     session = Session()
     session.connected()
-    session.received(greeting)
+    session.received(reply(b"220 mx.bench.test ESMTP\r\n"))
     session.sent(Pending.command("EHLO bench.test"))
-    session.received(ehlo)
-    assert session.capabilities is not None and len(session.capabilities.keywords) == 50
-    for n in range(20):
-        session.addresses.append(f"user{n}@example.org")
+    session.received(reply(b"250-mx.bench.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"))
+    if data:
+        for line, answer in (("MAIL FROM:<a@example.org>", b"250 ok\r\n"), ("RCPT TO:<b@example.org>", b"250 ok\r\n"),
+                             ("DATA", b"354 go ahead\r\n")):
+            session.sent(Pending.command(line))
+            session.received(reply(answer))
     return session
 
 
-def five_hundred_char_line() -> str:
-    line = "MAIL FROM:<someone.with.a.long.name@sub.domain.example.org> SIZE=123456 BODY=8BITMIME SMTPUTF8"
-    n = 0
-    while len(line) < 490:
-        line += f" ENVID=QQ{n:04d}x"
-        n += 1
-    line = line[:495] + " RET="
-    assert len(line) == 500
-    return line
+def write_history(path: Path, entries: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(entries):
+            line = (f"MAIL FROM:<sender{n}@example.org>", f"RCPT TO:<rcpt{n}@example.net>", f"EHLO host{n}.example",
+                    f"NOOP {n}")[n % 4]
+            out.write(f"\n# 2026-01-01 00:00:00\n+{line}\n")
+
+
+def build_ui(tmp: Path, session: Session, history_entries: int) -> ReplUI:
+    config = Config()
+    config.history_size = max(history_entries, 1)  # (a setting since issue 18; harmless before)
+    path = tmp / f"history-{history_entries}"
+    write_history(path, history_entries)
+    ui = ReplUI(config, lambda: session, lambda: Where("mx.bench.test:25", "TLSv1.3"), path)
+
+    async def load() -> None:
+        assert ui.history is not None
+        async for _ in ui.history.load():
+            pass
+
+    asyncio.run(load())
+    return ui
+
+
+PARTS = ("lex", "complete", "suggest", "toolbar")
+
+
+def per_key(ui: ReplUI, texts: list[str]) -> tuple[float, dict[str, float]]:
+    """Median seconds per key over ``texts`` (each the buffer after one more key), and per part."""
+    prompt = ui.prompt_session
+    buffer = prompt.default_buffer
+    event = CompleteEvent(text_inserted=True)
+    samples: list[float] = []
+    parts: dict[str, list[float]] = {name: [] for name in PARTS}
+    for text in texts:
+        document = Document(text)
+        t0 = time.perf_counter()
+        get_line = prompt.lexer.lex_document(document)  # type: ignore[union-attr]
+        last = document.line_count
+        for number in range(max(0, last - VISIBLE), last):
+            get_line(number)
+        t1 = time.perf_counter()
+        if ui._completion_wanted():
+            list(prompt.completer.get_completions(document, event))  # type: ignore[union-attr]
+        t2 = time.perf_counter()
+        if prompt.auto_suggest is not None:
+            prompt.auto_suggest.get_suggestion(buffer, document)
+        t3 = time.perf_counter()
+        toolbar(ui._session(), ui._where(), text)  # what ReplUI._toolbar draws, for this text
+        t4 = time.perf_counter()
+        samples.append(t4 - t0)
+        for name, took in zip(PARTS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            parts[name].append(took)
+    return statistics.median(samples), {name: statistics.median(v) for name, v in parts.items()}
+
+
+def keys_of(prefix: str, typed: str) -> list[str]:
+    return [prefix + typed[: n + 1] for n in range(len(typed))]
+
+
+def show(name: str, ours: tuple[float, dict[str, float]], anchor: tuple[float, dict[str, float]],
+         anchor_name: str) -> None:
+    total, parts = ours
+    print(f"  {name:<40} {total * 1000:8.3f} ms per key   {total / anchor[0]:7.2f}x {anchor_name} "
+          f"({anchor[0] * 1000:.3f} ms)   goal < 2 ms")
+    print("  " + " " * 40 + "   " + ", ".join(f"{n} {v * 1000:.3f}" for n, v in parts.items()) + " (ms)")
+
+
+def repeat(make: Callable[[], list[str]], keys: int) -> list[str]:
+    texts: list[str] = []
+    while len(texts) < keys:
+        texts += make()
+    return texts[:keys]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--keys", type=int, default=2000)
-    keys = parser.parse_args().keys
-    session = fifty_keyword_session()
-    history = [f"RCPT TO:<h{n}@example.net>" for n in range(200)]
-    sources = Sources(history_addresses=[f"h{n}@example.net" for n in range(200)])
-    lexer = PygmentsLexer(SmtpLexer)
-    completer = SmtpCompleter(lambda: session, lambda: sources)
-    where = Where("mx.bench.test:25", "TLSv1.3")
-    line = five_hundred_char_line()
-    event = CompleteEvent(text_inserted=True)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keys", type=int, default=200)
+    parser.add_argument("--history", type=int, default=100_000)
+    parser.add_argument("--data-lines", type=int, default=10_000)
+    parser.add_argument("--line-chars", type=int, default=10_000)
+    args = parser.parse_args()
+    typed = repeat(lambda: keys_of("", "MAIL FROM:<sender12@exa") + keys_of("", "RCPT TO:<rcpt1"), args.keys)
+    print(f"per keystroke, median of {args.keys} keys, {VISIBLE} lines on screen")
+    with tempfile.TemporaryDirectory() as name, create_pipe_input() as pipe, \
+            create_app_session(input=pipe, output=DummyOutput()):
+        tmp = Path(name)
+        command = session_in(data=False)
+        big, empty = build_ui(tmp, command, args.history), build_ui(tmp, command, 0)
+        show(f"history of {args.history:,} entries", per_key(big, typed), per_key(empty, typed), "an empty history")
 
-    parts: dict[str, list[float]] = {"lex": [], "complete": [], "toolbar": [], "total": []}
-    # Alternate the line ending in "RET=" (values offered) and "RE" (parameter names offered).
-    texts = [line, line[:-2]]
-    offered = [len(list(completer.get_completions(Document(t), event))) for t in texts]
-    for i in range(keys):
-        document = Document(texts[i % len(texts)])
-        t0 = time.perf_counter()
-        get_line = lexer.lex_document(document)
-        fragments = get_line(0)
-        t1 = time.perf_counter()
-        found = list(completer.get_completions(document, event))
-        t2 = time.perf_counter()
-        bar = toolbar(session, where, document.text)
-        t3 = time.perf_counter()
-        parts["lex"].append(t1 - t0)
-        parts["complete"].append(t2 - t1)
-        parts["toolbar"].append(t3 - t2)
-        parts["total"].append(t3 - t0)
-    assert fragments and bar and found
-    print(f"per keystroke, {keys} keys, 500-char line, 50 EHLO keywords, "
-          f"{len(history)} history addresses ({' and '.join(map(str, offered))} candidates at the cursor)")
-    for name, samples in parts.items():
-        samples.sort()
-        p95 = samples[int(len(samples) * 0.95)]
-        print(f"  {name:<9} median {statistics.median(samples) * 1e6:7.1f} us   p95 {p95 * 1e6:7.1f} us")
-    # A verb being typed on an empty line: the most common case.
-    short = []
-    for i in range(keys):
-        document = Document("RC" if i % 2 else "R")
-        t0 = time.perf_counter()
-        lexer.lex_document(document)(0)
-        list(completer.get_completions(document, event))
-        toolbar(session, where, document.text)
-        short.append(time.perf_counter() - t0)
-    print(f"  short line (a verb being typed): median {statistics.median(short) * 1e6:.1f} us")
-    print("goal: total median under 1000 us")
+        data = session_in(data=True)
+        ui = build_ui(tmp, data, 0)
+        head = "From: a@example.org\nTo: b@example.org\nSubject: a paste\n\n"
+        paste = head + "".join(f"line {n} of the pasted body, with words in it\n" for n in range(args.data_lines))
+        body_keys = repeat(lambda: keys_of("", "more words typed at the end "), args.keys)
+        ours = per_key(ui, [paste + k for k in body_keys])
+        anchor = per_key(ui, [head + k for k in body_keys])
+        show(f"DATA buffer of {args.data_lines:,} pasted lines", ours, anchor, "a 4-line message")
+
+        ui = build_ui(tmp, command, 0)
+        long_line = "MAIL FROM:<a@example.org>"
+        while len(long_line) < args.line_chars:
+            long_line += f" X-PARAM{len(long_line)}=value"
+        long_line = long_line[: args.line_chars]
+        line_keys = repeat(lambda: keys_of("", " ENVID=abc"), args.keys)
+        ours = per_key(ui, [long_line + k for k in line_keys])
+        anchor = per_key(ui, ["MAIL FROM:<a@example.org>" + k for k in line_keys])
+        show(f"command line of {args.line_chars:,} characters", ours, anchor, "a 25-character line")
 
 
 if __name__ == "__main__":

@@ -1,191 +1,254 @@
-"""Script mode against smtplib, side by side in one run. Prints figures; never fails on timing.
+"""Script mode next to its anchors, each row as a ratio measured in the same run. Prints; never fails.
 
-    python bench/bench_script_mode.py [--runs 15] [--size-mb 100]
+    python bench/bench_script_mode.py [--runs 9] [--size-mb 100] [--messages 1000] [--only ROW ...] [--gigabyte]
 
-1. A whole-process session (connect, EHLO, QUIT): `smtpshell HOST:PORT -c "EHLO x"
-   --explain off` next to a ten-line smtplib script, against a local aiosmtpd and a
-   minimal sink; then the same with explanations on. Goal: within 1.5x of smtplib's
-   time. Run it with the Python of a normal (non-editable) install: an editable
-   install adds its own import hook to every start.
-2. Sending a message of --size-mb from a file: `smtpshell -c "/data FILE"` next to
-   smtplib.sendmail of the same file, against the sink. Goals: at least 2x smtplib's
-   speed, peak memory (max RSS of the process) under a fifth of smtplib's.
+Rows (issue 18's table); ratios are smtpshell's time over the anchor's, median of
+paired runs with their min and max:
 
-Everything listens on 127.0.0.1 only.
+  startup       connect + EHLO + QUIT, default explanations  vs smtplib, and swaks if installed
+  explain-off   the same with --explain off                  vs smtplib
+  starttls      a session with STARTTLS                      vs smtplib
+  command       one /command in a script                     vs the same script without it (+ms, +MiB)
+  data          a --size-mb message, plain, to a sink        vs smtplib; vs a plain sendall of the file
+  data-tls      the same over STARTTLS                       vs smtplib; vs an ssl sendall
+  data-1char    --size-mb of 1-character CRLF lines          vs smtplib
+  many          --messages messages in one session           vs smtplib (explain off and default);
+                with /pipeline on (a fifth as many) against a sink that waits 5 ms per reply  vs smtplib
+  memory        (--gigabyte) peak RSS sending a 1 GiB message vs smtplib
+
+Run it with the Python of a normal (non-editable) install: an editable install adds
+its import hook to every start. Whole processes are timed with perf_counter around
+Popen and os.wait4 (see _common.py). Everything listens on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import socket
+import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
-SMTPSHELL = str(Path(sys.executable).with_name("smtpshell"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    PYTHON,
+    SMTPSHELL,
+    Sink,
+    certificate,
+    paired,
+    peak_rss_kib,
+    row,
+    scratch,
+    start_aiosmtpd,
+)
 
 SMTPLIB_SESSION = """
 import smtplib, sys
-host, port = sys.argv[1], int(sys.argv[2])
-s = smtplib.SMTP(host, port)
+s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]))
+s.ehlo("x")
+s.quit()
+"""
+
+SMTPLIB_STARTTLS = """
+import smtplib, ssl, sys
+s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]))
+s.ehlo("x")
+s.starttls(context=ssl.create_default_context(cafile=sys.argv[3]))
 s.ehlo("x")
 s.quit()
 """
 
 SMTPLIB_SEND = """
-import smtplib, sys
+import smtplib, ssl, sys
 host, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 with open(path, "rb") as f:
     msg = f.read()
 s = smtplib.SMTP(host, port)
+if len(sys.argv) > 4:
+    s.ehlo("x")
+    s.starttls(context=ssl.create_default_context(cafile=sys.argv[4]))
 s.sendmail("a@example.org", ["b@example.org"], msg)
 s.quit()
 """
 
+# The floor: the file's bytes as they are, in large sendall calls (no encoding at all).
+SENDALL_FLOOR = """
+import socket, ssl, sys
+host, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sock = socket.create_connection((host, port))
+f = sock.makefile("rb")
+def reply():
+    while True:
+        line = f.readline()
+        if line[3:4] != b"-":
+            return line
+reply()
+sock.sendall(b"EHLO x\\r\\n"); reply()
+if len(sys.argv) > 4:
+    sock.sendall(b"STARTTLS\\r\\n"); reply()
+    sock = ssl.create_default_context(cafile=sys.argv[4]).wrap_socket(sock, server_hostname=host)
+    f = sock.makefile("rb")
+    sock.sendall(b"EHLO x\\r\\n"); reply()
+for line in (b"MAIL FROM:<a@example.org>", b"RCPT TO:<b@example.org>", b"DATA"):
+    sock.sendall(line + b"\\r\\n"); reply()
+with open(path, "rb") as src:
+    while True:
+        block = src.read(1 << 20)
+        if not block:
+            break
+        sock.sendall(block)
+sock.sendall(b"\\r\\n.\\r\\n"); reply()  # the file may end in a bare LF: close the last line
+sock.sendall(b"QUIT\\r\\n"); reply()
+"""
 
-class Sink(threading.Thread):
-    """The smallest SMTP server that works: answers every command, discards DATA fast."""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-
-    def run(self) -> None:
-        while True:
-            conn, _ = self.sock.accept()
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
-
-    def serve(self, conn: socket.socket) -> None:
-        with conn:
-            conn.sendall(b"220 sink ESMTP\r\n")
-            buf = b""
-            in_data = False
-            while True:
-                chunk = conn.recv(1 << 20)
-                if not chunk:
-                    return
-                buf += chunk
-                while True:
-                    if in_data:
-                        end = buf.find(b"\r\n.\r\n")
-                        if end < 0:
-                            buf = buf[-4:]
-                            break
-                        buf = buf[end + 5 :]
-                        in_data = False
-                        conn.sendall(b"250 2.0.0 discarded\r\n")
-                        continue
-                    nl = buf.find(b"\r\n")
-                    if nl < 0:
-                        break
-                    line, buf = buf[:nl].upper(), buf[nl + 2 :]
-                    if line.startswith(b"EHLO"):
-                        conn.sendall(b"250-sink\r\n250-8BITMIME\r\n250 SIZE 0\r\n")
-                    elif line == b"DATA":
-                        conn.sendall(b"354 go ahead\r\n")
-                        in_data = True
-                        buf = b"\r\n" + buf  # the end marker may follow at once
-                    elif line == b"QUIT":
-                        conn.sendall(b"221 bye\r\n")
-                        return
-                    else:
-                        conn.sendall(b"250 ok\r\n")
+SMTPLIB_MANY = """
+import smtplib, sys
+host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = smtplib.SMTP(host, port)
+s.ehlo("x")
+for n in range(count):
+    s.sendmail("a@example.org", ["b@example.org"], f"Subject: {n}\\r\\n\\r\\nline one\\r\\nline two\\r\\n")
+s.quit()
+"""
 
 
-def timed(cmd: list[str]) -> tuple[float, int, int]:
-    """(seconds, exit status, max RSS in KiB) of one child process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, proc.returncode, usage.ru_maxrss
+def smtpshell(address: str, *args: str) -> list[str]:
+    return [SMTPSHELL, address, *args]
 
 
-def median_time(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        elapsed, code, _ = timed(cmd)
-        if code != 0:
-            raise SystemExit(f"command failed ({code}): {' '.join(cmd)}")
-        times.append(elapsed)
-    return statistics.median(times)
+def startup_rows(runs: int, tmp: Path) -> None:
+    aiosmtpd, port = start_aiosmtpd()
+    tls_server, tls_port = start_aiosmtpd(tmp / "tls")
+    _, ca = certificate(tmp / "tls")
+    try:
+        base = [PYTHON, "-c", SMTPLIB_SESSION, "127.0.0.1", str(port)]
+        ours = smtpshell(f"127.0.0.1:{port}", "-c", "EHLO x")
+        row("connect+EHLO+QUIT, default explanations", "smtplib", paired(ours, base, runs), "<= 1.0x")
+        if shutil.which("swaks"):
+            swaks = ["swaks", "--server", "127.0.0.1", "--port", str(port), "--quit-after", "EHLO",
+                     "--to", "b@example.org"]
+            row("connect+EHLO+QUIT, default explanations", "swaks", paired(ours, swaks, runs), "(as smtplib)")
+        off = smtpshell(f"127.0.0.1:{port}", "-c", "EHLO x", "--explain", "off")
+        row("the same, --explain off", "smtplib", paired(off, base, runs), "<= 0.9x")
+        tls_base = [PYTHON, "-c", SMTPLIB_STARTTLS, "localhost", str(tls_port), ca]
+        tls_ours = smtpshell(f"localhost:{tls_port}", "--starttls", "--cafile", ca, "-c", "EHLO x")
+        row("a session with STARTTLS", "smtplib", paired(tls_ours, tls_base, runs), "<= 1.0x")
+        plain = smtpshell(f"127.0.0.1:{port}", "-c", "NOOP", "--explain", "off")
+        with_cmd = smtpshell(f"127.0.0.1:{port}", "-c", "NOOP", "-c", "/b64 hello", "--explain", "off")
+        pair = paired(with_cmd, plain, runs)
+        extra_ms = statistics.median(a.seconds - b.seconds for a, b in zip(pair.a, pair.b)) * 1000
+        extra_mib = (statistics.median(peak_rss_kib(with_cmd) for _ in range(3))
+                     - statistics.median(peak_rss_kib(plain) for _ in range(3))) / 1024
+        row("one /command (/b64) in a script", "no /command", pair, "only that command loads")
+        print(f"  {'':<44}    {'':<24} +{extra_ms:.1f} ms, +{extra_mib:.1f} MiB peak RSS")
+    finally:
+        for proc in (aiosmtpd, tls_server):
+            proc.terminate()
+            proc.wait()
 
 
-def start_aiosmtpd() -> tuple[subprocess.Popen[bytes], int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("aiosmtpd did not start")
+def write_file(path: Path, size_mb: int, unit: bytes) -> int:
+    block = unit * max(1, (1 << 20) // len(unit))
+    with path.open("wb") as f:
+        f.write(b"Subject: big\r\n\r\n")
+        for _ in range(size_mb * (1 << 20) // len(block)):
+            f.write(block)
+    return path.stat().st_size
+
+
+def send_cmd(address: str, path: Path, *tls: str) -> list[str]:
+    return smtpshell(address, "--explain", "off", *tls, "-c", "EHLO x", "-c", "MAIL FROM:<a@example.org>",
+                     "-c", "RCPT TO:<b@example.org>", "-c", f"/data {path}")
+
+
+def data_rows(runs: int, size_mb: int, tmp: Path, only: set[str]) -> None:
+    context, ca = certificate(tmp / "tls")
+    sink, tls_sink = Sink(), Sink(tls=context)
+    big = tmp / "big.eml"
+    line = b"This is a line of a large message, long as lines in mail are. " + b"\n"
+    size = write_file(big, size_mb, line * 3 + b".a line with a leading dot\n")
+    print(f"  (message: {size / (1 << 20):.0f} MiB, LF line ends, a leading dot every fourth line)")
+    address = f"127.0.0.1:{sink.port}"
+    if "data" in only:
+        ours = send_cmd(address, big)
+        base = [PYTHON, "-c", SMTPLIB_SEND, "127.0.0.1", str(sink.port), str(big)]
+        floor = [PYTHON, "-c", SENDALL_FLOOR, "127.0.0.1", str(sink.port), str(big)]
+        row("message, plain, to a sink", "smtplib", paired(ours, base, runs), "(faster)")
+        row("message, plain, to a sink", "plain sendall of the file", paired(ours, floor, runs), "<= 2x")
+    if "data-tls" in only:
+        tls = ("--starttls", "--cafile", ca)
+        ours = send_cmd(f"localhost:{tls_sink.port}", big, *tls)
+        base = [PYTHON, "-c", SMTPLIB_SEND, "localhost", str(tls_sink.port), str(big), ca]
+        floor = [PYTHON, "-c", SENDALL_FLOOR, "localhost", str(tls_sink.port), str(big), ca]
+        row("message over STARTTLS", "smtplib", paired(ours, base, runs), "(faster)")
+        row("message over STARTTLS", "ssl sendall of the file", paired(ours, floor, runs), "<= 1.5x")
+    if "data-1char" in only:
+        tiny = tmp / "tiny.eml"
+        write_file(tiny, size_mb, b"a\r\n")
+        ours = send_cmd(address, tiny)
+        base = [PYTHON, "-c", SMTPLIB_SEND, "127.0.0.1", str(sink.port), str(tiny)]
+        row("1-character CRLF lines", "smtplib", paired(ours, base, runs), "< 1.0x")
+        tiny.unlink()
+    big.unlink()
+
+
+def many_rows(runs: int, count: int, tmp: Path) -> None:
+    sink, slow = Sink(), Sink(delay=0.005)
+    script = tmp / "many.txt"
+    lines = ["EHLO x"]
+    for n in range(count):
+        lines += ["MAIL FROM:<a@example.org>", "RCPT TO:<b@example.org>", "DATA", f"Subject: {n}", "", "line one",
+                  "line two", "."]
+    script.write_text("\n".join(lines) + "\n")
+    # Against the slow server a fifth of the messages: smtplib waits 4 x 5 ms per message.
+    slow_count = max(1, count // 5)
+    piped = tmp / "many-pipelined.txt"
+    piped.write_text("/pipeline on\n" + "\n".join(lines[: 1 + 8 * slow_count]) + "\n")
+    for explain in ("off", "full"):
+        ours = smtpshell(f"127.0.0.1:{sink.port}", "--explain", explain, "--script", str(script))
+        base = [PYTHON, "-c", SMTPLIB_MANY, "127.0.0.1", str(sink.port), str(count)]
+        row(f"{count} messages, one session, --explain {explain}", "smtplib", paired(ours, base, runs), "<= 1.0x")
+    ours = smtpshell(f"127.0.0.1:{slow.port}", "--explain", "off", "--script", str(piped))
+    base = [PYTHON, "-c", SMTPLIB_MANY, "127.0.0.1", str(slow.port), str(slow_count)]
+    row(f"{slow_count} messages, PIPELINING, 5 ms server", "smtplib", paired(ours, base, max(3, runs // 3)),
+        "<= 0.33x")
+
+
+def memory_row(tmp: Path) -> None:
+    sink = Sink()
+    huge = tmp / "huge.eml"
+    write_file(huge, 1024, b"This is a line of a large message, long as lines in mail are.\n")
+    ours = peak_rss_kib(send_cmd(f"127.0.0.1:{sink.port}", huge))
+    base = peak_rss_kib([PYTHON, "-c", SMTPLIB_SEND, "127.0.0.1", str(sink.port), str(huge)])
+    print(f"  {'peak RSS, 1 GiB message':<44} vs {'smtplib':<24} {ours / 1024:.0f} MiB vs "
+          f"{base / 1024:.0f} MiB   goal flat")
+    huge.unlink()
+
+
+ROWS = ("startup", "explain-off", "starttls", "command", "data", "data-tls", "data-1char", "many")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--size-mb", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--only", nargs="*", choices=ROWS, default=list(ROWS))
+    parser.add_argument("--gigabyte", action="store_true", help="also the peak memory of a 1 GiB message")
     args = parser.parse_args()
-
-    sink = Sink()
-    sink.start()
-    aiosmtpd, aio_port = start_aiosmtpd()
-    try:
-        print(f"1. whole-process session (connect, EHLO, QUIT), median of {args.runs} runs")
-        print(f"   {'server':<10} {'smtplib':>10} {'smtpshell':>10} {'ratio':>7}  (goal <= 1.5x)")
-        for name, port in (("aiosmtpd", aio_port), ("sink", sink.port)):
-            base = median_time([sys.executable, "-c", SMTPLIB_SESSION, "127.0.0.1", str(port)], args.runs)
-            # --explain off prints the bare wire, as smtplib's debug output does.
-            ours = median_time([SMTPSHELL, f"127.0.0.1:{port}", "-c", "EHLO x", "--explain", "off"], args.runs)
-            print(f"   {name:<10} {base * 1000:>8.1f}ms {ours * 1000:>8.1f}ms {ours / base:>6.2f}x")
-        full = median_time([SMTPSHELL, f"127.0.0.1:{sink.port}", "-c", "EHLO x"], args.runs)
-        print(f"   (sink, with every reply explained, the default: {full * 1000:.1f} ms, {full / base:.2f}x)")
-        floor = median_time([sys.executable, "-c", "pass"], args.runs)
-        print(f"   (python -c pass: {floor * 1000:.1f} ms)")
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "big.eml"
-            line = b"This is a line of a large message. " * 2 + b"\n"
-            with path.open("wb") as f:
-                f.write(b"Subject: big\n\n")
-                block = (line + b".a line with a leading dot\n") * 4096
-                for _ in range(args.size_mb * (1 << 20) // len(block)):
-                    f.write(block)
-            size = path.stat().st_size
-            print(f"\n2. sending a {size / (1 << 20):.0f} MiB message from a file to the sink")
-            ours_cmd = [SMTPSHELL, f"127.0.0.1:{sink.port}", "--explain", "off", "-c", "EHLO x",
-                        "-c", "MAIL FROM:<a@example.org>", "-c", "RCPT TO:<b@example.org>", "-c", f"/data {path}"]
-            base_cmd = [sys.executable, "-c", SMTPLIB_SEND, "127.0.0.1", str(sink.port), str(path)]
-            results = {}
-            for name, cmd in (("smtplib", base_cmd), ("smtpshell", ours_cmd)):
-                runs = [timed(cmd) for _ in range(3)]
-                if any(code != 0 for _, code, _ in runs):
-                    raise SystemExit(f"{name} failed to send")
-                results[name] = (statistics.median(t for t, _, _ in runs), max(r for _, _, r in runs))
-            for name, (secs, rss) in results.items():
-                print(f"   {name:<10} {secs:6.2f} s  {size / secs / (1 << 20):7.1f} MiB/s  peak RSS {rss / 1024:7.1f} MiB")
-            (bt, br), (ot, orss) = results["smtplib"], results["smtpshell"]
-            print(f"   speed: {bt / ot:.2f}x smtplib (goal >= 2x); memory: {orss / br:.2f} of smtplib's (goal < 0.2)")
-    finally:
-        aiosmtpd.terminate()
-        aiosmtpd.wait()
+    only = set(args.only)
+    print(f"smtpshell script mode, {args.runs} paired runs per row ({SMTPSHELL})")
+    with scratch() as name:
+        tmp = Path(name)
+        if only & {"startup", "explain-off", "starttls", "command"}:
+            startup_rows(args.runs, tmp)
+        if only & {"data", "data-tls", "data-1char"}:
+            data_rows(max(3, args.runs // 3), args.size_mb, tmp, only)
+        if "many" in only:
+            many_rows(max(3, args.runs // 3), args.messages, tmp)
+        if args.gigabyte:
+            memory_row(tmp)
 
 
 if __name__ == "__main__":

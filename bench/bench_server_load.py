@@ -1,51 +1,93 @@
-"""Messages per second through the practice server under a classroom's load.
+"""The practice server under a classroom's load, next to a bare aiosmtpd in the same run. Prints; never fails.
 
-    python bench/bench_server_load.py [--clients 100] [--messages 10] [--starttls] [--maildir]
+    python bench/bench_server_load.py [--clients 100] [--messages 10] [--runs 5]
 
-Server and clients share one process and one event loop (as in the tests), so
-the figure is a floor for a server running alone. It prints figures; it never
-fails on speed.
+Each server runs alone in its own process (``smtpshell serve`` and ``python -m
+aiosmtpd``-style with its Sink handler); the load is ``smtpshell.server.load.run_load``
+(``--clients`` sessions at once, ``--messages`` each) from this process, the same
+against both. Pairs alternate ours, bare, ours, bare ...; the figure is our
+throughput over the bare server's, median of the pairs with min and max, and what
+was lost (accepted by the client but not stored, or refused). Rows (issue 18):
+
+  memory    the practice server keeping messages in memory   goal >= 0.9x, 0 lost
+  maildir   the practice server writing a maildir            goal >= 0.6x, 0 lost
+
+(A crash losing nothing is a test: tests/test_server_store.py kills a serve process mid-run.)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
+import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from smtpshell.server import PracticeConfig, PracticeServer
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import SMTPSHELL, free_port, scratch, start_aiosmtpd, wait_for_port
+
 from smtpshell.server.load import run_load
 
 
-async def bench(clients: int, messages: int, starttls: bool, maildir: bool) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        config = PracticeConfig(state_dir=Path(tmp), store_dir=Path(tmp) / "maildir" if maildir else None)
-        async with PracticeServer(config) as server:
-            start = time.perf_counter()
-            result = await run_load(server.host, server.port, clients=clients, messages=messages,
-                                    cafile=server.ca_file, starttls=starttls)
-            elapsed = time.perf_counter() - start
-            stored = server.mailbox.count
-    total = clients * messages
-    mode = ("STARTTLS" if starttls else "plain") + (", maildir" if maildir else ", memory")
-    print(f"{clients} clients x {messages} messages ({mode}): {result.accepted}/{total} accepted, "
-          f"{stored} stored, {result.failed} failed")
-    print(f"{elapsed:.2f} s, {result.accepted / elapsed:.0f} messages/s")
-    return 0 if result.accepted == stored == total else 1
+def start_practice(tmp: Path, maildir: Path | None) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    store = ["--maildir", str(maildir)] if maildir is not None else ["--no-store"]
+    proc = subprocess.Popen(
+        [SMTPSHELL, "serve", "--port", str(port), "--no-tls-port", "--state-dir", str(tmp / "state"), *store],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, proc)
+    return proc, port
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def one_load(port: int, clients: int, messages: int) -> tuple[float, int]:
+    """(seconds, messages accepted) for one whole load."""
+    start = time.perf_counter()
+    result = asyncio.run(run_load("127.0.0.1", port, clients=clients, messages=messages))
+    return time.perf_counter() - start, result.accepted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--messages", type=int, default=10)
-    parser.add_argument("--starttls", action="store_true", help="each client upgrades with STARTTLS first")
-    parser.add_argument("--maildir", action="store_true", help="store to a maildir (default: memory)")
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    return asyncio.run(bench(args.clients, args.messages, args.starttls, args.maildir))
+    total = args.clients * args.messages
+    print(f"practice server, {args.clients} clients x {args.messages} messages, {args.runs} paired runs")
+    with scratch() as name:
+        tmp = Path(name)
+        bare, bare_port = start_aiosmtpd()
+        try:
+            one_load(bare_port, args.clients, args.messages)  # warm-up
+            for mode in ("memory", "maildir"):
+                ratios, lost, rates = [], 0, []
+                for run in range(args.runs + 1):
+                    maildir = tmp / f"maildir-{run}" if mode == "maildir" else None
+                    ours, port = start_practice(tmp, maildir)
+                    try:
+                        ours_time, accepted = one_load(port, args.clients, args.messages)
+                    finally:
+                        ours.terminate()
+                        ours.wait()
+                    stored = len(list((maildir / "new").iterdir())) if maildir is not None else accepted
+                    bare_time, _ = one_load(bare_port, args.clients, args.messages)
+                    if run == 0:
+                        continue  # warm-up pair
+                    lost += (total - accepted) + (accepted - stored)
+                    ratios.append(bare_time / ours_time)
+                    rates.append(total / ours_time)
+                ratios.sort()
+                goal = ">= 0.9x" if mode == "memory" else ">= 0.6x"
+                print(f"  {mode:<8} {statistics.median(ratios):5.2f}x bare aiosmtpd's throughput (min {ratios[0]:.2f}, "
+                      f"max {ratios[-1]:.2f}; {statistics.median(rates):.0f} msg/s), {lost} lost   goal {goal}, 0 lost")
+        finally:
+            bare.terminate()
+            bare.wait()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -14,7 +14,6 @@ imported only by the paths that need them, so script mode starts fast.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib
 import os
 import sys
@@ -42,6 +41,33 @@ EPILOG = "exit status:\n" + "\n".join(
 )
 
 
+def _help_width() -> int:
+    """The terminal's width for help text, as argparse works it out, without ``shutil``.
+
+    argparse builds a HelpFormatter for every ``add_argument`` (to check the
+    metavar), and each one imports ``shutil`` (and with it bz2, lzma) to ask
+    the terminal's size: milliseconds at every start for help nobody asked for.
+    """
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns - 2
+
+
+class _LeanHelpFormatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
+
+
+class _LeanRawDescriptionHelpFormatter(_LeanHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -66,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="smtpshell",
         description=EXAMPLES,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_LeanRawDescriptionHelpFormatter,
     )
     p.add_argument("target", nargs="?", metavar="TARGET",
                    help="HOST[:PORT], [IPv6]:PORT, smtp://HOST:PORT or smtps://HOST:PORT "
@@ -198,7 +224,7 @@ def _run_subcommand(name: str, argv: list[str]) -> int:
         module = importlib.import_module(module_name)
     except ImportError:
         raise UsageError(f"'smtpshell {name}' is not available in this build") from None
-    parser = _Parser(prog=f"smtpshell {name}", description=summary)
+    parser = _Parser(prog=f"smtpshell {name}", description=summary, formatter_class=_LeanHelpFormatter)
     module.configure(parser)
     args = parser.parse_args(argv)
     return int(module.run(args))
@@ -229,6 +255,8 @@ def _run_main(args: argparse.Namespace) -> int:
         # A script against a given server needs no event loop: a blocking
         # socket, and asyncio is never imported (it costs more than the session).
         from .client.blocking import BlockingConnection, run_blocking
+
+        import dataclasses  # RunOptions is a dataclass; its module has loaded dataclasses already
 
         options = dataclasses.replace(options, connector=BlockingConnection.open)
         return run_blocking(_drive(args, target, options, lines))

@@ -35,6 +35,9 @@ DEFAULT_FILE = """\
 # Complete while typing (false: only when Tab is pressed).
 #complete_while_typing = true
 
+# Entries kept in the history file; older ones are dropped when the shell starts.
+#history_size = 10000
+
 [ui.colors]
 # Overrides of single style classes, in prompt_toolkit style syntax, e.g.
 #"reply.5xx" = "bold #ff5f5f"
@@ -62,6 +65,7 @@ class Config:
     toolbar: bool = True
     auto_suggest: bool = True
     complete_while_typing: bool = True
+    history_size: int = 10_000  # ui.history.DEFAULT_HISTORY_SIZE
     colors: dict[str, str] = field(default_factory=dict)
     helo: str | None = None
     timeout: float | None = None
@@ -76,6 +80,7 @@ _FIELDS: dict[tuple[str, str], tuple[str, type | tuple[type, ...]]] = {
     ("ui", "toolbar"): ("toolbar", bool),
     ("ui", "auto_suggest"): ("auto_suggest", bool),
     ("ui", "complete_while_typing"): ("complete_while_typing", bool),
+    ("ui", "history_size"): ("history_size", int),
     ("session", "helo"): ("helo", str),
     ("session", "timeout"): ("timeout", (int, float)),
 }
@@ -122,6 +127,8 @@ def parse(text: str, path: Path | None = None) -> Config:
             attribute, kind = spec
             if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
                 raise ConfigError(f"{where}: [{table}] {key} = {value!r} has the wrong type")
+            if attribute == "history_size" and value < 1:
+                raise ConfigError(f"{where}: [ui] history_size = {value} should be at least 1")
             setattr(config, attribute, value)
     return config
 

@@ -61,3 +61,57 @@ def test_any_chunking_matches_the_reference(body: bytes, data: st.DataObject) ->
         chunks.append(body[prev:cut])
         prev = cut
     assert b"".join(encode_message(chunks)) == reference(body)
+
+
+def reference_counts(body: bytes) -> tuple[int, int]:
+    """(line ends, dot-stuffed lines) of the reference encoding."""
+    text = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    lines = text.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return len(lines), sum(1 for ln in lines if ln.startswith(b"."))
+
+
+def split_at(body: bytes, cuts: list[int]) -> list[bytes]:
+    chunks, prev = [], 0
+    for cut in [*sorted(cuts), len(body)]:
+        chunks.append(body[prev:cut])
+        prev = cut
+    return chunks
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"\r\n", b"\n", b"\r", b".", b"a", b"..", b"\r\r", b"\n\n"]), max_size=80).map(b"".join),
+    st.data(),
+)
+def test_any_line_endings_and_chunking_match_the_reference_and_its_counts(body: bytes, data: st.DataObject) -> None:
+    """Mixed CRLF / LF / bare CR, dots everywhere, cut anywhere (even inside a CRLF)."""
+    chunks = split_at(body, data.draw(st.lists(st.integers(0, len(body)), max_size=12)))
+    encoder = DataEncoder()
+    wire = b"".join(encoder.encode(c) for c in chunks) + encoder.finish()
+    assert wire == reference(body)
+    assert (encoder.lines, encoder.stuffed) == reference_counts(body)
+    assert encoder.bytes_in == len(body)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text("ab.", max_size=5).map(str.encode), min_size=1, max_size=40), st.booleans())
+def test_crlf_and_lf_forms_of_one_message_give_the_same_wire(lines: list[bytes], final_newline: bool) -> None:
+    lf = b"\n".join(lines) + (b"\n" if final_newline else b"")
+    crlf = lf.replace(b"\n", b"\r\n")
+    assert encode_whole(lf) == encode_whole(crlf) == reference(lf)
+
+
+def test_a_chunk_already_in_crlf_form_is_passed_through_without_a_copy() -> None:
+    """The CRLF fast path: checked by counts, not rewritten (the same object comes back)."""
+    chunk = b"Subject: x\r\n\r\nbody line\r\n" * 1000
+    assert DataEncoder().encode(chunk) is chunk
+
+
+def test_one_character_lines_in_every_form() -> None:
+    for unit in (b"a\n", b"a\r\n", b"a\r", b".\n", b".\r\n"):
+        body = unit * 5000
+        for size in (1, 2, 3, 7, 4096):
+            chunks = [body[i : i + size] for i in range(0, len(body), size)]
+            assert b"".join(encode_message(chunks)) == reference(body), (unit, size)

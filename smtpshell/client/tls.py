@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import ssl
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from ..events import CertSummary, TLSInfo
@@ -72,7 +73,7 @@ def trust_note(options: TLSOptions) -> str:
 def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_name: str | None = None) -> TLSInfo:
     """What was negotiated on a finished handshake."""
     cipher = obj.cipher() or ("?", "?", 0)
-    chain = summarise_chain(chain_der(obj))
+    chain = CertChain(chain_der(obj))
     note = trust_note(options)
     if options.insecure and chain:
         # Say what verification would have found, as far as we can tell without it.
@@ -89,7 +90,7 @@ def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_n
         alpn=obj.selected_alpn_protocol(),
         verified=not options.insecure,
         verify_note=note,
-        chain=tuple(chain),
+        chain=chain,  # type: ignore[arg-type]  # a lazy Sequence, read like the tuple
     )
 
 
@@ -109,6 +110,43 @@ def summarise_chain(ders: list[bytes]) -> list[CertSummary]:
         except Exception:  # a certificate we cannot parse must not end the session
             continue
     return out
+
+
+class CertChain(Sequence[CertSummary]):
+    """The server's chain, summarised only when someone looks (``/tls``, --insecure checks).
+
+    Summarising needs ``cryptography.x509``, which costs more to import than a
+    whole script session; a handshake that nobody inspects should not pay it.
+    The DER bytes are kept (public data, a few KiB) and parsed once, on first use.
+    """
+
+    __slots__ = ("_ders", "_summaries")
+
+    def __init__(self, ders: list[bytes]) -> None:
+        self._ders = ders
+        self._summaries: tuple[CertSummary, ...] | None = None
+
+    def _parsed(self) -> tuple[CertSummary, ...]:
+        if self._summaries is None:
+            self._summaries = tuple(summarise_chain(self._ders))
+        return self._summaries
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        return self._parsed()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CertChain):
+            other = other._parsed()
+        return self._parsed() == other
+
+    def __hash__(self) -> int:
+        return hash(self._parsed())
+
+    def __repr__(self) -> str:
+        return f"CertChain({len(self._ders)} certificate(s))"
 
 
 def chain_der(obj: ssl.SSLObject) -> list[bytes]:

@@ -22,15 +22,20 @@ makes it current; :func:`t` translates one text.
 from __future__ import annotations
 
 import os
-import pathlib
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pathlib
 
 DEFAULT = "en"
-_LOCALES = pathlib.Path(__file__).with_name("locales")
+# Plain os.path strings: pathlib costs a few ms at every start and only the
+# translator's tool (ui_texts) needs it.
+_LOCALES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locales")
 _ENV_ORDER = ("SMTPSHELL_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
 
-_catalogue_dirs: list[pathlib.Path] = [_LOCALES]
+_catalogue_dirs: list[str] = [_LOCALES]
 _current: str = DEFAULT
 _messages: dict[str, str] = {}
 
@@ -65,25 +70,25 @@ def available() -> list[str]:
     """Languages that have a catalogue, plus English."""
     found = {DEFAULT}
     for folder in _catalogue_dirs:
-        if folder.is_dir():
-            found.update(p.stem for p in folder.glob("*.toml"))
+        if os.path.isdir(folder):
+            found.update(name[: -len(".toml")] for name in os.listdir(folder) if name.endswith(".toml"))
     return sorted(found)
 
 
-def _find(lang: str) -> pathlib.Path | None:
+def _find(lang: str) -> str | None:
     for name in _candidates(lang):
         for folder in reversed(_catalogue_dirs):  # later folders win
-            path = folder / f"{name}.toml"
-            if path.is_file():
+            path = os.path.join(folder, f"{name}.toml")
+            if os.path.isfile(path):
                 return path
     return None
 
 
-def load_catalogue(path: pathlib.Path) -> dict[str, str]:
+def load_catalogue(path: str | os.PathLike[str]) -> dict[str, str]:
     import tomllib  # only when a language other than English is chosen
 
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             return _flatten(tomllib.load(f))
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"{path}: not valid TOML ({exc})") from exc
@@ -91,13 +96,13 @@ def load_catalogue(path: pathlib.Path) -> dict[str, str]:
 
 def add_catalogue_dir(path: str | os.PathLike[str]) -> None:
     """Look for catalogues in ``path`` too (a user's own, or a test's)."""
-    folder = pathlib.Path(path)
+    folder = os.path.abspath(path)
     if folder not in _catalogue_dirs:
         _catalogue_dirs.append(folder)
 
 
 def remove_catalogue_dir(path: str | os.PathLike[str]) -> None:
-    folder = pathlib.Path(path)
+    folder = os.path.abspath(path)
     if folder in _catalogue_dirs and folder != _LOCALES:
         _catalogue_dirs.remove(folder)
 
@@ -132,7 +137,7 @@ def set_language(lang: str | None) -> str:
         _current, _messages = DEFAULT, {}
         return _current
     _messages = load_catalogue(path)
-    _current = path.stem
+    _current = os.path.splitext(os.path.basename(path))[0]
     return _current
 
 
@@ -183,6 +188,7 @@ def ui_texts(package_root: pathlib.Path | None = None) -> dict[str, str]:
     come from :func:`smtpshell.knowledge.all_texts`.
     """
     import ast  # a translator's tool: not worth loading at every start
+    import pathlib
 
     root = package_root or pathlib.Path(__file__).resolve().parent.parent
     found: dict[str, str] = {}

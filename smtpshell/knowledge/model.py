@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
+# NamedTuple, not frozen dataclasses: the tables hold hundreds of entries and are
+# built at start-up of every explained session; a NamedTuple class and its
+# instances cost a fraction of a frozen dataclass's (and no `inspect` import).
 
 
-@dataclass(frozen=True)
-class CodeInfo:
+class CodeInfo(NamedTuple):
     """A basic three-digit reply code."""
 
     code: int
@@ -15,8 +18,7 @@ class CodeInfo:
     source: str  # "RFC 5321 4.2.2"
 
 
-@dataclass(frozen=True)
-class ContextInfo:
+class ContextInfo(NamedTuple):
     """What a reply means as the answer to one command.
 
     ``answers`` is a verb ("RCPT") or one of the special names GREETING,
@@ -32,8 +34,7 @@ class ContextInfo:
     hint: str = ""
 
 
-@dataclass(frozen=True)
-class EnhancedInfo:
+class EnhancedInfo(NamedTuple):
     """One detail code of the IANA SMTP Enhanced Status Codes registry (X.S.D)."""
 
     subject: int
@@ -47,8 +48,7 @@ class EnhancedInfo:
         return f"{self.subject}.{self.detail}"
 
 
-@dataclass(frozen=True)
-class KeywordInfo:
+class KeywordInfo(NamedTuple):
     """An EHLO keyword (service extension)."""
 
     keyword: str
@@ -60,8 +60,7 @@ class KeywordInfo:
     obsolete: bool = False
 
 
-@dataclass(frozen=True)
-class HintInfo:
+class HintInfo(NamedTuple):
     """Practical advice for a well-known situation, matched on the parsed reply.
 
     A hint applies when every condition given matches: ``pattern`` (a regular

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 END_OF_DATA = b".\r\n"
+_CR, _LF, _DOT = 13, 10, 46
 
 
 class DataEncoder:
@@ -25,7 +26,14 @@ class DataEncoder:
         self.bytes_in = 0
 
     def encode(self, chunk: bytes) -> bytes:
-        """Encode the next piece of the message (any split)."""
+        """Encode the next piece of the message (any split).
+
+        As few passes over the bytes as the bytes API allows, all in C: a chunk
+        already in CRLF form (the usual case for a saved message) is only
+        checked (three counts, no copy); LF-only text is widened by one
+        ``replace``; only mixed or bare-CR text pays for normalising first.
+        Line and dot counts come from length differences, not extra passes.
+        """
         if not chunk:
             return b""
         self.bytes_in += len(chunk)
@@ -33,24 +41,34 @@ class DataEncoder:
             # A CR ended the previous chunk: maybe a CRLF split across chunks.
             chunk = b"\r" + chunk
             self._pending_cr = False
-        if chunk.endswith(b"\r"):
+        if chunk[-1] == _CR:
             chunk = chunk[:-1]
             self._pending_cr = True
             if not chunk:
                 return b""
-        if b"\r" in chunk:
-            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        # All in C: stuff dots after every line end, then widen LF to CRLF.
-        stuffed = chunk.count(b"\n.")
-        if stuffed:
-            chunk = chunk.replace(b"\n.", b"\n..")
-        if self._at_line_start and chunk.startswith(b"."):
-            chunk = b"." + chunk
+        if b"\r" not in chunk:  # LF only (memchr)
+            out = chunk.replace(b"\n", b"\r\n")
+            lines = len(out) - len(chunk)
+        else:
+            lines = chunk.count(b"\n")
+            if chunk.count(b"\r\n") == lines and chunk.count(b"\r") == lines:
+                out = chunk  # already CRLF throughout: nothing to rewrite
+            else:
+                lf = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                out = lf.replace(b"\n", b"\r\n")
+                lines = len(out) - len(lf)
+        stuffed = 0
+        if b"\n." in out:
+            before = len(out)
+            out = out.replace(b"\n.", b"\n..")
+            stuffed = len(out) - before
+        if self._at_line_start and out[0] == _DOT:
+            out = b"." + out
             stuffed += 1
         self.stuffed += stuffed
-        self.lines += chunk.count(b"\n")
-        self._at_line_start = chunk.endswith(b"\n")
-        return chunk.replace(b"\n", b"\r\n")
+        self.lines += lines
+        self._at_line_start = out[-1] == _LF
+        return out
 
     def finish(self) -> bytes:
         """Close the message: a final line end if needed, then "." CRLF."""

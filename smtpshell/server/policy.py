@@ -170,7 +170,7 @@ class TeachingPolicy:
             data=trace + content,
         )
         try:
-            self.mailbox.add(message)
+            await self.mailbox.deliver(message)  # on disk (if stored) before the 250
         except OSError as exc:
             return f"451 4.3.0 Could not store the message: {exc.strerror or exc}; try again later"
         return f"250 2.0.0 OK: queued as {queue_id}"

@@ -187,6 +187,21 @@ def load_all() -> dict[str, ShellCommand]:
     return COMMANDS
 
 
+# Which module registers each name (aliases too), so running one /command in a
+# script loads that module only (load_all costs tens of ms: sasl, knowledge,
+# ssl, the recorder). A test checks this map against what load_all registers;
+# a name missing here still works, through load_all.
+COMMAND_HOMES: dict[str, str] = {
+    **dict.fromkeys(("help", "h", "?", "data", "quit", "exit", "q", "pipeline"), "smtpshell.shell.core"),
+    **dict.fromkeys(("b64", "unb64", "auth", "login"), "smtpshell.shell.auth_cmds"),
+    **dict.fromkeys(("connect", "reconnect", "clear", "history"), "smtpshell.shell.session_cmds"),
+    "tls": "smtpshell.shell.tls_cmds",
+    **dict.fromkeys(("explain", "why", "level"), "smtpshell.shell.explain"),
+    **dict.fromkeys(("mailbox", "inbox"), "smtpshell.shell.mailbox"),
+    "record": "smtpshell.shell.record",
+}
+
+
 def resolve(name: str) -> ShellCommand:
     key = name.lower()
     key = _ALIASES.get(key, key)
@@ -209,8 +224,12 @@ def is_shell_command(line: str) -> bool:
 
 async def dispatch(ctx: ShellContext, line: str) -> None:
     """Run one ``/command`` line. Unknown names raise :class:`UnknownCommand`."""
-    load_all()
     name, args = split(line)
+    home = COMMAND_HOMES.get(name.lower())
+    if home is None:
+        load_all()
+    else:
+        importlib.import_module(home)
     cmd = resolve(name)
     if cmd.interactive_only and not ctx.interactive:
         raise UnknownCommand(f"/{cmd.name} works only in the interactive shell")

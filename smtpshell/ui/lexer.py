@@ -115,20 +115,41 @@ def lex_data_line(line: str, in_body: bool) -> Tokens:
     ``in_body``: a blank line has already ended the headers. The lone '.'
     that ends DATA is a Keyword; a line that will be dot-stuffed starts with
     a String.Escape dot.
+
+    A body line that is not blank is one Text token: that is what the email
+    lexer makes of it (a property test holds the two equal), so it is returned
+    without running the lexer, at any length.
     """
     if line == ".":
         yield 0, Keyword, line
         return
-    from pygments.lexers.email import EmailLexer
-
-    # The email lexer reads whole messages: give it the context this line has.
-    prefix = "X-Context: 1\n\n" if in_body else ""
     at = 0
     if line.startswith("."):
         yield 0, String.Escape, "."
         at = 1
+    if in_body and line[at:].strip():
+        yield at, Text, line[at:]
+        return
+    yield from _email_tokens(line, at, in_body)
+
+
+_EMAIL_LEXER: list[object] = []  # one EmailLexer for every line (building one costs more than lexing a line)
+
+
+def _email_lexer():  # type: ignore[no-untyped-def]
+    if not _EMAIL_LEXER:
+        from pygments.lexers.email import EmailLexer
+
+        _EMAIL_LEXER.append(EmailLexer())
+    return _EMAIL_LEXER[0]
+
+
+def _email_tokens(line: str, at: int, in_body: bool) -> Tokens:
+    """``line[at:]`` through the email lexer, with the context the line has."""
+    # The email lexer reads whole messages: give it the context this line has.
+    prefix = "X-Context: 1\n\n" if in_body else ""
     document = prefix + line[at:] + "\n"
-    for index, token, value in EmailLexer().get_tokens_unprocessed(document):
+    for index, token, value in _email_lexer().get_tokens_unprocessed(document):
         start = index - len(prefix)
         end = start + len(value)
         if end <= 0 or start >= len(line) - at:

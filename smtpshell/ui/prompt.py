@@ -11,7 +11,7 @@ from pathlib import Path
 
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.application import get_app_or_none
-from prompt_toolkit.auto_suggest import AutoSuggestFromHistory, ConditionalAutoSuggest
+from prompt_toolkit.auto_suggest import ConditionalAutoSuggest
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import InMemoryHistory
@@ -22,7 +22,7 @@ from ..protocol.session import Phase, Session
 from . import keys
 from .completer import SmtpCompleter, phase_lexer
 from .completion import Sources
-from .history import SecretSafeHistory, addresses_in, should_keep
+from .history import IndexedMemoryHistory, SecretSafeHistory, SuggestFromIndex, should_keep
 from ..render.styled import StyledText
 from .theme import build_style
 from .toolbar import Where, right_prompt, toolbar
@@ -55,15 +55,18 @@ class ReplUI:
         self.color_depth = ColorDepth.DEPTH_1_BIT if color == "never" else (
             ColorDepth.DEPTH_8_BIT if color == "always" else None)  # "always": even under NO_COLOR
         keep: Callable[[str], bool] = lambda line: should_keep(line, self._session())
-        self.history = SecretSafeHistory(history_file, keep) if history_file else None
+        self.history = SecretSafeHistory(history_file, keep, config.history_size) if history_file else None
+        # Completion and auto-suggest read this history's index, never the whole history per key.
+        self._indexed = self.history or IndexedMemoryHistory()
         self.toolbar_shown = config.toolbar
         self.prompt_session: PromptSession[str] = PromptSession(
             message=self._message,
-            history=self.history or InMemoryHistory(),
+            history=self._indexed,
             lexer=phase_lexer(session, data_in_body),
             completer=SmtpCompleter(session, self._completion_sources),
             complete_while_typing=Condition(self._completion_wanted),
-            auto_suggest=ConditionalAutoSuggest(AutoSuggestFromHistory(), Condition(self._suggestion_wanted))
+            auto_suggest=ConditionalAutoSuggest(SuggestFromIndex(lambda: self._indexed.index),
+                                                Condition(self._suggestion_wanted))
             if config.auto_suggest else None,
             bottom_toolbar=self._toolbar if self.toolbar_shown else None,
             rprompt=self._rprompt,
@@ -96,9 +99,8 @@ class ReplUI:
         return FormattedText(right_prompt(self._session(), self._where()))
 
     def _sources(self) -> Sources:
-        lines = self.history.get_strings() if self.history is not None else []
         helo = [self.config.helo] if self.config.helo else []
-        return Sources(history_addresses=addresses_in(reversed(lines)), helo_names=helo)
+        return Sources(history_addresses=self._indexed.index.addresses(), helo_names=helo)
 
     def _completion_wanted(self) -> bool:
         return self.config.complete_while_typing and not self._session().is_data_content

@@ -1,0 +1,219 @@
+"""What the bench scripts share: whole-process timing, paired runs, the servers they talk to.
+
+Timing is ``time.perf_counter`` around ``Popen`` and ``os.wait4`` (which also gives the
+child's peak RSS): no timeout loop, so nothing polls with sleeps and the floor is the
+process itself. Pairs run A, B, A, B ... and the ratio is taken pair by pair, so a
+machine that drifts during the run does not bias it. Everything listens on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+PYTHON = sys.executable
+SMTPSHELL = str(Path(sys.executable).with_name("smtpshell"))
+
+
+class Run:
+    def __init__(self, seconds: float, status: int, max_rss_kib: int) -> None:
+        self.seconds, self.status, self.max_rss_kib = seconds, status, max_rss_kib
+
+
+def peak_rss_kib(cmd: Sequence[str]) -> int:
+    """The command's own peak RSS. Started through a tiny ``sh`` that execs it: a child
+    forked straight from this (larger) process reports this process's RSS as its peak."""
+    return timed(["/bin/sh", "-c", 'exec "$0" "$@"', *cmd]).max_rss_kib
+
+
+def timed(cmd: Sequence[str], stdin_path: str | None = None) -> Run:
+    """One child process: wall seconds, exit status, peak RSS (KiB; see peak_rss_kib)."""
+    with open(stdin_path or os.devnull, "rb") as stdin:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(elapsed, proc.returncode, usage.ru_maxrss)
+
+
+class Pair:
+    """Paired runs of A (ours) and B (the anchor)."""
+
+    def __init__(self, a: list[Run], b: list[Run]) -> None:
+        self.a, self.b = a, b
+        self.ratios = sorted(x.seconds / y.seconds for x, y in zip(a, b))
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+    def text(self) -> str:
+        a = statistics.median(r.seconds for r in self.a)
+        b = statistics.median(r.seconds for r in self.b)
+        return (f"{self.ratio:5.2f}x  (min {self.ratios[0]:.2f}, max {self.ratios[-1]:.2f}; "
+                f"medians {_secs(a)} vs {_secs(b)})")
+
+
+def _secs(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 2 else f"{seconds:.2f} s"
+
+
+def paired(a: Sequence[str], b: Sequence[str], runs: int, *, warmup: int = 1,
+           a_stdin: str | None = None, b_stdin: str | None = None) -> Pair:
+    for _ in range(warmup):
+        timed(a, a_stdin), timed(b, b_stdin)
+    ours, theirs = [], []
+    for _ in range(runs):
+        for cmd, stdin, out in ((a, a_stdin, ours), (b, b_stdin, theirs)):
+            run = timed(cmd, stdin)
+            if run.status != 0:
+                raise SystemExit(f"failed ({run.status}): {' '.join(cmd)}")
+            out.append(run)
+    return Pair(ours, theirs)
+
+
+def row(name: str, anchor: str, pair: Pair, goal: str) -> None:
+    print(f"  {name:<44} vs {anchor:<24} {pair.text()}   goal {goal}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None) -> None:
+    for _ in range(400):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if proc is not None and proc.poll() is not None:
+                raise SystemExit(f"server exited early ({proc.returncode})") from None
+            time.sleep(0.025)  # waiting for a server to listen, not timing anything
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port}")
+
+
+class Sink(threading.Thread):
+    """The smallest SMTP server that works, in a thread: answers every command, discards DATA.
+
+    ``tls``: offers STARTTLS with this context. ``delay``: seconds before each reply
+    group (a server with latency). ``pipelining``: advertise PIPELINING.
+    """
+
+    def __init__(self, tls: ssl.SSLContext | None = None, delay: float = 0.0) -> None:
+        super().__init__(daemon=True)
+        self.tls, self.delay = tls, delay
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            conn, _ = self.sock.accept()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn: socket.socket) -> None:
+        try:
+            self._serve(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.sendall(b"220 sink ESMTP\r\n")
+        buf, in_data, out = b"", False, []
+        while True:
+            chunk = conn.recv(1 << 20)
+            if not chunk:
+                return
+            buf += chunk
+            while True:
+                if in_data:
+                    end = buf.find(b"\r\n.\r\n")
+                    if end < 0:
+                        buf = buf[-4:]
+                        break
+                    buf, in_data = buf[end + 5 :], False
+                    out.append(b"250 2.0.0 discarded\r\n")
+                    continue
+                nl = buf.find(b"\r\n")
+                if nl < 0:
+                    break
+                line, buf = buf[:nl].upper(), buf[nl + 2 :]
+                if line.startswith(b"EHLO"):
+                    tls = b"250-STARTTLS\r\n" if self.tls is not None and not isinstance(conn, ssl.SSLSocket) else b""
+                    out.append(b"250-sink\r\n250-8BITMIME\r\n250-PIPELINING\r\n" + tls + b"250 SIZE 0\r\n")
+                elif line == b"STARTTLS" and self.tls is not None:
+                    conn.sendall(b"".join(out) + b"220 go ahead\r\n")
+                    out = []
+                    conn = self.tls.wrap_socket(conn, server_side=True)
+                    buf = b""
+                elif line == b"DATA":
+                    out.append(b"354 go ahead\r\n")
+                    in_data, buf = True, b"\r\n" + buf  # the end marker may follow at once
+                elif line == b"QUIT":
+                    conn.sendall(b"".join(out) + b"221 bye\r\n")
+                    return
+                else:
+                    out.append(b"250 ok\r\n")
+            if out:  # every complete line read: answer them in one write (pipelined or not)
+                if self.delay:
+                    time.sleep(self.delay)
+                conn.sendall(b"".join(out))
+                out = []
+
+
+def certificate(directory: Path) -> tuple[ssl.SSLContext, str]:
+    """A server context and the CA file a client trusts, made with the practice server's tools."""
+    from smtpshell.server.certs import ensure_certificate, server_context
+
+    files = ensure_certificate(directory, ["localhost", "127.0.0.1"])
+    return server_context(files), str(files.ca)
+
+
+def start_aiosmtpd(tls_dir: Path | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """A bare aiosmtpd (its Sink handler) in its own process; STARTTLS when ``tls_dir``."""
+    port = free_port()
+    code = (
+        "import asyncio, ssl, sys\n"
+        "from aiosmtpd.smtp import SMTP\nfrom aiosmtpd.handlers import Sink\n"
+        "ctx = None\n"
+        "if len(sys.argv) > 2:\n"
+        "    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n"
+        "    ctx.load_cert_chain(sys.argv[2], sys.argv[3])\n"
+        "async def main():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    srv = await loop.create_server(lambda: SMTP(Sink(), hostname='localhost', tls_context=ctx),"
+        " '127.0.0.1', int(sys.argv[1]))\n"
+        "    await srv.serve_forever()\n"
+        "asyncio.run(main())\n"
+    )
+    args = [PYTHON, "-c", code, str(port)]
+    if tls_dir is not None:
+        from smtpshell.server.certs import ensure_certificate
+
+        files = ensure_certificate(tls_dir, ["localhost", "127.0.0.1"])
+        args += [str(files.cert), str(files.key)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, proc)
+    return proc, port
+
+
+def scratch() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="smtpshell-bench-")
