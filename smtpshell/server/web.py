@@ -121,9 +121,9 @@ class WebView:
             web.get("/api/events", self.events),
             web.static("/static", STATIC, show_index=False),
         ])
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True, shutdown_timeout=0.5)
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()
         sockets = getattr(site._server, "sockets", None) or []  # port 0: the one picked
         if sockets:
