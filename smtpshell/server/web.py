@@ -31,7 +31,7 @@ import json
 import re
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -39,11 +39,22 @@ from ..i18n import t
 from . import messages
 from .feed import ClassFeed
 from .scenarios import SCENARIOS
-from .store import StoredMessage
 from ..untrusted import safe
+from .config import PracticeConfig
+from .store import Mailbox, StoredMessage
 
-if TYPE_CHECKING:
-    from .practice import PracticeServer
+
+class ClassroomServer(Protocol):
+    """What the view reads of the practice server (practice.PracticeServer; named here so web does not import it back)."""
+
+    config: PracticeConfig
+    mailbox: Mailbox
+    host: str
+    port: int
+    tls_port: int | None
+
+    @property
+    def ca_file(self) -> str: ...
 
 STATIC = Path(__file__).with_name("web_static")
 SECURITY_HEADERS = {
@@ -84,7 +95,7 @@ def _url_host(host: str) -> str:
 class WebView:
     """The class view of one :class:`PracticeServer`; ``start()`` listens, ``stop()`` closes."""
 
-    def __init__(self, server: "PracticeServer", feed: ClassFeed, host: str, port: int) -> None:
+    def __init__(self, server: ClassroomServer, feed: ClassFeed, host: str, port: int) -> None:
         self.server = server
         self.feed = feed
         self.host = host
