@@ -49,7 +49,6 @@ class TranscriptLexer(RegexLexer):
             (r"^!!.*\n?", Generic.Error),
             # The shell's explanation under a reply, as handouts show it ('   ↳ ...', '   → ...').
             (r"^([ \t]+)([↳→].*\n?)", bygroups(Whitespace, Generic.Emph)),
-            (r"^#=.*\n?", Comment.Special),  # a handout example for the S: line above
             (r"\s+", Whitespace),
             (r".+\n?", Generic.Error),  # not a transcript line
         ],
