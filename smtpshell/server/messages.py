@@ -88,7 +88,14 @@ def detail(message: StoredMessage) -> dict[str, Any]:
     out["headers"] = [[safe(k), decode_header(str(v))] for k, v in parsed.items()] if parsed is not None else []
     out["parts"] = _parts(parsed) if parsed is not None else []
     out["raw"] = raw_text(message)
+    out["trace"] = _escaped(message.added_headers)  # what the server added (for /mailbox)
+    out["content"] = _escaped(message.data[len(message.added_headers):])  # what the client sent
     return out
+
+
+def _escaped(data: bytes) -> str:
+    text = decode_bytes(data, None).replace("\r\n", "\n")
+    return "\n".join(safe(line) for line in text.split("\n"))
 
 
 def raw_text(message: StoredMessage) -> str:
