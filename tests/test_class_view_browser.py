@@ -40,7 +40,7 @@ def _chinese_message() -> bytes:
         "--b1\r\nContent-Type: text/plain; charset=GBK\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         + base64.b64encode("正文：欢迎来到 SMTP 课程。".encode("gbk")).decode() + "\r\n"
         "--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-    ).encode() + "第二部分：UTF-8 正文\r\n--b1--\r\n".encode("utf-8")
+    ).encode() + "第二部分：UTF-8 正文\r\n--b1--\r\n".encode()
 
 
 def test_a_student_session_appears_live_and_its_message_lands_in_the_mailbox(class_server, browser):

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from smtpshell.transcript.export import to_html, to_markdown
 from smtpshell.transcript.match import text_matches
 from smtpshell.transcript.parse import TranscriptError, parse_text, read_transcript
-from smtpshell.transcript.export import to_html, to_markdown
 from tests.plugins.browser import needs_browser
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "transcripts").glob("*.transcript"))
-WILDCARD = re.compile(r"^S: \d{3}[ -].*(?<!\\)\*|^S: \d{3}-\.\.\.$", re.M)
+WILDCARD = re.compile(r"^S: \d{3}[ -].*(?<!\\)\*|^S: \d{3}-\.\.\.$", re.MULTILINE)
 RECORDED = """# smtpshell transcript 1
 #: server: 127.0.0.1:2525
 #: tls: none
@@ -107,7 +107,7 @@ def test_the_transcript_lexer_colours_exported_markdown_without_errors(path: Pat
     from smtpshell.transcript.lexer import TranscriptLexer
 
     md = to_markdown(read_transcript(path) if path else parse_text(RECORDED))
-    blocks = re.findall(r"```smtp-transcript\n(.*?)```", md, re.S)
+    blocks = re.findall(r"```smtp-transcript\n(.*?)```", md, re.DOTALL)
     assert blocks
     for block in blocks:
         tokens = list(TranscriptLexer().get_tokens(block))

@@ -16,6 +16,7 @@ import socket
 import sys
 from pathlib import Path
 
+from ..i18n import t
 from .certs import CertificateError
 from .config import DEFAULT_SIZE_LIMIT, DEFAULT_SLOW_DELAY, ConfigError, PracticeConfig, parse_user, read_users_file
 from .live import summary_lines
@@ -80,8 +81,8 @@ def open_to_network_warning(host: str) -> str | None:
     """The warning for a server reachable from other machines (None on loopback)."""
     if host in ("127.0.0.1", "::1", "localhost") or host.startswith("127."):
         return None
-    return (f"listening on {host}: anyone who can reach this machine can connect (and read the class "
-            "view, if on); use it on a classroom network only, with the practice logins")
+    return t("server.open_to_network", "listening on {host}: anyone who can reach this machine can connect (and read "
+             "the class view, if on); use it on a classroom network only, with the practice logins", host=host)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

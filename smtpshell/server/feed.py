@@ -17,9 +17,10 @@ import itertools
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
+from ..i18n import t
 from ..protocol.commands import CommandLine
 from ..protocol.replies import Reply, ReplyParser
 from ..protocol.session import Kind, Pending, Phase, Session
@@ -94,7 +95,7 @@ class ClassFeed:
     def opened(self, peer: str) -> ClassSession:
         if len(self.sessions) == self.sessions.maxlen:
             self._by_id.pop(self.sessions[0].id, None)
-        now = datetime.now(timezone.utc).astimezone().strftime("%H:%M:%S")
+        now = datetime.now(UTC).astimezone().strftime("%H:%M:%S")
         s = ClassSession(next(self._ids), safe(peer), self.scenario, now)
         s.mirror.connected()
         self.sessions.append(s)
@@ -125,13 +126,13 @@ class ClassFeed:
     def tls_started(self, s: ClassSession, description: str | None) -> None:
         s.mirror.tls_started()
         s.tls = safe(description or "TLS")
-        self._add(s, [["tls", f"** TLS started: {s.tls}"]])
+        self._add(s, [["tls", t("web.feed.tls", "** TLS started: {tls}", tls=s.tls)]])
         self._changed(s)
 
     def closed(self, s: ClassSession) -> None:
         s.open = False
         s.mirror.closed()
-        self._add(s, [["info", "** connection closed"]])
+        self._add(s, [["info", t("web.feed.closed", "** connection closed")]])
         self._changed(s)
 
     def identified(self, s: ClassSession, helo: str, login: str | None) -> None:
@@ -150,7 +151,7 @@ class ClassFeed:
                 s.data_lines += 1
                 if s.data_lines > MAX_DATA_LINES:
                     if s.data_lines == MAX_DATA_LINES + 1:
-                        self._add(s, [["note", "   (more message lines: see the mailbox)"]])
+                        self._add(s, [["note", t("web.feed.more_lines", "   (more message lines: see the mailbox)")]])
                     return
                 self._add(s, [["sent-prefix", "C: "], ["sent", safe(text)]])
                 return

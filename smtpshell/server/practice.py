@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from ..i18n import t
 from .certs import CertFiles, ensure_certificate, given_certificate, server_context
 from .config import PracticeConfig, PracticeServerError
 from .paths import state_dir
@@ -190,8 +191,8 @@ class PracticeServer:
             lines.append(f"try this: {info.lesson}")
         lines.append(f"certificate: trust {self.ca_file} to verify it (clients: --cafile)")
         if self.web is not None:
-            lines.append(f"class view (read-only web page and JSON API): {self.web.url}; "
-                         f"the practice CA for students: {self.web.url}ca.pem")
+            lines.append(t("server.welcome.web", "class view (read-only web page and JSON API): {url}; "
+                           "the practice CA for students: {url}ca.pem", url=self.web.url))
         if c.store_dir is not None:
             lines.append(f"messages are stored in the maildir {c.store_dir}")
         else:

@@ -36,11 +36,11 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from ..i18n import t
+from ..untrusted import safe
 from . import messages
+from .config import PracticeConfig
 from .feed import ClassFeed
 from .scenarios import SCENARIOS
-from ..untrusted import safe
-from .config import PracticeConfig
 from .store import Mailbox, StoredMessage
 
 
@@ -117,7 +117,7 @@ class WebView:
 
     # -- life cycle -----------------------------------------------------------------------
 
-    async def start(self) -> "WebView":
+    async def start(self) -> WebView:
         app = web.Application(middlewares=[_security_headers])
         app.add_routes([
             web.get("/", self.page),
@@ -181,7 +181,7 @@ class WebView:
             while True:
                 try:
                     item = await asyncio.wait_for(queue.get(), 15)
-                except (TimeoutError, asyncio.TimeoutError):
+                except TimeoutError:
                     await response.write(b": keep-alive\n\n")
                     continue
                 batch = [item]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..i18n import t
 from .registry import ShellContext, command
 
 if TYPE_CHECKING:
@@ -30,8 +31,9 @@ def _mailbox(ctx: ShellContext) -> "Mailbox | RemoteMailbox | None":
     announced = capabilities.keywords.get(CLASS_VIEW_KEYWORD, ()) if capabilities is not None else ()
     connection = ctx.connection
     if not announced or connection is None or not connection.peer:
-        ctx.error("/mailbox works with smtpshell's practice server: run smtpshell with no host, or connect to "
-                  "a teacher's 'smtpshell serve --web' and send EHLO (or read the mail where your server delivers it)")
+        ctx.error(t("shell.mailbox.no_server", "/mailbox works with smtpshell's practice server: run smtpshell with "
+                    "no host, or connect to a teacher's 'smtpshell serve --web' and send EHLO (or read the mail "
+                    "where your server delivers it)"))
         return None
     try:
         return RemoteMailbox(check_url(announced[0], connection.peer.rsplit(":", 1)[0]))

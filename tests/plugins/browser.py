@@ -41,7 +41,7 @@ class ServerThread:
         self.server: PracticeServer | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
-    def __enter__(self) -> "ServerThread":
+    def __enter__(self) -> ServerThread:
         self._thread.start()
         self.server = self.run(PracticeServer(self.config).start())
         return self
