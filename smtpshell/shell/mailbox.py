@@ -27,9 +27,9 @@ def _mailbox(ctx: ShellContext) -> "Mailbox | RemoteMailbox | None":
     from ..server.smtp import CLASS_VIEW_KEYWORD
     from ..server.web_client import ClassViewError, RemoteMailbox, check_url
 
-    capabilities = ctx.session.capabilities
+    connection = ctx.connection  # before ctx.session: a context may have no runner yet
+    capabilities = ctx.session.capabilities if connection is not None else None
     announced = capabilities.keywords.get(CLASS_VIEW_KEYWORD, ()) if capabilities is not None else ()
-    connection = ctx.connection
     if not announced or connection is None or not connection.peer:
         ctx.error(t("shell.mailbox.no_server", "/mailbox works with smtpshell's practice server: run smtpshell with "
                     "no host, or connect to a teacher's 'smtpshell serve --web' and send EHLO (or read the mail "
