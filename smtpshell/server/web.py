@@ -65,6 +65,44 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 QUEUE_LIMIT = 200_000  # events waiting for one slow browser; past it, the page is told to reload
+# The page's words: (i18n key, English). The HTML gets them escaped; app.js reads the same table
+# from a JSON data block (not a script: the Content-Security-Policy allows no inline script).
+LABELS = {
+    "connect": ("web.connect", "Students connect with"),
+    "scenario_label": ("web.scenario", "Scenario"),
+    "ca_label": ("web.ca", "The practice CA:"),
+    "sessions": ("web.sessions", "Sessions"),
+    "mailboxes": ("web.mailboxes", "Mailboxes"),
+    "pick_session": ("web.pick_session", "Click a session to follow its conversation"),
+    "connecting": ("web.connecting", "connecting to the live feed…"),
+    "col_address": ("web.col.address", "address"),
+    "col_helo": ("web.col.helo", "HELO"),
+    "col_login": ("web.col.login", "login"),
+    "col_tls": ("web.col.tls", "TLS"),
+    "col_scenario": ("web.col.scenario", "scenario"),
+    "col_lines": ("web.col.lines", "lines"),
+    "live": ("web.live", "live"),
+    "reconnecting": ("web.reconnecting", "reconnecting…"),
+    "load_failed": ("web.load_failed", "could not load: "),
+    "session": ("web.session", "Session"),
+    "message": ("web.message", "Message"),
+    "no_subject": ("web.no_subject", "(no subject)"),
+    "envelope": ("web.envelope", "Envelope"),
+    "from_client": ("web.from_client", "from client"),
+    "no_tls": ("web.no_tls", "no TLS"),
+    "no_auth": ("web.no_auth", "no AUTH"),
+    "size": ("web.size", "size"),
+    "bytes_queued": ("web.bytes_queued", " bytes, queued as "),
+    "headers": ("web.headers", "Headers (decoded)"),
+    "part": ("web.part", "Part: "),
+    "raw": ("web.raw", "Raw source"),
+}
+
+
+def labels() -> dict[str, str]:
+    return {name: t(key, default) for name, (key, default) in LABELS.items()}
+
+
 _HOST_OK = re.compile(r"^[A-Za-z0-9.\-]+$|^\[[0-9A-Fa-f:.]+\]$")
 
 
@@ -246,6 +284,10 @@ class WebView:
                                           "trust it with --cafile for this class, never in a browser or "
                                           "your system's store.")),
         }
+        words = labels()
+        values.update({f"label_{name}": e(word) for name, word in words.items()})
+        # JSON in a data block: '<' escaped so no client or catalogue text can close the element.
+        values["labels_json"] = json.dumps(words, ensure_ascii=True).replace("<", "\\u003c")
         for key, value in values.items():
             text = text.replace("{{" + key + "}}", value)
         return web.Response(text=text, content_type="text/html", charset="utf-8")

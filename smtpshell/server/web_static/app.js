@@ -2,6 +2,8 @@
 // textContent (never innerHTML): text a client sent can never become markup.
 "use strict";
 
+// The page's words come from the server's catalogue (i18n), in a JSON data block of the page.
+const L = JSON.parse(document.getElementById("labels").textContent);
 const state = { sessions: new Map(), messages: new Map(), boxes: new Map(), open: null, openCount: 0, ready: false, queue: [] };
 
 function el(tag, cls, text) {
@@ -48,7 +50,7 @@ async function openSession(id) {
   box.replaceChildren();
   const s = await getJSON("/api/sessions/" + id);
   if (state.open !== id) return;
-  document.getElementById("conversation-title").textContent = "Session " + s.id + ": " + s.peer + (s.helo ? " (" + s.helo + ")" : "");
+  document.getElementById("conversation-title").textContent = L.session + " " + s.id + ": " + s.peer + (s.helo ? " (" + s.helo + ")" : "");
   box.replaceChildren();
   state.openCount = 0;
   for (const fragments of s.conversation) addLine(fragments);
@@ -91,7 +93,7 @@ function showMessage(m) {
     item.dataset.number = m.number;
     item.appendChild(el("span", "number", "#" + m.number));
     item.appendChild(el("span", "from", m.mail_from || "<>"));
-    item.appendChild(el("span", "subject", m.subject || "(no subject)"));
+    item.appendChild(el("span", "subject", m.subject || L.no_subject));
     item.addEventListener("click", () => openMessage(m.number));
     box.querySelector("ul").appendChild(item);
     box.querySelector(".count").textContent = box.querySelectorAll("li").length;
@@ -109,26 +111,26 @@ function row(table, name, value) {
 async function openMessage(number) {
   const m = await getJSON("/api/messages/" + number);
   const box = document.getElementById("message");
-  box.replaceChildren(el("h3", "", "Message " + m.number + ": " + (m.subject || "(no subject)")));
+  box.replaceChildren(el("h3", "", L.message + " " + m.number + ": " + (m.subject || L.no_subject)));
   const env = el("table", "envelope");
-  row(env, "from client", m.peer + " (HELO " + m.helo + ")");
+  row(env, L.from_client, m.peer + " (HELO " + m.helo + ")");
   row(env, "MAIL FROM", "<" + m.mail_from + ">");
   row(env, "RCPT TO", m.rcpt_tos.map((r) => "<" + r + ">").join(", "));
-  row(env, "TLS", m.tls || "no TLS");
-  row(env, "login", m.auth_user || "no AUTH");
-  row(env, "size", m.size + " bytes, queued as " + m.queue_id);
-  box.appendChild(el("h4", "", "Envelope"));
+  row(env, L.col_tls, m.tls || L.no_tls);
+  row(env, L.col_login, m.auth_user || L.no_auth);
+  row(env, L.size, m.size + L.bytes_queued + m.queue_id);
+  box.appendChild(el("h4", "", L.envelope));
   box.appendChild(env);
   const headers = el("table", "headers");
   for (const [name, value] of m.headers) row(headers, name, value);
-  box.appendChild(el("h4", "", "Headers (decoded)"));
+  box.appendChild(el("h4", "", L.headers));
   box.appendChild(headers);
   for (const part of m.parts) {
     const label = part.content_type + (part.charset ? "; charset=" + part.charset : "") + (part.filename ? ", " + part.filename : "") + ", " + part.size + " bytes";
-    box.appendChild(el("h4", "", "Part: " + label));
+    box.appendChild(el("h4", "", L.part + label));
     if (part.text) box.appendChild(el("pre", "body", part.text));
   }
-  box.appendChild(el("h4", "", "Raw source"));
+  box.appendChild(el("h4", "", L.raw));
   box.appendChild(el("pre", "raw", m.raw));
 }
 
@@ -153,11 +155,11 @@ function start() {
   const status = document.getElementById("status");
   const source = new EventSource("/api/events");
   source.onopen = () => {
-    status.textContent = "live";
+    status.textContent = L.live;
     status.className = "status live";
-    if (!state.ready) load().catch((error) => { status.textContent = "could not load: " + error; });
+    if (!state.ready) load().catch((error) => { status.textContent = L.load_failed + error; });
   };
-  source.onerror = () => { status.textContent = "reconnecting…"; status.className = "status"; };
+  source.onerror = () => { status.textContent = L.reconnecting; status.className = "status"; };
   source.onmessage = (message) => {
     const event = JSON.parse(message.data);
     if (state.ready) apply(event); else state.queue.push(event);
