@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     # slow down every script-mode run.
     p.add_argument("--scenario", metavar="NAME",
                    help="with no TARGET: the practice server's scenario (see smtpshell serve --help)")
+    p.add_argument("--web", metavar="[HOST:]PORT",
+                   help="with no TARGET: also serve the practice server's class view (see smtpshell serve --help)")
     return p
 
 

@@ -16,6 +16,7 @@ import socket
 import sys
 from pathlib import Path
 
+from ..i18n import t
 from .certs import CertificateError
 from .config import DEFAULT_SIZE_LIMIT, DEFAULT_SLOW_DELAY, ConfigError, PracticeConfig, parse_user, read_users_file
 from .live import summary_lines
@@ -64,7 +65,24 @@ def config_from_main_args(args: argparse.Namespace) -> PracticeConfig:
         except ValueError as exc:
             raise ConfigError(f"--scenario: {exc}") from None
     # Newcomers read and think between commands: half an hour before the 421.
-    return PracticeConfig(scenario=scenario, idle_timeout=EMBEDDED_IDLE_TIMEOUT)
+    return PracticeConfig(scenario=scenario, idle_timeout=EMBEDDED_IDLE_TIMEOUT, web=getattr(args, "web", None))
+
+
+WEB_HELP = ("also serve the read-only class view (mailboxes, live sessions, the practice CA, a JSON API) "
+            "on [HOST:]PORT; HOST defaults to the server's own (loopback unless --host)")
+
+
+def add_web_argument(parser: argparse.ArgumentParser) -> None:
+    """``--web [HOST:]PORT``: the class view (server/web.py), for ``serve`` and the default run."""
+    parser.add_argument("--web", metavar="[HOST:]PORT", help=WEB_HELP)
+
+
+def open_to_network_warning(host: str) -> str | None:
+    """The warning for a server reachable from other machines (None on loopback)."""
+    if host in ("127.0.0.1", "::1", "localhost") or host.startswith("127."):
+        return None
+    return t("server.open_to_network", "listening on {host}: anyone who can reach this machine can connect (and read "
+             "the class view, if on); use it on a classroom network only, with the practice logins", host=host)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +100,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help=f"implicit-TLS port (default {DEFAULT_TLS_PORT}; 0 picks a free one)")
     net.add_argument("--no-tls-port", action="store_true", help="do not open the implicit-TLS port")
     net.add_argument("--hostname", default="mx.practice.test", help="name in the greeting and the certificate")
+    add_web_argument(net)  # type: ignore[arg-type]
     tls = parser.add_argument_group("certificate")
     tls.add_argument("--cert", type=Path, metavar="FILE",
                      help="server certificate (PEM; default: one made on first run in the state directory)")
@@ -147,6 +166,7 @@ def config_from_args(args: argparse.Namespace) -> PracticeConfig:
         cert_file=args.cert,
         key_file=args.key,
         store_dir=store_dir,
+        web=args.web,
     )
     if args.domain:
         config.domains = tuple(d.strip().lower() for d in args.domain if d.strip())
@@ -190,6 +210,11 @@ async def serve(config: PracticeConfig, stop: asyncio.Event | None = None) -> in
             sys.stderr.write(f"smtpshell serve: cannot use{where}: {exc.strerror or exc}\n")
             return FAILED
         try:
+            warning = open_to_network_warning(server.host)
+            if warning is None and server.web is not None:
+                warning = open_to_network_warning(server.web.host)
+            if warning:
+                _say(f"warning: {warning}")
             for line in server.welcome_lines():
                 _say(line)
             _say(f"students connect with: smtpshell {_reachable(server.host, server.port)} --cafile {server.ca_file}")

@@ -49,6 +49,7 @@ class PracticeConfig:
     key_file: Path | None = None
     store_dir: Path | None = None  # a maildir; None keeps messages in memory only
     idle_timeout: float = 300.0
+    web: str | None = None  # "[HOST:]PORT" of the class view (server/web.py); None: no web view
 
     def local_domain(self, domain: str) -> bool:
         return domain.lower() in {d.lower() for d in self.domains}

@@ -16,7 +16,9 @@ import ssl
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
+from ..i18n import t
 from .certs import CertFiles, ensure_certificate, given_certificate, server_context
 from .config import PracticeConfig, PracticeServerError
 from .paths import state_dir
@@ -24,6 +26,10 @@ from .policy import TeachingPolicy
 from .scenarios import SCENARIOS, Scenario
 from .smtp import PracticeSMTP
 from .store import Mailbox, StoredMessage
+
+if TYPE_CHECKING:
+    from .feed import ClassFeed
+    from .web import WebView
 
 
 class ServerError(PracticeServerError):
@@ -44,6 +50,8 @@ class PracticeServer:
         self.cert: CertFiles | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._connections: set[PracticeSMTP] = set()
+        self.feed: "ClassFeed | None" = None  # the class feed, with the web view only
+        self.web: "WebView | None" = None
 
     @property
     def ca_file(self) -> str:
@@ -68,10 +76,37 @@ class PracticeServer:
                 tls = await self._listen(self.config.tls_port, starttls=None, implicit=context)
                 self._servers.append(tls)
                 self.tls_port = tls.sockets[0].getsockname()[1]
+            if self.config.web is not None:
+                await self._start_web(self.config.web)
         except BaseException:
             await self.stop()
             raise
         return self
+
+    async def _start_web(self, spec: str) -> None:
+        # aiohttp is imported here only: without --web the server never loads it.
+        try:
+            from .feed import ClassFeed
+            from .web import WebView, parse_web
+        except ImportError as exc:
+            raise ServerError(f"the web view needs aiohttp ({exc.name} is missing): pip install aiohttp") from None
+        try:
+            host, port = parse_web(spec, self.config.host)
+        except ValueError as exc:
+            raise ServerError(str(exc)) from None
+        self.feed = ClassFeed(self.config.scenario.value)
+        self.web = WebView(self, self.feed, host, port)
+        try:
+            await self.web.start()
+        except OSError as exc:
+            self.web = None
+            raise ServerError(f"the web view cannot listen on {_hostport(host, port)}: {exc.strerror or exc}") from None
+
+    def _class_view_url(self, transport: asyncio.BaseTransport) -> str | None:
+        sockname = transport.get_extra_info("sockname")
+        if self.web is None or not sockname:
+            return None
+        return self.web.url_for(str(sockname[0]))
 
     async def _listen(self, port: int, *, starttls: ssl.SSLContext | None,
                       implicit: ssl.SSLContext | None) -> asyncio.AbstractServer:
@@ -81,6 +116,7 @@ class PracticeServer:
             return PracticeSMTP(
                 self.policy, scenario=self.config.scenario, tls_context=starttls,
                 on_open=self._connections.add, on_close=self._connections.discard, loop=loop,
+                feed=self.feed, web_url=self._class_view_url,
             )
 
         try:
@@ -104,6 +140,9 @@ class PracticeServer:
         return ensure_certificate(self.config.state_dir or state_dir(), names)
 
     async def stop(self) -> None:
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
         for server in self._servers:
             server.close()
         for connection in list(self._connections):
@@ -151,6 +190,9 @@ class PracticeServer:
         if c.scenario is not Scenario.NORMAL:
             lines.append(f"try this: {info.lesson}")
         lines.append(f"certificate: trust {self.ca_file} to verify it (clients: --cafile)")
+        if self.web is not None:
+            lines.append(t("server.welcome.web", "class view (read-only web page and JSON API): {url}; "
+                           "the practice CA for students: {url}ca.pem", url=self.web.url))
         if c.store_dir is not None:
             lines.append(f"messages are stored in the maildir {c.store_dir}")
         else:

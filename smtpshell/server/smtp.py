@@ -20,12 +20,19 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any, AnyStr
+from typing import TYPE_CHECKING, Any, AnyStr
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, syntax
 
 from .policy import TeachingPolicy
 from .scenarios import Scenario
+
+if TYPE_CHECKING:
+    from .feed import ClassFeed, ClassSession
+
+# The EHLO keyword that says where the class view is ("XCLASSVIEW http://host:port/"):
+# names starting with X are private extensions (RFC 5321 4.1.5). /mailbox reads it.
+CLASS_VIEW_KEYWORD = "XCLASSVIEW"
 
 # aiosmtpd logs every unknown command as a warning; with no handler configured,
 # Python would print those on stderr, in the middle of the student's shell.
@@ -91,6 +98,8 @@ class PracticeSMTP(SMTP):
     def __init__(self, policy: TeachingPolicy, *, scenario: Scenario,
                  on_open: Callable[["PracticeSMTP"], None] | None = None,
                  on_close: Callable[["PracticeSMTP"], None] | None = None,
+                 feed: "ClassFeed | None" = None,
+                 web_url: Callable[[asyncio.BaseTransport], str | None] | None = None,
                  **kwargs: Any) -> None:
         config = policy.config
         super().__init__(
@@ -111,6 +120,11 @@ class PracticeSMTP(SMTP):
         self._mid_reply = False  # the last line pushed was "NNN-": the reply goes on
         self._inject_after_220 = False
         self._misbehaved = False  # garbage/drop happen once per connection
+        # The web view's class feed (None without --web: nothing is mirrored, nothing costs).
+        self._feed = feed
+        self._feed_session: "ClassSession | None" = None
+        self._web_url = web_url
+        self.class_view_url: str | None = None  # announced in the EHLO reply (XCLASSVIEW)
 
     # -- connection bookkeeping (the server closes what is open when it stops) -------
 
@@ -119,8 +133,43 @@ class PracticeSMTP(SMTP):
         super().connection_made(transport)
         if first and self._on_open is not None:
             self._on_open(self)
+        if self._feed is not None:
+            if first:
+                assert self.session is not None
+                self._feed_session = self._feed.opened(_peer_text(self.session.peer))
+                if self._web_url is not None:
+                    self.class_view_url = self._web_url(transport)
+            elif self._feed_session is not None:
+                self._feed.tls_started(self._feed_session, self.tls_description())
+
+    def data_received(self, data: bytes) -> None:
+        # Plaintext from the client (after TLS too): mirrored, redacted, into the class feed.
+        if self._feed is not None and self._feed_session is not None:
+            try:
+                self._feed.client_bytes(self._feed_session, data)
+            except Exception:  # the feed must never cut a student's connection
+                pass
+        super().data_received(data)
+
+    def _to_feed(self, data: bytes) -> None:
+        if self._feed is not None and self._feed_session is not None:
+            try:
+                self._feed.server_bytes(self._feed_session, data)
+                if self.session is not None:
+                    login = self.session.auth_data if self.session.authenticated else None
+                    self._feed.identified(self._feed_session, self.session.host_name or "", login)
+            except Exception:
+                pass
+
+    def _write(self, data: bytes) -> None:
+        """A write that bypasses push (scenarios, the idle 421): also shown in the feed."""
+        self._to_feed(data)
+        self._writer.write(data)
 
     def connection_lost(self, error: Exception | None) -> None:
+        if self._feed is not None and self._feed_session is not None:
+            self._feed.closed(self._feed_session)
+            self._feed_session = None
         try:
             super().connection_lost(error)
         finally:
@@ -133,7 +182,7 @@ class PracticeSMTP(SMTP):
         # for coffee sees a 421 explained, not a silent disconnection.
         if self.transport is not None and not self.transport.is_closing():
             minutes = self._timeout_duration / 60
-            self._writer.write(f"421 4.4.2 {self.hostname} idle for {minutes:g} minutes, closing connection\r\n".encode())
+            self._write(f"421 4.4.2 {self.hostname} idle for {minutes:g} minutes, closing connection\r\n".encode())
         super()._timeout_cb()
 
     def abort(self) -> None:
@@ -170,9 +219,12 @@ class PracticeSMTP(SMTP):
         self._mid_reply = text[3:4] == "-"
         if self._inject_after_220 and text.startswith("220"):
             self._inject_after_220 = False
+            self._to_feed(text.encode() + b"\r\n" + INJECTED)  # the injected line is shown as sent
             self._writer.write(text.encode() + b"\r\n" + INJECTED)  # one write: one segment
             await self._writer.drain()
             return
+        if self._feed is not None:
+            self._to_feed((status if isinstance(status, bytes) else status.encode("utf-8", "replace")) + b"\r\n")
         await super().push(status)
 
     def ehlo_lines(self, responses: list[str]) -> list[str]:
@@ -187,6 +239,8 @@ class PracticeSMTP(SMTP):
             keep.append(line)
         # Extensions aiosmtpd honours but does not announce.
         extra = ["250-ENHANCEDSTATUSCODES", "250-PIPELINING"]
+        if self.class_view_url:
+            extra.append(f"250-{CLASS_VIEW_KEYWORD} {self.class_view_url}")
         keep[1:1] = extra
         body = [line[4:] for line in keep]
         return [f"250-{text}" for text in body[:-1]] + [f"250 {body[-1]}"]
@@ -211,10 +265,10 @@ class PracticeSMTP(SMTP):
             return False
         self._misbehaved = True
         if self.scenario is Scenario.GARBAGE:
-            self._writer.write(GARBAGE)
+            self._write(GARBAGE)
             await self._writer.drain()
             return True
-        self._writer.write(HALF_REPLY.replace(b"{hostname}", self.hostname.encode()))
+        self._write(HALF_REPLY.replace(b"{hostname}", self.hostname.encode()))
         await self._writer.drain()
         self.abort()
         return True
@@ -274,3 +328,10 @@ class PracticeSMTP(SMTP):
             return
         for line in self.policy.expn_lines(arg):
             await self.push(line)
+
+
+def _peer_text(peer: Any) -> str:
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        host = f"[{peer[0]}]" if ":" in str(peer[0]) else str(peer[0])
+        return f"{host}:{peer[1]}"
+    return str(peer)

@@ -1,27 +1,45 @@
 """``/mailbox``: the messages the embedded practice server received, with the headers it added.
 
-Works when smtpshell started its own server (the default run): the driver's
-context then has it as ``ctx.practice_server``.
+Works with smtpshell's own server (the default run: ``ctx.practice_server``), and with
+a teacher's ``smtpshell serve --web`` whose EHLO reply announces its class view
+(``250-XCLASSVIEW http://HOST:PORT/``): the messages are then read from its JSON API.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..i18n import t
 from .registry import ShellContext, command
 
 if TYPE_CHECKING:
-    from ..server import PracticeServer
+    from ..server import Mailbox
+    from ..server.web_client import RemoteMailbox
 
 SHOWN_IN_LIST = 20  # the newest; /mailbox N shows any still in memory
 
 
-def _server(ctx: ShellContext) -> "PracticeServer | None":
+def _mailbox(ctx: ShellContext) -> "Mailbox | RemoteMailbox | None":
+    """The embedded server's mailbox, or the one a teacher's class view serves; None (said why) if neither."""
     server = ctx.practice_server
-    if server is None:
-        ctx.error("/mailbox works with smtpshell's own practice server: run smtpshell with no host "
-                  "(or read the mail where your server delivers it)")
-    return server
+    if server is not None:
+        return server.mailbox
+    from ..server.smtp import CLASS_VIEW_KEYWORD
+    from ..server.web_client import ClassViewError, RemoteMailbox, check_url
+
+    connection = ctx.connection  # before ctx.session: a context may have no runner yet
+    capabilities = ctx.session.capabilities if connection is not None else None
+    announced = capabilities.keywords.get(CLASS_VIEW_KEYWORD, ()) if capabilities is not None else ()
+    if not announced or connection is None or not connection.peer:
+        ctx.error(t("shell.mailbox.no_server", "/mailbox works with smtpshell's practice server: run smtpshell with "
+                    "no host, or connect to a teacher's 'smtpshell serve --web' and send EHLO (or read the mail "
+                    "where your server delivers it)"))
+        return None
+    try:
+        return RemoteMailbox(check_url(announced[0], connection.peer.rsplit(":", 1)[0]))
+    except ClassViewError as exc:
+        ctx.error(f"/mailbox: {exc}")
+        return None
 
 
 @command(
@@ -35,10 +53,9 @@ def _server(ctx: ShellContext) -> "PracticeServer | None":
 async def mailbox_command(ctx: ShellContext, args: str) -> None:
     from ..server.live import list_line, shown_parts
 
-    server = _server(ctx)
-    if server is None:
+    mailbox = _mailbox(ctx)
+    if mailbox is None:
         return
-    mailbox = server.mailbox
     arg = args.strip().lower()
     if not arg:
         if not len(mailbox):

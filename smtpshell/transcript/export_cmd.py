@@ -21,6 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="a transcript file or a lesson name")
     parser.add_argument("--format", choices=sorted(FORMATS), default=None,
                         help="md or html (default: from the -o file's extension, else md)")
+    parser.add_argument("--title", help="the handout's title (default: the lesson's, or the server's name)")
     parser.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
 
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     except (LessonNotFound, TranscriptError) as exc:
         sys.stderr.write(f"smtpshell export: {exc}\n")
         return exitcodes.USAGE
-    text = FORMATS[fmt](transcript)
+    text = FORMATS[fmt](transcript, title=args.title)
     if not args.output:
         sys.stdout.write(text)
         return exitcodes.OK

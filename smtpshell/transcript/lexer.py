@@ -47,6 +47,8 @@ class TranscriptLexer(RegexLexer):
             *_reply_rules(),
             (r"^\*\*.*\n?", Generic.Output),
             (r"^!!.*\n?", Generic.Error),
+            # The shell's explanation under a reply, as handouts show it ('   ↳ ...', '   → ...').
+            (r"^([ \t]+)([↳→].*\n?)", bygroups(Whitespace, Generic.Emph)),
             (r"\s+", Whitespace),
             (r".+\n?", Generic.Error),  # not a transcript line
         ],

@@ -6,6 +6,8 @@ A transcript file is lines of five kinds, told apart by their first characters::
     # text            a comment (in lessons: what the next step teaches)
     C: text           a line the client sent (exactly, CRLF not shown)
     S: 250-text       a line of the server's reply (text may hold wildcards)
+    #= 250-text       the example a handout shows for the S: line above it (optional;
+                      several after an 'S: 250-...' line; older readers see a comment)
     ** text / !! text a note or warning the shell showed (TLS started, closed...)
 
 :class:`Step` groups one ``C:`` line with the ``S:`` lines that answer it and
@@ -21,10 +23,12 @@ CLIENT = "C:"
 SERVER = "S:"
 HEADER = "#:"
 COMMENT = "#"
+EXAMPLE = "#="  # checked before COMMENT: an example is a comment to older readers
 NOTE = "**"
 WARNING = "!!"
 
 MAGIC = "# smtpshell transcript 1"
+AUTOMATIC_COMMENT = "(sent by smtpshell on the user's behalf)"  # the recorder writes it before such a line
 TLS_NOTE = "TLS started"  # a "** TLS started..." note: replay checks TLS is on
 DATA_FILE_NOTE = "message from"  # "** message from FILE: ..." (/data): the content is not recorded
 
@@ -39,6 +43,7 @@ class Expected:
     code: int
     text: str  # '*' matches any run of characters; a text of '...' matches any lines
     line_no: int
+    examples: tuple[str, ...] = ()  # what a student would really see here, for handouts ('#=' lines)
 
     @property
     def any_lines(self) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import CLIENT, COMMENT, HEADER, MAGIC, NOTE, SERVER, WARNING, Expected, Step, Transcript
+from dataclasses import replace
+
+from .model import AUTOMATIC_COMMENT, CLIENT, COMMENT, EXAMPLE, HEADER, MAGIC, NOTE, SERVER, WARNING, Expected, Step, Transcript
 
 
 class TranscriptError(ValueError):
@@ -58,6 +60,8 @@ class _Parser:
             self._client(number, _after_prefix(raw, CLIENT))
         elif raw.startswith(SERVER):
             self._server(number, _after_prefix(raw, SERVER))
+        elif raw.startswith(EXAMPLE):
+            self._example(number, _after_prefix(raw, EXAMPLE))
         elif raw.startswith(COMMENT):
             if raw.strip() != MAGIC:
                 self.pending_comments.append(_after_prefix(raw, COMMENT))
@@ -76,7 +80,11 @@ class _Parser:
         self.transcript.header[key.strip().lower()] = value.strip()
 
     def _client(self, number: int, text: str) -> None:
-        step = Step(text, number, comments=self._take_comments())
+        comments = self._take_comments()
+        automatic = bool(comments) and comments[-1] == AUTOMATIC_COMMENT  # the recorder's mark, not teaching text
+        if automatic:
+            comments.pop()
+        step = Step(text, number, comments=comments, automatic=automatic)
         self.transcript.steps.append(step)
         self.current = step
         self.last = "client"
@@ -98,6 +106,20 @@ class _Parser:
             )
         step.expected.append(expected)
         self.last = "server"
+
+    def _example(self, number: int, text: str) -> None:
+        """'#= 334 VXNlcm5hbWU6' after an S: line: the example a handout shows for it."""
+        step = self.current
+        if step is None or not step.expected or self.last != "server":
+            raise TranscriptError(f"{self.source}:{number}: an example line ('#= ...') comes right after the S: line it shows")
+        expected = step.expected[-1]
+        example = parse_expected(text, number, self.source)
+        if example.code != expected.code:
+            raise TranscriptError(f"{self.source}:{number}: the example's code {example.code} is not the S: line's "
+                                  f"{expected.code}")
+        if expected.examples and not expected.any_lines:
+            raise TranscriptError(f"{self.source}:{number}: one example per S: line (several only after 'S: {expected.code}-...')")
+        step.expected[-1] = replace(expected, examples=(*expected.examples, example.text))
 
     def _note(self, text: str) -> None:
         if self.current is None:
