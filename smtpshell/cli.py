@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", metavar="LANG", help="language of messages and explanations (default: from the locale)")
     p.add_argument("--record", metavar="FILE", help="record the session to a transcript FILE (see 'smtpshell replay')")
     add_tls_arguments(p)
+    from .drivers.mx_start import add_mx_arguments  # --mx, --resolver, --port
+
+    add_mx_arguments(p)
     from .auth.options import add_auth_arguments  # --user, --allow-plaintext-auth, ...
 
     add_auth_arguments(p)
@@ -158,13 +161,28 @@ def _run_main(args: argparse.Namespace) -> int:
 
     options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args),
                          auth=auth_options(args))
+    from .drivers.mx_start import check_mx_flags
+
+    check_mx_flags(args)
     lines = _script_lines(args)
-    if lines is not None and target is not None:
+    blocking = lines is not None and (target is not None or bool(args.mx))
+    if blocking:
         # A script against a given server needs no event loop: a blocking
         # socket, and asyncio is never imported (it costs more than the session).
-        from .client.blocking import BlockingConnection, run_blocking
+        from .client.blocking import BlockingConnection
 
         options = dataclasses.replace(options, connector=BlockingConnection.open)
+    if args.mx:  # direct delivery: the MX lookup decides where to connect
+        from .drivers.mx_start import NoDelivery, plan_session, report
+
+        try:
+            target, options = plan_session(args, options)
+        except NoDelivery as problem:
+            return report(problem)
+    if blocking:
+        from .client.blocking import run_blocking
+
+        assert target is not None
         return run_blocking(_drive(args, target, options, lines))
     import asyncio
 
