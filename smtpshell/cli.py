@@ -161,9 +161,10 @@ def _run_main(args: argparse.Namespace) -> int:
 
     options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args),
                          auth=auth_options(args))
-    from .drivers.mx_start import check_mx_flags
+    from .drivers.mx_start import check_mx_flags, remember_for_repl
 
     check_mx_flags(args)
+    remember_for_repl(args)
     lines = _script_lines(args)
     blocking = lines is not None and (target is not None or bool(args.mx))
     if blocking:

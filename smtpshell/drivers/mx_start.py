@@ -64,6 +64,14 @@ def check_mx_flags(args: argparse.Namespace) -> None:
         raise UsageError(t("cli.mx.port_target", "--port goes with --mx; with a TARGET write HOST:PORT"))
 
 
+def remember_for_repl(args: argparse.Namespace) -> None:
+    """--resolver and --port also serve every /mx typed later in the REPL."""
+    if args.resolver or args.port is not None:
+        from ..shell.mx_cmd import MxDefaults, use_defaults
+
+        use_defaults(MxDefaults(resolver_of(args), mx_port(args)))
+
+
 def plan_session(args: argparse.Namespace, options: RunOptions) -> tuple[Target, RunOptions]:
     """The target and options of a --mx session. Raises UsageError or NoDelivery."""
     try:
