@@ -173,6 +173,10 @@ def _run_main(args: argparse.Namespace) -> int:
         from .client.blocking import BlockingConnection
 
         options = dataclasses.replace(options, connector=BlockingConnection.open)
+    if args.tls_save:  # save the server's certificates when TLS starts
+        from .client.tls_save import SaveChainConnector
+
+        options = dataclasses.replace(options, connector=SaveChainConnector(args.tls_save, options.connector))
     if args.mx:  # direct delivery: the MX lookup decides where to connect
         from .drivers.mx_start import NoDelivery, plan_session, report
 
