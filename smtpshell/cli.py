@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .drivers.mx_start import add_mx_arguments  # --mx, --resolver, --port
 
     add_mx_arguments(p)
+    from .drivers.message_parts import add_message_arguments  # --from, --to, --header, --body, --attach
+
+    add_message_arguments(p)
+    p.add_argument("--quit-after", metavar="STAGE",
+                   help="script mode: stop (QUIT) after this stage: connect, greeting, ehlo, tls, auth, mail, "
+                        "rcpt or data")
     from .auth.options import add_auth_arguments  # --user, --allow-plaintext-auth, ...
 
     add_auth_arguments(p)
@@ -84,7 +90,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _script_lines(args: argparse.Namespace) -> Iterable[str] | None:
-    """The lines of a script run, or None for the interactive shell."""
+    """The lines of a script run (cut by --quit-after), or None for the interactive shell."""
+    lines = _given_lines(args)
+    if not args.quit_after:
+        return lines
+    from .drivers.quit_after import parse_stage, quit_after
+
+    try:
+        stage = parse_stage(args.quit_after)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.helo and stage in ("connect", "greeting"):
+        raise UsageError(f"--quit-after {stage} stops before EHLO, but --helo sends one: drop one of them")
+    return quit_after([] if lines is None else lines, stage)  # --quit-after means a script, even at a terminal
+
+
+def _given_lines(args: argparse.Namespace) -> Iterable[str] | None:
+    from .drivers.message_parts import message_lines, wants_message
+
+    if wants_message(args):
+        return message_lines(args)
     if args.commands:
         return list(args.commands)
     if args.script:
