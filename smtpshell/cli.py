@@ -32,7 +32,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("smtpshell.drivers.replay_cmd", "replay a transcript against a server and compare"),
     "lesson": ("smtpshell.drivers.lesson_cmd", "step through a lesson (list them with no NAME)"),
     "explain": ("smtpshell.explain_cmd", "explain an SMTP reply code or enhanced status code"),
-    "export": ("smtpshell.transcript.export_cmd", "turn a transcript into a Markdown or HTML handout"),
+    "export": ("smtpshell.transcript.export_cmd", "turn a transcript into a handout, or (--as) a swaks, curl or openssl command"),
 }
 
 EPILOG = "exit status:\n" + "\n".join(
