@@ -199,7 +199,7 @@ def _run_main(args: argparse.Namespace) -> int:
 
         options = dataclasses.replace(options, connector=BlockingConnection.open)
     if args.tls_save:  # save the server's certificates when TLS starts
-        from .client.tls_save import SaveChainConnector
+        from .client.tls_save_connector import SaveChainConnector
 
         options = dataclasses.replace(options, connector=SaveChainConnector(args.tls_save, options.connector))
     if args.mx:  # direct delivery: the MX lookup decides where to connect

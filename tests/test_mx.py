@@ -13,7 +13,12 @@ import pytest
 from smtpshell import exitcodes
 from smtpshell.client.mx import MxPlan, Route, domain_of, order_mx, parse_resolver
 from smtpshell.client.target import BadTarget
-from tests.plugins.dns import REACHABLE, UNREACHABLE, DnsServer, unreachable_port_is_closed
+from tests.plugins.dns import (
+    REACHABLE,
+    UNREACHABLE,
+    DnsServer,
+    unreachable_port_is_closed,
+)
 from tests.plugins.pty import PROMPT, plain
 from tests.plugins.servers import SmtpServer
 from tests.test_script_mode import assert_no_traceback, run

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 from pathlib import Path
 
+import pytest
 import trustme
 from cryptography import x509
 
@@ -12,8 +13,6 @@ from smtpshell import exitcodes
 from smtpshell.client.tls_options import BadTLSVersion, parse_tls_version
 from tests.plugins.servers import SmtpServer, start_smtp
 from tests.test_script_mode import assert_no_traceback, run
-
-import pytest
 
 
 def tls_run(server: SmtpServer, ca_file: str, *extra: str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ssl
 
+from ..i18n import t
 from .tls_options import TLSOptions
 
 _VERSIONS = {
@@ -21,20 +22,23 @@ _VERSIONS = {
 }
 
 
-def apply_limits(ctx: ssl.SSLContext, options: TLSOptions) -> None:
-    """Raises TLSSetupError when the local OpenSSL cannot do what was asked."""
-    from .tls import TLSSetupError
+class UnusableLimit(ValueError):
+    """The local OpenSSL cannot do what was asked; str() is one line for the user."""
 
+
+def apply_limits(ctx: ssl.SSLContext, options: TLSOptions) -> None:
+    """Raises UnusableLimit."""
     try:
         if options.min_version:
             ctx.minimum_version = _VERSIONS[options.min_version]
         if options.max_version:
             ctx.maximum_version = _VERSIONS[options.max_version]
     except (ValueError, ssl.SSLError) as exc:
-        raise TLSSetupError(f"--tls-version: this OpenSSL cannot use that version ({exc})") from None
+        raise UnusableLimit(t("tls.version.unusable", "--tls-version: this OpenSSL cannot use that version ({reason})",
+                              reason=exc)) from None
     if options.ciphers:
         try:
             ctx.set_ciphers(options.ciphers)
         except ssl.SSLError:
-            raise TLSSetupError(f"--ciphers {options.ciphers}: OpenSSL knows no cipher by that list "
-                                "(see 'openssl ciphers -v')") from None
+            raise UnusableLimit(t("tls.ciphers.unknown", "--ciphers {ciphers}: OpenSSL knows no cipher by that list "
+                                  "(see 'openssl ciphers -v')", ciphers=options.ciphers)) from None

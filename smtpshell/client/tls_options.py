@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from ..i18n import t
+
 
 @dataclass(frozen=True)
 class TLSOptions:
@@ -42,10 +44,12 @@ def parse_tls_version(text: str) -> tuple[str | None, str | None]:
         high = low
     for part in (low, high):
         if part and part not in TLS_VERSIONS:
-            raise BadTLSVersion(f"--tls-version {text}: versions are {', '.join(TLS_VERSIONS)}; "
-                                "write 1.2, 1.2-1.3, 1.2- (or newer) or -1.2 (or older)")
+            raise BadTLSVersion(t("tls.version.bad", "--tls-version {text}: versions are {versions}; write 1.2, "
+                                  "1.2-1.3, 1.2- (or newer) or -1.2 (or older)", text=text,
+                                  versions=", ".join(TLS_VERSIONS)))
     if not low and not high:
-        raise BadTLSVersion(f"--tls-version {text}: give a version, e.g. 1.2 or 1.2-1.3")
+        raise BadTLSVersion(t("tls.version.empty", "--tls-version {text}: give a version, e.g. 1.2 or 1.2-1.3", text=text))
     if low and high and TLS_VERSIONS.index(low) > TLS_VERSIONS.index(high):
-        raise BadTLSVersion(f"--tls-version {text}: the lowest version comes first (e.g. 1.2-1.3)")
+        raise BadTLSVersion(t("tls.version.order", "--tls-version {text}: the lowest version comes first (e.g. 1.2-1.3)",
+                              text=text))
     return low or None, high or None

@@ -10,10 +10,10 @@ object underneath; where neither exists only the leaf can be read
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable
 from typing import Any
 
 from .. import events as ev
+from ..i18n import t
 
 FULL_CHAIN = "the chain the server sent"
 LEAF_ONLY = "only the server's own certificate (this Python cannot read the rest of the chain)"
@@ -29,7 +29,7 @@ def sent_chain(obj: ssl.SSLObject) -> tuple[list[bytes], str]:
             certs = getter() or []
         except (ssl.SSLError, ValueError):
             continue
-        der = getattr(ssl, "_ssl").ENCODING_DER
+        der = ssl._ssl.ENCODING_DER
         ders = [c if isinstance(c, bytes) else c.public_bytes(der) for c in certs]
         if ders:
             return ders, FULL_CHAIN
@@ -47,32 +47,8 @@ def write_pem(path: str, ders: list[bytes]) -> None:
 
 
 def save_message(path: str, count: int, what: str) -> str:
-    return f"saved {count} certificate(s) to {path}: {what}"
-
-
-class SaveChainConnector:
-    """A connector wrapper for --tls-save: when TLS starts on its connection, save the chain."""
-
-    def __init__(self, path: str, inner: Callable[..., Any] | None = None) -> None:
-        self.path = path
-        self.inner = inner
-
-    async def __call__(self, target: Any, bus: ev.EventBus, *args: Any) -> Any:
-        inner = self.inner
-        if inner is None:
-            from .connection import Connection
-
-            inner = Connection.open
-        connection = await inner(target, bus, *args)
-        if connection.tls_info is not None:  # implicit TLS: the handshake is already done
-            bus.emit(save_chain(connection, self.path))
-
-        def on_event(event: ev.Event) -> None:
-            if isinstance(event, ev.TLSStarted) and connection.is_open:
-                bus.emit(save_chain(connection, self.path))
-
-        bus.subscribe(on_event)
-        return connection
+    return t("tls.save.done", "saved {count} certificate(s) to {path}: {what}", count=count, path=path,
+             what=t(f"tls.save.{'full' if what == FULL_CHAIN else 'leaf'}", what))
 
 
 def save_chain(connection: Any, path: str) -> ev.Info | ev.Warning:
@@ -81,9 +57,10 @@ def save_chain(connection: Any, path: str) -> ev.Info | ev.Warning:
 
     ders, what = connection.peer_certificates()
     if not ders:
-        return ev.Warning("the server sent no certificate to save")
+        return ev.Warning(t("tls.save.none", "the server sent no certificate to save"))
     try:
         write_pem(path, ders)
     except OSError as exc:
-        return ev.Warning(f"cannot save the certificates to {safe(path)}: {exc.strerror or exc}")
+        return ev.Warning(t("tls.save.cannot", "cannot save the certificates to {path}: {reason}", path=safe(path),
+                            reason=exc.strerror or exc))
     return ev.Info(save_message(safe(path), len(ders), what))

@@ -16,6 +16,7 @@ import socket
 from email import policy, utils
 from email.message import EmailMessage
 
+from ..i18n import t
 from ..options import UsageError
 
 DEFAULT_SUBJECT = "test message from smtpshell"
@@ -38,13 +39,15 @@ def wants_message(args: argparse.Namespace) -> bool:
 def message_lines(args: argparse.Namespace) -> list[str]:
     """The session's lines for the parts given. Raises UsageError."""
     if args.commands or args.script:
-        raise UsageError("a message from parts (--from, --to, ...) replaces -c and --script: give one or the other")
+        raise UsageError(t("parts.and_script", "a message from parts (--from, --to, ...) replaces -c and --script: "
+                           "give one or the other"))
     if not args.to:
-        raise UsageError("a message from parts needs at least one --to ADDRESS")
+        raise UsageError(t("parts.no_to", "a message from parts needs at least one --to ADDRESS"))
     sender = args.mail_from or f"{os.environ.get('USER') or 'smtpshell'}@{_hostname()}"
     for address in (sender, *args.to):
         if any(ch in address for ch in "<>\r\n") or " " in address.strip():
-            raise UsageError(f"{address!r} is not an address: write it as user@example.org, without <>")
+            raise UsageError(t("parts.bad_address", "{address} is not an address: write it as user@example.org, without <>",
+                               address=repr(address)))
     text = build_message(sender, args.to, args.header or [], _body(args.body), args.attach or [])
     lines = [] if args.helo else [f"EHLO {_hostname()}"]  # --helo already sends it
     lines += [f"MAIL FROM:<{sender}>", *(f"RCPT TO:<{to}>" for to in args.to), "DATA"]
@@ -78,7 +81,7 @@ def build_message(sender: str, recipients: list[str], headers: list[str], body: 
 def _header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep or not name.strip() or any(ch in text for ch in "\r\n") or " " in name.strip():
-        raise UsageError(f"--header {text!r}: write it as 'Name: value'")
+        raise UsageError(t("parts.bad_header", "--header {text}: write it as 'Name: value'", text=repr(text)))
     return name.strip(), value.strip()
 
 
@@ -91,9 +94,9 @@ def _body(spec: str | None) -> str:
 
 
 def _at_file(spec: str, flag: str) -> str:
-    path = spec[1:] if spec.startswith("@") else spec
+    path = spec.removeprefix("@")
     if not path:
-        raise UsageError(f"{flag} @FILE: give a file name after @")
+        raise UsageError(t("parts.no_file", "{flag} @FILE: give a file name after @", flag=flag))
     return path
 
 
@@ -102,7 +105,7 @@ def _read(path: str, flag: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as exc:
-        raise UsageError(f"{flag} {path}: {exc.strerror or exc}") from None
+        raise UsageError(t("parts.cannot_read", "{flag} {path}: {reason}", flag=flag, path=path, reason=exc.strerror or exc)) from None
 
 
 def _hostname() -> str:

@@ -13,7 +13,14 @@ import dataclasses
 import sys
 
 from .. import exitcodes
-from ..client.mx import MxLookupFailed, Resolver, Route, domain_of, lookup, parse_resolver
+from ..client.mx import (
+    MxLookupFailed,
+    Resolver,
+    Route,
+    domain_of,
+    lookup,
+    parse_resolver,
+)
 from ..client.mx_route import MxConnector, null_mx_message
 from ..client.target import SMTP_PORT, BadTarget, Target
 from ..i18n import t

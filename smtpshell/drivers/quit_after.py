@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ..i18n import t
+
 STAGES = ("connect", "greeting", "ehlo", "tls", "auth", "mail", "rcpt", "data")
 _STAGE_OF_VERB = {"EHLO": "ehlo", "HELO": "ehlo", "LHLO": "ehlo", "STARTTLS": "tls", "AUTH": "auth",
                   "MAIL": "mail", "RCPT": "rcpt", "DATA": "data"}
@@ -21,7 +23,7 @@ _STAGE_OF_VERB = {"EHLO": "ehlo", "HELO": "ehlo", "LHLO": "ehlo", "STARTTLS": "t
 def parse_stage(text: str) -> str:
     stage = text.strip().lower()
     if stage not in STAGES:
-        raise ValueError(f"--quit-after {text}: one of {', '.join(STAGES)}")
+        raise ValueError(t("quit_after.bad", "--quit-after {text}: one of {stages}", text=text, stages=", ".join(STAGES)))
     return stage
 
 

@@ -9,7 +9,7 @@ shell was started with them (see :func:`use_defaults`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..client.mx import MxLookupFailed, Resolver, Route, domain_of
 from ..client.mx_route import attempts, describe, null_mx_message
@@ -21,7 +21,7 @@ from .registry import ShellContext, command
 
 @dataclass(frozen=True)
 class MxDefaults:
-    resolver: Resolver = Resolver()
+    resolver: Resolver = field(default_factory=Resolver)
     port: int = SMTP_PORT
 
 

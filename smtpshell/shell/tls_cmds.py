@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..client.tls_options import TLSOptions
 from ..client.tls_diagnosis import certificate_lines
 from ..events import TLSInfo
+from ..i18n import t
 from ..protocol.session import Session
 from ..untrusted import safe
 from .registry import ShellContext, command
@@ -46,10 +47,11 @@ async def tls_command(ctx: ShellContext, args: str) -> None:
 
 def _tls_action(ctx: ShellContext, conn: "Connection", action: str, path: str) -> None:
     if action != "save" or not path:
-        ctx.error(f"/tls {safe(action)}: write /tls to see the TLS state or /tls save FILE to save the chain")
+        ctx.error(t("tls.cmd.usage", "/tls {action}: write /tls to see the TLS state or /tls save FILE to save the chain",
+                    action=safe(action)))
         return
     if conn.tls_info is None:
-        ctx.error("/tls save: TLS is not on: there is no certificate to save (STARTTLS first)")
+        ctx.error(t("tls.cmd.save_no_tls", "/tls save: TLS is not on: there is no certificate to save (STARTTLS first)"))
         return
     from ..client.tls_save import save_chain
     from ..events import Info

@@ -19,6 +19,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..i18n import t
 from .model import Transcript
 
 END = "SMTPSHELL_MESSAGE_END"
@@ -107,7 +108,7 @@ def _comment(session: Session, tool: str) -> str:
     if not session.left_out:
         return ""
     shown = ", ".join(session.left_out[:5]) + (", ..." if len(session.left_out) > 5 else "")
-    return f"# not sent by {tool}: {shown}\n"
+    return "# " + t("export.as.left_out", "not sent by {tool}: {lines}", tool=tool, lines=shown) + "\n"
 
 
 def as_swaks(session: Session) -> str:
@@ -132,8 +133,8 @@ def as_swaks(session: Session) -> str:
 
 def as_curl(session: Session) -> str:
     if not session.recipients or session.message is None:
-        raise NotExpressible("curl sends SMTP only to deliver a message: this session sent none "
-                             "(use --as swaks or --as openssl)")
+        raise NotExpressible(t("export.as.curl_no_message", "curl sends SMTP only to deliver a message: this "
+                               "session sent none (use --as swaks or --as openssl)"))
     scheme = "smtps" if session.implicit_tls else "smtp"
     host = f"[{session.host}]" if ":" in session.host else session.host
     url = f"{scheme}://{host}:{session.port}/{session.ehlo or ''}"
@@ -152,8 +153,8 @@ def as_curl(session: Session) -> str:
 
 def as_openssl(session: Session) -> str:
     if not (session.implicit_tls or session.starttls):
-        raise NotExpressible("this session never used TLS, and openssl s_client always does "
-                             "(use --as swaks or --as curl)")
+        raise NotExpressible(t("export.as.openssl_no_tls", "this session never used TLS, and openssl s_client "
+                               "always does (use --as swaks or --as curl)"))
     host = f"[{session.host}]" if ":" in session.host else session.host
     words = ["openssl s_client", f"-connect {shlex.quote(f'{host}:{session.port}')}"]
     if session.starttls:  # s_client says EHLO and STARTTLS itself, then hands over
@@ -163,7 +164,7 @@ def as_openssl(session: Session) -> str:
     # -quiet: no certificate dump and no "Q"/"R" line commands; -crlf: CRLF line ends.
     words += ["-crlf", "-quiet"]
     lines = session.after_tls if session.starttls else session.all_lines
-    note = "# AUTH answers are placeholders: put the base64 values in their place\n" if any(
+    note = "# " + t("export.as.placeholders", "AUTH answers are placeholders: put the base64 values in their place") + "\n" if any(
         line.startswith("<") and line.endswith(">") for line in lines) else ""
     return note + _join(words) + _heredoc(lines)
 
