@@ -71,6 +71,21 @@ def test_bad_parts_are_one_line(smtp_server: SmtpServer, args: list[str], words:
     assert words in result.stderr and smtp_server.messages == []
 
 
+def test_message_from_parts_logs_in_with_user(auth_server: SmtpServer) -> None:
+    result = run([auth_server.address, "--explain", "off", "--user", "alice", "--allow-plaintext-auth",
+                  "--from", "alice@example.org", "--to", "bob@example.org"],
+                 env={"SMTPSHELL_PASSWORD": "wonderland-Pa55"})
+    assert_no_traceback(result)
+    assert result.returncode == exitcodes.OK, result.stdout + result.stderr
+    assert "C: AUTH " in result.stdout and "S: 235" in result.stdout
+    assert "wonderland" not in result.stdout + result.stderr
+    assert result.stdout.index("S: 235") < result.stdout.index("C: MAIL FROM:<alice@example.org>")
+    assert len(auth_server.messages) == 1
+    cut = run([auth_server.address, "--user", "alice", "--allow-plaintext-auth", "--to", "bob@example.org",
+               "--quit-after", "ehlo"], env={"SMTPSHELL_PASSWORD": "wonderland-Pa55"})
+    assert "C: AUTH" not in cut.stdout  # /login is the auth stage
+
+
 def test_quit_after_cuts_at_each_stage() -> None:
     def cut(stage: str) -> list[str]:
         return list(quit_after(SESSION, stage))

@@ -1,6 +1,7 @@
 """A message from parts (--from, --to, --header, --body, --attach): the lines of a normal session.
 
-What comes out is the list of lines a user would type: ``EHLO``, ``MAIL FROM``,
+What comes out is the list of lines a user would type: ``EHLO``, ``/login``
+(with --user), ``MAIL FROM``,
 one ``RCPT TO`` per recipient, ``DATA``, the message, ``.``; the script driver
 sends them through the same runner as any script (and adds the QUIT). The
 message itself is built by the standard :mod:`email` package, so headers are
@@ -50,6 +51,8 @@ def message_lines(args: argparse.Namespace) -> list[str]:
                                address=repr(address)))
     text = build_message(sender, args.to, args.header or [], _body(args.body), args.attach or [])
     lines = [] if args.helo else [f"EHLO {_hostname()}"]  # --helo already sends it
+    if getattr(args, "user", None):
+        lines.append("/login")  # --user: the shell's own AUTH exchange, as in the REPL
     lines += [f"MAIL FROM:<{sender}>", *(f"RCPT TO:<{to}>" for to in args.to), "DATA"]
     return lines + text.split("\r\n") + ["."]
 

@@ -1,7 +1,7 @@
 """--quit-after STAGE: cut a script's lines after a stage of the session (as swaks does).
 
 The stages, in order: connect, greeting, ehlo, tls, auth, mail, rcpt, data.
-Each line belongs to the stage of its verb (EHLO/HELO/LHLO, STARTTLS, AUTH,
+Each line belongs to the stage of its verb (EHLO/HELO/LHLO, STARTTLS, AUTH or /login,
 MAIL, RCPT, DATA and the message up to its "."); other lines (NOOP, /commands,
 AUTH's answers) stay in the stage before them. The first line of a later stage
 ends the script; the script driver then says QUIT as it always does. The
@@ -17,7 +17,7 @@ from ..i18n import t
 
 STAGES = ("connect", "greeting", "ehlo", "tls", "auth", "mail", "rcpt", "data")
 _STAGE_OF_VERB = {"EHLO": "ehlo", "HELO": "ehlo", "LHLO": "ehlo", "STARTTLS": "tls", "AUTH": "auth",
-                  "MAIL": "mail", "RCPT": "rcpt", "DATA": "data"}
+                  "MAIL": "mail", "RCPT": "rcpt", "DATA": "data", "/LOGIN": "auth"}
 
 
 def parse_stage(text: str) -> str:
