@@ -140,6 +140,20 @@ def test_script_nxdomain(mx_dns: DnsServer, smtp_server: SmtpServer) -> None:
     assert "missing.test does not exist in DNS (NXDOMAIN)" in result.stderr
 
 
+def test_mx_with_tls_means_tls_on_every_mx(mx_dns: DnsServer, implicit_tls_server: SmtpServer, ca_file: str) -> None:
+    # The MX name is what the certificate must match, so the trustme cert (localhost) fails by name,
+    # and --sni localhost makes it pass: either way the session is TLS from the first byte, never plaintext.
+    base = ["--mx", "fallback.test", "--resolver", mx_dns.address, "--port", str(implicit_tls_server.port),
+            "--tls", "--cafile", ca_file, "-c", "NOOP"]
+    by_mx_name = run(base)
+    assert by_mx_name.returncode == exitcodes.CONNECTION
+    assert "mx2.fallback.test" in by_mx_name.stdout + by_mx_name.stderr
+    assert "S: 220" not in by_mx_name.stdout
+    with_sni = run([*base, "--sni", "localhost"])
+    assert with_sni.returncode == exitcodes.OK, with_sni.stdout + with_sni.stderr
+    assert "(implicit TLS)" in with_sni.stdout and "TLS started" in with_sni.stdout
+
+
 def test_mx_flags_misused_are_usage_errors(mx_dns: DnsServer, smtp_server: SmtpServer) -> None:
     both = run(["--mx", "direct.test", smtp_server.address, "-c", "NOOP"])
     assert both.returncode == exitcodes.USAGE and "either TARGET or --mx" in both.stderr

@@ -62,9 +62,10 @@ class Attempt:
     target: Target
 
 
-def attempts(plan: MxPlan, port: int = SMTP_PORT) -> list[Attempt]:
+def attempts(plan: MxPlan, port: int = SMTP_PORT, implicit_tls: bool = False) -> list[Attempt]:
     """Every (host, address) to try, in order; hosts without an address are skipped."""
-    return [Attempt(host, address, Target(address, port)) for host in plan.hosts for address in host.addresses]
+    return [Attempt(host, address, Target(address, port, implicit_tls))
+            for host in plan.hosts for address in host.addresses]
 
 
 class MxConnector:
@@ -74,11 +75,12 @@ class MxConnector:
     ``inner``, so the plan applies only to the session it was made for.
     """
 
-    def __init__(self, plan: MxPlan, port: int, inner: Callable[..., Any] | None = None) -> None:
+    def __init__(self, plan: MxPlan, port: int, inner: Callable[..., Any] | None = None, *,
+                 implicit_tls: bool = False) -> None:
         self.plan = plan
-        self.attempts = attempts(plan, port)
+        self.attempts = attempts(plan, port, implicit_tls)  # --tls: TLS from the first byte on every MX
         self.inner = inner
-        self.target = self.attempts[0].target if self.attempts else Target(plan.domain, port)
+        self.target = self.attempts[0].target if self.attempts else Target(plan.domain, port, implicit_tls)
         self._described = False
 
     async def __call__(self, target: Target, bus: ev.EventBus, tls: TLSOptions | None = None,

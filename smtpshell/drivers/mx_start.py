@@ -22,7 +22,7 @@ from ..client.mx import (
     parse_resolver,
 )
 from ..client.mx_route import MxConnector, null_mx_message
-from ..client.target import SMTP_PORT, BadTarget, Target
+from ..client.target import SMTP_PORT, SMTPS_PORT, BadTarget, Target
 from ..i18n import t
 from ..options import UsageError
 from ..untrusted import safe
@@ -44,7 +44,8 @@ def add_mx_arguments(parser: argparse.ArgumentParser) -> None:
                         "best reachable mail server (instead of TARGET)")
     g.add_argument("--resolver", metavar="IP[:PORT]", help="with --mx: the DNS server to ask (default: the system's)")
     g.add_argument("--port", type=int, metavar="PORT",
-                   help=f"with --mx: the port to connect to on each MX host (default {SMTP_PORT})")
+                   help=f"with --mx: the port to connect to on each MX host (default {SMTP_PORT}, "
+                        f"{SMTPS_PORT} with --tls)")
 
 
 def resolver_of(args: argparse.Namespace) -> Resolver:
@@ -58,7 +59,8 @@ def resolver_of(args: argparse.Namespace) -> Resolver:
 
 
 def mx_port(args: argparse.Namespace) -> int:
-    port = args.port if args.port is not None else SMTP_PORT
+    default = SMTPS_PORT if getattr(args, "tls", False) else SMTP_PORT
+    port = args.port if args.port is not None else default
     if not 0 < port < 65536:
         raise UsageError(t("cli.mx.port", "--port {port}: a number from 1 to 65535", port=port))
     return port
@@ -91,7 +93,7 @@ def plan_session(args: argparse.Namespace, options: RunOptions) -> tuple[Target,
         raise NoDelivery(safe(str(exc)), exitcodes.CONNECTION) from None
     if plan.route is Route.NULL:
         raise NoDelivery(null_mx_message(domain), exitcodes.PERMANENT)
-    connector = MxConnector(plan, mx_port(args), inner=options.connector)
+    connector = MxConnector(plan, mx_port(args), inner=options.connector, implicit_tls=bool(args.tls))
     return connector.target, dataclasses.replace(options, connector=connector)
 
 
