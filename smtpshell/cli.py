@@ -31,7 +31,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("smtpshell.drivers.replay_cmd", "replay a transcript against a server and compare"),
     "lesson": ("smtpshell.drivers.lesson_cmd", "step through a lesson (list them with no NAME)"),
     "explain": ("smtpshell.explain_cmd", "explain an SMTP reply code or enhanced status code"),
-    "export": ("smtpshell.transcript.export_cmd", "turn a transcript into a Markdown or HTML handout"),
+    "export": ("smtpshell.transcript.export_cmd", "turn a transcript into a handout, or (--as) a swaks, curl or openssl command"),
 }
 
 EPILOG = "exit status:\n" + "\n".join(
@@ -115,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print a completion script for bash or zsh and exit (see the README)")
     p.add_argument("--print-man", action="store_true", help="print the manual page (roff) and exit")
     add_tls_arguments(p)
+    from .drivers.mx_start import add_mx_arguments  # --mx, --resolver, --port
+
+    add_mx_arguments(p)
+    from .drivers.message_parts import add_message_arguments  # --from, --to, --header, --body, --attach
+
+    add_message_arguments(p)
+    p.add_argument("--quit-after", metavar="STAGE",
+                   help="script mode: stop (QUIT) after this stage: connect, greeting, ehlo, tls, auth, mail, "
+                        "rcpt or data")
     from .auth.options import add_auth_arguments  # --user, --allow-plaintext-auth, ...
 
     add_auth_arguments(p)
@@ -128,7 +137,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _script_lines(args: argparse.Namespace) -> Iterable[str] | None:
-    """The lines of a script run, or None for the interactive shell."""
+    """The lines of a script run (cut by --quit-after), or None for the interactive shell."""
+    lines = _given_lines(args)
+    if not args.quit_after:
+        return lines
+    from .drivers.quit_after import parse_stage, quit_after
+
+    try:
+        stage = parse_stage(args.quit_after)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.helo and stage in ("connect", "greeting"):
+        raise UsageError(f"--quit-after {stage} stops before EHLO, but --helo sends one: drop one of them")
+    return quit_after([] if lines is None else lines, stage)  # --quit-after means a script, even at a terminal
+
+
+def _given_lines(args: argparse.Namespace) -> Iterable[str] | None:
+    from .drivers.message_parts import message_lines, wants_message
+
+    if wants_message(args):
+        return message_lines(args)
     if args.commands:
         return list(args.commands)
     if args.script:
@@ -252,15 +280,35 @@ def _run_main(args: argparse.Namespace) -> int:
         args.user = target.user  # smtp://USER@host
     options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args),
                          auth=auth_options(args), exit_codes=args.exit_codes)
+    from .drivers.mx_start import check_mx_flags, remember_for_repl
+
+    check_mx_flags(args)
+    remember_for_repl(args)
     lines = _script_lines(args)
-    if lines is not None and target is not None:
+    blocking = lines is not None and (target is not None or bool(args.mx))
+    if blocking:
         # A script against a given server needs no event loop: a blocking
         # socket, and asyncio is never imported (it costs more than the session).
-        from .client.blocking import BlockingConnection, run_blocking
+        from .client.blocking import BlockingConnection
 
         import dataclasses  # RunOptions is a dataclass; its module has loaded dataclasses already
 
         options = dataclasses.replace(options, connector=BlockingConnection.open)
+    if args.tls_save:  # save the server's certificates when TLS starts
+        from .client.tls_save_connector import SaveChainConnector
+
+        options = dataclasses.replace(options, connector=SaveChainConnector(args.tls_save, options.connector))
+    if args.mx:  # direct delivery: the MX lookup decides where to connect
+        from .drivers.mx_start import NoDelivery, plan_session, report
+
+        try:
+            target, options = plan_session(args, options)
+        except NoDelivery as problem:
+            return report(problem)
+    if blocking:
+        from .client.blocking import run_blocking
+
+        assert target is not None
         return run_blocking(_drive(args, target, options, lines))
     import asyncio
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from .client.tls_options import TLSOptions
+from .client.tls_options import BadTLSVersion, TLSOptions, parse_tls_version
 
 
 class UsageError(Exception):
@@ -26,6 +26,10 @@ def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--sni", metavar="NAME", help="server name to send and verify instead of the host")
     g.add_argument("--require-tls", action="store_true",
                    help="never send AUTH or MAIL without TLS; stop if the server does not offer STARTTLS (possible downgrade)")
+    g.add_argument("--tls-version", metavar="V[-V]",
+                   help="TLS versions allowed: 1.2 (only), 1.2-1.3 (a range), 1.2- (or newer), -1.2 (or older)")
+    g.add_argument("--ciphers", metavar="LIST", help="OpenSSL cipher list for TLS 1.2 and older, e.g. ECDHE+AESGCM")
+    g.add_argument("--tls-save", metavar="FILE", help="save the certificate chain the server sends as PEM to FILE")
 
 
 def tls_options(args: argparse.Namespace) -> TLSOptions:
@@ -35,8 +39,15 @@ def tls_options(args: argparse.Namespace) -> TLSOptions:
             raise UsageError(f"--{flag} {path}: no such file")
     if getattr(args, "key", None) and not getattr(args, "cert", None):
         raise UsageError("--key needs --cert")
+    low = high = None
+    if getattr(args, "tls_version", None):
+        try:
+            low, high = parse_tls_version(args.tls_version)
+        except BadTLSVersion as exc:
+            raise UsageError(str(exc)) from None
     return TLSOptions(
         cafile=args.cafile, insecure=args.insecure, certfile=args.cert,
         keyfile=args.key, keylog=args.keylog, sni=args.sni,
         require_tls=getattr(args, "require_tls", False),
+        min_version=low, max_version=high, ciphers=getattr(args, "ciphers", None),
     )

@@ -367,6 +367,13 @@ class TLSHandling:
         if out and not self._transport.is_closing():
             self._transport.write(out)
 
+    def peer_certificates(self) -> tuple[list[bytes], str]:
+        """The certificates the server sent (DER, leaf first) and what they are (see tls_save)."""
+        if self._tls is None or not self._tls.established:
+            return [], ""
+        from .tls_save import sent_chain
+
+        return sent_chain(self._tls.obj)
 
     @property
     def tls_pending(self) -> bool:

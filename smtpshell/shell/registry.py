@@ -38,6 +38,7 @@ COMMAND_MODULES = [
     "smtpshell.shell.explain",
     "smtpshell.shell.mailbox",
     "smtpshell.shell.record",
+    "smtpshell.shell.mx_cmd",
 ]
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from ..client.tls_options import TLSOptions
 from ..client.tls_diagnosis import certificate_lines
 from ..events import TLSInfo
+from ..i18n import t
 from ..protocol.session import Session
+from ..untrusted import safe
 from .registry import ShellContext, command
+
+if TYPE_CHECKING:
+    from ..client.core import ConnectionCore as Connection
 
 StyledText = list[tuple[str, str]]
 
@@ -18,19 +24,43 @@ LABEL = "class:explain.label"
 @command(
     "tls",
     "show the TLS version, cipher, SNI, ALPN, certificate chain and verification result",
+    usage="[save FILE]",
     details="Each certificate: subject, names (SANs), issuer, validity with days left, key type "
-    "and size, SHA-256 fingerprint. Without TLS it says how to start it.",
+    "and size, SHA-256 fingerprint. Without TLS it says how to start it. "
+    "'/tls save FILE' writes the certificates the server sent to FILE as PEM.",
 )
 async def tls_command(ctx: ShellContext, args: str) -> None:
     conn = ctx.connection
     if conn is None or not conn.is_open:
         ctx.error("/tls: not connected")
         return
+    action, _, path = args.partition(" ")
+    if action:
+        _tls_action(ctx, conn, action, path.strip())
+        return
     info = conn.tls_info
     if info is None:
         ctx.print(no_tls_report(ctx.session))
         return
     ctx.print(tls_report(info, str(conn.target), conn.tls_options, upgraded=not conn.target.implicit_tls))
+
+
+def _tls_action(ctx: ShellContext, conn: "Connection", action: str, path: str) -> None:
+    if action != "save" or not path:
+        ctx.error(t("tls.cmd.usage", "/tls {action}: write /tls to see the TLS state or /tls save FILE to save the chain",
+                    action=safe(action)))
+        return
+    if conn.tls_info is None:
+        ctx.error(t("tls.cmd.save_no_tls", "/tls save: TLS is not on: there is no certificate to save (STARTTLS first)"))
+        return
+    from ..client.tls_save import save_chain
+    from ..events import Info
+
+    event = save_chain(conn, path)
+    if isinstance(event, Info):
+        ctx.print([("class:tls", f"** {event.message}\n")])
+    else:
+        ctx.error(event.message)
 
 
 def tls_report(

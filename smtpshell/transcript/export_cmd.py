@@ -23,6 +23,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="md or html (default: from the -o file's extension, else md)")
     parser.add_argument("--title", help="the handout's title (default: the lesson's, or the server's name)")
     parser.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
+    parser.add_argument("--as", dest="as_tool", choices=("swaks", "curl", "openssl"),
+                        help="instead of a handout: the same session as a swaks, curl or openssl s_client command")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +39,16 @@ def run(args: argparse.Namespace) -> int:
     except (LessonNotFound, TranscriptError) as exc:
         sys.stderr.write(f"smtpshell export: {exc}\n")
         return exitcodes.USAGE
-    text = FORMATS[fmt](transcript, title=args.title)
+    if args.as_tool:
+        from .export_commands import NotExpressible, export_as
+
+        try:
+            text = export_as(transcript, args.as_tool)
+        except NotExpressible as exc:
+            sys.stderr.write(f"smtpshell export: {exc}\n")
+            return exitcodes.USAGE
+    else:
+        text = FORMATS[fmt](transcript, title=args.title)
     if not args.output:
         sys.stdout.write(text)
         return exitcodes.OK
