@@ -165,13 +165,13 @@ async def test_serve_users_file(tmp_path: Path) -> None:
 def test_live_summary_escapes_client_text() -> None:
     from datetime import datetime, timezone
 
-    from smtpshell.server.live import full_text, list_line, summary_lines
+    from smtpshell.server.live import list_line, shown_parts, summary_lines
 
     msg = StoredMessage(
         number=7, queue_id="ABC", received_at=datetime.now(timezone.utc), peer="127.0.0.1:1",
         helo="evil\x1b[2J", mail_from="a\x07@b.test", rcpt_tos=("bob@practice.test",), tls=None,
         auth_user=None, subject="hi \x1b]0;title\x07", size=3, data=b"Received: x\r\n\x1b[31mred\r\n",
     )
-    for text in ["\n".join(summary_lines(msg)), list_line(msg), full_text(msg)]:
+    for text in ["\n".join(summary_lines(msg)), list_line(msg), *shown_parts(msg)]:
         assert "\x1b" not in text and "\x07" not in text
     assert "message 7" in summary_lines(msg)[0]

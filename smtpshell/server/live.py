@@ -35,12 +35,6 @@ def list_line(message: StoredMessage) -> str:
     return f"{message.number:>4}  {when}  {safe(message.mail_from) or '<>'} -> {to}  {subject}  ({message.size} bytes)"
 
 
-def full_text(message: StoredMessage, limit: int = 20_000) -> str:
-    """The message as stored (trace headers first), escaped, cut at ``limit`` characters."""
-    trace, content = shown_parts(message, limit)
-    return trace + content
-
-
 def shown_parts(message: StoredMessage, limit: int = 20_000) -> tuple[str, str]:
     """(the headers the server added, the client's message), each escaped for a terminal."""
     content = _shown(message.data[len(message.added_headers):], limit)
