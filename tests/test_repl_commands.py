@@ -6,41 +6,16 @@ import io
 
 import pytest
 
+from smtpshell import events as ev
 from smtpshell.drivers.script import ScriptContext
 from smtpshell.protocol import Phase
 from smtpshell.shell import registry
 from smtpshell.ui.history import addresses_in, should_keep
+from smtpshell.ui.prompt import ReplUI
 from tests.plugins.pty import EHLO_FULL, session_at
+from tests.test_repl import run_repl
 
 SESSION_COMMANDS = ("connect", "reconnect", "clear", "history")
-
-
-class FakeContext:
-    """Records what a command asked the shell to do."""
-
-    interactive = True
-
-    def __init__(self, history: list[str] | None = None) -> None:
-        self.printed: list[str] = []
-        self.errors: list[str] = []
-        self.connects: list[str | None] = []
-        self.cleared = 0
-        self._history = history or []
-
-    def print(self, fragments) -> None:
-        self.printed.append("".join(t for _, t in fragments))
-
-    def error(self, message: str) -> None:
-        self.errors.append(message)
-
-    async def connect(self, target: str | None) -> None:
-        self.connects.append(target)
-
-    def clear_screen(self) -> None:
-        self.cleared += 1
-
-    def history_lines(self) -> list[str]:
-        return self._history
 
 
 def test_every_command_is_registered_once_with_a_summary():
@@ -65,23 +40,22 @@ def test_unknown_command_is_an_error_with_a_way_out():
         registry.resolve("frobnicate")
 
 
-async def test_connect_and_reconnect():
-    ctx = FakeContext()
-    await registry.dispatch(ctx, "/connect mx.example.org:2525")
-    await registry.dispatch(ctx, "/reconnect")
-    await registry.dispatch(ctx, "/connect")
-    assert ctx.connects == ["mx.example.org:2525", None]
-    assert ctx.errors == ["/connect needs a HOST[:PORT]; /reconnect opens the last one again"]
+async def test_connect_and_reconnect(smtp_server, auth_server):
+    """The real REPL: /connect opens another server, /reconnect the last one, bare /connect says how."""
+    run = await run_repl(smtp_server.address, f"/connect {auth_server.address}\r/reconnect\r/connect\r\x04")
+    reached = [f"{e.host}:{e.port}" for e in run.log.of(ev.Connected)]
+    assert reached == [smtp_server.address, auth_server.address, auth_server.address]
+    assert "/connect needs a HOST[:PORT]; /reconnect opens the last one again" in run.text
 
 
-async def test_clear_and_history():
-    ctx = FakeContext(["EHLO a", "NOOP", "RSET"])
-    await registry.dispatch(ctx, "/clear")
-    await registry.dispatch(ctx, "/history 2")
-    await registry.dispatch(ctx, "/history nope")
-    assert ctx.cleared == 1
-    assert ctx.printed == ["    2  NOOP\n    3  RSET\n"]
-    assert "not 'nope'" in ctx.errors[0]
+async def test_clear_and_history(smtp_server, monkeypatch):
+    cleared: list[int] = []
+    monkeypatch.setattr(ReplUI, "clear_screen", lambda self: cleared.append(1))  # the terminal's part only
+    run = await run_repl(smtp_server.address, "EHLO a\rNOOP\rRSET\r/clear\r/history 4\r/history nope\r\x04")
+    assert cleared == [1]
+    # The real history holds every accepted line, this /history too, numbered from the first.
+    assert "    2  NOOP\n    3  RSET\n    4  /clear\n    5  /history 4\n" in run.text
+    assert "not 'nope'" in run.text
 
 
 async def test_session_commands_are_refused_in_script_mode():
@@ -91,10 +65,8 @@ async def test_session_commands_are_refused_in_script_mode():
             await registry.dispatch(ctx, f"/{name}")
 
 
-async def test_help_lists_session_commands_and_verbs():
-    ctx = FakeContext()
-    await registry.dispatch(ctx, "/help")
-    text = ctx.printed[0]
+async def test_help_lists_session_commands_and_verbs(smtp_server):
+    text = (await run_repl(smtp_server.address, "/help\r\x04")).text
     for name in ("/connect", "/reconnect", "/clear", "/history", "EHLO", "STARTTLS"):
         assert name in text
 
