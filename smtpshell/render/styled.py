@@ -28,6 +28,7 @@ from ..lazy import lazy_module
 from ..untrusted import safe
 from ..i18n import t
 from ..protocol.ehlo import Capabilities
+from ..protocol.envelope import address_of
 from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending, Session
 
@@ -77,7 +78,7 @@ def render_event(event: ev.Event, session: Session | None, options: RenderOption
 
 def _render_event(event: ev.Event, session: Session | None, options: RenderOptions) -> StyledText:
     if isinstance(event, ev.ReplyReceived):
-        return render_reply(event.reply, answers_of(event.exchange.sent), options, session)
+        return render_reply(event.reply, answers_of(event.exchange.sent), options, session, sent=event.exchange.sent)
     if isinstance(event, ev.LineSent):
         out: StyledText = [("class:sent.prefix", "C: "), ("class:sent", safe(event.shown))]
         if event.automatic:
@@ -131,11 +132,27 @@ def _wire_line(reply: Reply, index: int, style: str) -> StyledText:
     return out
 
 
+def facts_of(session: Session | None, sent: Pending | None, answers: str | None) -> knowledge.Facts:
+    """What the engine may know about the session when it reads a reply (see knowledge.engine)."""
+    if session is None:
+        return knowledge.Facts(answers=answers)
+    mail_from = session.sender
+    if sent is not None and answers == "MAIL":
+        mail_from = address_of(sent.text)  # a refused MAIL never reached the session's sender
+        mail_from = "" if mail_from is None and "<>" in sent.text else mail_from
+    caps = session.capabilities or session.previous_capabilities
+    return knowledge.Facts(answers=answers, tls=session.tls, authenticated=session.authenticated,
+                           auth_user=session.auth_user or session.auth_attempt_user, mail_from=mail_from,
+                           server=caps.server_name if caps is not None else None)
+
+
 def render_reply(
     reply: Reply,
     verb: str | None,
     options: RenderOptions = RenderOptions(),
     session: Session | None = None,
+    *,
+    sent: Pending | None = None,
 ) -> StyledText:
     """A reply, its code coloured by class, explained at ``options.explain`` level.
 
@@ -154,12 +171,13 @@ def render_reply(
         return render_ehlo(reply, options, session)
     for i in range(len(reply.lines)):
         out += _wire_line(reply, i, style) + [("", "\n")]
-    user = session.auth_attempt_user if session is not None else None
-    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text, user=user)
+    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text, facts=facts_of(session, sent, answers))
     # Said once: one line of meaning (the enhanced code's few words beside it), at most one hint.
     extra = ""
     if reply.enhanced and not _says_nothing(reply.enhanced) and reply.klass != 2:
         extra = f"  [{reply.enhanced} {knowledge.explain_enhanced(reply.enhanced).short}]"
+    if options.explain == "brief" and reply.klass in (2, 3):
+        extra = ""
     # A known situation read from the text is more specific than the code's meaning in context.
     out += [("class:explain", f"   ↳ {exp.cause or exp.summary}{extra}"), ("", "\n")]
     if options.explain == "brief":
