@@ -16,6 +16,7 @@ command and session facts, and prints:
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,9 +31,11 @@ def main(argv: list[str]) -> int:
     report = load_corpus()
     specific = passing = 0
     failures: list[str] = []
+    steps: Counter[str] = Counter()
     for entry in report.entries:
         seen = explain_entry(entry)
         specific += seen.specific
+        steps[seen.step] += 1
         problems = seen.problems(entry)
         passing += not problems
         if problems:
@@ -41,6 +44,7 @@ def main(argv: list[str]) -> int:
     print(f"corpus: {total} replies")
     print(f"explained specifically (not by the class fallback): {specific} of {total} ({100 * specific / total:.0f}%)")
     print(f"meaning + hint say what they must and nothing they must not: {passing} of {total} ({100 * passing / total:.0f}%)")
+    print("the meaning line came from: " + ", ".join(f"{name} {n}" for name, n in steps.most_common()))
     if "--list" in argv:
         print("\n".join(failures))
     return 0

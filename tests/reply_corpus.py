@@ -22,6 +22,7 @@ class Seen(NamedTuple):
     meaning: str  # the "↳" line
     hint: str  # the "→" line, or ""
     specific: bool  # not explained by the class fallback
+    step: str  # which evidence gave the meaning line (knowledge.Step name)
 
     def problems(self, entry) -> list[str]:
         said = f"{self.meaning} {self.hint}".lower()
@@ -41,6 +42,7 @@ def session_of(entry) -> Session:
     context = entry.data.get("context", {})
     session = Session()
     session.tls = bool(context.get("tls", False))
+    session.auth_attempt_user = context.get("auth_user")  # smtpshell knows whom it logs in as
     if context.get("authenticated"):
         session.authenticated = True
         session.auth_user = context.get("auth_user")
@@ -72,13 +74,13 @@ def explain_entry(entry) -> Seen:
     text = "".join(t for _, t in fragments)
     meaning = next((line.strip() for line in text.splitlines() if line.strip().startswith("↳")), "")
     hint = next((line.strip() for line in text.splitlines() if line.strip().startswith("→")), "")
-    return Seen(meaning, hint, _specific(reply, sent, session))
+    exp = _explanation(reply, sent, session)
+    return Seen(meaning, hint, exp.specific, exp.evidence[0].step.name.lower())
 
 
-def _specific(reply: Reply, sent: Pending | None, session: Session) -> bool:
+def _explanation(reply: Reply, sent: Pending | None, session: Session):  # type: ignore[no-untyped-def]
     from smtpshell import knowledge
 
     answers = knowledge.answers_key(styled.answers_of(sent))
-    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text,
-                                  facts=styled.facts_of(session, sent, answers))
-    return exp.specific
+    return knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text,
+                                   facts=styled.facts_of(session, sent, answers))

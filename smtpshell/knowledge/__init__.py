@@ -170,9 +170,9 @@ def explain_reply(
     summary = next((e.meaning for e in reading.evidence if e.step >= engine.Step.CONTEXT), general)
     cause = reading.chosen.meaning if reading.chosen.step < engine.Step.CONTEXT else ""
     if cause and reading.closes:
-        cause += t("ui.reply.closes", "; the server closes the connection (421)")
+        cause = cause.rstrip(".") + t("ui.reply.closes", "; the server closes the connection (421)")
     if cause and reading.loose:
-        cause += t("ui.reply.loose_short", " ({code} used loosely)", code=code)
+        cause = cause.rstrip(".") + t("ui.reply.loose_short", " ({code} used loosely)", code=code)
     detail = [t("ui.reply.general", "{code} in general: {meaning}", code=code, meaning=general),
               t("ui.reply.class", "{digit}xx: {meaning}", digit=code // 100, meaning=_class_line(code))]
     if reading.loose:
