@@ -45,7 +45,7 @@ async def test_explain_code_needs_no_connection() -> None:
     assert not ctx.errors
 
 
-@pytest.mark.parametrize(("line", "expected"), [("/explain 4.7.1", "delivery not authorized"),
+@pytest.mark.parametrize(("line", "expected"), [("/explain 4.7.1", "not authorized for now"),
                                                 ("/explain SIZE", "RFC 1870"), ("/why 354", "start mail input")])
 async def test_explain_forms(line: str, expected: str) -> None:
     ctx = Shell()

@@ -18,7 +18,7 @@ CONTEXTS: tuple[C, ...] = (
     # -- the greeting (nothing sent yet) ---------------------------------------
     C("GREETING", 220, "the server greets you and is ready: introduce yourself with EHLO", f"{_R} 3.1",
       "EHLO your.host.name"),
-    C("GREETING", 421, "the server will not talk now (busy or shutting down)", f"{_R} 3.8", "try again later"),
+    C("GREETING", 421, "the server will not talk now (busy or shutting down) and closes the connection", f"{_R} 3.8", "try again later"),
     C("GREETING", 554, "the server refuses this connection: no SMTP service for you", f"{_R} 3.1",
       "your address may be blocked; the reply text often says why"),
     C("GREETING", 521, "this host accepts no mail at all", "RFC 7504 3", "mail goes to the domain's real MX hosts"),

@@ -108,24 +108,35 @@ _STANDARD_STAGES: dict[int, frozenset[str]] = {
 }
 
 
+# Codes servers send for anything: their enhanced code says more than their context does.
+_CATCH_ALL = frozenset({451, 554})
+
+
 def read(code: int, enhanced: str | None, text: str, facts: Facts) -> Reading:
     """Every piece of evidence about one reply, in the engine's order, and the one that speaks."""
     evidence: list[Evidence] = []
     joined = reply_text(text)
     if code >= 400 and joined:
         evidence += _text_and_provider(code, enhanced, joined, facts)
-    if enhanced:
-        found = _enhanced(enhanced)
-        if found is not None:
-            evidence.append(found)
-    evidence += _context(code, facts, evidence)
+    context = _context(code, facts, evidence)
+    reading = _enhanced(enhanced) if enhanced else None
+    if reading is not None and (code in _CATCH_ALL or not any(e.step is Step.CONTEXT for e in context)):
+        evidence.append(reading)  # the command's context has nothing specific: the enhanced code speaks
+        reading = None
+    evidence += context
+    if reading is not None:
+        evidence.append(reading)  # it stands beside the context's meaning ("[5.1.1 ...]")
     evidence.append(_code_or_class(code))
     chosen = evidence[0]
-    hint = chosen.hint or next((e.hint for e in evidence if e.hint), "")
+    hint = chosen.hint
+    if chosen.step >= Step.CONTEXT:  # the enhanced code's advice is more precise than the context's
+        hint = next((e.hint for e in evidence if e.step is Step.ENHANCED and e.hint), hint)
+    hint = hint or next((e.hint for e in evidence if e.hint), "")
     standard = _STANDARD_STAGES.get(code)
     loose = (chosen.step <= Step.PROVIDER and standard is not None and bool(chosen.stage)
              and chosen.stage not in standard)
-    return Reading(tuple(evidence), chosen, hint, loose, code == 421 and chosen.key != "context.421")
+    closes = code == 421 and chosen.step < Step.CONTEXT
+    return Reading(tuple(evidence), chosen, hint, loose, closes)
 
 
 # -- steps 1 and 2: the server's words, the provider's tags ----------------------------------
@@ -211,7 +222,7 @@ def _prefix_match(code: str, prefixes: tuple[str, ...]) -> bool:
 def _context(code: int, facts: Facts, found: list[Evidence]) -> list[Evidence]:
     out: list[Evidence] = []
     answers = facts.answers
-    if code == 421:
+    if code == 421 and answers not in (None, "UNSOLICITED", "GREETING"):
         c = contexts.INDEX[("UNSOLICITED", 421)]
         meaning = t("context.ANY.421.meaning", "the server closes the connection now (421), whatever it answers: nothing more is sent on it")
         out.append(Evidence(Step.CONTEXT, meaning, t("context.ANY.421.hint", "reconnect later and start again from EHLO"),
@@ -279,6 +290,9 @@ def _code_or_class(code: int) -> Evidence:
         return Evidence(Step.CODE, t(f"reply.{code}.meaning", info.meaning), _code_hint(code, None), info.source,
                         f"reply.{code}")
     name, meaning = replies.CLASSES.get(code // 100, ("unknown", "not a valid reply class"))
-    return Evidence(Step.CLASS, t("ui.reply.unknown", "not a standard code; by its first digit: {klass}",
-                                  klass=t(f"class.{code // 100}.meaning", meaning)),
-                    "", replies.CLASS_SOURCE, f"class.{code // 100}")
+    general = t("ui.reply.unknown", "not a standard code; by its first digit: {klass}", klass=t(f"class.{code // 100}.meaning", meaning))
+    digit = (code // 10) % 10
+    if digit in replies.SECOND_DIGIT and digit not in (3, 4):
+        general += t("ui.reply.unknown_area", "; by its second digit it is about {about}",
+                     about=t(f"digit2.{digit}", replies.SECOND_DIGIT[digit]))
+    return Evidence(Step.CLASS, general, "", replies.CLASS_SOURCE, f"class.{code // 100}")
