@@ -13,22 +13,38 @@ into an explanation.
 
 from __future__ import annotations
 
-import re
-
 from ..i18n import t
-from . import engine, enhanced as enh, hints, keywords, replies, values
+from . import engine, keywords, replies, values
+from . import enhanced as enh
 from .engine import Evidence, Facts, Step
-from .explanation import Explanation
 from .enhanced import parse as parse_enhanced
+from .explanation import Explanation
 from .keywords import find as find_keyword
 from .model import CodeInfo, ContextInfo, EnhancedInfo, HintInfo, KeywordInfo
 from .query import Query, QueryError, parse_query
 from .texts import all_texts
 
 __all__ = [
-    "Explanation", "Evidence", "Facts", "Step", "explain_reply", "explain_enhanced", "explain_keyword", "answers_key", "completions",
-    "Query", "QueryError", "parse_query", "parse_enhanced", "find_keyword", "all_texts",
-    "CodeInfo", "ContextInfo", "EnhancedInfo", "HintInfo", "KeywordInfo",
+    "CodeInfo",
+    "ContextInfo",
+    "EnhancedInfo",
+    "Evidence",
+    "Explanation",
+    "Facts",
+    "HintInfo",
+    "KeywordInfo",
+    "Query",
+    "QueryError",
+    "Step",
+    "all_texts",
+    "answers_key",
+    "completions",
+    "explain_enhanced",
+    "explain_keyword",
+    "explain_reply",
+    "find_keyword",
+    "parse_enhanced",
+    "parse_query",
 ]
 
 

@@ -36,7 +36,8 @@ import re
 from typing import NamedTuple
 
 from ..i18n import current, t
-from . import contexts, enhanced as enh, hints, phrases, replies
+from . import contexts, hints, phrases, replies
+from . import enhanced as enh
 from .model import ContextInfo
 
 _ENHANCED_PREFIX = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}\s*")
@@ -155,7 +156,9 @@ def _phrase(code: int, joined: str, leads: bool) -> Evidence | None:
 
 
 def _text_and_provider(code: int, enhanced: str | None, joined: str, facts: Facts) -> list[Evidence]:
-    from . import provider_tables  # the tables load here, on the first failure explained
+    from . import (
+        provider_tables,  # the tables load here, on the first failure explained
+    )
 
     out: list[Evidence] = []
     leading = _phrase(code, joined, leads=True)
@@ -289,7 +292,7 @@ def _code_or_class(code: int) -> Evidence:
     if info is not None:
         return Evidence(Step.CODE, t(f"reply.{code}.meaning", info.meaning), _code_hint(code, None), info.source,
                         f"reply.{code}")
-    name, meaning = replies.CLASSES.get(code // 100, ("unknown", "not a valid reply class"))
+    _, meaning = replies.CLASSES.get(code // 100, ("unknown", "not a valid reply class"))
     general = t("ui.reply.unknown", "not a standard code; by its first digit: {klass}", klass=t(f"class.{code // 100}.meaning", meaning))
     digit = (code // 10) % 10
     if digit in replies.SECOND_DIGIT and digit not in (3, 4):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import contexts, enhanced as enh, hints, keywords, phrases, replies
+from . import contexts, hints, keywords, phrases, replies
+from . import enhanced as enh
 
 
 def all_texts() -> dict[str, str]:

@@ -237,10 +237,9 @@ class ReplyParser:
         if pending is None:
             pending = self._pending = _Pending(code)
         text, note = decode_text(text_bytes)
-        if note:
-            if note not in pending.notes:
-                pending.notes.append(note)
-                events.append(ProtocolError(note, raw[:_SHOWN_RAW], replaces_reply=False))
+        if note and note not in pending.notes:
+            pending.notes.append(note)
+            events.append(ProtocolError(note, raw[:_SHOWN_RAW], replaces_reply=False))
         if bare_lf:
             note = "line ended with a bare LF instead of CRLF"
             if note not in pending.notes:

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import events as ev
-from ..lazy import lazy_module
-from ..untrusted import safe
 from ..i18n import t
+from ..lazy import lazy_module
 from ..protocol.ehlo import Capabilities
 from ..protocol.envelope import address_of
 from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending, Session
+from ..untrusted import safe
 
 if TYPE_CHECKING:
     from .. import knowledge
