@@ -309,21 +309,48 @@ def render_explanation(exp: knowledge.Explanation, code: int | None = None) -> S
             out.extend([("", " " * 13), (style, more), ("", "\n")])
 
     row(t("ui.explain.meaning", "meaning"), exp.summary)
+    row(t("ui.explain.cause", "probably"), exp.cause)
     row(t("ui.explain.value", "value"), exp.value if exp.value and exp.value not in exp.summary else "")
     row(t("ui.explain.enhanced", "enhanced"), exp.enhanced)
     row(t("ui.explain.details", "details"), exp.detail)
-    row(t("ui.explain.cause", "probably"), exp.cause)
     row(t("ui.explain.hint", "try"), exp.hint, "class:explain.hint")
+    # Every piece of evidence, in the order the engine read it (knowledge/engine.py).
+    row(t("ui.explain.evidence", "evidence"), "\n".join(_evidence_line(e) for e in exp.evidence))
     row(t("ui.explain.sources", "sources"), "; ".join(exp.sources) if exp.sources else exp.source, "class:note")
     return out
 
 
-def render_query(query: knowledge.Query) -> StyledText:
-    """Explain what the user asked about: a code, an enhanced code, both, or a keyword."""
+_STEP_LABELS = {
+    "TEXT": ("ui.explain.step.text", "the server's words"),
+    "PROVIDER": ("ui.explain.step.provider", "provider table"),
+    "ENHANCED": ("ui.explain.step.enhanced", "enhanced code"),
+    "CONTEXT": ("ui.explain.step.context", "in context"),
+    "CODE": ("ui.explain.step.code", "the code"),
+    "CLASS": ("ui.explain.step.class", "its class"),
+}
+
+
+def _evidence_line(evidence: knowledge.Evidence) -> str:
+    """One piece of the engine's evidence, in its order, with where it comes from."""
+    key, label = _STEP_LABELS[evidence.step.name]
+    return f"{t(key, label)}: {evidence.meaning} ({evidence.source})"
+
+
+def render_query(query: knowledge.Query, answers: str | None = None) -> StyledText:
+    """Explain what the user asked about: a code, an enhanced code, both, a keyword, or a pasted reply.
+
+    ``answers`` is the command the pasted reply answered, when the user said (explain --command)."""
     if query.keyword is not None:
         return _scrub(render_explanation(knowledge.explain_keyword(query.keyword, advertised=False)))
+    if query.code is not None and query.lines:
+        out: StyledText = []
+        reply = Reply(query.code, query.lines, b"", query.enhanced)
+        for i in range(len(reply.lines)):
+            out += _wire_line(reply, i, code_style(reply.code)) + [("", "\n")]
+        exp = knowledge.explain_reply(query.code, query.enhanced, answers, query.text)
+        return _scrub(out + render_explanation(exp, query.code))
     if query.code is not None:
-        return _scrub(render_explanation(knowledge.explain_reply(query.code, query.enhanced), query.code))
+        return _scrub(render_explanation(knowledge.explain_reply(query.code, query.enhanced, answers), query.code))
     assert query.enhanced is not None
     exp = knowledge.explain_enhanced(query.enhanced)
     klass = query.enhanced[0]
@@ -342,6 +369,7 @@ def render_last(session: Session) -> StyledText:
         out += [("class:note", t("ui.explain.answers", "answer to: {line}", line=safe(last.sent.text))), ("", "\n")]
     for i in range(len(reply.lines)):
         out += _wire_line(reply, i, code_style(reply.code)) + [("", "\n")]
-    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text)
+    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text,
+                                  facts=facts_of(session, last.sent, knowledge.answers_key(answers)))
     out += render_explanation(exp, reply.code)
     return _scrub(out)
