@@ -40,12 +40,23 @@ else:
 
 StyledText = list[tuple[str, str]]
 
-LEVELS = ("full", "brief", "off")
+LEVELS = ("full", "brief", "failures", "off")
+# What --explain auto means: script mode shows the wire and one line for failures (a log a
+# sysadmin reads); the REPL, replay and lessons teach, so they explain everything.
+SCRIPT_DEFAULT = "failures"
+INTERACTIVE_DEFAULT = "full"
+
+
+def level_for(asked: str | None, script: bool) -> str:
+    """The level to render with: ``auto`` (or nothing) resolved for script mode or the REPL."""
+    if asked in LEVELS:
+        return asked
+    return SCRIPT_DEFAULT if script else INTERACTIVE_DEFAULT
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    explain: str = "full"  # "full", "brief" or "off"
+    explain: str = "full"  # "full", "brief", "failures" (the wire, one line for 4xx/5xx) or "off"
     table_width: int = 34  # EHLO table: column where the meaning starts (at most)
 
 
@@ -162,7 +173,7 @@ def render_reply(
     """
     style = code_style(reply.code)
     out: StyledText = []
-    if options.explain == "off":
+    if options.explain == "off" or (options.explain == "failures" and reply.klass < 4):
         for i in range(len(reply.lines)):
             out += _wire_line(reply, i, style) + [("", "\n")]
         return out
@@ -176,11 +187,11 @@ def render_reply(
     extra = ""
     if reply.enhanced and not _says_nothing(reply.enhanced) and reply.klass != 2:
         extra = f"  [{reply.enhanced} {knowledge.explain_enhanced(reply.enhanced).short}]"
-    if options.explain == "brief" and reply.klass in (2, 3):
+    if options.explain in ("brief", "failures") and reply.klass in (2, 3):
         extra = ""
     # A known situation read from the text is more specific than the code's meaning in context.
     out += [("class:explain", f"   ↳ {exp.cause or exp.summary}{extra}"), ("", "\n")]
-    if options.explain == "brief":
+    if options.explain in ("brief", "failures"):
         return out
     if exp.hint:
         # After a failure the hint is a remedy; after success, the next step.
