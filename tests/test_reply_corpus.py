@@ -35,3 +35,19 @@ def test_the_gbk_replies_decode_as_chinese() -> None:
         reply = parse_entry(entry)
         assert "授权码" in reply.text
         assert any("GB18030" in note for note in reply.notes)
+
+
+def test_the_provider_tables_load_only_for_a_failure() -> None:
+    """Start-up must not pay for the tables (tomllib, ten files) on a session of 2xx replies."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from smtpshell import knowledge as k\n"
+        "k.explain_reply(250, '2.1.0', 'MAIL', 'OK'); k.explain_reply(354, None, 'DATA', 'go ahead')\n"
+        "print('tomllib' in sys.modules, 'smtpshell.knowledge.provider_tables' in sys.modules)\n"
+        "k.explain_reply(450, None, 'RCPT', 'RP:DRC')\n"
+        "print('smtpshell.knowledge.provider_tables' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["False", "False", "True"], done.stdout + done.stderr

@@ -183,8 +183,11 @@ def explain_reply(
         digit = (code // 10) % 10
         if digit in replies.SECOND_DIGIT and digit not in (3, 4):
             general += t("ui.reply.unknown_area", "; by its second digit it is about {about}", about=_second_digit(code))
-    summary = next((e.meaning for e in reading.evidence if e.step >= engine.Step.CONTEXT), general)
-    cause = reading.chosen.meaning if reading.chosen.step < engine.Step.CONTEXT else ""
+    # The summary is the code's meaning in context (the context table, else the code, else its
+    # class); the cause is the more specific reading that spoke first, when another one did.
+    plain = next((e for e in reading.evidence if e.key.startswith(("context.", "reply.", "class."))), None)
+    summary = plain.meaning if plain is not None else general
+    cause = reading.chosen.meaning if reading.chosen is not plain else ""
     if cause and reading.closes:
         cause = cause.rstrip(".") + t("ui.reply.closes", "; the server closes the connection (421)")
     if cause and reading.loose:

@@ -119,7 +119,7 @@ def read(code: int, enhanced: str | None, text: str, facts: Facts) -> Reading:
     joined = reply_text(text)
     if code >= 400 and joined:
         evidence += _text_and_provider(code, enhanced, joined, facts)
-    context = _context(code, facts, evidence)
+    context = _context(code, facts, evidence, enhanced)
     reading = _enhanced(enhanced) if enhanced else None
     if reading is not None and (code in _CATCH_ALL or not any(e.step is Step.CONTEXT for e in context)):
         evidence.append(reading)  # the command's context has nothing specific: the enhanced code speaks
@@ -222,7 +222,23 @@ def _prefix_match(code: str, prefixes: tuple[str, ...]) -> bool:
 # -- step 4: the code in context -------------------------------------------------------------
 
 
-def _context(code: int, facts: Facts, found: list[Evidence]) -> list[Evidence]:
+def _known_situation(code: int, enhanced: str | None, answers: str | None) -> Evidence | None:
+    """A well-known situation recognised by its codes alone (hints.HINTS: 535, 5.7.8, 4.7.1 to RCPT...)."""
+    for h in hints.HINTS:
+        if h.pattern or not (h.codes or h.enhanced):
+            continue
+        if h.codes and code not in h.codes and code // 100 not in h.codes:
+            continue
+        if h.enhanced and not (enhanced and _prefix_match(enhanced, h.enhanced)):
+            continue
+        if h.answers and answers not in h.answers and contexts.ALIASES.get(answers or "") not in h.answers:
+            continue
+        return Evidence(Step.CONTEXT, t(f"hint.{h.id}.cause", h.cause), t(f"hint.{h.id}.hint", h.hint), h.source,
+                        f"hint.{h.id}")
+    return None
+
+
+def _context(code: int, facts: Facts, found: list[Evidence], enhanced: str | None = None) -> list[Evidence]:
     out: list[Evidence] = []
     answers = facts.answers
     if code == 421 and answers not in (None, "UNSOLICITED", "GREETING"):
@@ -241,9 +257,12 @@ def _context(code: int, facts: Facts, found: list[Evidence]) -> list[Evidence]:
                                             sender=facts.mail_from, user=facts.auth_user),
                             t("context.MAIL.login_mismatch_hint", "try MAIL FROM with the address you logged in with"),
                             "RFC 6409 4.3", "context.MAIL.mismatch"))
+    known = _known_situation(code, enhanced, answers)
+    if known is not None:
+        out.append(known)
     ctx = find_context(code, answers)
     if ctx is not None:
-        if answers == "AUTH" and code == 235 and facts.auth_user:
+        if ctx.answers == "AUTH" and code == 235 and facts.auth_user:
             meaning = t("context.AUTH.235.meaning_user", "logged in as {user}: MAIL FROM now runs under that identity",
                         user=facts.auth_user)
         else:
