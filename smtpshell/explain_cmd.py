@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         sys.stderr.write(f"smtpshell explain: {problem}\n")
     if getattr(args, "keys", False):
-        texts = {**i18n.ui_texts(), **knowledge.all_texts()}
+        from .knowledge.texts import provider_texts
+
+        texts = {**i18n.ui_texts(), **knowledge.all_texts(), **provider_texts("en")}
         for key, text in sorted(texts.items()):
             sys.stdout.write(f"{_toml_string(key)} = {_toml_string(text)}\n")
         return exitcodes.OK
