@@ -44,6 +44,8 @@ def main(argv: list[str]) -> int:
     print(f"corpus: {total} replies")
     print(f"explained specifically (not by the class fallback): {specific} of {total} ({100 * specific / total:.0f}%)")
     print(f"meaning + hint say what they must and nothing they must not: {passing} of {total} ({100 * passing / total:.0f}%)")
+    words = steps["text"] + steps["provider"]
+    print(f"read from the server's words or a provider table: {words} of {total}")
     print("the meaning line came from: " + ", ".join(f"{name} {n}" for name, n in steps.most_common()))
     if "--list" in argv:
         print("\n".join(failures))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TextIO
 
 from . import exitcodes, i18n, knowledge
 from .render import ansi
@@ -38,11 +39,11 @@ def _toml_string(text: str) -> str:
 _PASTE_LIMIT = 64 * 1024  # a reply is at most a few KiB; a bounce message pasted whole is cut here
 
 
-def _read_paste(stream: "object") -> str:
-    """What was pasted on stdin (a reply copied from a bounce), bounded; bad bytes escaped."""
+def _read_paste(stream: TextIO) -> str:
+    """What was pasted on stdin (a reply copied from a bounce), bounded; GB18030 read as such."""
     buffer = getattr(stream, "buffer", None)
-    if buffer is None:
-        return str(stream.read(_PASTE_LIMIT))  # type: ignore[attr-defined]
+    if buffer is None:  # a text stream without bytes underneath (a test's StringIO)
+        return stream.read(_PASTE_LIMIT)
     from .protocol.replies import decode_text
 
     text, _ = decode_text(buffer.read(_PASTE_LIMIT))
