@@ -112,3 +112,21 @@ def test_the_basic_codes_issue_13_lists_are_known(code: int) -> None:
 def test_chinese_text_is_read() -> None:
     exp = knowledge.explain_reply(535, None, "AUTH", "Error: 请使用授权码登录。")
     assert "authorization code" in exp.cause
+
+
+def test_8bit_reply_text_utf8_then_gb18030_then_escapes() -> None:
+    from smtpshell.protocol.replies import ESCAPED_NOTE, GB18030_NOTE, ProtocolError, Reply
+
+    def parse(raw: bytes) -> tuple[Reply, list[str]]:
+        events = ReplyParser().feed(raw)
+        replies = [e for e in events if isinstance(e, Reply)]
+        notes = [e.message for e in events if isinstance(e, ProtocolError)]
+        assert len(replies) == 1 and not any(e.replaces_reply for e in events if isinstance(e, ProtocolError))
+        return replies[0], notes
+
+    utf8, notes = parse("550 用户不存在\r\n".encode())
+    assert utf8.text == "用户不存在" and notes == [] and utf8.notes == ()
+    gbk, notes = parse(b"535 Error: " + "请使用授权码登录".encode("gb18030") + b"\r\n")
+    assert gbk.text == "Error: 请使用授权码登录" and notes == [GB18030_NOTE] and GB18030_NOTE in gbk.notes
+    bad, notes = parse(b"550 caf\xff\r\n")
+    assert bad.text == "caf\\xff" and notes == [ESCAPED_NOTE]
