@@ -130,3 +130,9 @@ def test_8bit_reply_text_utf8_then_gb18030_then_escapes() -> None:
     assert gbk.text == "Error: 请使用授权码登录" and notes == [GB18030_NOTE] and GB18030_NOTE in gbk.notes
     bad, notes = parse(b"550 caf\xff\r\n")
     assert bad.text == "caf\\xff" and notes == [ESCAPED_NOTE]
+
+
+def test_an_enhanced_code_inside_the_text_is_read() -> None:
+    exp = knowledge.explain_reply(451, None, "RCPT", "Resources temporarily unavailable. Please try again later (#4.4.4)")
+    assert any(e.key == "enhanced.4.4" for e in exp.evidence), exp.evidence
+    assert not any(e.key.startswith("enhanced.") for e in knowledge.explain_reply(451, None, "RCPT", "see (#5.1.1)").evidence)

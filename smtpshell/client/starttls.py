@@ -353,7 +353,8 @@ class TLSHandling:
             if self.tls_options.keylog_path:
                 self.bus.emit(ev.Info(keylog_note(self.tls_options.keylog_path)))
             if self._tls_upgraded:
-                self.bus.emit(ev.Info(SAY_EHLO_AGAIN))
+                # The one place that says what to do after the upgrade (the 220's hint does not).
+                self.bus.emit(ev.Info(t("ui.tls.say_ehlo_again", SAY_EHLO_AGAIN)))
             self._tls_done.settle(info)
             self._notify()
             # Bytes that arrived with the last handshake message may hold data.

@@ -41,6 +41,8 @@ from . import enhanced as enh
 from .model import ContextInfo
 
 _ENHANCED_PREFIX = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}\s*")
+# Some servers put the enhanced code inside the text: "(#4.4.4)", "[#5.1.1]" (qmail, Yahoo).
+_ENHANCED_INSIDE = re.compile(r"[(\[]#([245]\.\d{1,3}\.\d{1,3})[)\]]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -117,6 +119,7 @@ def read(code: int, enhanced: str | None, text: str, facts: Facts) -> Reading:
     """Every piece of evidence about one reply, in the engine's order, and the one that speaks."""
     evidence: list[Evidence] = []
     joined = reply_text(text)
+    enhanced = enhanced or _enhanced_in_text(code, joined)
     if code >= 400 and joined:
         evidence += _text_and_provider(code, enhanced, joined, facts)
     context = _context(code, facts, evidence, enhanced)
@@ -138,6 +141,11 @@ def read(code: int, enhanced: str | None, text: str, facts: Facts) -> Reading:
              and chosen.stage not in standard)
     closes = code == 421 and chosen.step < Step.CONTEXT
     return Reading(tuple(evidence), chosen, hint, loose, closes)
+
+
+def _enhanced_in_text(code: int, joined: str) -> str | None:
+    found = _ENHANCED_INSIDE.search(joined)
+    return found.group(1) if found and int(found.group(1)[0]) == code // 100 else None
 
 
 # -- steps 1 and 2: the server's words, the provider's tags ----------------------------------
