@@ -115,7 +115,12 @@ def test_chinese_text_is_read() -> None:
 
 
 def test_8bit_reply_text_utf8_then_gb18030_then_escapes() -> None:
-    from smtpshell.protocol.replies import ESCAPED_NOTE, GB18030_NOTE, ProtocolError, Reply
+    from smtpshell.protocol.replies import (
+        ESCAPED_NOTE,
+        GB18030_NOTE,
+        ProtocolError,
+        Reply,
+    )
 
     def parse(raw: bytes) -> tuple[Reply, list[str]]:
         events = ReplyParser().feed(raw)

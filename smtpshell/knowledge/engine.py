@@ -14,12 +14,16 @@ first reading that says something specific gives the meaning line (and, with it,
 2. **The provider's own codes and tags** (``knowledge/providers/*.toml``, loaded the first time
    a failure needs them): NetEase's ``DT:SPM``, Microsoft's 5.7.606, Yahoo's ``[TSS04]``; then
    the rest of the server's text (``phrases.PHRASES``), wordings every server uses.
-3. **The enhanced code, read with its class**: 4.7.1 is "not for now", not "refused"; a 2.X.Y
-   success is one short line; X.S.0 and unregistered details fall through.
+3. **The enhanced code, read with its class** (also when written inside the text, "(#4.4.4)"):
+   4.7.1 is "not for now", not "refused"; a 2.X.Y success says nothing more than its context;
+   X.S.0 and unregistered details fall through. It gives the meaning line when the command's
+   context has nothing specific for the code (or the code is a catch-all, 451 or 554);
+   otherwise it stands beside the meaning line, and its advice is preferred to the context's.
 4. **The code in the context of the command it answers and the session's facts** (``Facts``:
    logged in and as whom, TLS, the MAIL FROM sent): 421 closes the connection whatever it
    answers; "relay denied" right after a login is not "log in first"; 454 to STARTTLS with TLS
-   already on is not "TLS unavailable".
+   already on is not "TLS unavailable"; then the situations known by their codes alone
+   (``hints.HINTS``: 535, 5.7.8, 4.7.1 to RCPT) and ``contexts.CONTEXTS``.
 5. **The code** (``replies.CODES``), then 6. **its class**.
 
 Where steps 1-2 win over a code whose standard meaning is about something else (556 is "null
@@ -132,10 +136,7 @@ def read(code: int, enhanced: str | None, text: str, facts: Facts) -> Reading:
         evidence.append(reading)  # it stands beside the context's meaning ("[5.1.1 ...]")
     evidence.append(_code_or_class(code))
     chosen = evidence[0]
-    hint = chosen.hint
-    if chosen.step >= Step.CONTEXT:  # the enhanced code's advice is more precise than the context's
-        hint = next((e.hint for e in evidence if e.step is Step.ENHANCED and e.hint), hint)
-    hint = hint or next((e.hint for e in evidence if e.hint), "")
+    hint = _hint_for(chosen, evidence)
     standard = _STANDARD_STAGES.get(code)
     loose = (chosen.step <= Step.PROVIDER and standard is not None and bool(chosen.stage)
              and chosen.stage not in standard)
@@ -146,6 +147,14 @@ def read(code: int, enhanced: str | None, text: str, facts: Facts) -> Reading:
 def _enhanced_in_text(code: int, joined: str) -> str | None:
     found = _ENHANCED_INSIDE.search(joined)
     return found.group(1) if found and int(found.group(1)[0]) == code // 100 else None
+
+
+def _hint_for(chosen: Evidence, evidence: list[Evidence]) -> str:
+    """The one hint: the speaking reading's, else the enhanced code's, else the first there is."""
+    hint = chosen.hint
+    if chosen.step >= Step.CONTEXT:  # the enhanced code's advice is more precise than the context's
+        hint = next((e.hint for e in evidence if e.step is Step.ENHANCED and e.hint), hint)
+    return hint or next((e.hint for e in evidence if e.hint), "")
 
 
 # -- steps 1 and 2: the server's words, the provider's tags ----------------------------------
