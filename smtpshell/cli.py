@@ -104,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run this line (repeatable), then quit; implies script mode")
     p.add_argument("--script", metavar="FILE", help="read lines from FILE (script mode)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default auto; honours NO_COLOR)")
-    p.add_argument("--explain", choices=("full", "brief", "off"), default="full", help="how much to explain each reply")
+    p.add_argument("--explain", choices=("auto", "full", "brief", "failures", "off"), default="auto",
+                   help="how much to explain each reply: auto (default) is 'failures' in script mode (the wire, "
+                        "and one line of meaning for each 4xx/5xx reply) and 'full' in the interactive shell")
     p.add_argument("--lang", metavar="LANG", help="language of messages and explanations (default: from the locale)")
     p.add_argument("--record", metavar="FILE", help="record the session to a transcript FILE (see 'smtpshell replay')")
     p.add_argument("--exit-codes", choices=("class", "stage"), default="class",
@@ -333,12 +335,12 @@ async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: 
     if lines is not None:
         from .drivers.script import ScriptDriver
         from .render import ansi
-        from .render.styled import RenderOptions
+        from .render.styled import RenderOptions, level_for
 
         driver = ScriptDriver(
             lines, target, options,
             color=ansi.want_color(args.color),
-            render=RenderOptions(explain=args.explain),
+            render=RenderOptions(explain=level_for(args.explain, script=True)),
             record=args.record,
             practice_server=practice_server,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TextIO
 
 from . import exitcodes, i18n, knowledge
 from .render import ansi
@@ -19,7 +20,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "Explain an SMTP reply code (550), an enhanced status code (5.7.1), both (550 5.7.1), "
         "or an EHLO keyword (SIZE), with its source."
     )
-    parser.add_argument("what", nargs="*", metavar="CODE", help="550, 5.7.1, '550 5.7.1' or an EHLO keyword")
+    parser.add_argument("what", nargs="*", metavar="CODE",
+                        help="550, 5.7.1, '550 5.7.1', an EHLO keyword, or a pasted reply ('550-5.7.1 ...'); "
+                        "none: the reply is read from stdin (paste it, then Ctrl-D)")
+    parser.add_argument("--command", metavar="VERB", dest="answers", type=str.upper,
+                        help="the command the pasted reply answered (RCPT, MAIL, AUTH, DATA, ...), for its meaning in context")
     if not any("--color" in a.option_strings for a in parser._actions):
         parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output")
     if not any("--lang" in a.option_strings for a in parser._actions):
@@ -31,20 +36,40 @@ def _toml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+_PASTE_LIMIT = 64 * 1024  # a reply is at most a few KiB; a bounce message pasted whole is cut here
+
+
+def _read_paste(stream: TextIO) -> str:
+    """What was pasted on stdin (a reply copied from a bounce), bounded; GB18030 read as such."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a text stream without bytes underneath (a test's StringIO)
+        return stream.read(_PASTE_LIMIT)
+    from .protocol.replies import decode_text
+
+    text, _ = decode_text(buffer.read(_PASTE_LIMIT))
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
     _, problem = i18n.setup(getattr(args, "lang", None))
     if problem:
         sys.stderr.write(f"smtpshell explain: {problem}\n")
     if getattr(args, "keys", False):
-        texts = {**i18n.ui_texts(), **knowledge.all_texts()}
+        from .knowledge.texts import provider_texts
+
+        texts = {**i18n.ui_texts(), **knowledge.all_texts(), **provider_texts("en")}
         for key, text in sorted(texts.items()):
             sys.stdout.write(f"{_toml_string(key)} = {_toml_string(text)}\n")
         return exitcodes.OK
     color = ansi.want_color(getattr(args, "color", "auto") or "auto", sys.stdout)
+    asked = " ".join(args.what)
+    if not asked and not sys.stdin.isatty():
+        asked = _read_paste(sys.stdin)
     try:
-        query = knowledge.parse_query(" ".join(args.what))
+        query = knowledge.parse_query(asked)
     except knowledge.QueryError as exc:
         sys.stderr.write(f"smtpshell explain: {exc}\n")
         return exitcodes.USAGE
-    sys.stdout.write(ansi.to_text(render_query(query), color))
+    answers = getattr(args, "answers", None)
+    sys.stdout.write(ansi.to_text(render_query(query, "DATA_END" if answers == "." else answers), color))
     return exitcodes.OK

@@ -38,7 +38,9 @@ def test_auth_succeeds_or_fails_and_leaks_nothing(sasl_server, run_smtpshell, la
     env = {"SMTPSHELL_TOKEN": token} if uses_token else {"SMTPSHELL_PASSWORD": password}
     script = ["/record transcript.txt", "EHLO client.test", *lines, "MAIL FROM:<alice@example.org>"]
     args = [a for line in script for a in ("-c", line)]
-    run = run_smtpshell(sasl_server.address, "--user", "alice", *args, env=env)
+    # --explain full: a successful login is explained only when tutoring (script mode's default
+    # shows the wire and one line for failures, issue 13).
+    run = run_smtpshell(sasl_server.address, "--user", "alice", "--explain", "full", *args, env=env)
 
     screen = run.screen
     assert "Traceback" not in screen
@@ -104,7 +106,7 @@ def test_password_from_netrc(sasl_server, run_smtpshell, tmp_path) -> None:  # t
     netrc = tmp_path / "netrc"
     netrc.write_text(f"machine 127.0.0.1 login alice password {PASSWORD}\n")
     netrc.chmod(0o600)
-    run = run_smtpshell(sasl_server.address, "--netrc-file", str(netrc), "-c", "EHLO x", "-c", "AUTH LOGIN")
+    run = run_smtpshell(sasl_server.address, "--netrc-file", str(netrc), "--explain", "full", "-c", "EHLO x", "-c", "AUTH LOGIN")
     assert run.returncode == 0, run.screen
     assert "logged in as alice" in run.screen  # the user came from netrc too
     assert leaked(run, password=PASSWORD) == []

@@ -80,7 +80,7 @@ def test_no_list_of_verbs_is_left_in_ui():
 
 def test_level_tab_offers_the_levels():
     _, found = complete("/level ")
-    assert texts(found) == ["full", "brief", "off"]
+    assert texts(found) == ["full", "brief", "failures", "off"]
     assert texts(complete("/level b")[1]) == ["brief"]
 
 

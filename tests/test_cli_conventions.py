@@ -48,7 +48,7 @@ def test_scenario_with_a_target_is_an_error(run_smtpshell) -> None:  # type: ign
 
 
 def test_the_user_comes_from_the_url(auth_server, run_smtpshell) -> None:  # type: ignore[no-untyped-def]
-    run = run_smtpshell(f"smtp://alice@{auth_server.address}", "-c", "EHLO x", "-c", "AUTH PLAIN",
+    run = run_smtpshell(f"smtp://alice@{auth_server.address}", "--explain", "full", "-c", "EHLO x", "-c", "AUTH PLAIN",
                         env={"SMTPSHELL_PASSWORD": USERS["alice"]})
     assert "235" in run.screen and "logged in as alice" in run.screen, run.screen
     assert run.returncode == 0

@@ -45,7 +45,7 @@ async def test_explain_code_needs_no_connection() -> None:
     assert not ctx.errors
 
 
-@pytest.mark.parametrize(("line", "expected"), [("/explain 4.7.1", "delivery not authorized"),
+@pytest.mark.parametrize(("line", "expected"), [("/explain 4.7.1", "not authorized for now"),
                                                 ("/explain SIZE", "RFC 1870"), ("/why 354", "start mail input")])
 async def test_explain_forms(line: str, expected: str) -> None:
     ctx = Shell()
@@ -93,17 +93,17 @@ async def test_level_sets_render_options() -> None:
     await registry.dispatch(ctx.context, "/level")
     assert "explanation level: brief" in ctx.out
     await registry.dispatch(ctx.context, "/level loud")
-    assert ctx.errors and "full, brief or off" in ctx.errors[-1]
+    assert ctx.errors and "full, brief, failures or off" in ctx.errors[-1]
     assert ctx.render_options.explain == "brief"
 
 
 def test_commands_registered_with_completion_kinds() -> None:
     commands = registry.load_all()
     assert commands["explain"].arg_kind is registry.ArgKind.CODE
-    assert commands["level"].usage == "[full|brief|off]"
+    assert commands["level"].usage == "[full|brief|failures|off]"
 
 
-@pytest.mark.parametrize("level", ["off", "brief"])
+@pytest.mark.parametrize("level", ["off", "brief", "failures"])
 def test_level_reports_the_level_given_with_explain(level: str) -> None:
     """`--explain off` then `/level` says off (it used to say full: a setting looked up by a name nobody set)."""
     import subprocess
@@ -114,3 +114,12 @@ def test_level_reports_the_level_given_with_explain(level: str) -> None:
         capture_output=True, text=True, timeout=60,
     )
     assert f"explanation level: {level}" in done.stdout, done.stdout + done.stderr
+
+
+def test_script_mode_defaults_to_failures() -> None:
+    """Issue 13: with no --explain, script mode shows the wire and one line for 4xx/5xx only."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "smtpshell", "-c", "/level"], capture_output=True, text=True, timeout=60)
+    assert "explanation level: failures" in done.stdout, done.stdout + done.stderr

@@ -215,10 +215,10 @@ def test_must_issue_starttls_first_hint() -> None:
 @pytest.mark.parametrize("code", [450, 451])
 def test_greylisting_hint(code: int) -> None:
     exp = knowledge.explain_reply(code, "4.7.1", "RCPT", "<a@b.example>: Recipient address rejected: Greylisted, see http://x")
-    assert "greylisting" in exp.cause
+    assert "greylisting" in exp.cause.lower()
     assert "few minutes" in exp.hint
     bare = knowledge.explain_reply(code, "4.7.1", "RCPT", "Service unavailable")
-    assert "greylisting" in bare.cause
+    assert "greylisting" in (bare.cause or bare.summary) and "few minutes" in bare.hint
 
 
 def test_535_578_bad_credentials() -> None:
@@ -314,7 +314,7 @@ def test_explain_keyword_always_answers(keyword: str, params: list[str], tls: bo
     [(554, "5.5.0", "RCPT", "Error: improper use of SMTP command pipelining", "PIPELINING"),
      (553, "5.6.7", "RCPT", "non-ASCII address", "SMTPUTF8"),
      (450, "4.7.1", "RCPT", "Client host rejected: cannot find your hostname, [192.0.2.1]", "PTR"),
-     (554, "5.7.1", "RCPT", "Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", "named list"),
+     (554, "5.7.1", "RCPT", "Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", "spamhaus.org"),
      (504, "5.5.2", "HELO", "<x>: Helo command rejected: need fully-qualified hostname", "fully qualified"),
      (552, "5.3.4", "DATA_END", "Message size exceeds fixed limit", "SIZE"),
      (452, "4.5.3", "RCPT", "Too many recipients", "another message"),

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
+from ..i18n import t
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Session
 from ..untrusted import safe_bytes
@@ -326,9 +327,10 @@ class TLSHandling:
             failure = diagnose_failure(exc, tls.obj, str(self.target), self.tls_options, self._checked_name)
             for line in failure.detail.splitlines():  # one event per line: the screen shows no raw newlines
                 self.bus.emit(ev.Warning(line, kind=f"tls-{failure.key}"))
-            reason = failure.summary
-            self._closed_reason = reason
-            self._tls_done.fail(ConnectionFailed(reason))
+            # Said once: the warnings above explain the failure; the close only points at them
+            # (the driver's one line on stderr carries the summary for scripts).
+            self._closed_reason = t("ui.tls.closed_after_failure", "the TLS handshake failed (why: see above)")
+            self._tls_done.fail(ConnectionFailed(failure.summary))
             if self._transport is not None:
                 self._transport.close()
             # After the close: asyncio then reports the connection lost before it
@@ -351,7 +353,8 @@ class TLSHandling:
             if self.tls_options.keylog_path:
                 self.bus.emit(ev.Info(keylog_note(self.tls_options.keylog_path)))
             if self._tls_upgraded:
-                self.bus.emit(ev.Info(SAY_EHLO_AGAIN))
+                # The one place that says what to do after the upgrade (the 220's hint does not).
+                self.bus.emit(ev.Info(t("ui.tls.say_ehlo_again", SAY_EHLO_AGAIN)))
             self._tls_done.settle(info)
             self._notify()
             # Bytes that arrived with the last handshake message may hold data.

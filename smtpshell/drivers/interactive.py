@@ -31,7 +31,7 @@ from ..client.target import BadTarget, Target, parse_target
 from ..config import Config, load, state_dir
 from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
-from ..render.styled import RenderOptions, StyledText, render_event
+from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..ui.history import history_path
 from ..ui.prompt import ReplUI
 from ..ui.toolbar import Where
@@ -62,7 +62,7 @@ class Repl:
         self.recorder: Recorder | None = None
         self.bus = ev.EventBus()
         self.runner: SessionRunner = SessionRunner(self.bus, options, self)
-        self.render_options = RenderOptions(explain=getattr(args, "explain", "full") or "full")
+        self.render_options = RenderOptions(explain=level_for(getattr(args, "explain", None), script=False))
         self.ui = ui or ReplUI(config, lambda: self.runner.session, self.where,
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)

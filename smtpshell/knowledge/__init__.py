@@ -13,37 +13,39 @@ into an explanation.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from ..i18n import t
-from . import contexts, enhanced as enh, hints, keywords, replies, values
+from . import engine, keywords, replies, values
+from . import enhanced as enh
+from .engine import Evidence, Facts, Step
 from .enhanced import parse as parse_enhanced
+from .explanation import Explanation
 from .keywords import find as find_keyword
 from .model import CodeInfo, ContextInfo, EnhancedInfo, HintInfo, KeywordInfo
 from .query import Query, QueryError, parse_query
 from .texts import all_texts
 
 __all__ = [
-    "Explanation", "explain_reply", "explain_enhanced", "explain_keyword", "answers_key", "completions",
-    "Query", "QueryError", "parse_query", "parse_enhanced", "find_keyword", "all_texts",
-    "CodeInfo", "ContextInfo", "EnhancedInfo", "HintInfo", "KeywordInfo",
+    "CodeInfo",
+    "ContextInfo",
+    "EnhancedInfo",
+    "Evidence",
+    "Explanation",
+    "Facts",
+    "HintInfo",
+    "KeywordInfo",
+    "Query",
+    "QueryError",
+    "Step",
+    "all_texts",
+    "answers_key",
+    "completions",
+    "explain_enhanced",
+    "explain_keyword",
+    "explain_reply",
+    "find_keyword",
+    "parse_enhanced",
+    "parse_query",
 ]
-
-
-@dataclass(frozen=True)
-class Explanation:
-    summary: str  # one line, the most specific meaning (in context when known)
-    detail: str = ""  # more, for /explain (several lines)
-    hint: str = ""  # what to try
-    source: str = ""  # the main source: "RFC 5321 4.2.2"
-    enhanced: str = ""  # one line on the enhanced status code, if any
-    cause: str = ""  # what probably caused it (from a known situation)
-    title: str = ""  # "550 mailbox unavailable"
-    value: str = ""  # for a keyword: its parameters decoded ("50 MiB limit")
-    short: str = ""  # a few words ("message size"), for compact views
-    sources: tuple[str, ...] = ()  # every source used
-    known: bool = True  # False: explained only by class / subject
 
 
 # What a reply answers, from the kind of line sent (see protocol.session.Kind).
@@ -89,33 +91,7 @@ def _second_digit(code: int) -> str:
 
 
 def find_context(code: int, verb: str | None) -> ContextInfo | None:
-    key = answers_key(verb)
-    if key is None:
-        return None
-    for name in (key, contexts.ALIASES.get(key)):
-        if name is None:
-            continue
-        found = contexts.INDEX.get((name, code)) or contexts.INDEX.get((name, code // 100))
-        if found:
-            return found
-    if code == 421:
-        return contexts.INDEX.get(("UNSOLICITED", 421))
-    return None
-
-
-def find_hint(code: int, enhanced: str | None, verb: str | None, text: str) -> HintInfo | None:
-    key = answers_key(verb)
-    for h in hints.HINTS:
-        if h.codes and code not in h.codes and code // 100 not in h.codes:
-            continue
-        if h.enhanced and not (enhanced and any(enhanced == e or (e.endswith(".") and enhanced.startswith(e)) for e in h.enhanced)):
-            continue
-        if h.answers and key not in h.answers and contexts.ALIASES.get(key or "") not in h.answers:
-            continue
-        if h.pattern and not re.search(h.pattern, text, re.IGNORECASE):
-            continue
-        return h
-    return None
+    return engine.find_context(code, answers_key(verb))
 
 
 def explain_enhanced(code: str) -> Explanation:
@@ -140,14 +116,22 @@ def explain_enhanced(code: str) -> Explanation:
                        name=t(f"enhanced.subject.{subject}.title", subj[0]), meaning=t(f"enhanced.subject.{subject}.meaning", subj[1])))
         sources.append(enh.SUBJECT_SOURCE)
     info = enh.BY_KEY.get(f"{subject}.{detail}")
+    if klass == 2 and f"{subject}.{detail}" not in enh.SUCCESS_DETAILS and subj:
+        # The registry words its details for failures: a 2.1.0 "sender OK" or a 2.7.0 "logged
+        # in" only says which area the success concerns. One short line, no "other or undefined".
+        summary = t("ui.enhanced.success", "success ({area})", area=t(f"enhanced.subject.{subject}.title", subj[0]))
+        sources.insert(0, enh.CLASS_SOURCE)
+        return Explanation(summary, "\n".join(lines), source=enh.CLASS_SOURCE, title=code, sources=tuple(dict.fromkeys(sources)),
+                           short=t("ui.enhanced.success_short", "success"))
     if info is not None:
         title = t(f"enhanced.{info.key}.title", info.title)
         meaning = t(f"enhanced.{info.key}.meaning", info.meaning)
-        if klass == 2 and detail == 0 and subj:
-            # X.S.0 details are written for failures; 2.1.0 "sender OK" or 2.7.0
-            # "authentication succeeded" only say which area the success concerns.
-            meaning = t("ui.enhanced.success_other", "done, no more precise detail ({area})",
-                        area=t(f"enhanced.subject.{subject}.meaning", subj[1]))
+        if klass == 4 and info.key in enh.TRANSIENT:
+            # RFC 3463 2: class 4 means the same message may go later; 4.7.1 is not "refused".
+            title = t(f"enhanced.{info.key}.transient_title", enh.TRANSIENT[info.key][0])
+            meaning = t(f"enhanced.{info.key}.transient", enh.TRANSIENT[info.key][1])
+        elif klass == 4:
+            meaning = t("ui.enhanced.for_now", "for now: {meaning}", meaning=meaning)
         sources.insert(0, info.source)
         summary = f"{title}: {meaning}"
         return Explanation(summary, "\n".join(lines), source=info.source, title=f"{code} {title}",
@@ -166,26 +150,32 @@ def explain_enhanced(code: str) -> Explanation:
 
 
 def explain_reply(
-    code: int, enhanced: str | None = None, verb: str | None = None, text: str = "", *, user: str | None = None
+    code: int,
+    enhanced: str | None = None,
+    verb: str | None = None,
+    text: str = "",
+    *,
+    user: str | None = None,
+    facts: Facts | None = None,
 ) -> Explanation:
-    """Explain a reply code in the context of the command it answers.
+    """Explain a reply: the engine's reading (:mod:`.engine`) as an :class:`Explanation`.
 
     ``verb`` is the verb answered ("RCPT"), or GREETING, DATA_END (the "."
     ending a message), AUTH_RESPONSE (a line answering a 334), UNSOLICITED,
-    or None when unknown. ``text`` is only searched for known situations.
-    ``user`` is who the session logged in as, when that is known (a 235 says it).
+    or None when unknown. ``text`` (the reply's lines) is searched, never copied.
+    ``facts`` is what the session knows (logged in, as whom, TLS, MAIL FROM);
+    ``user`` alone is a shortcut for ``Facts(auth_user=user)``.
     """
+    answers = answers_key(verb)
+    facts = (facts or Facts(auth_user=user))._replace(answers=answers)
+    if user and not facts.auth_user:
+        facts = facts._replace(auth_user=user)
+    reading = engine.read(code, enhanced, text, facts)
     info = replies.BY_CODE.get(code)
-    ctx = find_context(code, verb)
-    hint = find_hint(code, enhanced, verb, text)
-    sources: list[str] = []
-    detail: list[str] = []
-
     if info is not None:
         short = _code_title(info)
         title = f"{code} {short}"
         general = _code_meaning(info)
-        sources.append(info.source)
     else:
         title = t("ui.reply.unknown_title", "{code} (not a standard code)", code=code)
         short = replies.CLASSES.get(code // 100, ("", ""))[0]
@@ -193,39 +183,32 @@ def explain_reply(
         digit = (code // 10) % 10
         if digit in replies.SECOND_DIGIT and digit not in (3, 4):
             general += t("ui.reply.unknown_area", "; by its second digit it is about {about}", about=_second_digit(code))
-        sources.append(replies.CLASS_SOURCE)
-
-    if ctx is not None and user and ctx.answers == "AUTH" and code == 235:
-        summary = t("context.AUTH.235.meaning_user", "logged in as {user}: MAIL FROM now runs under that identity",
-                    user=user)
-        sources.insert(0, ctx.source)
-        detail.append(t("ui.reply.general", "{code} in general: {meaning}", code=code, meaning=general))
-    elif ctx is not None:
-        summary = _context_meaning(ctx)
-        sources.insert(0, ctx.source)
-        detail.append(t("ui.reply.general", "{code} in general: {meaning}", code=code, meaning=general))
-    else:
-        summary = general
-    detail.append(t("ui.reply.class", "{digit}xx: {meaning}", digit=code // 100, meaning=_class_line(code)))
-
+    # The summary is the code's meaning in context (the context table, else the code, else its
+    # class); the cause is the more specific reading that spoke first, when another one did.
+    plain = next((e for e in reading.evidence if e.key.startswith(("context.", "reply.", "class."))), None)
+    summary = plain.meaning if plain is not None else general
+    cause = reading.chosen.meaning if reading.chosen is not plain else ""
+    if cause and reading.closes:
+        cause = cause.rstrip(".") + t("ui.reply.closes", "; the server closes the connection (421)")
+    if cause and reading.loose:
+        cause = cause.rstrip(".") + t("ui.reply.loose_short", " ({code} used loosely)", code=code)
+    detail = [t("ui.reply.general", "{code} in general: {meaning}", code=code, meaning=general),
+              t("ui.reply.class", "{digit}xx: {meaning}", digit=code // 100, meaning=_class_line(code))]
+    if reading.loose:
+        detail.insert(0, t("ui.reply.loose", "the server uses {code} loosely here: its words, not the code's standard meaning, say what happened",
+                           code=code))
+    sources = [e.source for e in reading.evidence if e.source]
+    sources.append(info.source if info is not None else replies.CLASS_SOURCE)
     enhanced_line = ""
     if enhanced:
         e = explain_enhanced(enhanced)
         enhanced_line = f"{enhanced} {e.summary}"
         detail.append(e.detail)
-        sources.extend(s for s in e.sources if s not in sources)
-
-    hint_text = _context_hint(ctx) if ctx else ""
-    cause = ""
-    if hint is not None:
-        cause = t(f"hint.{hint.id}.cause", hint.cause)
-        hint_text = t(f"hint.{hint.id}.hint", hint.hint)
-        sources.append(hint.source)
-
+        sources.extend(e.sources)
     return Explanation(
         summary=summary,
         detail="\n".join(d for d in detail if d),
-        hint=hint_text,
+        hint=reading.hint,
         source=sources[0] if sources else "",
         enhanced=enhanced_line,
         cause=cause,
@@ -233,6 +216,9 @@ def explain_reply(
         sources=tuple(dict.fromkeys(sources)),
         known=info is not None,
         short=short,
+        evidence=reading.evidence,
+        specific=reading.specific,
+        loose=reading.loose,
     )
 
 

@@ -18,7 +18,7 @@ CONTEXTS: tuple[C, ...] = (
     # -- the greeting (nothing sent yet) ---------------------------------------
     C("GREETING", 220, "the server greets you and is ready: introduce yourself with EHLO", f"{_R} 3.1",
       "EHLO your.host.name"),
-    C("GREETING", 421, "the server will not talk now (busy or shutting down)", f"{_R} 3.8", "try again later"),
+    C("GREETING", 421, "the server will not talk now (busy or shutting down) and closes the connection", f"{_R} 3.8", "try again later"),
     C("GREETING", 554, "the server refuses this connection: no SMTP service for you", f"{_R} 3.1",
       "your address may be blocked; the reply text often says why"),
     C("GREETING", 521, "this host accepts no mail at all", "RFC 7504 3", "mail goes to the domain's real MX hosts"),
@@ -109,9 +109,11 @@ CONTEXTS: tuple[C, ...] = (
     C("EXPN", 550, "no such list here", f"{_R} 3.5.2"),
     C("TURN", 502, "TURN is not offered (it was withdrawn as insecure)", f"{_R} 4.1.1"),
     # -- STARTTLS ---------------------------------------------------------------------
-    C("STARTTLS", 220, "go ahead: the TLS handshake starts now", _TLS,
-      "after TLS the server forgets everything: say EHLO again"),
-    C("STARTTLS", 454, "TLS is not available right now", _TLS, "try again later, or go on without TLS if you must"),
+    # No hint: what to do after the handshake is said once, by the note that it succeeded.
+    C("STARTTLS", 220, "go ahead: the TLS handshake starts now", _TLS),
+    # Never "go on without TLS": a 454 on a connection that is already TLS (465) means TLS is on.
+    C("STARTTLS", 454, "TLS is not available right now", _TLS,
+      "try again later, or connect with implicit TLS (port 465); smtpshell does not drop to plaintext for you"),
     C("STARTTLS", 501, "STARTTLS takes no arguments", _TLS),
     C("STARTTLS", 502, "this server does not offer STARTTLS", _TLS),
     C("STARTTLS", 503, "STARTTLS is not possible now (already in TLS, or not after EHLO)", _TLS),
@@ -128,6 +130,9 @@ CONTEXTS: tuple[C, ...] = (
     C("AUTH", 454, "authentication failed for a temporary reason on the server", f"{_AUTH} 6", "try again later"),
     C("AUTH", 504, "the server does not know that mechanism", f"{_AUTH} 4", "pick one the EHLO AUTH line lists"),
     C("AUTH", 503, "AUTH is not possible now (already logged in, or inside a message)", f"{_AUTH} 4"),
+    C("AUTH", 550, "the login was refused: this account may not log in here (or may not use SMTP)", f"{_AUTH} 6"),
+    C("AUTH", 4, "the login failed for now", f"{_AUTH} 6", "try again later"),
+    C("AUTH", 5, "the login was refused", f"{_AUTH} 6"),
     C("AUTH", 501, "the exchange was cancelled or the base64 was malformed", f"{_AUTH} 4"),
     C("AUTH", 500, "an authentication line was too long", f"{_AUTH} 4"),
     C("AUTH", 530, "the server wants TLS before AUTH", _TLS, "STARTTLS, EHLO again, then AUTH"),

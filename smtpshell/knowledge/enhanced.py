@@ -128,6 +128,21 @@ DETAILS: tuple[E, ...] = (
 
 BY_KEY: dict[str, E] = {e.key: e for e in DETAILS}
 
+# The registry words its details as final refusals. With class 4 they mean "not now": 4.7.1 is
+# greylisting or a temporary block far more often than a refusal (RFC 3463 2: the class says
+# whether the same message may go later). These details get words of their own; the others are
+# prefixed "for now".
+TRANSIENT: dict[str, tuple[str, str]] = {
+    "7.1": ("not authorized for now", "not accepted for now on policy grounds: greylisting, a rate limit or a temporary block; retry later"),
+    "7.0": ("security or policy, for now", "a temporary security or policy refusal (often a rate or reputation limit); retry later"),
+    "2.1": ("mailbox not taking mail for now", "the mailbox does not take mail right now (busy, rate-limited); retry later"),
+    "3.2": ("system not accepting mail for now", "the receiving system takes no mail right now; retry later"),
+    "1.1": ("mailbox not confirmed for now", "the server cannot confirm the mailbox right now; retry later"),
+}
+
+# Details that are successes in their own right; any other 2.X.Y only says which area succeeded.
+SUCCESS_DETAILS = frozenset({"1.5", "3.6", "6.4"})
+
 
 _CODE_RE = re.compile(r"^([245xX])\.(\d{1,3})\.(\d{1,3})$")
 

@@ -33,7 +33,7 @@ KEYWORDS: tuple[K, ...] = (
     K("DSN", "delivery status notifications", "you may ask for success/failure/delay reports (NOTIFY=, RET=, ENVID=, ORCPT=)", "RFC 3461"),
     K("ETRN", "remote queue start", "you may ask the server to deliver mail queued for your domain (ETRN domain)", "RFC 1985"),
     K("ENHANCEDSTATUSCODES", "enhanced status codes", "replies carry an x.y.z code that says more precisely what happened", "RFC 2034"),
-    K("STARTTLS", "STARTTLS", "the connection can be encrypted: send STARTTLS, then EHLO again", "RFC 3207"),
+    K("STARTTLS", "STARTTLS", "the connection can be encrypted: send STARTTLS", "RFC 3207"),
     K("NO-SOLICITING", "no soliciting", "the server refuses solicitations matching the listed keywords", "RFC 3865", decoder="list"),
     K("MTRK", "message tracking", "you may ask to track the message later (MAIL ... MTRK=)", "RFC 3885"),
     K("AUTH", "authentication", "you may log in with AUTH <mechanism>", "RFC 4954", decoder="auth"),

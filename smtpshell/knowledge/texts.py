@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import contexts, enhanced as enh, hints, keywords, replies
+from . import contexts, hints, keywords, phrases, replies
+from . import enhanced as enh
 
 
 def all_texts() -> dict[str, str]:
@@ -34,4 +35,20 @@ def all_texts() -> dict[str, str]:
     for h in hints.HINTS:
         out[f"hint.{h.id}.cause"] = h.cause
         out[f"hint.{h.id}.hint"] = h.hint
+    for p in phrases.PHRASES:
+        out[f"hint.{p.id}.cause"] = p.cause
+        out[f"hint.{p.id}.hint"] = p.hint
+    for k, (title, meaning) in enh.TRANSIENT.items():
+        out[f"enhanced.{k}.transient"] = meaning
+        out[f"enhanced.{k}.transient_title"] = title
     return out
+
+
+def provider_texts(lang: str = "en") -> dict[str, str]:
+    """The provider tables' texts by key (``provider.<name>.<slug>.meaning``/``.hint``).
+
+    ``lang="zh_CN"`` gives the rows' own Chinese: what a zh_CN catalogue can take as is.
+    Reads the tables (kept apart from :func:`all_texts`, which stays cheap)."""
+    from .provider_tables import texts_for
+
+    return texts_for(lang)

@@ -55,6 +55,26 @@ class Reply(NamedTuple):
         return "\n".join(self.lines)
 
 
+GB18030_NOTE = "the reply is not UTF-8; it decodes cleanly as GB18030 (Chinese), which is how it is shown"
+ESCAPED_NOTE = "invalid UTF-8 in the reply; the bad bytes are shown escaped"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Reply text from bytes, and a note saying how when it was not UTF-8.
+
+    UTF-8 first; then GB18030, which Chinese providers send (QQ's 535 授权码 reply), when it
+    decodes cleanly; else UTF-8 with the bad bytes escaped.
+    """
+    try:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), GB18030_NOTE
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="backslashreplace"), ESCAPED_NOTE
+
+
 class ProtocolError(NamedTuple):
     """Input from the server that is not a well-formed reply."""
 
@@ -216,14 +236,10 @@ class ReplyParser:
             return
         if pending is None:
             pending = self._pending = _Pending(code)
-        try:
-            text = text_bytes.decode("utf-8")
-        except UnicodeDecodeError:
-            text = text_bytes.decode("utf-8", errors="backslashreplace")
-            note = "invalid UTF-8 in the reply; the bad bytes are shown escaped"
-            if note not in pending.notes:
-                pending.notes.append(note)
-                events.append(ProtocolError(note, raw[:_SHOWN_RAW], replaces_reply=False))
+        text, note = decode_text(text_bytes)
+        if note and note not in pending.notes:
+            pending.notes.append(note)
+            events.append(ProtocolError(note, raw[:_SHOWN_RAW], replaces_reply=False))
         if bare_lf:
             note = "line ended with a bare LF instead of CRLF"
             if note not in pending.notes:

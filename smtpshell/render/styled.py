@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import events as ev
-from ..lazy import lazy_module
-from ..untrusted import safe
 from ..i18n import t
+from ..lazy import lazy_module
 from ..protocol.ehlo import Capabilities
+from ..protocol.envelope import address_of
 from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending, Session
+from ..untrusted import safe
 
 if TYPE_CHECKING:
     from .. import knowledge
@@ -39,12 +40,23 @@ else:
 
 StyledText = list[tuple[str, str]]
 
-LEVELS = ("full", "brief", "off")
+LEVELS = ("full", "brief", "failures", "off")
+# What --explain auto means: script mode shows the wire and one line for failures (a log a
+# sysadmin reads); the REPL, replay and lessons teach, so they explain everything.
+SCRIPT_DEFAULT = "failures"
+INTERACTIVE_DEFAULT = "full"
+
+
+def level_for(asked: str | None, script: bool) -> str:
+    """The level to render with: ``auto`` (or nothing) resolved for script mode or the REPL."""
+    if asked in LEVELS:
+        return asked
+    return SCRIPT_DEFAULT if script else INTERACTIVE_DEFAULT
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    explain: str = "full"  # "full", "brief" or "off"
+    explain: str = "full"  # "full", "brief", "failures" (the wire, one line for 4xx/5xx) or "off"
     table_width: int = 34  # EHLO table: column where the meaning starts (at most)
 
 
@@ -77,7 +89,7 @@ def render_event(event: ev.Event, session: Session | None, options: RenderOption
 
 def _render_event(event: ev.Event, session: Session | None, options: RenderOptions) -> StyledText:
     if isinstance(event, ev.ReplyReceived):
-        return render_reply(event.reply, answers_of(event.exchange.sent), options, session)
+        return render_reply(event.reply, answers_of(event.exchange.sent), options, session, sent=event.exchange.sent)
     if isinstance(event, ev.LineSent):
         out: StyledText = [("class:sent.prefix", "C: "), ("class:sent", safe(event.shown))]
         if event.automatic:
@@ -131,11 +143,27 @@ def _wire_line(reply: Reply, index: int, style: str) -> StyledText:
     return out
 
 
+def facts_of(session: Session | None, sent: Pending | None, answers: str | None) -> knowledge.Facts:
+    """What the engine may know about the session when it reads a reply (see knowledge.engine)."""
+    if session is None:
+        return knowledge.Facts(answers=answers)
+    mail_from = session.sender
+    if sent is not None and answers == "MAIL":
+        mail_from = address_of(sent.text)  # a refused MAIL never reached the session's sender
+        mail_from = "" if mail_from is None and "<>" in sent.text else mail_from
+    caps = session.capabilities or session.previous_capabilities
+    return knowledge.Facts(answers=answers, tls=session.tls, authenticated=session.authenticated,
+                           auth_user=session.auth_user or session.auth_attempt_user, mail_from=mail_from,
+                           server=caps.server_name if caps is not None else None)
+
+
 def render_reply(
     reply: Reply,
     verb: str | None,
     options: RenderOptions = RenderOptions(),
     session: Session | None = None,
+    *,
+    sent: Pending | None = None,
 ) -> StyledText:
     """A reply, its code coloured by class, explained at ``options.explain`` level.
 
@@ -145,7 +173,7 @@ def render_reply(
     """
     style = code_style(reply.code)
     out: StyledText = []
-    if options.explain == "off":
+    if options.explain == "off" or (options.explain == "failures" and reply.klass < 4):
         for i in range(len(reply.lines)):
             out += _wire_line(reply, i, style) + [("", "\n")]
         return out
@@ -154,15 +182,16 @@ def render_reply(
         return render_ehlo(reply, options, session)
     for i in range(len(reply.lines)):
         out += _wire_line(reply, i, style) + [("", "\n")]
-    user = session.auth_attempt_user if session is not None else None
-    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text, user=user)
+    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text, facts=facts_of(session, sent, answers))
     # Said once: one line of meaning (the enhanced code's few words beside it), at most one hint.
     extra = ""
     if reply.enhanced and not _says_nothing(reply.enhanced) and reply.klass != 2:
         extra = f"  [{reply.enhanced} {knowledge.explain_enhanced(reply.enhanced).short}]"
+    if options.explain in ("brief", "failures") and reply.klass in (2, 3):
+        extra = ""
     # A known situation read from the text is more specific than the code's meaning in context.
     out += [("class:explain", f"   ↳ {exp.cause or exp.summary}{extra}"), ("", "\n")]
-    if options.explain == "brief":
+    if options.explain in ("brief", "failures"):
         return out
     if exp.hint:
         # After a failure the hint is a remedy; after success, the next step.
@@ -291,21 +320,48 @@ def render_explanation(exp: knowledge.Explanation, code: int | None = None) -> S
             out.extend([("", " " * 13), (style, more), ("", "\n")])
 
     row(t("ui.explain.meaning", "meaning"), exp.summary)
+    row(t("ui.explain.cause", "probably"), exp.cause)
     row(t("ui.explain.value", "value"), exp.value if exp.value and exp.value not in exp.summary else "")
     row(t("ui.explain.enhanced", "enhanced"), exp.enhanced)
     row(t("ui.explain.details", "details"), exp.detail)
-    row(t("ui.explain.cause", "probably"), exp.cause)
     row(t("ui.explain.hint", "try"), exp.hint, "class:explain.hint")
+    # Every piece of evidence, in the order the engine read it (knowledge/engine.py).
+    row(t("ui.explain.evidence", "evidence"), "\n".join(_evidence_line(e) for e in exp.evidence))
     row(t("ui.explain.sources", "sources"), "; ".join(exp.sources) if exp.sources else exp.source, "class:note")
     return out
 
 
-def render_query(query: knowledge.Query) -> StyledText:
-    """Explain what the user asked about: a code, an enhanced code, both, or a keyword."""
+_STEP_LABELS = {
+    "TEXT": ("ui.explain.step.text", "the server's words"),
+    "PROVIDER": ("ui.explain.step.provider", "provider table"),
+    "ENHANCED": ("ui.explain.step.enhanced", "enhanced code"),
+    "CONTEXT": ("ui.explain.step.context", "in context"),
+    "CODE": ("ui.explain.step.code", "the code"),
+    "CLASS": ("ui.explain.step.class", "its class"),
+}
+
+
+def _evidence_line(evidence: knowledge.Evidence) -> str:
+    """One piece of the engine's evidence, in its order, with where it comes from."""
+    key, label = _STEP_LABELS[evidence.step.name]
+    return f"{t(key, label)}: {evidence.meaning} ({evidence.source})"
+
+
+def render_query(query: knowledge.Query, answers: str | None = None) -> StyledText:
+    """Explain what the user asked about: a code, an enhanced code, both, a keyword, or a pasted reply.
+
+    ``answers`` is the command the pasted reply answered, when the user said (explain --command)."""
     if query.keyword is not None:
         return _scrub(render_explanation(knowledge.explain_keyword(query.keyword, advertised=False)))
+    if query.code is not None and query.lines:
+        out: StyledText = []
+        reply = Reply(query.code, query.lines, b"", query.enhanced)
+        for i in range(len(reply.lines)):
+            out += _wire_line(reply, i, code_style(reply.code)) + [("", "\n")]
+        exp = knowledge.explain_reply(query.code, query.enhanced, answers, query.text)
+        return _scrub(out + render_explanation(exp, query.code))
     if query.code is not None:
-        return _scrub(render_explanation(knowledge.explain_reply(query.code, query.enhanced), query.code))
+        return _scrub(render_explanation(knowledge.explain_reply(query.code, query.enhanced, answers), query.code))
     assert query.enhanced is not None
     exp = knowledge.explain_enhanced(query.enhanced)
     klass = query.enhanced[0]
@@ -324,6 +380,7 @@ def render_last(session: Session) -> StyledText:
         out += [("class:note", t("ui.explain.answers", "answer to: {line}", line=safe(last.sent.text))), ("", "\n")]
     for i in range(len(reply.lines)):
         out += _wire_line(reply, i, code_style(reply.code)) + [("", "\n")]
-    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text)
+    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text,
+                                  facts=facts_of(session, last.sent, knowledge.answers_key(answers)))
     out += render_explanation(exp, reply.code)
     return _scrub(out)

@@ -45,8 +45,8 @@ async def explain_command(ctx: ShellContext, args: str) -> None:
 
 @command(
     "level",
-    "how much to explain each reply: full, brief or off (the bare wire)",
-    usage="[full|brief|off]",
+    "how much to explain each reply: full, brief, failures (4xx/5xx only) or off (the bare wire)",
+    usage="[full|brief|failures|off]",
     arg_kind=ArgKind.LEVEL,
 )
 async def level_command(ctx: ShellContext, args: str) -> None:
@@ -58,7 +58,7 @@ async def level_command(ctx: ShellContext, args: str) -> None:
         ctx.print([("class:info", t("ui.level.current", "explanation level: {level}", level=options.explain)), ("", "\n")])
         return
     if wanted not in LEVELS:
-        ctx.error(t("ui.level.bad", "unknown level '{level}': use full, brief or off", level=args.strip()))
+        ctx.error(t("ui.level.bad", "unknown level '{level}': use full, brief, failures or off", level=args.strip()))
         return
     ctx.render_options = replace(options, explain=wanted)
     ctx.print([("class:info", t("ui.level.set", "explanation level is now {level}", level=wanted)), ("", "\n")])

@@ -340,6 +340,7 @@ def _level_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate
     summaries = {
         "full": t("ui.complete.level.full", "each reply explained: meaning, RFC, what to try"),
         "brief": t("ui.complete.level.brief", "one line of meaning per reply"),
+        "failures": t("ui.complete.level.failures", "the wire, and one line of meaning for each 4xx/5xx"),
         "off": t("ui.complete.level.off", "the bare wire, no explanations"),
     }
     return _choices(slot, ((level, summaries.get(level, "")) for level in LEVELS))
