@@ -47,14 +47,14 @@ SHELL_COMMAND_MODULES = {
 }
 
 
-def imported(argv: list[str], hook_dir: Path) -> set[str]:
+def imported(argv: list[str], hook_dir: Path, expect_exit: int = 0) -> set[str]:
     """The modules in ``sys.modules`` when the command's process exits."""
     out = hook_dir / "modules.txt"
     out.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(hook_dir), "SMTPSHELL_TEST_MODULES_OUT": str(out), "NO_COLOR": "1"}
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL,
                             check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == expect_exit, result.stdout + result.stderr
     return set(out.read_text().split("\n"))
 
 
@@ -70,9 +70,9 @@ def bare_interpreter(hook_dir: Path) -> tuple[Path, set[str]]:
     return hook_dir, imported([sys.executable, "-c", "pass"], hook_dir)
 
 
-def script_imports(bare: tuple[Path, set[str]], *args: str) -> set[str]:
+def script_imports(bare: tuple[Path, set[str]], *args: str, expect_exit: int = 0) -> set[str]:
     hook, baseline = bare
-    found = imported([SMTPSHELL, *args], hook)
+    found = imported([SMTPSHELL, *args], hook, expect_exit)
     assert "smtpshell.cli" in found  # the list really is of a smtpshell run
     return found - baseline
 
@@ -87,7 +87,16 @@ def test_a_plain_script_session_imports_no_event_loop_toolkit_tls_or_shell_comma
     found = script_imports(bare_interpreter, smtp_server.address, "-c", "EHLO x")
     assert tops(found) & set(PLAIN_RUN_NEVER) == set()
     assert found & SHELL_COMMAND_MODULES == set()
-    assert "smtpshell.knowledge" in found  # explanations are on by default: the tables are used
+    # --explain auto explains failures only in script mode: a session where every reply
+    # succeeded has nothing to explain, so the knowledge tables are never loaded.
+    assert {m for m in found if m.startswith("smtpshell.knowledge")} == set()
+
+
+def test_a_failing_reply_in_a_script_loads_the_knowledge_tables(
+    smtp_server: SmtpServer, bare_interpreter: tuple[Path, set[str]]
+) -> None:
+    found = script_imports(bare_interpreter, smtp_server.address, "-c", "EHLO x", "-c", "RCPT TO:<a@b>", expect_exit=5)
+    assert "smtpshell.knowledge" in found  # the 503 is explained: the tables are used
 
 
 def test_explain_off_loads_no_knowledge_tables(smtp_server: SmtpServer, bare_interpreter: tuple[Path, set[str]]) -> None:
