@@ -36,6 +36,7 @@ from ..client.core import ConnectionCore
 from ..client.errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
 from ..client.tls_options import TLSOptions
+from ..i18n import t
 from ..protocol.commands import InjectionError
 from ..protocol.data import ChunkTooLong
 from ..protocol.line import Line, LineKind, classify
@@ -114,7 +115,11 @@ class SessionRunner:
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
         self._auth: AuthController | None = None  # created (and auth.flow loaded) on first use
-        self.tls_policy = tls_policy.TLSPolicy(options.tls)
+        self.tls_policy = tls_policy.TLSPolicy(
+            options.tls, starttls=options.starttls,
+            allow_plaintext_auth=bool(options.auth and options.auth.allow_plaintext_auth),
+        )
+        self.refused: tls_policy.Verdict | None = None  # the last line the policy refused (replay stops there)
 
     # -- the AUTH flow, and what it needs of its host ----------------------------
 
@@ -266,7 +271,7 @@ class SessionRunner:
         if conn is None or not conn.is_open:
             self.context.error("not connected: /connect HOST[:PORT] opens a connection")
             return None
-        if not await self._allowed(line):
+        if not await self._allowed(line, secret=secret):
             return None
         try:
             await conn.send(line, shown=shown, secret=secret, automatic=automatic)
@@ -287,17 +292,28 @@ class SessionRunner:
             return None  # its reply is shown when it comes; collected after the group
         return await self.await_replies()
 
-    async def _allowed(self, line: Line) -> bool:
-        """Ask the TLS policy and carry out its verdict; False: the line is not sent."""
-        verdict = self.tls_policy.before_send(self.session, line, interactive=self.context.interactive)
+    async def _allowed(self, line: Line, *, secret: bool = False) -> bool:
+        """Ask the policy and carry out its verdict; False: the line is not sent.
+
+        Every driver's lines come through here (replay and lessons too), so the
+        TLS and AUTH preconditions are the same everywhere; ``refused`` keeps
+        the verdict so a driver that walks steps can stop at the first one.
+        """
+        verdict = self.tls_policy.before_send(self.session, line, interactive=self.context.interactive,
+                                              secret=secret, peer=self.peer)
         for event in verdict.events:
             self.bus.emit(event)
         if verdict.refusal is None:
             return True
-        self._failed(verdict.refusal)
+        self.refused = verdict
+        if verdict.rule == "tls":
+            self._failed(verdict.refusal)
+        else:
+            self.context.error(verdict.refusal)
         if verdict.end_session:
             await self.close()
         return False
+
     async def await_replies(self) -> Exchange | None:
         """Wait for the reply to the last command, or, pipelining, for every reply
         still outstanding. Returns the last exchange; None if the session broke."""
@@ -371,26 +387,48 @@ class SessionRunner:
         if sent.verb == "DATA" and sent.kind is Kind.COMMAND and reply.code != 354:
             self._skipping_data = True
             self.bus.emit(ev.Info("DATA was not accepted: the message lines up to '.' will not be sent"))
+        if sent.verb == "STARTTLS" and sent.kind is Kind.COMMAND and not self.session.tls:
+            # TLS was asked for: from now on AUTH and MAIL never go out in plaintext on this connection.
+            self.tls_policy.tls_asked(t(
+                "policy.starttls_failed",
+                "STARTTLS was sent and answered {code}, so TLS did not start; reconnect and try again, "
+                "or use --tls if the server has implicit TLS", code=reply.code))
+            if reply.klass not in (4, 5) and reply.code != 220 and not self.options.starttls:
+                self._failed(t("runner.starttls_no_tls", "STARTTLS answered {code}, not 220: TLS did not start",
+                               code=reply.code))
         if (
             self.options.starttls
-            and sent.verb in ("EHLO", "LHLO")
-            and reply.klass == 2
+            and sent.verb in ("EHLO", "LHLO", "HELO")
+            and sent.kind is Kind.COMMAND
             and not self.session.tls
         ):
-            await self._upgrade(sent.text)
+            await self._upgrade(sent.text, reply)
 
-    async def _upgrade(self, ehlo_line: str) -> None:
-        if not self.session.advertised("STARTTLS"):
-            self._failed("--starttls: the server did not offer STARTTLS in its EHLO reply, so TLS cannot start")
+    async def _upgrade(self, ehlo_line: str, reply: Reply) -> None:
+        if reply.klass != 2 or not self.session.advertised("STARTTLS"):
+            await self._tls_failed(t(
+                "runner.starttls_not_offered",
+                "--starttls: the server did not offer STARTTLS in its reply to {verb}, so TLS cannot start; "
+                "not going on in plaintext", verb=ehlo_line.split(" ", 1)[0].upper()))
             return
         exchange = await self._auto("STARTTLS")
         if exchange is None:
             return
-        if not isinstance(exchange.reply, Reply) or exchange.reply.code != 220:
-            self._failed("--starttls: the server refused STARTTLS; not going on in plaintext")
+        if not self.session.tls:
+            code = exchange.reply.code if isinstance(exchange.reply, Reply) else "no reply"
+            await self._tls_failed(t(
+                "runner.starttls_refused",
+                "--starttls: the server answered STARTTLS with {code}, not 220; not going on in plaintext",
+                code=code))
             return
-        if self.session.tls:
-            await self._auto(ehlo_line)
+        await self._auto(ehlo_line)
+
+    async def _tls_failed(self, message: str) -> None:
+        """TLS was asked for and did not start: say so; script mode stops the session (QUIT, exit 3)."""
+        self._failed(message)
+        self.tls_policy.tls_asked(message)
+        if not self.context.interactive:
+            await self.close()
 
     async def _auto(self, line: str) -> Exchange | None:
         return await self.command(line, automatic=True)
