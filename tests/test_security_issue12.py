@@ -1,0 +1,231 @@
+"""Issue 12: the holes a security review found, one test (at least) per numbered point.
+
+Every test runs against a real aiosmtpd server or a small scripted server on
+127.0.0.1, through the installed ``smtpshell`` or the real drivers. The table in
+docs/security.md names these tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from smtpshell import events as ev
+from smtpshell import exitcodes
+from smtpshell.auth import AuthOptions
+from smtpshell.client.target import Target
+from smtpshell.drivers.replay import Replayer, format_report
+from smtpshell.drivers.runner import RunOptions
+from smtpshell.transcript import read_transcript
+from smtpshell.transcript.placeholders import SecretSource
+from tests.plugins.auth import run_in_process
+from tests.plugins.servers import ServerThread, answering_script
+
+SMTPSHELL = str(Path(sys.executable).with_name("smtpshell"))
+PASSWORD = "wonderland-Pa55"
+CREDENTIALS_B64 = base64.b64encode(f"\0alice\0{PASSWORD}".encode()).decode()
+REMOTE = "192.0.2.25"  # TEST-NET-1: never reached; the policy's address seam says "remote"
+
+EHLO_TLS = b"250-mx.test\r\n250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
+EHLO_NO_TLS = b"250-mx.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
+
+
+def run(args: list[str], stdin: str | bytes = "", timeout: float = 60, env: dict[str, str] | None = None,
+        ) -> subprocess.CompletedProcess[str]:
+    data = stdin.encode("utf-8", "surrogateescape") if isinstance(stdin, str) else stdin
+    proc = subprocess.run([SMTPSHELL, *args], input=data, capture_output=True, timeout=timeout,
+                          env={**os.environ, "NO_COLOR": "1", **(env or {})})
+    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                                       proc.stderr.decode("utf-8", "replace"))
+
+
+def sent_verbs(received: list[bytes]) -> list[bytes]:
+    return [line.split(b" ", 1)[0].upper() for line in received]
+
+
+def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "internal error" not in result.stdout + result.stderr
+
+
+# == 1. --starttls never goes on in plaintext ===============================================
+
+STARTTLS_FAILURES = {
+    "454": {b"EHLO": EHLO_TLS, b"STARTTLS": b"454 4.7.0 TLS not available due to temporary reason\r\n"},
+    "502": {b"EHLO": EHLO_TLS, b"STARTTLS": b"502 5.5.1 not implemented\r\n"},
+    "354": {b"EHLO": EHLO_TLS, b"STARTTLS": b"354 go ahead\r\n"},
+    "stripped": {b"EHLO": EHLO_NO_TLS},
+    "ehlo-500": {b"EHLO": b"500 5.5.1 what?\r\n", b"HELO": b"250 mx.test\r\n"},
+}
+
+
+@pytest.mark.parametrize("failure", sorted(STARTTLS_FAILURES))
+def test_1_starttls_flag_stops_the_script_when_tls_does_not_start(scripted_server, failure: str) -> None:
+    received: list[bytes] = []
+    server = scripted_server(answering_script(STARTTLS_FAILURES[failure], received))
+    result = run([server.address, "--starttls", "--allow-plaintext-auth", "--color", "never",
+                  "-c", "EHLO client.test", "-c", "HELO client.test", "-c", f"AUTH PLAIN {CREDENTIALS_B64}",
+                  "-c", "MAIL FROM:<a@example.org>", "-c", "RCPT TO:<b@example.org>", "-c", "DATA"])
+    verbs = sent_verbs(received)
+    assert not {b"AUTH", b"MAIL", b"RCPT", b"DATA"} & set(verbs), received
+    assert CREDENTIALS_B64 not in result.stdout + result.stderr
+    assert verbs[-1] == b"QUIT"  # the session was ended politely
+    assert result.returncode == exitcodes.CONNECTION, result.stdout + result.stderr
+    assert "not going on in plaintext" in result.stderr
+    no_traceback(result)
+
+
+async def test_1_starttls_flag_in_the_repl_refuses_auth_and_mail(scripted_server) -> None:
+    received: list[bytes] = []
+    server = scripted_server(answering_script(STARTTLS_FAILURES["454"], received))
+    result = await run_in_process(server.address, ["EHLO client.test", "MAIL FROM:<a@example.org>", "NOOP"],
+                                  interactive=True, starttls=True)
+    assert b"MAIL FROM:<a@example.org>" not in received
+    assert b"NOOP" in received  # the REPL stays open, as with --require-tls
+    assert "MAIL not sent" in result.screen
+
+
+# == 2. replay applies the same TLS and AUTH rules ==========================================
+
+TLS_TRANSCRIPT = """# smtpshell transcript 1
+#: server: mx.test
+S: 220 mx.test ESMTP
+C: EHLO client.test
+S: 250-mx.test
+S: 250-STARTTLS
+S: 250 AUTH PLAIN LOGIN
+C: STARTTLS
+S: 220 2.0.0 go ahead
+** TLS started
+C: EHLO client.test
+S: 250-mx.test
+S: 250 AUTH PLAIN LOGIN
+C: AUTH PLAIN <credentials>
+S: 235 2.7.0 ok
+C: MAIL FROM:<a@example.org>
+S: 250 ok
+C: QUIT
+S: 221 bye
+"""
+
+PLAIN_AUTH_TRANSCRIPT = """# smtpshell transcript 1
+#: server: mx.test
+S: 220 mx.test ESMTP
+C: EHLO client.test
+S: 250-mx.test
+S: 250 AUTH PLAIN LOGIN
+C: AUTH PLAIN <credentials>
+S: 235 2.7.0 ok
+C: MAIL FROM:<a@example.org>
+S: 250 ok
+C: QUIT
+S: 221 bye
+"""
+
+
+def _replayer(tmp_path: Path, text: str, server: ServerThread) -> Replayer:
+    path = tmp_path / "t.transcript"
+    path.write_text(text, encoding="utf-8")
+    secrets = SecretSource(environ={"SMTPSHELL_USER": "alice", "SMTPSHELL_PASSWORD": PASSWORD})
+    return Replayer(read_transcript(path), Target(server.host, server.port), RunOptions(timeout=10),
+                    secrets=secrets, out=io.StringIO(), err=io.StringIO())
+
+
+async def test_2_replay_stops_before_auth_when_starttls_is_refused(scripted_server, tmp_path: Path) -> None:
+    received: list[bytes] = []
+    server = scripted_server(answering_script(STARTTLS_FAILURES["454"], received))
+    replayer = _replayer(tmp_path, TLS_TRANSCRIPT, server)
+    result = await replayer.run()
+    assert not {b"AUTH", b"MAIL"} & set(sent_verbs(received)), received
+    assert not any(CREDENTIALS_B64.encode() in line for line in received)
+    assert result.exit_code() == exitcodes.CONNECTION
+    report = format_report(result)
+    assert "STOPPED" in report and "line 14" in report and "AUTH not sent" in report
+
+
+async def test_2_replay_refuses_plaintext_auth_to_a_remote_host(scripted_server, tmp_path: Path) -> None:
+    received: list[bytes] = []
+    server = scripted_server(answering_script({b"EHLO": EHLO_NO_TLS, b"AUTH": b"235 2.7.0 ok\r\n"}, received))
+    replayer = _replayer(tmp_path, PLAIN_AUTH_TRANSCRIPT, server)
+    replayer.runner.tls_policy.auth_address = lambda peer: REMOTE  # type: ignore[method-assign]
+    result = await replayer.run()
+    assert b"AUTH" not in sent_verbs(received) and b"MAIL" not in sent_verbs(received)
+    assert result.exit_code() == exitcodes.USAGE
+    assert "refused: AUTH without TLS" in format_report(result)
+
+
+# == 3. a lesson never sends the password outside AUTH ======================================
+
+LESSON = """# smtpshell transcript 1
+#: title: AUTH lesson
+#: server: mx.test
+S: 220 mx.test ESMTP
+C: EHLO student.test
+S: 250-mx.test
+S: 250 AUTH LOGIN
+C: AUTH LOGIN
+S: 334 VXNlcm5hbWU6
+C: <username>
+S: 334 UGFzc3dvcmQ6
+C: <password>
+S: 235 2.7.0 ok
+C: NOOP
+S: 250 ok
+"""
+
+
+class Student:
+    """The terminal side of a lesson: presses Enter on every pre-filled line and answers secrets."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    async def prompt_async(self, label: str, *, is_password: bool = False, default: str = "") -> str:
+        self.asked.append(label)
+        for key, answer in self.answers.items():
+            if key in label:
+                return answer
+        return default
+
+
+async def test_3_a_lesson_skips_the_password_step_after_a_refused_auth(scripted_server, tmp_path: Path) -> None:
+    from smtpshell.drivers.lesson import Lesson
+
+    received: list[bytes] = []
+    answers = {b"EHLO": b"250-mx.test\r\n250 AUTH LOGIN\r\n", b"AUTH": b"530 5.7.0 Must issue a STARTTLS command first\r\n"}
+    server = scripted_server(answering_script(answers, received))
+    path = tmp_path / "l.transcript"
+    path.write_text(LESSON, encoding="utf-8")
+    out = io.StringIO()
+    student = Student({"user name": "alice", "password": PASSWORD})
+    lesson = Lesson(read_transcript(path), Target(server.host, server.port), RunOptions(timeout=10),
+                    out=out, color=False, prompt_session=student)
+    await lesson.run()
+    wire = b"\n".join(received)
+    assert base64.b64encode(PASSWORD.encode()) not in wire
+    assert base64.b64encode(PASSWORD.encode()).decode() not in out.getvalue()
+    assert not any("password" in label for label in student.asked)  # not even asked for
+    assert "the server is not waiting for an AUTH answer" in out.getvalue()
+    assert b"NOOP" in received  # the lesson went on
+
+
+# == 4. the exit status says when TLS did not start =========================================
+
+@pytest.mark.parametrize("answer", [b"354 go on\r\n", b"221 2.0.0 bye\r\n"])
+def test_4_starttls_answered_354_or_221_is_not_success(scripted_server, answer: bytes) -> None:
+    received: list[bytes] = []
+    server = scripted_server(answering_script({b"EHLO": EHLO_TLS, b"STARTTLS": answer}, received))
+    result = run([server.address, "-c", "EHLO client.test", "-c", "STARTTLS", "-c", "MAIL FROM:<a@example.org>"])
+    assert result.returncode == exitcodes.CONNECTION, result.stdout + result.stderr
+    assert "TLS did not start" in result.stderr
+    assert b"MAIL FROM:<a@example.org>" not in received
+    no_traceback(result)
