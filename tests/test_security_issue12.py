@@ -229,3 +229,72 @@ def test_4_starttls_answered_354_or_221_is_not_success(scripted_server, answer: 
     assert "TLS did not start" in result.stderr
     assert b"MAIL FROM:<a@example.org>" not in received
     no_traceback(result)
+
+
+# == 7. script files: the same line rules as stdin (no split at a bare CR) ==================
+
+def test_7_a_bare_cr_in_a_script_file_is_refused_not_split(scripted_server, tmp_path: Path) -> None:
+    received: list[bytes] = []
+    server = scripted_server(answering_script({b"EHLO": EHLO_NO_TLS, b"DATA": b"354 go on\r\n"}, received))
+    script = tmp_path / "s.smtp"
+    script.write_bytes(b"EHLO client.test\r\nMAIL FROM:<a@b.example>\rRSET\r\nRCPT TO:<c@d.example>\n"
+                       b"DATA\nfoo\r.\r\nMAIL FROM:<x@y.example>\n.\n")
+    result = run([server.address, "--script", str(script)])
+    assert b"RSET" not in received and not any(line.startswith(b"MAIL FROM:<a@b") for line in received)
+    # "foo\r." never went out, so "\r\n.\r\n" never ended the message early: the next line
+    # is message text (this server records it as a line), and "." is the real end.
+    assert not any(b"foo" in line for line in received)
+    assert received[received.index(b"DATA"):] == [b"DATA", b"MAIL FROM:<x@y.example>", b".", b"QUIT"]
+    assert "refused: the line holds CR" in result.stderr
+    assert result.returncode == exitcodes.USAGE
+    no_traceback(result)
+
+
+# == 8. 8-bit input goes out as it came ======================================================
+
+def test_8_latin1_bytes_from_stdin_go_out_as_they_came(scripted_server, smtp_server) -> None:
+    received: list[bytes] = []
+    server = scripted_server(answering_script({b"EHLO": EHLO_NO_TLS}, received))
+    result = run([server.address], stdin=b"EHLO client.test\nMAIL FROM:<j\xf6rg@example.org>\nQUIT\n")
+    assert b"MAIL FROM:<j\xf6rg@example.org>" in received
+    assert "C: MAIL FROM:<j\\xf6rg@example.org>" in result.stdout  # shown escaped, never raw
+    assert result.returncode == exitcodes.OK, result.stderr
+    no_traceback(result)
+    body = b"EHLO x\nMAIL FROM:<a@example.org>\nRCPT TO:<b@example.org>\nDATA\nSubject: s\n\nGr\xfc\xdfe\n.\n"
+    delivered = run([smtp_server.address], stdin=body)
+    assert delivered.returncode == exitcodes.OK, delivered.stderr
+    assert smtp_server.messages[0].content == b"Subject: s\r\n\r\nGr\xfc\xdfe\r\n"
+
+
+async def test_8_a_line_that_cannot_be_sent_as_typed_is_refused_in_one_line(scripted_server) -> None:
+    received: list[bytes] = []
+    server = scripted_server(answering_script({b"EHLO": EHLO_NO_TLS}, received))
+    result = await run_in_process(server.address, ["EHLO client.test", "MAIL FROM:<a\ud800@example.org>", "NOOP"])
+    assert not any(line.startswith(b"MAIL") for line in received) and b"NOOP" in received
+    assert "cannot be sent as typed (U+D800)" in result.screen
+
+
+# == 9. /data FILE: no NUL, as for typed lines ==============================================
+
+def test_9_data_file_with_nul_is_refused_before_data(smtp_server, tmp_path: Path) -> None:
+    body = tmp_path / "m.eml"
+    body.write_bytes(b"Subject: s\n\nline\n\x00.\nMAIL FROM:<x@y.example>\n")
+    result = run([smtp_server.address, "-c", "EHLO x", "-c", "MAIL FROM:<a@example.org>",
+                  "-c", "RCPT TO:<b@example.org>", "-c", f"/data {body}", "-c", "RSET"])
+    assert smtp_server.messages == []
+    assert "NUL byte (at byte 17)" in result.stderr
+    assert "C: DATA" not in result.stdout and "C: RSET" in result.stdout
+    no_traceback(result)
+
+
+# == 10. a script that ends inside DATA closes at once ======================================
+
+def test_10_a_script_ending_inside_data_closes_without_quit(smtp_server) -> None:
+    result = run([smtp_server.address, "--timeout", "20"],
+                 stdin="EHLO x\nMAIL FROM:<a@example.org>\nRCPT TO:<b@example.org>\nDATA\nSubject: s\n\nno end\n")
+    assert "C: QUIT" not in result.stdout  # QUIT would have been message text
+    assert "no reply from the server" not in result.stderr  # did not wait for the timeout
+    assert "closed without QUIT" in result.stderr
+    assert smtp_server.messages == []
+    assert result.returncode == exitcodes.CONNECTION
+    no_traceback(result)

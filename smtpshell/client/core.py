@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from .. import events as ev
 from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
-from ..protocol.line import Line, LineKind
+from ..protocol.line import Line, LineKind, wire_bytes
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
 from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
@@ -252,7 +252,7 @@ class ConnectionCore(TLSHandling):
             raise InjectionError(line.refusal or f"a {line.kind.value} is not sent to the server")
         text = line.text
         display = SECRET if secret and shown is None else (shown if shown is not None else text)
-        wire = text.encode("utf-8") + b"\r\n"
+        wire = wire_bytes(text) + b"\r\n"  # as it came: script bytes go back out unchanged
         if self.tls_pending:
             await self.wait_tls()
         pending = Pending(pending_kind, display, line.verb)

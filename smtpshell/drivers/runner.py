@@ -37,6 +37,7 @@ from ..client.errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
 from ..client.tls_options import TLSOptions
 from ..i18n import t
+from ..untrusted import safe
 from ..protocol.commands import InjectionError
 from ..protocol.data import ChunkTooLong
 from ..protocol.line import Line, LineKind, classify
@@ -346,6 +347,14 @@ class SessionRunner:
             self.context.error(f"cannot read {path}: {exc.strerror or exc}")
             return None
         with handle:
+            nul_at = _first_nul(handle, chunk_size)
+            if nul_at is not None:
+                # The rule for typed DATA lines, for files too: a NUL never goes out
+                # (some servers drop it, and "\n\0.\n" would become the end of data).
+                self.context.error(t("runner.data_file_nul",
+                                     "{path}: the file holds a NUL byte (at byte {offset}), which is not sent "
+                                     "in a message; nothing was sent", path=safe(path), offset=nul_at))
+                return None
             exchange = await self.command("DATA")
             if exchange is None or not isinstance(exchange.reply, Reply) or exchange.reply.code != 354:
                 self.context.error("DATA was not accepted (no 354), so the file was not sent")
@@ -436,3 +445,17 @@ class SessionRunner:
     def _failed(self, message: str) -> None:
         self.outcome.error = self.outcome.error or message
         self.context.error(message)
+
+
+def _first_nul(handle: Any, chunk_size: int) -> int | None:
+    """The offset of the first NUL byte in the open file (read in chunks, in C), or None; rewinds."""
+    offset = 0
+    try:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            at = chunk.find(b"\0")
+            if at >= 0:
+                return offset + at
+            offset += len(chunk)
+        return None
+    finally:
+        handle.seek(0)
