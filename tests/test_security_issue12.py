@@ -298,3 +298,120 @@ def test_10_a_script_ending_inside_data_closes_without_quit(smtp_server) -> None
     assert smtp_server.messages == []
     assert result.returncode == exitcodes.CONNECTION
     no_traceback(result)
+
+
+# == 16. one over-long line inside a multi-line reply does not move the pairing ==============
+
+def test_16_an_over_long_continuation_line_does_not_shift_the_pairing(scripted_server) -> None:
+    from tests.plugins.servers import read_command
+
+    got: list[bytes] = []
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 mx.test ESMTP\r\n")
+        while True:
+            line = await read_command(reader)
+            got.append(line)
+            verb = line.split(b" ", 1)[0].upper()
+            if verb == b"RCPT":
+                writer.write(b"250-" + b"x" * 70_000 + b"\r\n")
+                await writer.drain()
+                await asyncio.sleep(0.5)
+                writer.write(b"250 ok\r\n")
+            elif verb == b"DATA":
+                writer.write(b"354 go ahead\r\n")
+                await writer.drain()
+                while (body := await read_command(reader)) != b".":
+                    got.append(b"body:" + body)
+                writer.write(b"250 2.0.0 queued\r\n")
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                return
+            else:
+                writer.write(b"250 ok\r\n")
+            await writer.drain()
+
+    server = scripted_server(script)
+    result = run([server.address, "-c", "EHLO x", "-c", "MAIL FROM:<a@example.org>", "-c", "RCPT TO:<b@example.org>",
+                  "-c", "DATA", "-c", "Subject: s", "-c", "", "-c", "hello", "-c", ".", "-c", "NOOP"])
+    assert b"body:hello" in got  # the message was sent, not skipped
+    assert got[-2:] == [b"NOOP", b"QUIT"]  # commands after it are commands, not message text
+    assert "S: 354 go ahead" in result.stdout and "S: 250 2.0.0 queued" in result.stdout
+    assert "longer than 65536 bytes" in result.stdout
+    no_traceback(result)
+
+
+# == 17. the 64 KiB limit does not depend on where TCP splits CR and LF ======================
+
+@pytest.mark.parametrize("split", ["together", "cr|lf", "byte by byte at the end"])
+def test_17_the_line_limit_is_the_same_in_every_split(split: str) -> None:
+    from smtpshell.protocol.replies import MAX_LINE, Reply, ReplyParser
+
+    line = b"250 " + b"a" * (MAX_LINE - 4)  # exactly 65,536 bytes before CRLF
+    wire = line + b"\r\n"
+    parts = {"together": [wire], "cr|lf": [line + b"\r", b"\n"],
+             "byte by byte at the end": [line[:-1], line[-1:], b"\r", b"\n"]}[split]
+    parser = ReplyParser()
+    events = [e for part in parts for e in parser.feed(part)]
+    assert len(events) == 1 and isinstance(events[0], Reply), events
+    too_long = ReplyParser()
+    over = [e for part in (line + b"b\r", b"\n") for e in too_long.feed(part)]
+    assert [type(e).__name__ for e in over] == ["ProtocolError"]
+
+
+# == 18. the transcript matcher is linear in the reply's size ===============================
+
+def test_18_matching_is_linear_and_never_recursive() -> None:
+    from smtpshell.protocol.replies import Reply
+    from smtpshell.transcript.match import compare, text_matches
+    from smtpshell.transcript.model import Expected
+
+    # The cases that ran for minutes or hit RecursionError: they must finish (no timing assert).
+    assert not text_matches("*a" * 12 + "b", "a" * 60_000)
+    assert text_matches("*a" * 12 + "b", "a" * 60_000 + "b")
+    big = Reply(250, tuple(f"line {i}" for i in range(600)), b"")
+    three = [Expected(250, "...", 0), Expected(250, "x*", 0), Expected(250, "...", 0), Expected(250, "y*", 0),
+             Expected(250, "...", 0), Expected(250, "z*", 0)]
+    assert compare(three, big) is not None  # no line starts with x: a difference, quickly
+    thousand = Reply(250, tuple(f"line {i}" for i in range(1000)), b"")
+    expected = [Expected(250, f"line {i}", 0) for i in range(1000)]
+    assert compare(expected, thousand) is None
+    assert compare([*expected[:-1], Expected(250, "line *9", 0)], thousand) is None
+    # The greedy matcher agrees with the rules on the cases the old one got right.
+    assert text_matches("a*b*c", "aXbYc") and not text_matches("a*b*c", "aXcYb")
+    assert text_matches("\\*lit*", "*literal") and not text_matches("\\*lit", "Xlit")
+    assert compare([Expected(250, "a", 0), Expected(250, "...", 0), Expected(250, "z", 0)],
+                   Reply(250, ("a", "b", "c", "z"), b"")) is None
+
+
+# == must-show 3: the reply parser fuzzed, the result independent of the chunking ===========
+
+def test_fuzz_the_reply_parser_result_does_not_depend_on_the_chunking() -> None:
+    """Random bytes (biased towards reply-shaped input) in random chunkings, a fixed count, seeded."""
+    import random
+
+    from smtpshell.protocol.replies import ReplyParser
+
+    rng = random.Random(12)
+    alphabet = b"0123456789-  \r\n\r\nab\xff\x00"
+    pieces = [b"250-", b"250 ", b"354 ", b"550-", b"\r\n", b"421 ", b"\n"]
+
+    def parse(wire: bytes, cuts: list[int]) -> list[object]:
+        parser = ReplyParser(max_line=24, max_lines=5)
+        events: list[object] = []
+        prev = 0
+        for cut in [*cuts, len(wire)]:
+            events += parser.feed(wire[prev:cut])
+            prev = cut
+        events += parser.eof()
+        assert parser.buffered == b""
+        return events
+
+    for _ in range(1500):
+        wire = b"".join(rng.choice(pieces) if rng.random() < 0.3 else bytes([rng.choice(alphabet)])
+                        * rng.choice((1, 1, 1, 30)) for _ in range(rng.randint(0, 60)))
+        whole = parse(wire, [])
+        cuts = sorted(rng.randint(0, len(wire)) for _ in range(rng.randint(1, 8)))
+        assert parse(wire, cuts) == whole, (wire, cuts)
+        assert parse(wire, list(range(1, len(wire)))) == whole, wire  # byte by byte
