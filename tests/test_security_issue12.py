@@ -415,3 +415,56 @@ def test_fuzz_the_reply_parser_result_does_not_depend_on_the_chunking() -> None:
         cuts = sorted(rng.randint(0, len(wire)) for _ in range(rng.randint(1, 8)))
         assert parse(wire, cuts) == whole, (wire, cuts)
         assert parse(wire, list(range(1, len(wire)))) == whole, wire  # byte by byte
+
+
+# == 11. a server that echoes the secret does not get it shown or recorded ==================
+
+def _echoing_server(scripted_server) -> ServerThread:  # type: ignore[no-untyped-def]
+    from tests.plugins.servers import read_command
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 mx.test ESMTP\r\n")
+        while True:
+            line = await read_command(reader)
+            verb = line.split(b" ", 1)[0].upper()
+            if verb == b"EHLO":
+                writer.write(EHLO_NO_TLS)
+            elif verb == b"AUTH":
+                if len(line.split()) == 2:  # no initial response: ask for it
+                    writer.write(b"334 \r\n")
+                    await writer.drain()
+                    line = await read_command(reader)
+                echoed = line.split(b" ")[-1]
+                writer.write(b"535 5.7.8 bad credentials: " + echoed + b"\r\n")
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                return
+            else:
+                writer.write(b"250 ok\r\n")
+            await writer.drain()
+
+    return scripted_server(script)
+
+
+def test_11_an_echoed_secret_is_redacted_on_screen_and_in_the_recording(scripted_server, tmp_path: Path) -> None:
+    server = _echoing_server(scripted_server)
+    record = tmp_path / "s.transcript"
+    result = run([server.address, "--user", "alice", "--record", str(record), "-c", "EHLO x", "-c", "AUTH PLAIN"],
+                 env={"SMTPSHELL_PASSWORD": PASSWORD})
+    recorded = record.read_text(encoding="utf-8")
+    for text in (result.stdout + result.stderr, recorded):
+        assert CREDENTIALS_B64 not in text and PASSWORD not in text
+    assert "S: 535 5.7.8 bad credentials: <secret hidden>" in result.stdout, result.stdout
+    assert "bad credentials: <secret hidden>" in recorded
+    no_traceback(result)
+
+
+# == 13. redaction never rewrites smtpshell's own words =====================================
+
+def test_13_a_password_that_is_a_common_word_leaves_the_explanation_alone(scripted_server) -> None:
+    server = _echoing_server(scripted_server)
+    result = run([server.address, "--user", "alice", "-c", "EHLO x", "-c", "AUTH PLAIN"],
+                 env={"SMTPSHELL_PASSWORD": "wrong"})
+    assert "the username or password (or token) is wrong" in result.stdout + result.stderr
+    no_traceback(result)

@@ -169,6 +169,8 @@ class Replayer:
                 wire = await self.secrets.fill(text)
             except SecretUnavailable as exc:
                 return self._stop(f"line {step.line_no}: {exc}")
+            # Known to the redactor, so a server that echoes it does not put it on screen or in a file.
+            self.runner.auth.redactor.add(wire.split()[-1] if wire.split() else wire, self.secrets.password)
             await self.runner.send_command(wire, kind=line.kind, shown=text, secret=True)
         else:
             await self.runner.handle(line)

@@ -131,6 +131,9 @@ class SessionRunner:
             from ..auth.flow import AuthController
 
             self._auth = AuthController(self)
+            # From now on the server's text is scrubbed of this session's secrets
+            # in the event stream (a server may echo them back: 535 ... <base64>).
+            self.bus.scrub = self._auth.redactor.scrub
         return self._auth
 
     @property
