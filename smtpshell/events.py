@@ -91,7 +91,9 @@ class TLSInfo(NamedTuple):
     alpn: str | None
     verified: bool  # False under --insecure
     verify_note: str  # "verified against the system CAs", "NOT verified (--insecure)"
-    chain: tuple[CertSummary, ...] = ()  # leaf first
+    chain: tuple[CertSummary, ...] = ()  # as the server sent it, leaf first
+    verified_chain: tuple[CertSummary, ...] = ()  # as verification built it (may add the local CA)
+    sent_complete: bool = True  # False: this Python shows only the leaf of what was sent
 
 
 class TLSStarted(NamedTuple):

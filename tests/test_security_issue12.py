@@ -468,3 +468,60 @@ def test_13_a_password_that_is_a_common_word_leaves_the_explanation_alone(script
                  env={"SMTPSHELL_PASSWORD": "wrong"})
     assert "the username or password (or token) is wrong" in result.stdout + result.stderr
     no_traceback(result)
+
+
+# == 15. every other untrusted text goes through the one escaper ============================
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\u202eevil"
+
+
+def test_15_certificate_fields_are_escaped_in_the_failure_summary_and_in_tls(tmp_path: Path) -> None:
+    import ssl
+
+    import trustme
+
+    from tests.plugins.servers import start_smtp
+
+    ca = trustme.CA(organization_name=HOSTILE)
+    leaf = ca.issue_cert("localhost", "127.0.0.1", common_name=HOSTILE, organization_name=HOSTILE)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    leaf.configure_cert(context)
+    server = start_smtp(ssl_context=context, implicit=True)
+    cafile = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+    try:
+        failed = run([f"smtps://127.0.0.1:{server.port}", "-c", "NOOP"])  # not trusted: the failure summary
+        shown = run([f"smtps://127.0.0.1:{server.port}", "--cafile", str(cafile), "-c", "/tls"])
+    finally:
+        server.thread.stop()
+    for result in (failed, shown):
+        screen = result.stdout + result.stderr
+        assert "\x1b" not in screen and "\x07" not in screen and "\u202e" not in screen
+        assert "pwned\\x07\\x1b[2J\\u202eevil" in screen, screen
+    assert failed.returncode == exitcodes.CONNECTION
+    assert "Certificates the server sent" in shown.stdout
+
+
+async def test_15_lesson_titles_comments_and_replay_reports_are_escaped(scripted_server, tmp_path: Path) -> None:
+    from smtpshell.drivers.lesson import Lesson
+
+    received: list[bytes] = []
+    server = scripted_server(answering_script({b"EHLO": EHLO_NO_TLS}, received))
+    path = tmp_path / "hostile.transcript"
+    path.write_text(f"# smtpshell transcript 1\n#: title: {HOSTILE}\n#: summary: {HOSTILE}\n#: server: mx.test\n"
+                    f"S: 220 mx.test ESMTP\n\n# {HOSTILE}\nC: NOOP {HOSTILE}\nS: 250 {HOSTILE}\n", encoding="utf-8")
+    out = io.StringIO()
+    lesson = Lesson(read_transcript(path), Target(server.host, server.port), RunOptions(timeout=10),
+                    out=out, color=False, prompt_session=Student({}))
+    await lesson.run()
+    replayer = Replayer(read_transcript(path), Target(server.host, server.port), RunOptions(timeout=10),
+                        secrets=SecretSource(environ={}), out=io.StringIO(), err=io.StringIO())
+    report = format_report(await replayer.run())
+    for text in (out.getvalue(), report):
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert "\\x1b]0;pwned" in text
+    assert "C: NOOP \\x1b]0;pwned" in report  # the mismatch report's C: and S: lines
+    from smtpshell.transcript.lessons import ENV
+
+    listed = run(["lesson"], env={ENV: str(tmp_path)})  # the list of lessons: titles and summaries
+    assert "\x1b" not in listed.stdout and "\\x1b]0;pwned" in listed.stdout, listed.stdout + listed.stderr

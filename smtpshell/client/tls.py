@@ -15,6 +15,9 @@ import ssl
 from datetime import datetime, timezone
 
 from ..events import CertSummary, TLSInfo
+from ..i18n import t
+from ..private_files import LinkRefused, touch_private
+from ..untrusted import safe
 from .tls_options import TLSOptions
 from .tls_diagnosis import PROBLEMS, Failure, diagnose, local_problems
 
@@ -41,10 +44,15 @@ def make_context(options: TLSOptions) -> ssl.SSLContext:
     keylog = options.keylog_path
     if keylog:
         try:
-            # Python opens the file lazily; open it now so a bad path fails here, clearly.
-            with open(keylog, "a", encoding="ascii"):
-                pass
+            # Python opens the file lazily; open it now so a bad path fails here, clearly,
+            # and so it is created 0600 and never through a symbolic link (it holds keys).
+            touch_private(keylog)
             ctx.keylog_filename = keylog
+        except LinkRefused:
+            raise TLSSetupError(t("tls.keylog_link",
+                                  "the key log {path} is a symbolic link; smtpshell does not follow links for "
+                                  "files that hold keys: remove the link or give the real file",
+                                  path=safe(keylog))) from None
         except OSError as exc:
             raise TLSSetupError(f"cannot write the key log {keylog}: {_reason(exc)}") from None
     return ctx
@@ -72,7 +80,10 @@ def trust_note(options: TLSOptions) -> str:
 def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_name: str | None = None) -> TLSInfo:
     """What was negotiated on a finished handshake."""
     cipher = obj.cipher() or ("?", "?", 0)
-    chain = summarise_chain(chain_der(obj))
+    # What the server sent and what verification built are different answers
+    # (a missing intermediate, the local CA): kept apart, never one for the other.
+    chain = summarise_chain(sent_chain_der(obj))
+    built = summarise_chain(_call_chain_getter(obj, "get_verified_chain")) if not options.insecure else []
     note = trust_note(options)
     if options.insecure and chain:
         # Say what verification would have found, as far as we can tell without it.
@@ -90,6 +101,8 @@ def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_n
         verified=not options.insecure,
         verify_note=note,
         chain=tuple(chain),
+        verified_chain=tuple(built),
+        sent_complete=bool(unverified_chain_der(obj)),
     )
 
 
@@ -122,6 +135,18 @@ def chain_der(obj: ssl.SSLObject) -> list[bytes]:
         ders = _call_chain_getter(obj, name)
         if ders:
             return ders
+    try:
+        leaf = obj.getpeercert(binary_form=True)
+    except ValueError:
+        return []
+    return [leaf] if leaf else []
+
+
+def sent_chain_der(obj: ssl.SSLObject) -> list[bytes]:
+    """The certificates the server sent (leaf first); only the leaf where this Python cannot say more."""
+    ders = unverified_chain_der(obj)
+    if ders:
+        return ders
     try:
         leaf = obj.getpeercert(binary_form=True)
     except ValueError:
@@ -166,10 +191,12 @@ def summarise_certificate(der: bytes) -> CertSummary:
     not_after = cert.not_valid_after_utc
     days_left = (not_after - datetime.now(timezone.utc)).days
     digest = hashlib.sha256(der).hexdigest().upper()
+    # The fields are the certificate owner's text: escaped here, once, so every
+    # place that shows them (/tls, the failure summary, the transcript) is safe.
     return CertSummary(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        names=names,
+        subject=safe(cert.subject.rfc4514_string()),
+        issuer=safe(cert.issuer.rfc4514_string()),
+        names=tuple(safe(name) for name in names),
         not_before=not_before.isoformat(),
         not_after=not_after.isoformat(),
         days_left=days_left,

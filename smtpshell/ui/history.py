@@ -16,9 +16,12 @@ from pathlib import Path
 
 from prompt_toolkit.history import FileHistory
 
+from ..i18n import t
+from ..private_files import LinkRefused, private_dir, touch_private
 from ..protocol.secrets import is_secret_line
 from ..protocol.session import Phase, Session, extract_address
 from ..protocol.commands import CommandLine
+from ..untrusted import safe
 
 FILE_MODE = 0o600
 
@@ -40,28 +43,42 @@ def history_path(state_dir: Path) -> Path:
 
 
 def prepare(path: Path) -> None:
-    """Create the file (and its folder) private to the user, and fix the mode if it drifted."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
-    os.close(fd)
-    if (os.stat(path).st_mode & 0o777) != FILE_MODE:
-        os.chmod(path, FILE_MODE)
+    """Create the file (and its folder) private to the user, and fix the mode if it drifted.
+
+    Raises :class:`~smtpshell.private_files.LinkRefused` for a symbolic link at
+    the path: it is neither followed nor its target chmod'ed.
+    """
+    private_dir(path.parent)
+    touch_private(path)
 
 
 class SecretSafeHistory(FileHistory):
     """A FileHistory that asks ``keep(line)`` before remembering anything."""
 
     def __init__(self, path: Path, keep: Callable[[str], bool]) -> None:
-        prepare(path)
-        super().__init__(str(path))
         self.keep = keep
+        self.problem: str | None = None  # why the history is not kept in the file (shown once)
+        try:
+            prepare(path)
+        except LinkRefused:
+            self.problem = t("history.link", "{path} is a symbolic link; smtpshell does not follow links for the "
+                             "history: this session's history is not saved", path=safe(str(path)))
+        except OSError as exc:
+            self.problem = t("history.unwritable", "cannot use the history file {path} ({reason}); this "
+                             "session's history is not saved", path=safe(str(path)), reason=exc.strerror or exc)
+        super().__init__(str(path))
+
+    def load_history_strings(self):  # type: ignore[no-untyped-def]
+        if self.problem is not None:
+            return iter(())  # never read through the link
+        return super().load_history_strings()
 
     def append_string(self, string: str) -> None:
         if self.keep(string):
             super().append_string(string)
 
     def store_string(self, string: str) -> None:
-        if self.keep(string):
+        if self.problem is None and self.keep(string):
             super().store_string(string)
 
 
