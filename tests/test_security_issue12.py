@@ -525,3 +525,46 @@ async def test_15_lesson_titles_comments_and_replay_reports_are_escaped(scripted
 
     listed = run(["lesson"], env={ENV: str(tmp_path)})  # the list of lessons: titles and summaries
     assert "\x1b" not in listed.stdout and "\\x1b]0;pwned" in listed.stdout, listed.stdout + listed.stderr
+
+
+# == 14. files with secrets or keys: 0600, never through a symbolic link ====================
+
+def test_14_the_key_log_is_created_0600_and_a_symlink_is_refused(implicit_tls_server, ca_file: str,
+                                                                 tmp_path: Path) -> None:
+    keylog = tmp_path / "keys.log"
+    target = f"smtps://localhost:{implicit_tls_server.port}"
+    made = run([target, "--cafile", ca_file, "--keylog", str(keylog), "-c", "NOOP"])
+    assert made.returncode == exitcodes.OK, made.stderr
+    assert (keylog.stat().st_mode & 0o777) == 0o600 and "CLIENT_" in keylog.read_text()
+    victim = tmp_path / "victim"
+    victim.write_text("")
+    victim.chmod(0o644)
+    link = tmp_path / "link.log"
+    link.symlink_to(victim)
+    refused = run([target, "--cafile", ca_file, "-c", "NOOP"], env={"SSLKEYLOGFILE": str(link)})
+    assert victim.read_text() == "" and (victim.stat().st_mode & 0o777) == 0o644
+    assert "is a symbolic link; smtpshell does not follow links" in refused.stderr
+    assert len([line for line in refused.stderr.splitlines() if "symbolic link" in line]) == 1
+    no_traceback(refused)
+
+
+def test_14_a_symlinked_history_is_not_followed_and_the_state_dir_is_tightened(tmp_path: Path) -> None:
+    from smtpshell.ui.history import SecretSafeHistory
+
+    state = tmp_path / "state"
+    state.mkdir(mode=0o755)
+    state.chmod(0o755)
+    victim = tmp_path / "victim"
+    victim.write_text("not yours\n")
+    victim.chmod(0o644)
+    (state / "history").symlink_to(victim)
+    history = SecretSafeHistory(state / "history", lambda line: True)
+    history.append_string("MAIL FROM:<a@example.org>")
+    assert victim.read_text() == "not yours\n" and (victim.stat().st_mode & 0o777) == 0o644
+    assert history.problem and "symbolic link" in history.problem
+    assert list(history.load_history_strings()) == []
+    assert (state.stat().st_mode & 0o777) == 0o700
+    fresh = tmp_path / "fresh"
+    SecretSafeHistory(fresh / "history", lambda line: True).append_string("NOOP")
+    assert ((fresh / "history").stat().st_mode & 0o777) == 0o600
+    assert (fresh.stat().st_mode & 0o777) == 0o700

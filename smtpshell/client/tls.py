@@ -27,8 +27,11 @@ class TLSSetupError(Exception):
 
 
 def make_context(options: TLSOptions) -> ssl.SSLContext:
+    keylog = options.keylog_path
+    if keylog:
+        _prepare_keylog(keylog)  # before create_default_context, which opens SSLKEYLOGFILE itself
     try:
-        ctx = ssl.create_default_context(cafile=options.cafile)
+        ctx = _default_context(options.cafile)
     except (OSError, ssl.SSLError) as exc:
         raise TLSSetupError(f"cannot use --cafile {options.cafile}: {_reason(exc)}") from None
     if options.insecure:
@@ -41,21 +44,34 @@ def make_context(options: TLSOptions) -> ssl.SSLContext:
             raise TLSSetupError(
                 f"cannot use the client certificate {options.certfile}: {_reason(exc)}"
             ) from None
-    keylog = options.keylog_path
     if keylog:
-        try:
-            # Python opens the file lazily; open it now so a bad path fails here, clearly,
-            # and so it is created 0600 and never through a symbolic link (it holds keys).
-            touch_private(keylog)
-            ctx.keylog_filename = keylog
-        except LinkRefused:
-            raise TLSSetupError(t("tls.keylog_link",
-                                  "the key log {path} is a symbolic link; smtpshell does not follow links for "
-                                  "files that hold keys: remove the link or give the real file",
-                                  path=safe(keylog))) from None
-        except OSError as exc:
-            raise TLSSetupError(f"cannot write the key log {keylog}: {_reason(exc)}") from None
+        ctx.keylog_filename = keylog
     return ctx
+
+
+def _default_context(cafile: str | None) -> ssl.SSLContext:
+    """``create_default_context`` without its own SSLKEYLOGFILE handling (we open that file ourselves)."""
+    # What create_default_context(cafile=) does, less its keylog_filename = $SSLKEYLOGFILE
+    # (which would open that path, through a link, before we could check it).
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if cafile:
+        ctx.load_verify_locations(cafile=cafile)
+    else:
+        ctx.load_default_certs(ssl.Purpose.SERVER_AUTH)
+    return ctx
+
+
+def _prepare_keylog(keylog: str) -> None:
+    """Create the key log now, 0600, never through a symbolic link (it holds keys); a bad path fails here."""
+    try:
+        touch_private(keylog)
+    except LinkRefused:
+        raise TLSSetupError(t("tls.keylog_link",
+                              "the key log {path} is a symbolic link; smtpshell does not follow links for "
+                              "files that hold keys: remove the link or give the real file",
+                              path=safe(keylog))) from None
+    except OSError as exc:
+        raise TLSSetupError(f"cannot write the key log {keylog}: {_reason(exc)}") from None
 
 
 def server_hostname(host: str, options: TLSOptions) -> str | None:
