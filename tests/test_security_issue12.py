@@ -568,3 +568,34 @@ def test_14_a_symlinked_history_is_not_followed_and_the_state_dir_is_tightened(t
     SecretSafeHistory(fresh / "history", lambda line: True).append_string("NOOP")
     assert ((fresh / "history").stat().st_mode & 0o777) == 0o600
     assert (fresh.stat().st_mode & 0o777) == 0o700
+
+
+# == 19. a 421 during /data is shown as the server's 421 ====================================
+
+def test_19_a_421_in_the_middle_of_data_file_shows_the_servers_words(scripted_server, tmp_path: Path) -> None:
+    from tests.plugins.servers import read_command
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 mx.test ESMTP\r\n")
+        while True:
+            verb = (await read_command(reader)).split(b" ", 1)[0].upper()
+            if verb == b"DATA":
+                writer.write(b"354 go ahead\r\n")
+                await writer.drain()
+                await reader.read(1000)
+                writer.write(b"421 4.3.2 mx.test shutting down for maintenance\r\n")
+                await writer.drain()
+                writer.transport.abort()  # gone, with the client still writing: a reset
+                return
+            writer.write(b"250 ok\r\n")
+            await writer.drain()
+
+    server = scripted_server(script)
+    body = tmp_path / "big.eml"
+    body.write_bytes(b"Subject: big\n\n" + b"x" * 1000 + b"\n" * 1 + (b"y" * 998 + b"\n") * 20000)
+    result = run([server.address, "-c", "EHLO x", "-c", "MAIL FROM:<a@example.org>", "-c", "RCPT TO:<b@example.org>",
+                  "-c", f"/data {body}"])
+    assert "421 4.3.2 mx.test shutting down for maintenance" in result.stdout + result.stderr
+    assert "reset by peer" not in result.stderr.lower()
+    assert result.returncode in (exitcodes.CONNECTION, exitcodes.TRANSIENT)
+    no_traceback(result)

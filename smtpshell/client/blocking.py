@@ -33,6 +33,7 @@ class SocketTransport:
         self.timeout = timeout
         self._closing = False
         self.lost: Exception | None = None  # why the socket failed, for connection_lost
+        self.unread = b""  # bytes read after a failed send, for the core before connection_lost
 
     def write(self, data: bytes) -> None:
         if self._closing:
@@ -42,7 +43,22 @@ class SocketTransport:
             self.sock.sendall(data)
         except OSError as exc:  # the peer went away, or the send timed out
             self.lost = exc
+            self.unread = self._drain()  # what it said before going (a 421), read before the close
             self.close()
+
+    def _drain(self) -> bytes:
+        """Whatever the peer sent that is still in the socket, without waiting."""
+        data = b""
+        try:
+            self.sock.setblocking(False)
+            while len(data) < 4 * _READ_SIZE:
+                piece = self.sock.recv(_READ_SIZE)
+                if not piece:
+                    break
+                data += piece
+        except OSError:
+            pass
+        return data
 
     def is_closing(self) -> bool:
         return self._closing
@@ -115,6 +131,9 @@ class BlockingConnection(ConnectionCore):
         transport: SocketTransport | None = self._transport
         if transport is not None and transport.is_closing() and not self._lost_reported:
             self._lost_reported = True
+            if transport.unread:
+                unread, transport.unread = transport.unread, b""
+                self.data_received(unread)
             self.connection_lost(transport.lost)
 
     async def _writable(self) -> None:
