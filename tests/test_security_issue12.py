@@ -599,3 +599,33 @@ def test_19_a_421_in_the_middle_of_data_file_shows_the_servers_words(scripted_se
     assert "reset by peer" not in result.stderr.lower()
     assert result.returncode in (exitcodes.CONNECTION, exitcodes.TRANSIENT)
     no_traceback(result)
+
+
+# == 21. BDAT without CHUNKING gets a note; no C: QUIT after the server has gone ==============
+
+def test_21_bdat_without_chunking_is_noted_and_no_quit_after_the_close(scripted_server) -> None:
+    from tests.plugins.servers import read_command
+
+    got: list[bytes] = []
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 mx.test ESMTP\r\n")
+        while True:
+            line = await read_command(reader)
+            got.append(line)
+            if line.upper().startswith(b"BDAT"):
+                writer.write(b"500 5.5.1 command unrecognized\r\n")
+                await writer.drain()
+                return  # and the server hangs up
+            writer.write(EHLO_NO_TLS if line.upper().startswith(b"EHLO") else b"250 ok\r\n")
+            await writer.drain()
+
+    server = scripted_server(script)
+    result = run([server.address, "-c", "EHLO x", "-c", "MAIL FROM:<a@example.org>", "-c", "RCPT TO:<b@example.org>",
+                  "-c", "BDAT 5 LAST", "-c", "hello"])
+    screen = result.stdout + result.stderr
+    assert "did not advertise CHUNKING" in screen, screen
+    closed_at = result.stdout.find("** connection closed")
+    assert closed_at >= 0 and "C: QUIT" not in result.stdout[closed_at:], result.stdout
+    assert "C: QUIT" not in result.stdout
+    no_traceback(result)

@@ -106,6 +106,19 @@ class BlockingConnection(ConnectionCore):
                 raise TimeoutError
             self._read_once(remaining)
 
+    async def poll(self) -> None:
+        transport: SocketTransport | None = self._transport
+        if transport is None or transport.is_closing():
+            return
+        import select  # small, and only needed here
+
+        try:
+            readable, _, _ = select.select([transport.sock], [], [], 0)
+        except (OSError, ValueError):
+            return
+        if readable:
+            self._read_once(self.timeout)
+
     def _read_once(self, timeout: float) -> None:
         transport: SocketTransport = self._transport
         if transport.is_closing():

@@ -340,6 +340,12 @@ class ConnectionCore(TLSHandling):
             await self.wait_tls()
         return exchange
 
+    async def poll(self) -> None:
+        """Take in what has arrived already (an EOF above all) without waiting.
+
+        The asyncio shell has nothing to do: its loop delivered it while we awaited.
+        """
+
     async def greeting(self) -> Exchange:
         return await self.next_exchange()
 

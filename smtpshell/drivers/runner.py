@@ -207,6 +207,9 @@ class SessionRunner:
         conn = self.connection
         if conn is None or not conn.is_open:
             return
+        await conn.poll()  # the server may have hung up already: then no QUIT is shown after the close
+        if not conn.is_open:
+            return
         if quit_first and self.session.phase not in (Phase.CLOSING, Phase.CLOSED):
             await self._auto("QUIT")
         await conn.close()
@@ -277,6 +280,7 @@ class SessionRunner:
             return None
         if not await self._allowed(line, secret=secret):
             return None
+        self._note_unadvertised(line)
         try:
             await conn.send(line, shown=shown, secret=secret, automatic=automatic)
         except InjectionError as exc:
@@ -295,6 +299,19 @@ class SessionRunner:
         if self.pipelining and not line.ends_group:
             return None  # its reply is shown when it comes; collected after the group
         return await self.await_replies()
+
+    def _note_unadvertised(self, line: Line) -> None:
+        """A verb of an extension the server did not offer (BDAT without CHUNKING): say so, send anyway.
+
+        AUTH says the same through its own flow (with the mechanisms offered).
+        """
+        entry, caps = line.entry, self.session.capabilities
+        if entry is None or entry.extension is None or line.verb == "AUTH" or caps is None or line.kind is not LineKind.COMMAND:
+            return
+        if not caps.has(entry.extension):
+            self.bus.emit(ev.Info(t("runner.not_advertised",
+                                    "the server did not advertise {extension} in its EHLO reply; sending {verb} "
+                                    "anyway (it may answer 500 or 502)", extension=entry.extension, verb=line.verb)))
 
     async def _allowed(self, line: Line, *, secret: bool = False) -> bool:
         """Ask the policy and carry out its verdict; False: the line is not sent.
