@@ -629,3 +629,36 @@ def test_21_bdat_without_chunking_is_noted_and_no_quit_after_the_close(scripted_
     assert closed_at >= 0 and "C: QUIT" not in result.stdout[closed_at:], result.stdout
     assert "C: QUIT" not in result.stdout
     no_traceback(result)
+
+
+# == 20. bad configuration: one line, and the shell starts with defaults =====================
+
+@pytest.mark.parametrize(("content", "said"), [
+    (b"[session]\ntimeout = 30\n# caf\xe9\n", "not UTF-8 text"),
+    (b"[session]\nx = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
+    (b"[session]\ntimeout = -1\n", "give a number of seconds above 0"),
+    (b"[session]\ntimeout = nan\n", "give a number of seconds above 0"),
+])
+def test_20_a_bad_config_file_is_one_line_and_the_repl_starts(shell_pty, smtp_server, content: bytes,
+                                                              said: str) -> None:
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "smtpshell" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_bytes(content)
+    term = shell_pty(smtp_server.address)
+    term.expect_text(said)
+    term.prompt()
+    term.line("NOOP")
+    term.expect_text("250")
+    term.line("/quit")
+    term.finish()
+    assert "internal error" not in term.screen_log and "Traceback" not in term.screen_log
+
+
+def test_20_a_practice_header_with_a_300_character_hostname_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "long.transcript"
+    path.write_text("# smtpshell transcript 1\n#: server: practice\n#: practice: hostname=" + "a" * 300 +
+                    "\nS: 220 *\nC: QUIT\nS: 221 *\n", encoding="utf-8")
+    result = run(["replay", str(path)])
+    assert result.returncode == exitcodes.USAGE, result.stdout + result.stderr
+    assert "practice: hostname must be a DNS name" in result.stderr
+    no_traceback(result)
