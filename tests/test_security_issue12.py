@@ -662,3 +662,87 @@ def test_20_a_practice_header_with_a_300_character_hostname_is_one_line(tmp_path
     assert result.returncode == exitcodes.USAGE, result.stdout + result.stderr
     assert "practice: hostname must be a DNS name" in result.stderr
     no_traceback(result)
+
+
+# == 6. plaintext to an implicit-TLS port: the hint comes while still waiting ===============
+
+def test_6_plaintext_to_an_implicit_tls_port_hints_at_tls_before_the_timeout(implicit_tls_server) -> None:
+    result = run([implicit_tls_server.address, "--timeout", "6", "-c", "NOOP"])
+    assert "may expect TLS from the first byte" in result.stdout and "--tls or smtps://" in result.stdout
+    assert "Still waiting, up to 6 s" in result.stdout
+    assert result.returncode == exitcodes.CONNECTION
+    no_traceback(result)
+
+
+# == 12. hand-typed secrets do not stay on screen in the echoed prompt line ==================
+
+class EmulatedTerminal:
+    """The pty child drawn on a pyte screen, which answers cursor-position requests truthfully
+    (prompt_toolkit moves the cursor relative to what it was told), so the screen is what a user sees."""
+
+    def __init__(self, child) -> None:  # type: ignore[no-untyped-def]
+        import pyte
+
+        from tests.plugins.pty import COLS, ROWS
+
+        self.child = child
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.screen.write_process_input = child.send  # DSR 6 -> "ESC[row;colR", from where the cursor is
+        self.stream = pyte.Stream(self.screen)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, text: str, timeout: float = 10) -> str:
+        import time
+
+        import pexpect
+
+        deadline = time.monotonic() + timeout
+        while text not in self.text:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never shown; the screen:\n{self.text}")
+            try:
+                self.stream.feed(self.child.read_nonblocking(65536, timeout=0.2))
+            except pexpect.TIMEOUT:
+                continue
+        return self.text
+
+    def settle(self, seconds: float = 0.5) -> None:
+        import time
+
+        import pexpect
+
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                self.stream.feed(self.child.read_nonblocking(65536, timeout=0.1))
+            except pexpect.TIMEOUT:
+                pass
+
+
+@pytest.mark.parametrize("mode", ["typed AUTH PLAIN", "manual auth> answer"])
+def test_12_a_hand_typed_secret_is_erased_from_the_prompt_line(shell_pty, auth_server, mode: str) -> None:
+    term = EmulatedTerminal(shell_pty(auth_server.address).child)
+    term.wait_for("smtp> ")
+    term.child.send("EHLO client.test\r")
+    term.wait_for("250 HELP")
+    term.settle()
+    if mode == "manual auth> answer":
+        term.child.send("/auth manual\r")
+        term.settle()
+        term.child.send("AUTH PLAIN\r")
+        term.wait_for("auth> ")
+        term.child.send(CREDENTIALS_B64)
+    else:
+        term.child.send(f"AUTH PLAIN {CREDENTIALS_B64}")
+    term.wait_for(CREDENTIALS_B64)  # as it is typed, it is on screen (nothing to do about that)
+    term.settle()
+    term.child.send("\r")
+    term.wait_for("235 2.7.0")
+    term.settle()
+    shown = term.text
+    assert "<secret hidden>" in shown, shown
+    assert CREDENTIALS_B64 not in shown, shown  # the accepted line was erased, not left as typed
+    term.child.send("/quit\r")

@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from ..auth.options import AuthOptions
 
 
+GREETING_HINT_AFTER = 3.0  # seconds without a greeting before the "implicit TLS?" hint
+
+
 @dataclass
 class RunOptions:
     timeout: float = 30.0
@@ -193,7 +196,7 @@ class SessionRunner:
             self.connection = await connector(
                 target, self.bus, self.options.tls, self.options.timeout, self.session
             )
-            await self.connection.greeting()
+            await self._greeting(target)
         except (ConnectionFailed, ConnectionClosed, ReplyTimeout) as exc:
             self._failed(str(exc))
             return False
@@ -202,6 +205,25 @@ class SessionRunner:
             if exchange is None:
                 return False
         return True
+
+    async def _greeting(self, target: Target) -> None:
+        """Wait for the greeting; when it is slow on plaintext, say the port may want TLS first (still waiting)."""
+        assert self.connection is not None
+        hint_after = GREETING_HINT_AFTER
+        if target.implicit_tls or self.options.timeout <= hint_after:
+            await self.connection.greeting()
+            return
+        try:
+            await self.connection.next_exchange(timeout=hint_after)
+            return
+        except ReplyTimeout:
+            self.bus.emit(ev.Warning(t(
+                "runner.greeting_slow",
+                "no greeting after {seconds:g} s: this port may expect TLS from the first byte (implicit TLS, "
+                "as on 465); if so, connect with --tls or smtps://{where}. Still waiting, up to {timeout:g} s",
+                seconds=hint_after, where=f"{target.host}:{target.port}", timeout=self.options.timeout),
+                kind="plaintext-to-tls-port"))
+        await self.connection.next_exchange(timeout=self.options.timeout - hint_after)
 
     async def close(self, quit_first: bool = True) -> None:
         conn = self.connection
