@@ -163,19 +163,30 @@ def _given_lines(args: argparse.Namespace) -> Iterable[str] | None:
         return list(args.commands)
     if args.script:
         try:
-            handle = open(args.script, encoding="utf-8", errors="surrogateescape")
+            handle = open(args.script, "rb")  # bytes: the same line rules as stdin (see _lines_of)
         except OSError as exc:
             raise UsageError(f"--script {args.script}: {exc.strerror or exc}") from None
         return _lines_of(handle)
     if not sys.stdin.isatty():
-        return _lines_of(sys.stdin)
+        return _lines_of(getattr(sys.stdin, "buffer", sys.stdin))
     return None
 
 
 def _lines_of(handle: Any) -> Iterator[str]:
+    """Script lines, read as bytes: a line ends at LF (one CR before it is part of the end).
+
+    Text mode would also end a line at a bare CR ("universal newlines"), so
+    ``MAIL FROM:<a@b>\\rRSET`` would become two commands; read as bytes the CR
+    stays inside the line and the line is refused. Bytes are decoded with
+    surrogateescape, so bytes that are not UTF-8 go out exactly as they came.
+    """
     with handle:
-        for line in handle:
-            yield line.rstrip("\n").rstrip("\r") if line.endswith("\n") else line
+        for raw in handle:
+            if isinstance(raw, str):  # a text stream handed in (tests, embedding)
+                raw = raw.encode("utf-8", "surrogateescape")
+            if raw.endswith(b"\n"):
+                raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
+            yield raw.decode("utf-8", "surrogateescape")
 
 
 def _looks_like_a_subcommand(word: str) -> str | None:

@@ -113,6 +113,8 @@ def parse(text: str, path: Path | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise ConfigError(f"{where}: nested too deeply to read (arrays or tables inside each other)") from None
     config = Config(path=path)
     for table, values in data.items():
         if not isinstance(values, dict):
@@ -129,8 +131,14 @@ def parse(text: str, path: Path | None = None) -> Config:
                 raise ConfigError(f"{where}: [{table}] {key} = {value!r} has the wrong type")
             if attribute == "history_size" and value < 1:
                 raise ConfigError(f"{where}: [ui] history_size = {value} should be at least 1")
+            if attribute == "timeout" and not (0 < value <= _MAX_TIMEOUT):  # also rules out nan and inf
+                raise ConfigError(f"{where}: [{table}] {key} = {value!r}: give a number of seconds above 0 "
+                                  f"(at most {_MAX_TIMEOUT})")
             setattr(config, attribute, value)
     return config
+
+
+_MAX_TIMEOUT = 24 * 3600
 
 
 def _colors(value: Any, where: str) -> dict[str, str]:
@@ -150,6 +158,8 @@ def load(path: Path | None = None, *, create: bool = True) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         return Config(path=path, problem=f"cannot read {path}: {exc.strerror or exc}; using defaults")
+    except UnicodeDecodeError as exc:
+        return Config(path=path, problem=f"{path}: not UTF-8 text (byte {exc.start}); using defaults")
     try:
         return parse(text, path)
     except ConfigError as exc:

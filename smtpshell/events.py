@@ -91,7 +91,9 @@ class TLSInfo(NamedTuple):
     alpn: str | None
     verified: bool  # False under --insecure
     verify_note: str  # "verified against the system CAs", "NOT verified (--insecure)"
-    chain: tuple[CertSummary, ...] = ()  # leaf first
+    chain: tuple[CertSummary, ...] = ()  # as the server sent it, leaf first
+    verified_chain: tuple[CertSummary, ...] = ()  # as verification built it (may add the local CA)
+    sent_complete: bool = True  # False: this Python shows only the leaf of what was sent
 
 
 class TLSStarted(NamedTuple):
@@ -137,12 +139,19 @@ class EventBus:
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
+        # Set once a session handles secrets (the AUTH flow's redactor): text that
+        # came from the server is scrubbed here, before any listener sees it, so
+        # the screen, the recorder and every other view get the same clean text.
+        # smtpshell's own words (Info, Warning) are never passed through it.
+        self.scrub: Callable[[str], str] | None = None
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
     def emit(self, event: Event) -> None:
+        if self.scrub is not None:
+            event = scrubbed(event, self.scrub)
         for listener in list(self._listeners):
             try:
                 listener(event)
@@ -157,6 +166,31 @@ class EventBus:
 
         name = getattr(listener, "__qualname__", type(listener).__name__)
         sys.stderr.write(f"smtpshell: internal error while showing an event ({name}: {exc}); going on\n")
+
+
+def _scrub_bytes(raw: bytes, scrub: Callable[[str], str]) -> bytes:
+    text = raw.decode("utf-8", "surrogateescape")
+    clean = scrub(text)
+    return raw if clean == text else clean.encode("utf-8", "surrogateescape")
+
+
+def scrubbed(event: Event, scrub: Callable[[str], str]) -> Event:
+    """``event`` with the server's text (a reply, a protocol error) passed through ``scrub``."""
+    if isinstance(event, ReplyReceived) and isinstance(event.exchange.reply, Reply):
+        reply = event.exchange.reply
+        lines = tuple(scrub(line) for line in reply.lines)
+        if lines == reply.lines:
+            return event
+        clean = reply._replace(lines=lines, raw=_scrub_bytes(reply.raw, scrub))
+        return ReplyReceived(event.exchange._replace(reply=clean))
+    if isinstance(event, ProtocolErrorReceived):
+        raw = _scrub_bytes(event.error.raw, scrub)
+        if raw is event.error.raw:
+            return event
+        error = event.error._replace(raw=raw)
+        exchange = event.exchange._replace(reply=error) if event.exchange is not None else None
+        return ProtocolErrorReceived(error, exchange)
+    return event
 
 
 class EventLog:

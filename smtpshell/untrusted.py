@@ -25,6 +25,10 @@ from __future__ import annotations
 _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _UNSAFE = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029, 0x200B, 0xFEFF}
 _ESCAPES = {o: (f"\\x{o:02x}" if o <= 0xFF else f"\\u{o:04x}") for o in _UNSAFE}
+# Lone surrogates cannot be written to a terminal or file: a byte that came in
+# undecodable (surrogateescape, U+DC80..U+DCFF) is shown as the byte it was.
+_ESCAPES.update({o: f"\\u{o:04x}" for o in range(0xD800, 0xE000)})
+_ESCAPES.update({o: f"\\x{o - 0xDC00:02x}" for o in range(0xDC80, 0xDD00)})
 
 
 def safe(text: str) -> str:

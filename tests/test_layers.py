@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"knowledge"},
     {"protocol"},
     {"i18n"},
-    {"config", "lazy", "exitcodes", "untrusted", "__init__"},
+    {"config", "lazy", "exitcodes", "untrusted", "private_files", "__init__"},
 ]
 RANK = {name: depth for depth, names in enumerate(LAYERS) for name in names}
 

@@ -130,7 +130,7 @@ class AuthController:
         line = typed.text
         state = self.manual or ManualExchange("")
         step = sasl.describe_manual_response(state.mechanism, state.responses, state.last_challenge, line)
-        self._info(f"your answer, base64-decoded: {step.meaning}")
+        self._info(f"your answer, base64-decoded: {self._outside(step.meaning)}")
         if state.mechanism == "LOGIN" and not step.secret:
             decoded = sasl.b64decode(line)
             state.user = decoded.decode("utf-8", "replace") if decoded else state.user
@@ -194,7 +194,7 @@ class AuthController:
             shown = _masked_initial(wire, typed_initial, step)
             if step.secret:
                 self.redactor.add(typed_initial)
-            self._info(f"the initial response, base64-decoded: {step.meaning}")
+            self._info(f"the initial response, base64-decoded: {self._outside(step.meaning)}")
             exchange = await self._send(wire, shown=shown, secret=step.secret)
         elif shell_initial:
             credentials = await self._credentials(mech)
@@ -207,7 +207,7 @@ class AuthController:
                 return
             assert step is not None
             self._remember(step)
-            self._info(f"AUTH {mech.name} with an initial response: {step.meaning}, base64-encoded")
+            self._info(f"AUTH {mech.name} with an initial response: {self._outside(step.meaning)}, base64-encoded")
             exchange = await self._send(wire, shown=shown, secret=step.secret, automatic=True)
         else:
             wire = line if line is not None else f"AUTH {mech.name}"
@@ -231,7 +231,7 @@ class AuthController:
                 cancelled = True
                 exchange = await self._cancel()
                 continue
-            self._info(f"answering with {answer.meaning}" + (", base64-encoded" if answer.wire else ""))
+            self._info(f"answering with {self._outside(answer.meaning)}" + (", base64-encoded" if answer.wire else ""))
             exchange = await self._send(
                 answer.wire, kind=LineKind.SASL_RESPONSE, shown=answer.shown, secret=answer.secret, automatic=True
             )
@@ -309,7 +309,7 @@ class AuthController:
         shown, secret = line, False
         if initial is not None:
             step = sasl.describe_manual_response(name, 0, None, initial)
-            self._info(f"the initial response, base64-decoded: {step.meaning}")
+            self._info(f"the initial response, base64-decoded: {self._outside(step.meaning)}")
             secret = step.secret
             shown = _masked_initial(line, initial, step)
             self.manual.responses = 1
@@ -337,10 +337,10 @@ class AuthController:
 
     def _show_challenge(self, reply: Reply, mechanism: str) -> Challenge:
         challenge = Challenge.parse(reply.lines[0] if reply.lines else "")
-        self._info(f"334 challenge, base64-decoded: {challenge.meaning}")
+        self._info(f"334 challenge, base64-decoded: {self._outside(challenge.meaning)}")
         oauth_error = sasl.describe_error_challenge(challenge)
         if oauth_error:
-            self._info(oauth_error)
+            self._info(self._outside(oauth_error))
         return challenge
 
     def _explain(self, reply: Reply) -> None:
@@ -372,7 +372,7 @@ class AuthController:
             self._info("the server did not advertise AUTH in its EHLO reply; sending anyway (it may answer 502 or 503)")
         elif name not in caps.auth_mechanisms:
             offered = sasl.printable(" ".join(caps.auth_mechanisms).encode())
-            self._info(f"the server did not advertise {sasl.printable(name.encode())} (it offers: {offered}); sending anyway")
+            self._info(f"the server did not advertise {sasl.printable(name.encode())} (it offers: {self._outside(offered)}); sending anyway")
 
     def _flush_warnings(self) -> None:
         source = self._source
@@ -386,7 +386,14 @@ class AuthController:
             self.redactor.add(step.wire)
 
     def _info(self, message: str) -> None:
-        self.host.emit(ev.Info(self.redactor.scrub(message)))
+        # smtpshell's own words are never redacted (a password "wrong" must not
+        # rewrite "the username or password is wrong"): only the outside text
+        # put into them is, through _outside at each place.
+        self.host.emit(ev.Info(message))
+
+    def _outside(self, text: str) -> str:
+        """Text from outside (server, user, files) about to go into a message: scrubbed of secrets."""
+        return self.redactor.scrub(text)
 
     def _warn(self, message: str, kind: str) -> None:
         self.host.emit(ev.Warning(self.redactor.scrub(message), kind=kind))

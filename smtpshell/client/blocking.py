@@ -33,6 +33,7 @@ class SocketTransport:
         self.timeout = timeout
         self._closing = False
         self.lost: Exception | None = None  # why the socket failed, for connection_lost
+        self.unread = b""  # bytes read after a failed send, for the core before connection_lost
 
     def write(self, data: bytes) -> None:
         if self._closing:
@@ -42,7 +43,22 @@ class SocketTransport:
             self.sock.sendall(data)
         except OSError as exc:  # the peer went away, or the send timed out
             self.lost = exc
+            self.unread = self._drain()  # what it said before going (a 421), read before the close
             self.close()
+
+    def _drain(self) -> bytes:
+        """Whatever the peer sent that is still in the socket, without waiting."""
+        data = b""
+        try:
+            self.sock.setblocking(False)
+            while len(data) < 4 * _READ_SIZE:
+                piece = self.sock.recv(_READ_SIZE)
+                if not piece:
+                    break
+                data += piece
+        except OSError:
+            pass
+        return data
 
     def is_closing(self) -> bool:
         return self._closing
@@ -90,6 +106,19 @@ class BlockingConnection(ConnectionCore):
                 raise TimeoutError
             self._read_once(remaining)
 
+    async def poll(self) -> None:
+        transport: SocketTransport | None = self._transport
+        if transport is None or transport.is_closing():
+            return
+        import select  # small, and only needed here
+
+        try:
+            readable, _, _ = select.select([transport.sock], [], [], 0)
+        except (OSError, ValueError):
+            return
+        if readable:
+            self._read_once(self.timeout)
+
     def _read_once(self, timeout: float) -> None:
         transport: SocketTransport = self._transport
         if transport.is_closing():
@@ -99,9 +128,10 @@ class BlockingConnection(ConnectionCore):
             data = transport.sock.recv(_READ_SIZE)
         except socket.timeout:
             return  # the caller checks its deadline
-        except OSError as exc:
+        except OSError as exc:  # a reset: reported as the end of the connection like an EOF
             transport.lost = exc
             transport.close()
+            self._report_lost()
             return
         if data:
             self.data_received(data)
@@ -115,6 +145,9 @@ class BlockingConnection(ConnectionCore):
         transport: SocketTransport | None = self._transport
         if transport is not None and transport.is_closing() and not self._lost_reported:
             self._lost_reported = True
+            if transport.unread:
+                unread, transport.unread = transport.unread, b""
+                self.data_received(unread)
             self.connection_lost(transport.lost)
 
     async def _writable(self) -> None:

@@ -42,9 +42,11 @@ from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
+from ..i18n import t
+from ..untrusted import safe
 from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
-from ..protocol.line import Line, LineKind
+from ..protocol.line import Line, LineKind, wire_bytes
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
 from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
@@ -131,6 +133,7 @@ class ConnectionCore(TLSHandling):
         self._closed_reason: str | None = None
         self._closed_clean = False
         self._closing_locally = False
+        self._goodbye: Reply | None = None  # a 421: the server is closing, and said why
 
     # -- the transport's callbacks (named as in asyncio.Protocol) ------------
 
@@ -155,7 +158,11 @@ class ConnectionCore(TLSHandling):
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._closed_reason is None:
-            if exc is not None:
+            if exc is not None and self._goodbye is not None:
+                # The server said why before it went (421): its words, not the socket's.
+                self._closed_reason = t("client.closed_with_421", "the server closed the connection: {code} {text}",
+                                        code=self._goodbye.code, text=safe(" ".join(self._goodbye.lines)))
+            elif exc is not None:
                 self._closed_reason = f"connection lost: {exc}"
             elif self._closed_clean:
                 self._closed_reason = "closed after QUIT"
@@ -192,6 +199,8 @@ class ConnectionCore(TLSHandling):
             return
         exchange = self.session.received(item)
         if isinstance(item, Reply):
+            if item.code == 421:
+                self._goodbye = item
             self.bus.emit(ev.ReplyReceived(exchange))
         else:
             self.bus.emit(ev.ProtocolErrorReceived(item, exchange))
@@ -252,7 +261,7 @@ class ConnectionCore(TLSHandling):
             raise InjectionError(line.refusal or f"a {line.kind.value} is not sent to the server")
         text = line.text
         display = SECRET if secret and shown is None else (shown if shown is not None else text)
-        wire = text.encode("utf-8") + b"\r\n"
+        wire = wire_bytes(text) + b"\r\n"  # as it came: script bytes go back out unchanged
         if self.tls_pending:
             await self.wait_tls()
         pending = Pending(pending_kind, display, line.verb)
@@ -330,6 +339,12 @@ class ConnectionCore(TLSHandling):
         if self.tls_pending:
             await self.wait_tls()
         return exchange
+
+    async def poll(self) -> None:
+        """Take in what has arrived already (an EOF above all) without waiting.
+
+        The asyncio shell has nothing to do: its loop delivered it while we awaited.
+        """
 
     async def greeting(self) -> Exchange:
         return await self.next_exchange()

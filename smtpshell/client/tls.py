@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from ..events import CertSummary, TLSInfo
+from ..i18n import t
+from ..private_files import LinkRefused, touch_private
+from ..untrusted import safe
 from .tls_options import TLSOptions
 from .tls_diagnosis import PROBLEMS, Failure, diagnose, local_problems
 
@@ -25,8 +28,11 @@ class TLSSetupError(Exception):
 
 
 def make_context(options: TLSOptions) -> ssl.SSLContext:
+    keylog = options.keylog_path
+    if keylog:
+        _prepare_keylog(keylog)  # before create_default_context, which opens SSLKEYLOGFILE itself
     try:
-        ctx = ssl.create_default_context(cafile=options.cafile)
+        ctx = _default_context(options.cafile)
     except (OSError, ssl.SSLError) as exc:
         raise TLSSetupError(f"cannot use --cafile {options.cafile}: {_reason(exc)}") from None
     if options.insecure:
@@ -45,16 +51,34 @@ def make_context(options: TLSOptions) -> ssl.SSLContext:
             raise TLSSetupError(
                 f"cannot use the client certificate {options.certfile}: {_reason(exc)}"
             ) from None
-    keylog = options.keylog_path
     if keylog:
-        try:
-            # Python opens the file lazily; open it now so a bad path fails here, clearly.
-            with open(keylog, "a", encoding="ascii"):
-                pass
-            ctx.keylog_filename = keylog
-        except OSError as exc:
-            raise TLSSetupError(f"cannot write the key log {keylog}: {_reason(exc)}") from None
+        ctx.keylog_filename = keylog
     return ctx
+
+
+def _default_context(cafile: str | None) -> ssl.SSLContext:
+    """``create_default_context`` without its own SSLKEYLOGFILE handling (we open that file ourselves)."""
+    # What create_default_context(cafile=) does, less its keylog_filename = $SSLKEYLOGFILE
+    # (which would open that path, through a link, before we could check it).
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if cafile:
+        ctx.load_verify_locations(cafile=cafile)
+    else:
+        ctx.load_default_certs(ssl.Purpose.SERVER_AUTH)
+    return ctx
+
+
+def _prepare_keylog(keylog: str) -> None:
+    """Create the key log now, 0600, never through a symbolic link (it holds keys); a bad path fails here."""
+    try:
+        touch_private(keylog)
+    except LinkRefused:
+        raise TLSSetupError(t("tls.keylog_link",
+                              "the key log {path} is a symbolic link; smtpshell does not follow links for "
+                              "files that hold keys: remove the link or give the real file",
+                              path=safe(keylog))) from None
+    except OSError as exc:
+        raise TLSSetupError(f"cannot write the key log {keylog}: {_reason(exc)}") from None
 
 
 def server_hostname(host: str, options: TLSOptions) -> str | None:
@@ -79,7 +103,11 @@ def trust_note(options: TLSOptions) -> str:
 def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_name: str | None = None) -> TLSInfo:
     """What was negotiated on a finished handshake."""
     cipher = obj.cipher() or ("?", "?", 0)
-    chain = CertChain(chain_der(obj))
+    # What the server sent and what verification built are different answers
+    # (a missing intermediate, the local CA): kept apart, never one for the other.
+    # Both are parsed only when someone looks (CertChain).
+    chain = CertChain(sent_chain_der(obj))
+    built = CertChain(_call_chain_getter(obj, "get_verified_chain") if not options.insecure else [])
     note = trust_note(options)
     if options.insecure and chain:
         # Say what verification would have found, as far as we can tell without it.
@@ -97,6 +125,8 @@ def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_n
         verified=not options.insecure,
         verify_note=note,
         chain=chain,  # type: ignore[arg-type]  # a lazy Sequence, read like the tuple
+        verified_chain=built,  # type: ignore[arg-type]
+        sent_complete=bool(unverified_chain_der(obj)),
     )
 
 
@@ -155,12 +185,11 @@ class CertChain(Sequence[CertSummary]):
         return f"CertChain({len(self._ders)} certificate(s))"
 
 
-def chain_der(obj: ssl.SSLObject) -> list[bytes]:
-    """The chain as verified (leaf first), or as sent when nothing was verified."""
-    for name in ("get_verified_chain", "get_unverified_chain"):
-        ders = _call_chain_getter(obj, name)
-        if ders:
-            return ders
+def sent_chain_der(obj: ssl.SSLObject) -> list[bytes]:
+    """The certificates the server sent (leaf first); only the leaf where this Python cannot say more."""
+    ders = unverified_chain_der(obj)
+    if ders:
+        return ders
     try:
         leaf = obj.getpeercert(binary_form=True)
     except ValueError:
@@ -205,10 +234,12 @@ def summarise_certificate(der: bytes) -> CertSummary:
     not_after = cert.not_valid_after_utc
     days_left = (not_after - datetime.now(timezone.utc)).days
     digest = hashlib.sha256(der).hexdigest().upper()
+    # The fields are the certificate owner's text: escaped here, once, so every
+    # place that shows them (/tls, the failure summary, the transcript) is safe.
     return CertSummary(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        names=names,
+        subject=safe(cert.subject.rfc4514_string()),
+        issuer=safe(cert.issuer.rfc4514_string()),
+        names=tuple(safe(name) for name in names),
         not_before=not_before.isoformat(),
         not_after=not_after.isoformat(),
         days_left=days_left,

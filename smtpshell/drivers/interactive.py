@@ -163,6 +163,8 @@ class Repl:
             self.error(self.config.problem)
         if self.ui.style_problem:
             self.error(self.ui.style_problem)
+        if self.ui.history is not None and self.ui.history.problem:
+            self.error(self.ui.history.problem)
         restore = self._install_sigint()
         try:
             self.ui.show([("class:note", WELCOME)])

@@ -24,6 +24,7 @@ from .. import exitcodes
 from ..client.target import Target
 from ..protocol.line import LineKind, classify
 from ..protocol.replies import ProtocolError, Reply
+from ..i18n import t
 from ..render.styled import RenderOptions, StyledText, render_event
 from ..transcript.match import compare
 from ..transcript.model import Step, Transcript
@@ -35,6 +36,7 @@ from ..transcript.placeholders import (
     SecretUnavailable,
     placeholder_in,
 )
+from ..untrusted import safe
 from .runner import RunOptions, SessionRunner
 from .script import ScriptContext
 
@@ -109,7 +111,7 @@ class Lesson:
 
     def _comments(self, comments: list[str]) -> None:
         if comments:
-            self.say([("", "\n")] + [("class:lesson", f"  {line}\n") for line in comments])
+            self.say([("", "\n")] + [("class:lesson", f"  {safe(line)}\n") for line in comments])
 
     async def _ask_secret(self, label: str, hidden: bool) -> str:
         return str(await self.prompt_session.prompt_async(label, is_password=hidden))
@@ -117,14 +119,14 @@ class Lesson:
     # -- the lesson -----------------------------------------------------------------------
 
     async def run(self) -> int:
-        t = self.transcript
-        self.say([("class:info", f"== Lesson {t.name}: {t.title}\n")])
-        self._comments(t.intro)
+        lesson = self.transcript
+        self.say([("class:info", f"== Lesson {safe(lesson.name)}: {safe(lesson.title)}\n")])
+        self._comments(lesson.intro)
         self.say([("class:note", "\n  Enter sends the pre-filled line (edit it first if you like); an empty line skips a step;\n"
                                  "  /help lists shell commands; Ctrl-D leaves the lesson.\n\n")])
         if not await self.runner.open(self.target):
             return exitcodes.CONNECTION
-        steps = list(t.steps)
+        steps = list(lesson.steps)
         greeting = self._take()
         if steps and steps[0].is_greeting:
             self._verdict(steps.pop(0), greeting, changed=False)
@@ -176,6 +178,17 @@ class Lesson:
             return text
 
     async def _send_secret(self, line: str, token: str) -> str:
+        # A secret goes out only inside the AUTH exchange it belongs to: as an AUTH
+        # command's initial response, or as the answer to a 334 challenge. After a
+        # refused AUTH (530, 504...) the step no longer makes sense: skip it, say why.
+        shape = classify(line, self.runner.session)
+        if token in SECRET_PLACEHOLDERS and shape.kind is not LineKind.SASL_RESPONSE and shape.verb != "AUTH":
+            self.say([("class:warning", "  " + t(
+                "lesson.secret_step_skipped",
+                "(step skipped: the server is not waiting for an AUTH answer, since the AUTH before was not "
+                "accepted, so your {what} is not asked for and nothing is sent)", what=ASK_LABELS.get(token, "secret"))
+                + "\n")])
+            return ""
         what = ASK_LABELS.get(token, "secret")
         if token in SECRET_PLACEHOLDERS:
             self.say([("class:note", f"  The lesson needs your {what} here: type it (it is not shown); "
@@ -199,7 +212,7 @@ class Lesson:
         self.different += 1
         why = "you changed the line, so " if changed else ""
         out: StyledText = [("class:warning", f"  ✗ {why}the reply differs from the lesson's: {difference.reason}\n")]
-        out += [("class:note", f"    the lesson expected  S: {line}\n") for line in difference.expected]
+        out += [("class:note", f"    the lesson expected  S: {safe(line)}\n") for line in difference.expected]
         self.say(out)
 
     def _summary(self, left_early: bool) -> None:

@@ -16,6 +16,7 @@ from ..client.target import BadTarget, parse_target
 from .runner import RunOptions
 from ..render import ansi
 from ..render.styled import RenderOptions
+from ..untrusted import safe
 from ..transcript.lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons
 from ..transcript.parse import TranscriptError, read_transcript
 from .practice import practice_target, run_command
@@ -45,9 +46,9 @@ def _print_list() -> int:
     sys.stdout.write("Lessons (start one with: smtpshell lesson NAME):\n")
     width = max(len(lesson.name) for lesson in lessons)
     for lesson in lessons:
-        sys.stdout.write(f"  {lesson.name:<{width}}  {lesson.title}\n")
+        sys.stdout.write(f"  {safe(lesson.name):<{width}}  {safe(lesson.title)}\n")
         if lesson.summary:
-            sys.stdout.write(f"  {'':<{width}}  {lesson.summary}\n")
+            sys.stdout.write(f"  {'':<{width}}  {safe(lesson.summary)}\n")
     return exitcodes.OK
 
 

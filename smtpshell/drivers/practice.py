@@ -19,6 +19,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from .. import exitcodes
+from ..i18n import t
+from ..untrusted import safe
 from ..client.target import Target
 from .runner import RunOptions
 from ..transcript.model import Transcript
@@ -61,9 +63,24 @@ def practice_config(transcript: Transcript) -> Any:
                 setattr(config, key, type(current)(value))
             except ValueError:
                 raise PracticeSetupError(f"{transcript.name}: practice: {key} takes a number, not {value!r}") from None
+        elif key == "hostname" and not _is_hostname(value):
+            raise PracticeSetupError(t("practice.bad_hostname",
+                                       "{name}: practice: hostname must be a DNS name (letters, digits, '-' and "
+                                       "'.', labels of at most 63 and 253 in all), not {value}",
+                                       name=safe(transcript.name), value=safe(repr(value[:80]))))
         else:
             setattr(config, key, value)
     return config
+
+
+def _is_hostname(name: str) -> bool:
+    """A name the certificate and the greeting can hold (RFC 1035 lengths, LDH labels)."""
+    labels = name.rstrip(".").split(".")
+    return 0 < len(name) <= 253 and all(
+        0 < len(label) <= 63 and label.isascii() and label.replace("-", "").isalnum()
+        and not label.startswith("-") and not label.endswith("-")
+        for label in labels
+    )
 
 
 @asynccontextmanager

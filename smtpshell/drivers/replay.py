@@ -25,6 +25,7 @@ from ..render.styled import RenderOptions, render_event
 from ..transcript.match import Difference, compare
 from ..transcript.model import DATA_FILE_NOTE, NOTE, Step, Transcript
 from ..transcript.placeholders import SecretSource, SecretUnavailable, placeholder_in
+from ..untrusted import safe
 from .runner import RunOptions, SessionRunner
 from .script import ScriptContext
 
@@ -45,13 +46,15 @@ class ReplayResult:
     connect_error: str | None = None
     usage_error: str | None = None  # a secret could not be had, a line cannot be replayed
     not_replayed: int = 0  # steps left when the connection closed
+    tls_refused: str | None = None  # stopped: TLS was asked for and did not start (the policy refused a step)
 
     @property
     def ok(self) -> bool:
-        return not (self.mismatches or self.connect_error or self.usage_error or self.not_replayed)
+        return not (self.mismatches or self.connect_error or self.usage_error or self.not_replayed
+                    or self.tls_refused)
 
     def exit_code(self) -> int:
-        if self.connect_error:
+        if self.connect_error or self.tls_refused:
             return exitcodes.CONNECTION
         if self.usage_error:
             return exitcodes.USAGE
@@ -124,6 +127,7 @@ class Replayer:
         if steps and steps[0].is_greeting:
             self._check(steps.pop(0), greeting)
         if self.transcript.implicit_tls and not runner.session.tls:
+            runner.tls_policy.tls_asked("the transcript starts in TLS and this session is plaintext")
             self._mismatch(steps[0] if steps else Step(None, 0), "the transcript starts in TLS, this session did not")
         try:
             for index, step in enumerate(steps):
@@ -155,6 +159,7 @@ class Replayer:
             self._check(step, self._take())
             return True
         text = step.line
+        self.runner.refused = None
         line = classify(text, self.runner.session)
         if line.kind is LineKind.SHELL:
             return self._stop(f"line {step.line_no}: {text.split()[0]} is a shell command; "
@@ -164,9 +169,20 @@ class Replayer:
                 wire = await self.secrets.fill(text)
             except SecretUnavailable as exc:
                 return self._stop(f"line {step.line_no}: {exc}")
+            # Known to the redactor, so a server that echoes it does not put it on screen or in a file.
+            self.runner.auth.redactor.add(wire.split()[-1] if wire.split() else wire, self.secrets.password)
             await self.runner.send_command(wire, kind=line.kind, shown=text, secret=True)
         else:
             await self.runner.handle(line)
+        refused = self.runner.refused
+        if refused is not None:
+            # The same preconditions as script mode (TLS asked for, plaintext AUTH,
+            # a secret outside AUTH): the step was not sent, and replay stops here.
+            reason = f"line {step.line_no}: {refused.refusal}"
+            if refused.rule == "tls":
+                self.result.tls_refused = reason
+                return False
+            return self._stop(reason)
         self._check(step, self._take())
         return True
 
@@ -203,7 +219,7 @@ def format_report(result: ReplayResult) -> str:
     if result.ok:
         return f"{head}: OK, all {result.checked} replies match the transcript\n"
     bad = len(result.mismatches)
-    if result.usage_error:
+    if result.usage_error or result.tls_refused:
         summary = f"{head}: STOPPED after {result.checked} replies compared ({bad} difference(s))"
     else:
         summary = f"{head}: FAILED, {bad} difference(s) in {result.checked} replies compared"
@@ -211,16 +227,16 @@ def format_report(result: ReplayResult) -> str:
         summary += f"; {result.not_replayed} line(s) not sent (the connection closed early)"
     lines.append(summary)
     for m in result.mismatches:
-        sent = "(the greeting)" if m.step.line is None else f"C: {m.step.line}"
+        sent = "(the greeting)" if m.step.line is None else f"C: {safe(m.step.line)}"
         lines.append(f"  line {m.step.line_no}: {sent}")
-        lines.append(f"    {m.reason}")
+        lines.append(f"    {safe(m.reason)}")
         if m.difference is not None:
             for i, text in enumerate(m.difference.expected):
-                lines.append(f"    {'expected' if i == 0 else '':<9} S: {text}")
+                lines.append(f"    {'expected' if i == 0 else '':<9} S: {safe(text)}")
             if not m.difference.actual:
                 lines.append(f"    {'got':<9} (nothing)")
             for i, text in enumerate(m.difference.actual):
                 lines.append(f"    {'got' if i == 0 else '':<9} S: {text}")
-    if result.usage_error:
-        lines.append(f"  stopped: {result.usage_error}")
+    if result.usage_error or result.tls_refused:
+        lines.append(f"  stopped: {result.usage_error or result.tls_refused}")
     return "\n".join(lines) + "\n"

@@ -36,6 +36,8 @@ from ..client.core import ConnectionCore
 from ..client.errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
 from ..client.tls_options import TLSOptions
+from ..i18n import t
+from ..untrusted import safe
 from ..protocol.commands import InjectionError
 from ..protocol.data import ChunkTooLong
 from ..protocol.line import Line, LineKind, classify
@@ -47,6 +49,9 @@ from . import stages, tls_policy
 if TYPE_CHECKING:
     from ..auth.flow import AuthController
     from ..auth.options import AuthOptions
+
+
+GREETING_HINT_AFTER = 3.0  # seconds without a greeting before the "implicit TLS?" hint
 
 
 @dataclass
@@ -140,7 +145,11 @@ class SessionRunner:
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
         self._auth: AuthController | None = None  # created (and auth.flow loaded) on first use
-        self.tls_policy = tls_policy.TLSPolicy(options.tls)
+        self.tls_policy = tls_policy.TLSPolicy(
+            options.tls, starttls=options.starttls,
+            allow_plaintext_auth=bool(options.auth and options.auth.allow_plaintext_auth),
+        )
+        self.refused: tls_policy.Verdict | None = None  # the last line the policy refused (replay stops there)
 
     # -- the AUTH flow, and what it needs of its host ----------------------------
 
@@ -151,6 +160,9 @@ class SessionRunner:
             from ..auth.flow import AuthController
 
             self._auth = AuthController(self)
+            # From now on the server's text is scrubbed of this session's secrets
+            # in the event stream (a server may echo them back: 535 ... <base64>).
+            self.bus.scrub = self._auth.redactor.scrub
         return self._auth
 
     @property
@@ -210,7 +222,7 @@ class SessionRunner:
             self.connection = await connector(
                 target, self.bus, self.options.tls, self.options.timeout, self.session
             )
-            await self.connection.greeting()
+            await self._greeting(target)
         except (ConnectionFailed, ConnectionClosed, ReplyTimeout) as exc:
             self._failed(str(exc))
             return False
@@ -220,9 +232,31 @@ class SessionRunner:
                 return False
         return True
 
+    async def _greeting(self, target: Target) -> None:
+        """Wait for the greeting; when it is slow on plaintext, say the port may want TLS first (still waiting)."""
+        assert self.connection is not None
+        hint_after = GREETING_HINT_AFTER
+        if target.implicit_tls or self.options.timeout <= hint_after:
+            await self.connection.greeting()
+            return
+        try:
+            await self.connection.next_exchange(timeout=hint_after)
+            return
+        except ReplyTimeout:
+            self.bus.emit(ev.Warning(t(
+                "runner.greeting_slow",
+                "no greeting after {seconds:g} s: this port may expect TLS from the first byte (implicit TLS, "
+                "as on 465); if so, connect with --tls or smtps://{where}. Still waiting, up to {timeout:g} s",
+                seconds=hint_after, where=f"{target.host}:{target.port}", timeout=self.options.timeout),
+                kind="plaintext-to-tls-port"))
+        await self.connection.next_exchange(timeout=self.options.timeout - hint_after)
+
     async def close(self, quit_first: bool = True) -> None:
         conn = self.connection
         if conn is None or not conn.is_open:
+            return
+        await conn.poll()  # the server may have hung up already: then no QUIT is shown after the close
+        if not conn.is_open:
             return
         if quit_first and self.session.phase not in (Phase.CLOSING, Phase.CLOSED):
             await self._auto("QUIT")
@@ -292,8 +326,9 @@ class SessionRunner:
         if conn is None or not conn.is_open:
             self.context.error("not connected: /connect HOST[:PORT] opens a connection")
             return None
-        if not await self._allowed(line):
+        if not await self._allowed(line, secret=secret):
             return None
+        self._note_unadvertised(line)
         try:
             await conn.send(line, shown=shown, secret=secret, automatic=automatic)
         except InjectionError as exc:
@@ -313,17 +348,41 @@ class SessionRunner:
             return None  # its reply is shown when it comes; collected after the group
         return await self.await_replies()
 
-    async def _allowed(self, line: Line) -> bool:
-        """Ask the TLS policy and carry out its verdict; False: the line is not sent."""
-        verdict = self.tls_policy.before_send(self.session, line, interactive=self.context.interactive)
+    def _note_unadvertised(self, line: Line) -> None:
+        """A verb of an extension the server did not offer (BDAT without CHUNKING): say so, send anyway.
+
+        AUTH says the same through its own flow (with the mechanisms offered).
+        """
+        entry, caps = line.entry, self.session.capabilities
+        if entry is None or entry.extension is None or line.verb == "AUTH" or caps is None or line.kind is not LineKind.COMMAND:
+            return
+        if not caps.has(entry.extension):
+            self.bus.emit(ev.Info(t("runner.not_advertised",
+                                    "the server did not advertise {extension} in its EHLO reply; sending {verb} "
+                                    "anyway (it may answer 500 or 502)", extension=entry.extension, verb=line.verb)))
+
+    async def _allowed(self, line: Line, *, secret: bool = False) -> bool:
+        """Ask the policy and carry out its verdict; False: the line is not sent.
+
+        Every driver's lines come through here (replay and lessons too), so the
+        TLS and AUTH preconditions are the same everywhere; ``refused`` keeps
+        the verdict so a driver that walks steps can stop at the first one.
+        """
+        verdict = self.tls_policy.before_send(self.session, line, interactive=self.context.interactive,
+                                              secret=secret, peer=self.peer)
         for event in verdict.events:
             self.bus.emit(event)
         if verdict.refusal is None:
             return True
-        self._failed(verdict.refusal)
+        self.refused = verdict
+        if verdict.rule == "tls":
+            self._failed(verdict.refusal)
+        else:
+            self.context.error(verdict.refusal)
         if verdict.end_session:
             await self.close()
         return False
+
     async def await_replies(self) -> Exchange | None:
         """Wait for the reply to the last command, or, pipelining, for every reply
         still outstanding. Returns the last exchange; None if the session broke."""
@@ -356,6 +415,14 @@ class SessionRunner:
             self.context.error(f"cannot read {path}: {exc.strerror or exc}")
             return None
         with handle:
+            nul_at = _first_nul(handle, chunk_size)
+            if nul_at is not None:
+                # The rule for typed DATA lines, for files too: a NUL never goes out
+                # (some servers drop it, and "\n\0.\n" would become the end of data).
+                self.context.error(t("runner.data_file_nul",
+                                     "{path}: the file holds a NUL byte (at byte {offset}), which is not sent "
+                                     "in a message; nothing was sent", path=safe(path), offset=nul_at))
+                return None
             exchange = await self.command("DATA")
             if exchange is None or not isinstance(exchange.reply, Reply) or exchange.reply.code != 354:
                 # The server's refusal is the news (and decides the exit status), not a usage error.
@@ -398,26 +465,48 @@ class SessionRunner:
         if sent.verb == "DATA" and sent.kind is Kind.COMMAND and reply.code != 354:
             self._skipping_data = True
             self.bus.emit(ev.Info("DATA was not accepted: the message lines up to '.' will not be sent"))
+        if sent.verb == "STARTTLS" and sent.kind is Kind.COMMAND and not self.session.tls:
+            # TLS was asked for: from now on AUTH and MAIL never go out in plaintext on this connection.
+            self.tls_policy.tls_asked(t(
+                "policy.starttls_failed",
+                "STARTTLS was sent and answered {code}, so TLS did not start; reconnect and try again, "
+                "or use --tls if the server has implicit TLS", code=reply.code))
+            if reply.klass not in (4, 5) and reply.code != 220 and not self.options.starttls:
+                self._failed(t("runner.starttls_no_tls", "STARTTLS answered {code}, not 220: TLS did not start",
+                               code=reply.code))
         if (
             self.options.starttls
-            and sent.verb in ("EHLO", "LHLO")
-            and reply.klass == 2
+            and sent.verb in ("EHLO", "LHLO", "HELO")
+            and sent.kind is Kind.COMMAND
             and not self.session.tls
         ):
-            await self._upgrade(sent.text)
+            await self._upgrade(sent.text, reply)
 
-    async def _upgrade(self, ehlo_line: str) -> None:
-        if not self.session.advertised("STARTTLS"):
-            self._failed("--starttls: the server did not offer STARTTLS in its EHLO reply, so TLS cannot start")
+    async def _upgrade(self, ehlo_line: str, reply: Reply) -> None:
+        if reply.klass != 2 or not self.session.advertised("STARTTLS"):
+            await self._tls_failed(t(
+                "runner.starttls_not_offered",
+                "--starttls: the server did not offer STARTTLS in its reply to {verb}, so TLS cannot start; "
+                "not going on in plaintext", verb=ehlo_line.split(" ", 1)[0].upper()))
             return
         exchange = await self._auto("STARTTLS")
         if exchange is None:
             return
-        if not isinstance(exchange.reply, Reply) or exchange.reply.code != 220:
-            self._failed("--starttls: the server refused STARTTLS; not going on in plaintext")
+        if not self.session.tls:
+            code = exchange.reply.code if isinstance(exchange.reply, Reply) else "no reply"
+            await self._tls_failed(t(
+                "runner.starttls_refused",
+                "--starttls: the server answered STARTTLS with {code}, not 220; not going on in plaintext",
+                code=code))
             return
-        if self.session.tls:
-            await self._auto(ehlo_line)
+        await self._auto(ehlo_line)
+
+    async def _tls_failed(self, message: str) -> None:
+        """TLS was asked for and did not start: say so; script mode stops the session (QUIT, exit 3)."""
+        self._failed(message)
+        self.tls_policy.tls_asked(message)
+        if not self.context.interactive:
+            await self.close()
 
     async def _auto(self, line: str) -> Exchange | None:
         return await self.command(line, automatic=True)
@@ -425,3 +514,17 @@ class SessionRunner:
     def _failed(self, message: str) -> None:
         self.outcome.error = self.outcome.error or message
         self.context.error(message)
+
+
+def _first_nul(handle: Any, chunk_size: int) -> int | None:
+    """The offset of the first NUL byte in the open file (read in chunks, in C), or None; rewinds."""
+    offset = 0
+    try:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            at = chunk.find(b"\0")
+            if at >= 0:
+                return offset + at
+            offset += len(chunk)
+        return None
+    finally:
+        handle.seek(0)

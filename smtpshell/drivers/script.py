@@ -17,6 +17,7 @@ from .. import events as ev
 from .. import exitcodes
 from ..client.core import ConnectionCore
 from ..client.target import Target
+from ..i18n import t
 from ..protocol.session import Session
 from ..render import ansi
 from ..render.styled import RenderOptions, StyledText, render_event
@@ -154,7 +155,12 @@ class ScriptDriver:
             self.context.error(f"the connection was closed; {unsent} line(s) of the script were not sent")
             runner.outcome.error = runner.outcome.error or "connection closed early"
         if runner.session.is_data_content:
-            self.context.error("the script ended inside DATA (no lone '.'); the message was not sent")
+            # QUIT would be message text here, and the server would wait for more:
+            # close without it (as Ctrl-D inside DATA does), at once.
+            self.context.error(t("script.ended_in_data",
+                                 "the script ended inside DATA (no lone '.'); the message was not sent, "
+                                 "and the connection was closed without QUIT"))
             runner.outcome.error = runner.outcome.error or "unfinished DATA"
+            await runner.close(quit_first=False)
         await runner.close()
         return runner.outcome.exit_code()

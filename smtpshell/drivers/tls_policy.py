@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .. import events as ev
+from ..auth.safety import is_loopback, split_peer
 from ..client.target import SMTPS_PORT, SUBMISSION_PORT, Target
 from ..client.tls_options import TLSOptions
-from ..protocol.line import Line
+from ..i18n import t
+from ..protocol.line import Line, LineKind
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Session
 
@@ -59,6 +61,7 @@ class Verdict(NamedTuple):
     events: tuple[ev.Event, ...] = ()  # warnings to show, whatever the decision
     refusal: str | None = None  # why the line must not be sent; None: send it
     end_session: bool = False  # the refusal ends the session too (script mode: QUIT)
+    rule: str = ""  # which precondition failed: "tls", "auth" (plaintext AUTH) or "secret"
 
     @property
     def allowed(self) -> bool:
@@ -67,42 +70,89 @@ class Verdict(NamedTuple):
 
 @dataclass
 class TLSPolicy:
+    """The one set of preconditions every driver's lines pass (script, REPL, replay, lessons).
+
+    TLS is *asked for* by ``--require-tls``, by ``--starttls``, and, for the
+    rest of a connection, by a STARTTLS that was sent (typed, by --starttls,
+    or a transcript's step): once asked for, AUTH and MAIL never go out in
+    plaintext. Plaintext AUTH outside loopback is refused where nobody can be
+    asked (not ``interactive``) unless ``allow_plaintext_auth``. A secret goes
+    out only inside an AUTH exchange.
+    """
+
     options: TLSOptions
     target: Target | None = None
+    starttls: bool = False  # --starttls: TLS is asked for from the start
+    allow_plaintext_auth: bool = False  # --allow-plaintext-auth
     _warned: set[str] = field(default_factory=set)
+    _asked_by: str | None = None  # why TLS is asked for on this connection (a STARTTLS was sent)
+
+    @property
+    def tls_required(self) -> bool:
+        return self.options.require_tls or self.starttls or self._asked_by is not None
+
+    def tls_asked(self, why: str) -> None:
+        """TLS was asked for on this connection (a STARTTLS went out): no plaintext AUTH/MAIL from now on."""
+        self._asked_by = self._asked_by or why
+
+    def auth_address(self, peer: str | None) -> str:
+        """Where AUTH would go: the peer actually reached, else the target host (a seam for tests)."""
+        if peer:
+            return split_peer(peer)
+        return self.target.host if self.target is not None else ""
 
     def before_connect(self, target: Target) -> list[ev.Event]:
         """Warnings about the connection about to be made."""
         self.target = target
         self._warned.clear()
+        self._asked_by = None
         if target.port == SMTPS_PORT and not target.implicit_tls:
             return [ev.Warning(PLAINTEXT_TO_465, kind="plaintext-465")]
         return []
 
-    def before_send(self, session: Session, line: Line, *, interactive: bool) -> Verdict:
+    def before_send(self, session: Session, line: Line, *, interactive: bool, secret: bool = False,
+                    peer: str | None = None) -> Verdict:
         """The check before ``line`` goes out.
 
-        In script mode (not ``interactive``) a refusal ends the session, so the
-        rest of a script written for an encrypted session is not sent either.
+        In script mode (not ``interactive``) a TLS refusal ends the session, so
+        the rest of a script written for an encrypted session is not sent either.
         """
         events = tuple(self.warnings_before_send(session, line))
+        if secret and line.kind is LineKind.COMMAND and line.verb != "AUTH":
+            return Verdict(events, t(
+                "policy.secret_outside_auth",
+                "a secret was not sent: the server is not waiting for an AUTH answer (no 334 challenge), "
+                "and a secret is only ever sent inside the AUTH exchange it belongs to"), rule="secret")
         reason = self.blocked(session, line)
-        if reason is None:
-            return Verdict(events)
-        return Verdict(events, reason, end_session=not interactive)
+        if reason is not None:
+            return Verdict(events, reason, end_session=not interactive, rule="tls")
+        if not interactive and not self.allow_plaintext_auth and not session.tls and (
+            line.verb == "AUTH" or line.kind is LineKind.SASL_RESPONSE
+        ):
+            address = self.auth_address(peer)
+            if address and not is_loopback(address):
+                from ..auth.safety import plaintext_auth_decision
+
+                decision = plaintext_auth_decision(address, tls=False, interactive=False, allowed=False)
+                return Verdict(events, decision.message, rule="auth")
+        return Verdict(events)
 
     def blocked(self, session: Session, line: Line) -> str | None:
         """Why ``line`` must not be sent now, or None."""
         verb = line.verb
-        if verb not in PROTECTED_VERBS or session.tls or not self.options.require_tls:
+        if verb not in PROTECTED_VERBS or session.tls or not self.tls_required:
             return None
-        if session.capabilities is not None and not session.advertised("STARTTLS"):
+        if self._asked_by is not None:
+            how = self._asked_by
+        elif session.capabilities is not None and not session.advertised("STARTTLS"):
             how = "the server did not offer STARTTLS (a possible downgrade: see above)"
         elif session.capabilities is not None:
             how = "type STARTTLS first (the server offers it), then EHLO again"
         else:
             how = "say EHLO, then STARTTLS, then EHLO again"
-        return f"{verb} not sent: --require-tls and this session is not encrypted ({PROTECTED_VERBS[verb]}); {how}"
+        flag = "--require-tls" if self.options.require_tls else "TLS was asked for"
+        return t("policy.tls_required", "{verb} not sent: {flag} and this session is not encrypted ({why}); {how}",
+                 verb=verb, flag=flag, why=PROTECTED_VERBS[verb], how=how)
 
     def warnings_before_send(self, session: Session, line: Line) -> list[ev.Event]:
         verb = line.verb

@@ -96,7 +96,7 @@ def encode_message(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 def stuff_line(line: str) -> tuple[bytes, bool]:
     """One typed DATA line on the wire: (bytes with CRLF, was it dot-stuffed)."""
-    raw = line.encode("utf-8")
+    raw = line.encode("utf-8", "surrogateescape")  # bytes that came in go out as they came
     if raw.startswith(b"."):
         return b"." + raw + b"\r\n", True
     return raw + b"\r\n", False
@@ -114,7 +114,7 @@ def chunk_line(line: str, remaining: int) -> bytes:
     would overrun the declared size is refused: the excess would be read by the
     server as the next command.
     """
-    raw = line.encode("utf-8")
+    raw = line.encode("utf-8", "surrogateescape")
     if len(raw) == remaining:
         return raw
     if len(raw) + 2 <= remaining:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import enum
 from typing import NamedTuple
 
+from ..i18n import t
 from . import catalogue
 from .commands import FORBIDDEN, CommandLine, injection_message
 from .session import Kind, Session
@@ -119,6 +120,27 @@ def classify(text: str, session: Session) -> Line:
     return Line.of(text, LineKind.COMMAND)
 
 
+# Bytes that came in go out as they came: script input is decoded with
+# surrogateescape, so encoding the same way gives back every byte (8-bit
+# bodies, a latin-1 address). A line that still cannot be encoded (a lone
+# surrogate typed or pasted) cannot be sent as typed and is refused.
+WIRE_ERRORS = "surrogateescape"
+
+
+def wire_bytes(text: str) -> bytes:
+    """``text`` as it goes on the wire (no CRLF): UTF-8, script bytes given back as they came."""
+    return text.encode("utf-8", WIRE_ERRORS)
+
+
 def _injection(text: str) -> str:
     found = [name for ch, name in FORBIDDEN.items() if ch in text]
-    return injection_message(found) if found else ""
+    if found:
+        return injection_message(found)
+    if not text.isascii():
+        try:
+            wire_bytes(text)
+        except UnicodeEncodeError as exc:
+            return t("line.unencodable",
+                     "refused: the line holds a character that cannot be sent as typed ({char}); nothing was sent",
+                     char=f"U+{ord(text[exc.start]):04X}")
+    return ""

@@ -126,6 +126,7 @@ class ReplyParser:
         self._pending: _Pending | None = None
         self._skipping_line = False  # inside an over-long line
         self._skipping_reply = False  # inside a reply that had too many lines
+        self._skip_reply_after_line = False  # the over-long line was NNN-: skip its reply's rest
 
     @property
     def buffered(self) -> bytes:
@@ -138,7 +139,7 @@ class ReplyParser:
         dropped = self.buffered
         self._buf.clear()
         self._pending = None
-        self._skipping_line = self._skipping_reply = False
+        self._skipping_line = self._skipping_reply = self._skip_reply_after_line = False
         return dropped
 
     def feed(self, data: bytes) -> list[ParseEvent]:
@@ -152,11 +153,14 @@ class ReplyParser:
             chunk = data[start : nl + 1]
             start = nl + 1
             if self._skipping_line:
-                self._skipping_line = False
+                self._end_skipped_line()
                 continue
-            if len(self._buf) + len(chunk) > self.max_line + 2:
-                self._append_partial(chunk[:-1], events)
-                self._skipping_line = False
+            # The line's length without its end (CRLF, or a bare LF), wherever TCP split it.
+            crlf = chunk.endswith(b"\r\n") or (len(chunk) == 1 and self._buf.endswith(b"\r"))
+            if len(self._buf) + len(chunk) - 1 - crlf > self.max_line:
+                self._buf += chunk[:_SHOWN_RAW]  # the start of the line, for the message
+                self._overflow(events)
+                self._end_skipped_line()
                 continue
             self._buf += chunk
             line = bytes(self._buf)
@@ -184,19 +188,43 @@ class ReplyParser:
         if self._skipping_line:
             return
         self._buf += data
-        if len(self._buf) > self.max_line:
-            head = bytes(self._buf[:_SHOWN_RAW])
-            self._buf.clear()
-            self._pending = None
-            self._skipping_line = True
-            self._skipping_reply = False
-            events.append(
-                ProtocolError(
-                    f"the server sent a line longer than {self.max_line} bytes; "
-                    "it was cut off and the rest of it is ignored",
-                    head,
-                )
+        # A CR at the end may be the first half of the line's CRLF: not counted yet.
+        if len(self._buf) - self._buf.endswith(b"\r") > self.max_line:
+            self._overflow(events)
+
+    def _overflow(self, events: list[ParseEvent]) -> None:
+        """The line in the buffer is over the limit: report it (standing in for its reply), skip the rest.
+
+        If it is a continuation line (``NNN-``), the reply goes on after it: its
+        remaining lines up to the last are skipped too, so the reply's last line
+        is not taken for the answer to the next command (the pairing holds).
+        """
+        # Only as much as is surely here whatever the split (the limit was crossed).
+        head = bytes(self._buf[: min(_SHOWN_RAW, self.max_line)])
+        parts = _split_reply_line(head[:4])
+        continues = parts is not None and parts[1] == b"-"
+        already_answered = self._skipping_reply  # inside a reply cut off already: no second error
+        self._buf.clear()
+        self._pending = None
+        self._skipping_line = True
+        self._skipping_reply = False
+        self._skip_reply_after_line = continues
+        if already_answered:
+            return
+        events.append(
+            ProtocolError(
+                f"the server sent a line longer than {self.max_line} bytes; "
+                "it was cut off and the rest of it is ignored",
+                head,
             )
+        )
+
+    def _end_skipped_line(self) -> None:
+        self._skipping_line = False
+        self._buf.clear()
+        if self._skip_reply_after_line:
+            self._skip_reply_after_line = False
+            self._skipping_reply = True
 
     def _line(self, line: bytes, events: list[ParseEvent]) -> None:
         raw = line

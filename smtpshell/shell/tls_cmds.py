@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..client.tls_options import TLSOptions
 from ..client.tls_diagnosis import certificate_lines
-from ..events import TLSInfo
+from ..events import CertSummary, TLSInfo
 from ..i18n import t
 from ..protocol.session import Session
 from ..untrusted import safe
@@ -90,17 +91,31 @@ def tls_report(
     if not info.chain:
         out.append(("class:warning", "  the server sent no certificate we could read\n"))
         return out
-    out.append(("class:tls", f"Certificate chain ({len(info.chain)}, the server's own first):\n"))
+    sent = t("tls.chain_sent", "Certificates the server sent ({count}, its own first):", count=len(info.chain))
+    if not info.sent_complete:
+        sent = t("tls.chain_sent_leaf", "The server's own certificate (this Python cannot show what else it sent):")
+    out.append(("class:tls", sent + "\n"))
     for depth, cert in enumerate(info.chain):
         role = "server" if depth == 0 else ("root" if cert.self_signed else "intermediate")
-        out.append(("class:explain.title", f" [{depth}] {role}\n"))
-        lines = certificate_lines(cert, now)
-        for line in lines:
-            label, _, value = line.strip().partition(":")
-            row(label, value.strip(), "class:warning" if _is_bad_validity(value) else "")
-        row("key", cert.key)
-        row("SHA-256", cert.sha256)
+        _certificate(out, row, depth, role, cert, now)
+    if info.verified_chain:
+        out.append(("class:tls", t("tls.chain_built", "Chain verification built ({count}, from the server's to a "
+                                   "trusted root; not necessarily what the server sent):", count=len(info.verified_chain))
+                    + "\n"))
+        for depth, cert in enumerate(info.verified_chain):
+            role = "server" if depth == 0 else ("trusted root" if cert.self_signed else "intermediate")
+            out.append(("class:explain.title", f" [{depth}] {role}: {cert.subject}\n"))
     return out
+
+
+def _certificate(out: StyledText, row: Callable[..., None], depth: int, role: str, cert: CertSummary,
+                 now: datetime) -> None:
+    out.append(("class:explain.title", f" [{depth}] {role}\n"))
+    for line in certificate_lines(cert, now):
+        label, _, value = line.strip().partition(":")
+        row(label, value.strip(), "class:warning" if _is_bad_validity(value) else "")
+    row("key", cert.key)
+    row("SHA-256", cert.sha256)
 
 
 def no_tls_report(session: Session) -> StyledText:

@@ -16,7 +16,6 @@ escaped (:func:`smtpshell.untrusted.safe`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,18 +39,50 @@ def reply_lines(reply: Reply) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _compile(pattern: str) -> re.Pattern[str]:
-    parts = re.split(r"(\\\\|\\\*|\*)", pattern)
-    regex = "".join(_TOKENS.get(part, re.escape(part)) for part in parts)
-    return re.compile(regex, re.DOTALL)
+def _segments(pattern: str) -> tuple[str, ...]:
+    """The literal pieces between the pattern's wildcards: ``a*b\\*c`` -> ("a", "b*c").
 
-
-# '\\' is a backslash, '\*' an asterisk, '*' any text; any other '\' is itself.
-_TOKENS = {"*": ".*", "\\*": re.escape("*"), "\\\\": re.escape("\\")}
+    '\\\\' is a backslash, '\\*' an asterisk, '*' any text; any other '\\' is itself.
+    """
+    pieces: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and pattern[i + 1 : i + 2] in ("*", "\\"):
+            current.append(pattern[i + 1])
+            i += 2
+            continue
+        if ch == "*":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    pieces.append("".join(current))
+    return tuple(pieces)
 
 
 def text_matches(pattern: str, text: str) -> bool:
-    return _compile(pattern).fullmatch(text) is not None
+    """Glob match, greedy and iterative: linear in ``text`` (no regex, no backtracking).
+
+    The first piece must start the text and the last must end it; each piece
+    between is taken at its leftmost place after the one before (the leftmost
+    place never rules out a match that a later one would allow).
+    """
+    pieces = _segments(pattern)
+    if len(pieces) == 1:
+        return text == pieces[0]
+    first, *middle, last = pieces
+    if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+        return False
+    at, end = len(first), len(text) - len(last)
+    for piece in middle:
+        found = text.find(piece, at, end)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
 
 
 def escape(text: str) -> str:
@@ -67,14 +98,38 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
+def _run_matches(run: list[Expected], lines: list[str], at: int) -> bool:
+    return all(text_matches(pattern.text, lines[at + i]) for i, pattern in enumerate(run))
+
+
 def _lines_match(patterns: list[Expected], lines: list[str]) -> bool:
-    """Patterns against lines, '...' spanning zero or more lines (small inputs: plain recursion)."""
-    if not patterns:
-        return not lines
-    head, rest = patterns[0], patterns[1:]
-    if head.any_lines:
-        return any(_lines_match(rest, lines[i:]) for i in range(len(lines) + 1))
-    return bool(lines) and text_matches(head.text, lines[0]) and _lines_match(rest, lines[1:])
+    """Patterns against lines, '...' spanning zero or more lines; iterative, greedy like :func:`text_matches`.
+
+    The runs of patterns between '...' are the pieces: the first is anchored at
+    the first line, the last at the last line, each one between is taken at its
+    leftmost place. No recursion, so a 1,000-line reply cannot exhaust the stack.
+    """
+    runs: list[list[Expected]] = [[]]
+    for pattern in patterns:
+        if pattern.any_lines:
+            runs.append([])
+        else:
+            runs[-1].append(pattern)
+    if len(runs) == 1:
+        return len(runs[0]) == len(lines) and _run_matches(runs[0], lines, 0)
+    first, *middle, last = runs
+    if len(lines) < len(first) + len(last):
+        return False
+    if not _run_matches(first, lines, 0) or not _run_matches(last, lines, len(lines) - len(last)):
+        return False
+    at, end = len(first), len(lines) - len(last)
+    for run in middle:
+        while at + len(run) <= end and not _run_matches(run, lines, at):
+            at += 1
+        if at + len(run) > end:
+            return False
+        at += len(run)
+    return True
 
 
 def compare(

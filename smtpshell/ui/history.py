@@ -26,11 +26,14 @@ from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 
+from ..i18n import t
+from ..private_files import LinkRefused, private_dir, touch_private
 from ..protocol.secrets import is_secret_line
 from ..protocol.session import Phase, Session, extract_address
 from ..protocol.commands import CommandLine
 from ..protocol import catalogue
 from ..protocol.catalogue import ArgShape
+from ..untrusted import safe
 
 FILE_MODE = 0o600
 # Entries kept in the history file. Shells keep a few thousand (bash's HISTFILESIZE
@@ -62,12 +65,13 @@ def history_path(state_dir: Path) -> Path:
 
 
 def prepare(path: Path) -> None:
-    """Create the file (and its folder) private to the user, and fix the mode if it drifted."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
-    os.close(fd)
-    if (os.stat(path).st_mode & 0o777) != FILE_MODE:
-        os.chmod(path, FILE_MODE)
+    """Create the file (and its folder) private to the user, and fix the mode if it drifted.
+
+    Raises :class:`~smtpshell.private_files.LinkRefused` for a symbolic link at
+    the path: it is neither followed nor its target chmod'ed.
+    """
+    private_dir(path.parent)
+    touch_private(path)
 
 
 class SecretSafeHistory(FileHistory):
@@ -75,14 +79,24 @@ class SecretSafeHistory(FileHistory):
     ``max_entries`` entries in its file, and keeps a :class:`HistoryIndex` up to date."""
 
     def __init__(self, path: Path, keep: Callable[[str], bool], max_entries: int = DEFAULT_HISTORY_SIZE) -> None:
-        prepare(path)
-        super().__init__(str(path))
         self.keep = keep
         self.max_entries = max(1, max_entries)
         self.index = HistoryIndex()
+        self.problem: str | None = None  # why the history is not kept in the file (shown once)
+        try:
+            prepare(path)
+        except LinkRefused:
+            self.problem = t("history.link", "{path} is a symbolic link; smtpshell does not follow links for the "
+                             "history: this session's history is not saved", path=safe(str(path)))
+        except OSError as exc:
+            self.problem = t("history.unwritable", "cannot use the history file {path} ({reason}); this "
+                             "session's history is not saved", path=safe(str(path)), reason=exc.strerror or exc)
+        super().__init__(str(path))
 
     def load_history_strings(self) -> Iterable[str]:
         """The entries, newest first (as prompt_toolkit wants them); trims the file to the cap."""
+        if self.problem is not None:
+            return iter(())  # never read through the link
         entries = read_entries(Path(self.filename))  # type: ignore[arg-type]
         if len(entries) > self.max_entries:
             entries = entries[-self.max_entries :]
@@ -97,7 +111,7 @@ class SecretSafeHistory(FileHistory):
             self.index.add(string)
 
     def store_string(self, string: str) -> None:
-        if self.keep(string):
+        if self.problem is None and self.keep(string):
             super().store_string(string)
 
 
@@ -131,7 +145,7 @@ def read_entries(path: Path) -> list[tuple[str, str]]:
 def rewrite(path: Path, entries: list[tuple[str, str]]) -> None:
     """Replace the file with ``entries`` (raw form) at once: a crash leaves the old file or the new."""
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
     with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="") as out:
         for raw, _ in entries:
             out.write(raw if raw.endswith("\n") else raw + "\n")

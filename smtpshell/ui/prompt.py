@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.application import get_app_or_none
 from prompt_toolkit.auto_suggest import ConditionalAutoSuggest
 from prompt_toolkit.filters import Condition
@@ -18,6 +19,7 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.output import ColorDepth
 
 from ..config import Config
+from ..protocol.secrets import is_secret_line
 from ..protocol.session import Phase, Session
 from . import keys
 from .completer import SmtpCompleter, phase_lexer
@@ -79,6 +81,7 @@ class ReplUI:
             color_depth=self.color_depth,
             reserve_space_for_menu=6,
         )
+        self._erase_secret_lines()
 
     # -- what the prompt shows ---------------------------------------------
 
@@ -127,6 +130,19 @@ class ReplUI:
         self.prompt_session.bottom_toolbar = self._toolbar if self.toolbar_shown else None
 
     # -- input -------------------------------------------------------------
+
+    def _erase_secret_lines(self) -> None:
+        """A line that may carry a credential (``AUTH PLAIN <base64>``, an ``auth>`` answer) does not
+        stay on screen as typed: the prompt erases it when accepted, and the shell's own
+        ``C:`` line (with the secret hidden) is what remains. History and wire are handled apart."""
+        buffer = self.prompt_session.default_buffer
+        accept = buffer.accept_handler
+
+        def accept_erasing_secrets(buff: Buffer) -> bool:
+            self.prompt_session.app.erase_when_done = is_secret_line(buff.text, self._session())
+            return bool(accept(buff)) if accept is not None else False
+
+        buffer.accept_handler = accept_erasing_secrets
 
     async def read_line(self) -> str:
         """The next entry (may hold several lines, from a paste or the editor).
