@@ -58,6 +58,8 @@ def test_auth_tab_offers_exactly_the_advertised_mechanisms(shell_pty, auth_serve
     term.type("\x03")  # Ctrl-C clears the line
     term.line("QUIT")
     term.expect_text("221")
+    term.prompt("closed> ")  # QUIT ends the session, not the shell
+    term.line("/quit")
     assert term.finish() == 0
 
 
@@ -92,6 +94,8 @@ def test_unknown_verb_is_marked(shell_pty, smtp_server):
     term.type("\x03")
     term.line("QUIT")
     term.expect_text("221")
+    term.prompt("closed> ")  # QUIT ends the session, not the shell
+    term.line("/quit")
     assert term.finish() == 0
 
 

@@ -29,6 +29,7 @@ from .. import exitcodes
 from ..client.core import ConnectionCore
 from ..client.target import BadTarget, Target, parse_target
 from ..config import Config, load, state_dir
+from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
 from ..render.styled import RenderOptions, StyledText, render_event
@@ -144,6 +145,8 @@ class Repl:
             self.data_in_body = False
         elif isinstance(event, ev.LineSent) and event.kind is LineKind.DATA_LINE and not event.shown:
             self.data_in_body = True
+        if isinstance(event, ev.Closed) and event.by_peer and self._running is None and not self.done:
+            asyncio.get_running_loop().call_soon(self._closed_prompt)  # closed while the prompt showed
         if self.out_of_step and isinstance(event, (ev.ReplyReceived, ev.ProtocolErrorReceived)):
             # The exchange is queued right after this callback: forget it then.
             asyncio.get_running_loop().call_soon(self._late_reply)
@@ -204,10 +207,16 @@ class Repl:
         conn = self.runner.connection
         if conn is not None and not self.runner.session.pending:
             conn.drop_exchanges()  # nothing is awaited, so anything queued is stale
+        was_connected = self.runner.connected
         await self._guarded(self.runner.handle(line), text)
-        if (line.verb == "QUIT" and not self.runner.session.is_data_content
-                and self.runner.session.phase in (Phase.CLOSING, Phase.CLOSED)):
-            self.done = True  # a typed QUIT was answered: the session is over, like Ctrl-D
+        if was_connected and not self.runner.connected and not self.done:
+            self._closed_prompt()
+
+    def _closed_prompt(self) -> None:
+        """QUIT or a server close ends the session, not the shell: the mail just sent can
+        still be read (/mailbox), a transcript saved, a new session opened."""
+        self.info(t("repl.closed", "the session is closed; /mailbox, /reconnect, /connect, /record and /summary "
+                    "still work; /quit or Ctrl-D leaves"))
 
     async def _guarded(self, work: Any, what: str) -> bool:
         """Run ``work`` so that Ctrl-C cancels it (and only it). False if interrupted."""
