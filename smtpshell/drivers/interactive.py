@@ -193,7 +193,15 @@ class Repl:
         finally:
             restore()
             await self.runner.close(quit_first=False)
+            self._show_summary()
         return exitcodes.OK
+
+    def _show_summary(self) -> None:
+        """The end of the shell: what happened, in a few lines (/summary shows it any time)."""
+        from ..shell.summary import summary_text
+
+        if self.runner.summary.server:
+            self.ui.show(summary_text(self.runner.summary))
 
     async def handle(self, text: str) -> None:
         """One line, as the runner sees it; held back while the session is out of step."""

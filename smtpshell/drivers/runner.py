@@ -36,12 +36,14 @@ from ..client.core import ConnectionCore
 from ..client.errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
 from ..client.tls_options import TLSOptions
+from ..i18n import t
 from ..protocol.commands import InjectionError
 from ..protocol.data import ChunkTooLong
 from ..protocol.line import Line, LineKind, classify
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Phase, Session
 from ..shell import registry
+from ..transcript.summary import SessionSummary
 from . import stages, tls_policy
 
 if TYPE_CHECKING:
@@ -137,6 +139,8 @@ class SessionRunner:
         self.target: Target | None = None
         self.outcome = Outcome(by_stage=options.exit_codes == "stage")
         bus.subscribe(self.outcome)
+        self.summary = SessionSummary()  # /summary, and the end of the session
+        bus.subscribe(self.summary)
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
         self._auth: AuthController | None = None  # created (and auth.flow loaded) on first use
@@ -343,8 +347,7 @@ class SessionRunner:
             self._failed(str(exc))
             return None
         except ReplyTimeout as exc:
-            self._failed(f"{exc}; the session is out of step, so smtpshell closed it (/connect to start again)")
-            await conn.close()
+            await self._timed_out(conn, exc)
             return None
         return last
 
@@ -418,6 +421,26 @@ class SessionRunner:
             return
         if self.session.tls:
             await self._auto(ehlo_line)
+
+    async def _timed_out(self, conn: ConnectionCore, exc: ReplyTimeout) -> None:
+        """No reply in time: smtpshell (not the server) closes the session, and says so."""
+        again = t("runner.timeout_again", " (/connect to start again)") if self.interactive else ""
+        self._failed(t("runner.timeout", "{error}: a client timeout (--timeout); the session is out of step, "
+                       "so smtpshell closed the connection{again}", error=str(exc), again=again))
+        await conn.close(reason=t("runner.timeout_closed", "closed by smtpshell after a client timeout "
+                                  "(no reply within {seconds:g} s)", seconds=self.options.timeout))
+
+    async def interrupted(self) -> None:
+        """Ctrl-C in script mode: close the connection, saying who closed it."""
+        conn = self.connection
+        waiting = self.session.pending[-1].text if self.session.pending else ""
+        what = t("runner.interrupted_waiting", " while waiting for the reply to {line!r}", line=waiting) if waiting else ""
+        message = t("runner.interrupted", "interrupted (Ctrl-C){what}: smtpshell closed the connection, "
+                    "not the server", what=what)
+        self.outcome.error = self.outcome.error or message
+        self.context.error(message)
+        if conn is not None and conn.is_open:
+            await conn.close(reason=t("runner.interrupted_closed", "closed by smtpshell (Ctrl-C)"))
 
     async def _auto(self, line: str) -> Exchange | None:
         return await self.command(line, automatic=True)

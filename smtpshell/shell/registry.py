@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..render.styled import RenderOptions, StyledText
     from ..server import PracticeServer
     from ..transcript.recorder import Recorder
+    from ..transcript.summary import SessionSummary
 
 PREFIX = SHELL_PREFIX
 
@@ -38,6 +39,7 @@ COMMAND_MODULES = [
     "smtpshell.shell.explain",
     "smtpshell.shell.mailbox",
     "smtpshell.shell.record",
+    "smtpshell.shell.summary",
 ]
 
 
@@ -50,6 +52,7 @@ class ShellRunner(Protocol):
 
     pipelining: bool  # /pipeline on|off
     bus: "EventBus"
+    summary: "SessionSummary"  # /summary: what happened on this connection
 
     @property
     def session(self) -> "Session": ...
