@@ -34,9 +34,11 @@ from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
 from ..render.styled import RenderOptions, StyledText, render_event
 from ..ui.history import history_path
+from ..untrusted import safe
 from ..ui.prompt import ReplUI
 from ..ui.toolbar import Where
 from ..ui.tty import echo_off
+from ..ui.waiting import REFRESH, WaitingLine
 from .runner import RunOptions, SessionRunner
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ class Repl:
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)
         self._running: asyncio.Task[None] | None = None
+        self.waiting = WaitingLine()
+        self.prompting = False
         self._interrupted = False
         self.bus.subscribe(self.on_event)
 
@@ -82,16 +86,27 @@ class Repl:
         return self.runner.session
 
     def print(self, text: StyledText) -> None:
-        self.ui.show(text)
+        self._show(text)
+
+    def _show(self, fragments: StyledText) -> None:
+        """Everything printed goes here: the waiting line is erased first (it comes back)."""
+        if fragments:
+            self.waiting.clear()
+        self.ui.show(fragments)
 
     def error(self, message: str) -> None:
-        self.ui.show([("class:error", f"smtpshell: {message}"), ("", "\n")])
+        self._show([("class:error", f"smtpshell: {message}"), ("", "\n")])
 
     def info(self, message: str) -> None:
-        self.ui.show([("class:info", f"** {message}"), ("", "\n")])
+        self._show([("class:info", f"** {message}"), ("", "\n")])
 
     async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
-        return await self.ui.ask(label, secret=secret, default=default)
+        self.waiting.clear()
+        self.prompting = True  # a question is on screen: no waiting line under it
+        try:
+            return await self.ui.ask(label, secret=secret, default=default)
+        finally:
+            self.prompting = False
 
     async def connect(self, target: str | None) -> None:
         """Open a new session to ``target`` (None: the last one), saying goodbye to the old."""
@@ -140,7 +155,10 @@ class Repl:
 
     def on_event(self, event: ev.Event) -> None:
         # /level sets self.render_options: read them at each event.
-        self.ui.show(render_event(event, self.runner.session, self.render_options))
+        if isinstance(event, ev.LineSent) and not event.automatic:
+            self._show(self._typed_line_sent(event))
+        else:
+            self._show(render_event(event, self.runner.session, self.render_options))
         if isinstance(event, ev.ReplyReceived) and event.reply.code == 354:
             self.data_in_body = False
         elif isinstance(event, ev.LineSent) and event.kind is LineKind.DATA_LINE and not event.shown:
@@ -150,6 +168,15 @@ class Repl:
         if self.out_of_step and isinstance(event, (ev.ReplyReceived, ev.ProtocolErrorReceived)):
             # The exchange is queued right after this callback: forget it then.
             asyncio.get_running_loop().call_soon(self._late_reply)
+
+    @staticmethod
+    def _typed_line_sent(event: ev.LineSent) -> StyledText:
+        """A typed line is already on screen, at the prompt: its C: line would say it twice.
+        Only what the shell changed on the wire (dot-stuffing) is said. Lines the shell
+        sends itself, and script mode and transcripts, keep their C: lines."""
+        if not event.note:
+            return []
+        return [("class:note", t("repl.sent_note", "   ({note})", note=safe(event.note))), ("", "\n")]
 
     def _late_reply(self) -> None:
         conn = self.runner.connection
@@ -230,6 +257,7 @@ class Repl:
         """Run ``work`` so that Ctrl-C cancels it (and only it). False if interrupted."""
         task = asyncio.ensure_future(work)
         self._running = task
+        ticker = asyncio.ensure_future(self._show_waiting())
         try:
             with echo_off():  # keys typed ahead are kept for the next prompt, not echoed
                 await task
@@ -240,8 +268,22 @@ class Repl:
             self._after_interrupt(what)
             return False
         finally:
+            ticker.cancel()
+            self.waiting.clear()
             self._running = None
         return True
+
+    async def _show_waiting(self) -> None:
+        """While the work waits for a reply, say so in the toolbar's place, with the seconds."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while True:
+            await asyncio.sleep(REFRESH)
+            pending = self.runner.session.pending
+            if pending and self.runner.connected and not self.prompting:
+                self.waiting.draw(pending[0].text or pending[0].kind.value, loop.time() - started)
+            else:
+                self.waiting.clear()
 
     def _after_interrupt(self, what: str) -> None:
         conn = self.runner.connection

@@ -26,8 +26,12 @@ as automatic so the screen says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import BinaryIO
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
@@ -44,7 +48,8 @@ from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Phase, Session
 from ..shell import registry
 from ..transcript.summary import SessionSummary
-from . import stages, tls_policy
+from ..untrusted import safe
+from . import progress, stages, tls_policy
 
 if TYPE_CHECKING:
     from ..auth.flow import AuthController
@@ -359,19 +364,35 @@ class SessionRunner:
             self.context.error(f"cannot read {path}: {exc.strerror or exc}")
             return None
         with handle:
-            exchange = await self.command("DATA")
+            # The shell sends DATA for /data (so it is shown as sent by smtpshell), and the
+            # 354's "type the message" advice is not for this: the file is the message.
+            with self._replies_unexplained():
+                exchange = await self.command("DATA", automatic=True)
             if exchange is None or not isinstance(exchange.reply, Reply) or exchange.reply.code != 354:
                 # The server's refusal is the news (and decides the exit status), not a usage error.
                 self.bus.emit(ev.Info("DATA was not accepted (no 354), so the file was not sent"))
                 return exchange
             assert self.connection is not None
+            bar = progress.ProgressBar.on_terminal(safe(path), _size_of(handle))
             try:
-                await self.connection.send_message(iter(lambda: handle.read(chunk_size), b""), path)
+                await self.connection.send_message(_read_with_progress(handle, chunk_size, bar), path)
                 final = await self.connection.next_exchange()
             except (ConnectionFailed, ConnectionClosed, ReplyTimeout) as exc:
+                if bar is not None and bar.shown:
+                    bar.finish()
                 self._failed(str(exc))
                 return None
             return final
+
+    @contextmanager
+    def _replies_unexplained(self) -> Iterator[None]:
+        """Show the replies that come meanwhile as they are, without explanation."""
+        before = self.context.render_options
+        self.context.render_options = dataclasses.replace(before, explain="off")
+        try:
+            yield
+        finally:
+            self.context.render_options = before
 
     # -- internals ---------------------------------------------------------------
 
@@ -448,3 +469,22 @@ class SessionRunner:
     def _failed(self, message: str) -> None:
         self.outcome.error = self.outcome.error or message
         self.context.error(message)
+
+
+def _size_of(handle: BinaryIO) -> int:
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except (OSError, ValueError):
+        return 0
+
+
+def _read_with_progress(handle: BinaryIO, chunk_size: int, bar: "progress.ProgressBar | None") -> Iterator[bytes]:
+    """The file in chunks, the bar moved as each is handed to the connection."""
+    done = 0
+    for chunk in iter(lambda: handle.read(chunk_size), b""):
+        yield chunk
+        done += len(chunk)
+        if bar is not None:
+            bar.update(done)
+    if bar is not None:
+        bar.finish()  # before the connection reports what it sent, so that starts on its own line
