@@ -35,6 +35,10 @@ DEFAULT_FILE = """\
 # Complete while typing (false: only when Tab is pressed).
 #complete_while_typing = true
 
+# Long output (/help, /tls, /mailbox, /history) that does not fit the terminal
+# goes through a pager: "auto" ($PAGER, else `less -R`), "off", or a command.
+#pager = "auto"
+
 [ui.colors]
 # Overrides of single style classes, in prompt_toolkit style syntax, e.g.
 #"reply.5xx" = "bold #ff5f5f"
@@ -62,6 +66,7 @@ class Config:
     toolbar: bool = True
     auto_suggest: bool = True
     complete_while_typing: bool = True
+    pager: str = "auto"  # "auto": $PAGER or `less -R`; "off"; or a command
     colors: dict[str, str] = field(default_factory=dict)
     helo: str | None = None
     timeout: float | None = None
@@ -76,6 +81,7 @@ _FIELDS: dict[tuple[str, str], tuple[str, type | tuple[type, ...]]] = {
     ("ui", "toolbar"): ("toolbar", bool),
     ("ui", "auto_suggest"): ("auto_suggest", bool),
     ("ui", "complete_while_typing"): ("complete_while_typing", bool),
+    ("ui", "pager"): ("pager", str),
     ("session", "helo"): ("helo", str),
     ("session", "timeout"): ("timeout", (int, float)),
 }

@@ -67,3 +67,16 @@ def test_a_typed_line_is_not_shown_twice(shell_pty, smtp_server):
     term.line("/quit")
     term.expect_styled("C: QUIT")  # sent by the shell for /quit: shown, marked as such
     term.expect_text("sent by smtpshell")
+
+
+def test_help_in_a_15_row_terminal_goes_through_the_pager(shell_pty, smtp_server):
+    # The default pager ($PAGER unset: less -R); LESS gives it a prompt the test can see.
+    term = shell_pty(smtp_server.address, rows=15, env={"PAGER": "", "LESS": "-Ppaged-by-less"})
+    term.prompt()
+    term.line("/help")
+    term.expect_text("paged-by-less")  # before: /help scrolled past, its start lost
+    term.type("q")
+    term.prompt()
+    term.line("/level brief")  # a short answer is printed as it is
+    term.prompt()
+    assert plain(term.screen_log).count("paged-by-less") == 1

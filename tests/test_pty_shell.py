@@ -196,7 +196,7 @@ def test_ctrl_c_while_waiting_says_out_of_step(shell_pty, scripted_server):
 
 
 def test_slash_help_lists_commands_and_verbs(shell_pty, smtp_server):
-    term = shell_pty(smtp_server.address)
+    term = shell_pty(smtp_server.address, env={"PAGER": "cat"})  # all of it on screen (it is longer than 30 rows)
     term.prompt()
     term.line("/help")
     term.expect_text("Shell commands")

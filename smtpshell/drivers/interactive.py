@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import dataclasses
 import signal
+import sys
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
@@ -33,6 +34,8 @@ from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
 from ..render.styled import RenderOptions, StyledText, render_event
+from ..render import ansi
+from ..ui import pager
 from ..ui.history import history_path
 from ..untrusted import safe
 from ..ui.prompt import ReplUI
@@ -86,7 +89,19 @@ class Repl:
         return self.runner.session
 
     def print(self, text: StyledText) -> None:
-        self._show(text)
+        """A shell command's output: through the pager when it does not fit the screen."""
+        if not self._paged(text):
+            self._show(text)
+
+    def _paged(self, text: StyledText) -> bool:
+        argv = pager.pager_command(self.config.pager)
+        if argv is None or not sys.stdout.isatty():
+            return False
+        rendered = ansi.to_text(text, (getattr(self.args, "color", "auto") or "auto") != "never")
+        if pager.fits(rendered):
+            return False
+        self.waiting.clear()
+        return pager.page(rendered, argv)
 
     def _show(self, fragments: StyledText) -> None:
         """Everything printed goes here: the waiting line is erased first (it comes back)."""

@@ -83,13 +83,13 @@ def plain(text: str) -> str:
 def shell_pty() -> Iterator[Callable[..., Terminal]]:
     started: list[pexpect.spawn] = []
 
-    def start(*args: str, env: dict[str, str] | None = None) -> Terminal:
-        child_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS))
+    def start(*args: str, env: dict[str, str] | None = None, rows: int = ROWS) -> Terminal:
+        child_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(rows))
         child_env.pop("NO_COLOR", None)
         child_env.pop("PROMPT_TOOLKIT_NO_CPR", None)
         child_env.setdefault("EDITOR", "true")
         child_env.update(env or {})
-        child = pexpect.spawn(SMTPSHELL, list(args), env=child_env, dimensions=(ROWS, COLS),
+        child = pexpect.spawn(SMTPSHELL, list(args), env=child_env, dimensions=(rows, COLS),
                               encoding="utf-8", codec_errors="replace", timeout=10)
         child.delaybeforesend = None  # type like a fast typist (pexpect waits 50 ms per send by default)
         started.append(child)
