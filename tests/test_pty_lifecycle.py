@@ -61,3 +61,36 @@ def test_quit_then_mailbox_in_the_embedded_session(shell_pty):
     term.prompt("closed> ")
     term.child.sendcontrol("d")
     assert term.finish() == 0
+
+
+def test_the_summary_on_demand_and_at_the_end(shell_pty):
+    term = shell_pty()
+    term.prompt(PROMPT, timeout=20)
+    for line in ("EHLO pty.test", "MAIL FROM:<alice@practice.test>", "RCPT TO:<bob@practice.test>"):
+        term.line(line)
+        term.expect(r"250 ")
+        term.prompt()
+    term.line("RCPT TO:<nobody@practice.test>")
+    term.expect(r"550 ")
+    term.prompt()
+    term.line("DATA")
+    term.prompt(DATA_PROMPT)
+    term.line("Subject: summed up")
+    term.prompt(DATA_PROMPT)
+    term.line(".")
+    term.expect_text("queued as")
+    term.prompt()
+    queue_id = plain(term.screen_log).split("queued as ", 1)[1].split()[0]
+    term.line("/summary")
+    term.expect_text("session summary")
+    term.expect_text(f"queue id: {queue_id}")
+    term.prompt()
+    shown = plain(term.screen_log)
+    assert "recipients accepted: <bob@practice.test>" in shown
+    assert "recipients refused: <nobody@practice.test> (550)" in shown
+    assert "AUTH: not used" in shown
+    term.child.sendcontrol("d")
+    term.expect_text("221")
+    term.expect_text("session summary")  # again, at the end, with who closed the connection
+    term.expect_text("connection: closed after QUIT")
+    assert term.finish() == 0
