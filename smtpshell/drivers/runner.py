@@ -238,6 +238,11 @@ class SessionRunner:
         await conn.close()
 
     @property
+    def skipping_data(self) -> bool:
+        """DATA was refused: message lines up to '.' are skipped (a lesson says so)."""
+        return self._skipping_data
+
+    @property
     def connected(self) -> bool:
         return self.connection is not None and self.connection.is_open
 
