@@ -93,6 +93,8 @@ class ReplUI:
         return FormattedText(toolbar(self._session(), self._where(), typed))
 
     def _rprompt(self) -> FormattedText:
+        if self.toolbar_shown:
+            return FormattedText([])  # the toolbar says the phase: once is enough
         return FormattedText(right_prompt(self._session(), self._where()))
 
     def _sources(self) -> Sources:

@@ -55,7 +55,9 @@ class Terminal:
         return self.expect(gap.join(re.escape(ch) for ch in text), timeout)
 
     def prompt(self, text: str = PROMPT, timeout: float = 10) -> str:
-        return self.expect_text(text, timeout)
+        # A terminal is not sent a prompt's trailing space when nothing follows it on the
+        # line (the cursor is just placed after it): match the prompt without it.
+        return self.expect_text(text.rstrip(), timeout)
 
     def type(self, text: str) -> None:
         self.child.send(text)
