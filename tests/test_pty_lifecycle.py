@@ -94,3 +94,22 @@ def test_the_summary_on_demand_and_at_the_end(shell_pty):
     term.expect_text("session summary")  # again, at the end, with who closed the connection
     term.expect_text("connection: closed after QUIT")
     assert term.finish() == 0
+
+
+def test_the_banner_says_how_to_reach_implicit_tls_and_it_works(shell_pty):
+    term = shell_pty()
+    banner = plain(term.prompt(PROMPT, timeout=20))
+    assert "'smtpshell --tls'" in banner
+    url = banner.split("implicit TLS: /connect ", 1)[1].split()[0]
+    assert url.startswith("smtps://127.0.0.1:")
+    term.line("EHLO pty.test")  # so a stale "after TLS" state would have something to remember
+    term.expect(r"250 ")
+    term.prompt()
+    term.line(f"/connect {url}")
+    term.expect_text("(implicit TLS)")
+    term.expect_text("TLS started")
+    term.prompt()
+    term.expect_styled("greeted: try EHLO")
+    assert "again after TLS" not in plain(term.screen_log)
+    term.line("/quit")
+    assert term.finish() == 0
