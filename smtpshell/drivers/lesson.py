@@ -121,14 +121,14 @@ class Lesson:
     # -- the lesson -----------------------------------------------------------------------
 
     async def run(self) -> int:
-        t = self.transcript
-        self.say([("class:info", f"== Lesson {t.name}: {t.title}\n")])
-        self._comments(t.intro)
+        lesson = self.transcript
+        self.say([("class:info", f"== Lesson {lesson.name}: {lesson.title}\n")])
+        self._comments(lesson.intro)
         self.say([("class:note", "\n  Enter sends the pre-filled line (edit it first if you like); an empty line skips a step;\n"
                                  "  /help lists shell commands; Ctrl-D leaves the lesson.\n\n")])
         if not await self.runner.open(self.target):
             return exitcodes.CONNECTION
-        steps = list(t.steps)
+        steps = list(lesson.steps)
         greeting = self._take()
         if steps and steps[0].is_greeting:
             first = steps.pop(0)
@@ -265,7 +265,7 @@ class Lesson:
                                                total=total, skipped=skipped) + "\n")])
             return
         state = "left early" if left_early else "complete"
-        self.say([("class:info", f"\n== Lesson {state}: {self.as_expected} of {total} replies as the lesson expected"
-                                 f"{skipped}.\n")])
+        self.say([("class:info", (f"\n== Lesson {state}: {self.as_expected} of {total} replies as the lesson "
+                                  f"expected{skipped}.\n"))])
         if not left_early:
             self.say([("class:note", "   'smtpshell lesson' lists the other lessons.\n")])

@@ -45,7 +45,7 @@ class ProgressBar:
         self.shown = False  # the bar is on the current line (the caller may need to clear it)
 
     @classmethod
-    def on_terminal(cls, label: str, total: int, stream: TextIO | None = None) -> "ProgressBar | None":
+    def on_terminal(cls, label: str, total: int, stream: TextIO | None = None) -> ProgressBar | None:
         """A bar on ``stream`` (stderr) if it is a terminal, else None: nothing to draw."""
         stream = stream or sys.stderr
         try:
