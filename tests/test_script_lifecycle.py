@@ -69,3 +69,13 @@ def test_summary_in_a_script_and_in_the_recorded_transcript(tmp_path: Path) -> N
     assert f"#     queue id: {queue_id}" in stored
     assert "#   connection: closed after QUIT" in stored
     assert "session summary" not in result.stderr  # stderr is no terminal here: no summary printed twice
+
+
+def test_a_refused_password_from_the_environment_is_named_and_not_resent(auth_server) -> None:
+    result = run([auth_server.address, "--user", "alice", "--no-netrc", "-c", "EHLO x", "-c", "AUTH PLAIN",
+                  "-c", "AUTH PLAIN"], env={"SMTPSHELL_PASSWORD": "not-the-password"})
+    everything = result.stdout + result.stderr
+    assert everything.count("S: 535") == 1, everything  # before: the same wrong password went out twice
+    assert "the password came from $SMTPSHELL_PASSWORD and was refused" in everything
+    assert "is not sent again" in result.stderr
+    assert "not-the-password" not in everything

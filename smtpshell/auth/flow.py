@@ -280,6 +280,13 @@ class AuthController:
             except MissingCredential as exc:
                 self._error(f"{self.redactor.scrub(str(exc))}; AUTH was not sent")
                 return False
+            refused = source.refused_source(what)
+            if value is None and refused is not None:
+                self._error(t("auth.refused_not_resent",
+                              "the server refused the {what} from {source} in this session, so it is not sent "
+                              "again: correct it there and reconnect", what=what, source=refused)
+                            + t("auth.not_sent", "; AUTH was not sent"))
+                return False
             if value is None:
                 self._error(
                     f"AUTH {mech.name} needs a {what}, and script mode cannot ask for one: "
