@@ -80,3 +80,21 @@ def test_help_in_a_15_row_terminal_goes_through_the_pager(shell_pty, smtp_server
     term.line("/level brief")  # a short answer is printed as it is
     term.prompt()
     assert plain(term.screen_log).count("paged-by-less") == 1
+
+
+def test_a_large_paste_shows_a_progress_bar(shell_pty, smtp_server):
+    term = shell_pty(smtp_server.address)
+    term.prompt()
+    for typed in ("EHLO pty.test", "MAIL FROM:<alice@example.org>", "RCPT TO:<bob@example.org>"):
+        term.line(typed)
+        term.expect(r"250 ")
+        term.prompt()
+    term.line("DATA")
+    term.prompt("data> ")
+    body = "Subject: pasted\n\n" + "".join(f"line {i:05d} " + "y" * 88 + "\n" for i in range(3000)) + ".\n"
+    term.type("\x1b[200~" + body + "\x1b[201~")
+    term.type("\r")
+    term.expect(r"paste \[#{24}\] 100%", timeout=60)  # the '.' and its 250 came before the bar's end
+    term.prompt()
+    assert "250 " in plain(term.screen_log.rsplit("data>", 1)[-1])
+    assert smtp_server.messages[0].content.count(b"\r\nline ") == 3000  # every pasted line arrived

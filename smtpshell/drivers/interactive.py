@@ -42,6 +42,7 @@ from ..ui.prompt import ReplUI
 from ..ui.toolbar import Where
 from ..ui.tty import echo_off
 from ..ui.waiting import REFRESH, WaitingLine
+from . import progress
 from .runner import RunOptions, SessionRunner
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from ..transcript.recorder import Recorder
 
 WELCOME = "smtpshell: type SMTP commands as they go on the wire (Tab completes), /help for help, Ctrl-D to quit.\n"
+PASTE_PROGRESS = 256 * 1024  # bytes: a paste this large shows a progress bar while it goes out
 DEFAULT_TIMEOUT = 30.0  # cli.py's --timeout default: the config file may change it
 
 
@@ -74,6 +76,7 @@ class Repl:
                                lambda: self.data_in_body)
         self._running: asyncio.Task[None] | None = None
         self.waiting = WaitingLine()
+        self._bar: progress.ProgressBar | None = None  # a large paste going out
         self.prompting = False
         self._interrupted = False
         self.bus.subscribe(self.on_event)
@@ -107,6 +110,8 @@ class Repl:
         """Everything printed goes here: the waiting line is erased first (it comes back)."""
         if fragments:
             self.waiting.clear()
+            if self._bar is not None:
+                self._bar.clear()  # drawn again at its next update
         self.ui.show(fragments)
 
     def error(self, message: str) -> None:
@@ -228,10 +233,7 @@ class Repl:
                 lines = text.split("\n")
                 if len(lines) > 1 and lines[-1] == "":
                     lines.pop()  # pasted text ends with a line end: that is no extra empty line
-                for line in lines:
-                    if self.done:
-                        break
-                    await self.handle(line)
+                await self._handle_entry(lines, len(text))
         finally:
             restore()
             await self.runner.close(quit_first=False)
@@ -244,6 +246,24 @@ class Repl:
 
         if self.runner.summary.server:
             self.ui.show(summary_text(self.runner.summary))
+
+    async def _handle_entry(self, lines: list[str], size: int) -> None:
+        """The lines of one entry, in order; a large paste shows a progress bar while it goes."""
+        bar = progress.ProgressBar.on_terminal(t("repl.paste", "paste"), size) if size >= PASTE_PROGRESS else None
+        self._bar = bar
+        done = 0
+        try:
+            for line in lines:
+                if self.done:
+                    break
+                await self.handle(line)
+                done += len(line) + 1
+                if bar is not None:
+                    bar.update(done)
+        finally:
+            self._bar = None
+            if bar is not None:
+                bar.finish()
 
     async def handle(self, text: str) -> None:
         """One line, as the runner sees it; held back while the session is out of step."""
