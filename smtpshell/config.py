@@ -37,6 +37,9 @@ DEFAULT_FILE = """\
 
 # Entries kept in the history file; older ones are dropped when the shell starts.
 #history_size = 10000
+# Long output (/help, /tls, /mailbox, /history) that does not fit the terminal
+# goes through a pager: "auto" ($PAGER, else `less -R`), "off", or a command.
+#pager = "auto"
 
 [ui.colors]
 # Overrides of single style classes, in prompt_toolkit style syntax, e.g.
@@ -66,6 +69,7 @@ class Config:
     auto_suggest: bool = True
     complete_while_typing: bool = True
     history_size: int = 10_000  # ui.history.DEFAULT_HISTORY_SIZE
+    pager: str = "auto"  # "auto": $PAGER or `less -R`; "off"; or a command
     colors: dict[str, str] = field(default_factory=dict)
     helo: str | None = None
     timeout: float | None = None
@@ -81,6 +85,7 @@ _FIELDS: dict[tuple[str, str], tuple[str, type | tuple[type, ...]]] = {
     ("ui", "auto_suggest"): ("auto_suggest", bool),
     ("ui", "complete_while_typing"): ("complete_while_typing", bool),
     ("ui", "history_size"): ("history_size", int),
+    ("ui", "pager"): ("pager", str),
     ("session", "helo"): ("helo", str),
     ("session", "timeout"): ("timeout", (int, float)),
 }

@@ -47,7 +47,7 @@ def _files(home: pathlib.Path) -> dict[str, str]:
 def test_password_prompt_does_not_echo(sasl_server, tmp_path: pathlib.Path) -> None:  # type: ignore[no-untyped-def]
     child, log = _spawn(sasl_server.address, tmp_path, "--user", "alice")
     try:
-        child.expect("smtp> ")
+        child.expect("smtp>")  # no trailing space: a terminal is not sent one at the end of a line
         child.sendline("EHLO client.test")
         child.expect("HELP")
         child.sendline("AUTH LOGIN")
@@ -58,7 +58,7 @@ def test_password_prompt_does_not_echo(sasl_server, tmp_path: pathlib.Path) -> N
         child.expect("Authentication successful")
         typed_echo = ANSI.sub("", log.getvalue()[before_typing:])
         child.sendline("/b64 another-Secret-77")
-        child.expect("smtp> ")
+        child.expect("smtp>")  # no trailing space: a terminal is not sent one at the end of a line
         child.sendline("/quit")
         child.expect(pexpect.EOF)
     finally:

@@ -49,6 +49,9 @@ def test_stepping_through_the_auth_lesson_with_one_edited_line() -> None:
                 child.send("\x15RCPT TO:<bob@practice.test>\r")
                 child.expect_exact("C: RCPT TO:<bob@practice.test>\r\n")
                 child.expect_exact("you changed the line, so the reply differs from the lesson's")
+                child.expect_exact("retry C:")  # offered again: an empty line goes on
+                child.send("\x15\r")
+                child.expect_exact("(step skipped)")
                 continue
             child.send("\r")  # Enter sends the pre-filled line as it is
             child.expect_exact(f"C: {step.line}\r\n")
@@ -99,3 +102,56 @@ def test_a_lesson_needs_a_terminal_and_says_so() -> None:
     missing = subprocess.run([SMTPSHELL, "lesson", "no-such-lesson"], capture_output=True, text=True, timeout=30)
     assert missing.returncode == 2 and "no lesson 'no-such-lesson'" in missing.stderr
     assert "Traceback" not in missing.stderr + done.stderr
+
+
+def test_a_step_whose_reply_differed_is_retried() -> None:
+    child = _spawn("direct")
+    try:
+        child.expect_exact("== Lesson 01-direct-delivery")
+        for _ in range(2):  # HELO, MAIL FROM: as written
+            child.expect_exact("lesson C:")
+            child.send("\r")
+        child.expect_exact("lesson C: RCPT TO:<alice@practice.test>")
+        child.send("\x15RCPT TO:<nobody@practice.test>\r")  # a typo: refused
+        child.expect_exact("S: 550")
+        child.expect_exact("the reply differs from the lesson's")
+        child.expect_exact("retry C: RCPT TO:<alice@practice.test>")  # the lesson's line again
+        child.send("\r")
+        child.expect_exact("S: 250 2.1.5 <alice@practice.test>")
+        child.expect_exact("✓ the reply the lesson expected")
+        while True:  # the rest as written: DATA, the message, '.', QUIT
+            index = child.expect_exact(["lesson C:", "== Lesson complete"])
+            if index == 1:
+                break
+            child.send("\r")
+        child.expect_exact(": 7 of 7 replies as the lesson expected.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_a_lesson_whose_tls_fails_ends_as_failed(tmp_path: Path) -> None:
+    # Lesson 02 against the practice server without its CA: the certificate cannot be verified.
+    server = subprocess.Popen([SMTPSHELL, "serve", "--port", "0", "--tls-port", "0", "--no-store"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert server.stdout is not None
+        address = ""
+        while not address:
+            line = server.stdout.readline()
+            assert line, "the practice server did not start"
+            if "listening on" in line:
+                address = line.split("listening on", 1)[1].split()[0].rstrip(",")
+        child = _spawn("02", address)
+        try:
+            while child.expect_exact(["lesson C:", "== Lesson failed:"]) == 0:
+                child.send("\r")  # EHLO, STARTTLS as written
+            child.expect(pexpect.EOF)
+        finally:
+            child.close()
+        assert child.exitstatus != 0  # before: "4 of 4 replies as the lesson expected", exit 0
+        assert "replies as the lesson expected." not in (child.before or "")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

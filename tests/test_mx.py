@@ -197,6 +197,8 @@ def test_repl_start_with_mx_falls_back(shell_pty, mx_dns: DnsServer, smtp_server
     assert "reached mx2.fallback.test" in screen and "220 mx.test" in screen
     term.line("QUIT")
     term.expect_text("221")
+    term.prompt("closed> ")  # QUIT ends the session, not the shell
+    term.line("/quit")
     assert term.finish() == exitcodes.OK
 
 
@@ -221,7 +223,9 @@ def test_repl_mx_command_connects(shell_pty, mx_dns: DnsServer, smtp_server: Smt
     term.prompt()
     term.line("QUIT")
     term.expect_text("221")
-    term.finish()
+    term.prompt("closed> ")
+    term.line("/quit")
+    assert term.finish() == exitcodes.OK
 
 
 @pytest.mark.parametrize(("domain", "seen"), [

@@ -21,8 +21,7 @@ def test_tab_completes_a_verb(shell_pty, smtp_server):
     term.type("\t")
     term.expect(COLOURED_VERB.format("EHLO"))  # now in the line, highlighted as a verb
     term.line(" pty.test")
-    term.expect_text("C: ")
-    term.expect_text("EHLO pty.test")  # what went on the wire: the completed verb
+    term.expect_styled("EHLO pty.test")  # the line as sent: the completed verb (no C: echo of a typed line)
     term.expect(r"250[ -]")
     term.prompt()
 
@@ -34,7 +33,7 @@ def test_tab_typed_at_full_speed_still_completes(shell_pty, smtp_server):
     term.prompt()
     term.type("EH\t")
     term.line(" fast.test")
-    term.expect_text("EHLO fast.test")
+    term.expect_styled("EHLO fast.test")
     term.expect(r"250[ -]")
     term.prompt()
     assert smtp_server.messages == []  # nothing but EHLO went out
@@ -58,6 +57,8 @@ def test_auth_tab_offers_exactly_the_advertised_mechanisms(shell_pty, auth_serve
     term.type("\x03")  # Ctrl-C clears the line
     term.line("QUIT")
     term.expect_text("221")
+    term.prompt("closed> ")  # QUIT ends the session, not the shell
+    term.line("/quit")
     assert term.finish() == 0
 
 
@@ -71,7 +72,6 @@ def test_typed_verb_is_coloured(shell_pty, smtp_server):
     term.type("\x0c")
     term.expect_styled("do nothing; the server answers 250")  # the toolbar: what the verb does
     term.line("")
-    term.expect_text("C: ")
     term.expect_text("250")
     term.prompt()
 
@@ -79,11 +79,11 @@ def test_typed_verb_is_coloured(shell_pty, smtp_server):
 def test_toolbar_shows_where_and_what_next(shell_pty, smtp_server):
     term = shell_pty(smtp_server.address)
     term.prompt()  # (the toolbar is drawn below the prompt, after it)
-    term.expect_styled(f"{smtp_server.address} \u2502 plaintext \u2502 greeted \u2502 greeted: try EHLO")
+    term.expect_styled(f"{smtp_server.address} \u2502 plaintext \u2502 greeted: try EHLO")
     term.line("EHLO pty.test")
     term.expect(r"250 ")
     term.prompt()
-    term.expect_styled("plaintext \u2502 identified \u2502 identified: MAIL FROM:<you@example.org>")
+    term.expect_styled("plaintext \u2502 identified: MAIL FROM:<you@example.org>")
 
 
 def test_unknown_verb_is_marked(shell_pty, smtp_server):
@@ -95,6 +95,8 @@ def test_unknown_verb_is_marked(shell_pty, smtp_server):
     term.type("\x03")
     term.line("QUIT")
     term.expect_text("221")
+    term.prompt("closed> ")  # QUIT ends the session, not the shell
+    term.line("/quit")
     assert term.finish() == 0
 
 
@@ -180,8 +182,7 @@ def test_ctrl_c_while_waiting_says_out_of_step(shell_pty, scripted_server):
     term = shell_pty(server.address)
     term.prompt()
     term.line("NOOP")
-    term.expect_text("C: ")
-    term.expect_text("NOOP")
+    term.expect_text("waiting for the reply to 'NOOP'")
     term.child.sendintr()
     term.expect_text("out of step")
     term.prompt()
@@ -198,7 +199,7 @@ def test_ctrl_c_while_waiting_says_out_of_step(shell_pty, scripted_server):
 
 
 def test_slash_help_lists_commands_and_verbs(shell_pty, smtp_server):
-    term = shell_pty(smtp_server.address)
+    term = shell_pty(smtp_server.address, env={"PAGER": "cat"})  # all of it on screen (it is longer than 30 rows)
     term.prompt()
     term.line("/help")
     term.expect_text("Shell commands")

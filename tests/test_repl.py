@@ -67,11 +67,12 @@ async def test_ctrl_c_clears_the_line(smtp_server):
     assert run.sent() == ["NOOP", "QUIT"]
 
 
-async def test_typed_quit_ends_the_shell(smtp_server):
-    run = await run_repl(smtp_server.address, "QUIT\r")
+async def test_typed_quit_ends_the_session_and_ctrl_d_the_shell(smtp_server):
+    run = await run_repl(smtp_server.address, "QUIT\r" + CTRL_D)
     assert run.code == 0
     assert run.sent() == ["QUIT"]
     assert "221" in run.text
+    assert "the session is closed" in run.text
 
 
 async def test_shell_commands_history_and_bad_input(smtp_server):

@@ -46,4 +46,6 @@ def test_fresh_run_sends_a_message_and_mailbox_shows_it(shell_pty) -> None:
 
     term.line("QUIT")
     term.expect_text("221")
+    term.prompt("closed> ")  # QUIT ends the session, not the shell
+    term.line("/quit")
     assert term.finish() == 0

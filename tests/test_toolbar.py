@@ -70,7 +70,7 @@ def test_data_phase_hint_ignores_what_is_typed():
     session = session_at(("EHLO x", EHLO_FULL), ("MAIL FROM:<a@b>", b"250 ok\r\n"),
                          ("RCPT TO:<c@d>", b"250 ok\r\n"), ("DATA", b"354 go\r\n"))
     shown = text(toolbar(session, HERE, "MAIL FROM:<x@y>"))
-    assert "writing message" in shown
+    assert "writing the message" in shown
     assert "a line with only '.' ends it" in shown
     assert "reverse-path" not in shown
 
@@ -87,3 +87,33 @@ def test_right_prompt_shows_phase_and_lock():
     assert text(right_prompt(session, HERE)) == "identified"
     session.tls_started()
     assert text(right_prompt(session, HERE)) == f"{LOCK} greeted"
+
+
+def test_the_phase_is_said_once():
+    shown = text(toolbar(session_at(), HERE))
+    assert shown.count("greeted") == 1  # "greeted: try EHLO", not "greeted | greeted: try EHLO"
+    typing = text(toolbar(session_at(("EHLO x", EHLO_FULL)), HERE, "MAIL FR"))
+    assert "identified" in typing  # the syntax of the verb says nothing of the phase: it is shown
+
+
+async def test_no_greeted_again_after_an_implicit_tls_connect(smtp_server, implicit_tls_server, ca_file):
+    from smtpshell import events as ev
+    from smtpshell.client.connection import Connection
+    from smtpshell.client.target import Target
+    from smtpshell.client.tls_options import TLSOptions
+    from smtpshell.knowledge.next_steps import next_step
+    from smtpshell.protocol.session import Session
+
+    session = Session()  # one shell: a plain session with EHLO, then /connect smtps://...
+    plain_conn = await Connection.open(Target("127.0.0.1", smtp_server.port), ev.EventBus(), TLSOptions(),
+                                       timeout=10, session=session)
+    await plain_conn.greeting()
+    await plain_conn.command("EHLO client.test")
+    await plain_conn.close()
+    conn = await Connection.open(Target("127.0.0.1", implicit_tls_server.port, implicit_tls=True), ev.EventBus(),
+                                 TLSOptions(cafile=ca_file), timeout=10, session=session)
+    await conn.greeting()
+    assert session.tls
+    assert next_step(session) == "greeted: try EHLO <your name>"
+    assert "after TLS" not in text(toolbar(session, Where("127.0.0.1:465", tls_version="TLSv1.3")))
+    await conn.close()

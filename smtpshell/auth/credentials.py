@@ -11,6 +11,7 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..i18n import t
 from ..protocol.sasl import PASSWORD, TOKEN, USER, Credentials, printable
 from .options import DEFAULT_USER_ENV, AuthOptions
 
@@ -77,6 +78,9 @@ class CredentialSource:
         self.port = port
         self.env = os.environ if env is None else env
         self._values: dict[str, str] = {}
+        self._typed: set[str] = set()  # the credentials the user typed at the prompt
+        self._refused: dict[str, str] = {}  # a credential from a flag/env/netrc the server refused: its source
+        self._last_user = ""  # the username last typed, offered again after a refusal
         self._netrc: NetrcEntry | None = None
         self._netrc_read = False
         self.warnings: list[str] = []
@@ -87,9 +91,12 @@ class CredentialSource:
     # -- non-interactive lookup ------------------------------------------------
 
     def known(self, what: str) -> str | None:
-        """The credential from flags, environment or netrc, or None."""
+        """The credential from flags, environment or netrc, or None (also when the
+        server refused that one in this session: it is not resent blindly)."""
         if what in self._values:
             return self._values[what]
+        if what in self._refused:
+            return None
         value = self._lookup(what)
         if value is not None:
             self._values[what] = value
@@ -97,6 +104,49 @@ class CredentialSource:
 
     def set(self, what: str, value: str) -> None:
         self._values[what] = value
+
+    def origin(self, what: str) -> str:
+        """Where the credential in use came from, in words (never its value)."""
+        if what in self._typed:
+            return t("auth.origin.typed", "typed at the prompt")
+        o = self.options
+        if what == USER:
+            if o.user:
+                return "--user"
+            if self.env.get(DEFAULT_USER_ENV):
+                return f"${DEFAULT_USER_ENV}"
+            return t("auth.origin.netrc", "~/.netrc")
+        if what == PASSWORD:
+            return f"${o.password_env}" if self.env.get(o.password_env) else t("auth.origin.netrc", "~/.netrc")
+        if what == TOKEN:
+            return f"--token-file {o.token_file}" if o.token_file else f"${o.token_env}"
+        return what
+
+    def refused(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """The server refused the credentials in use (535): forget the typed ones, so the
+        next AUTH asks again, and mark the others so they are not resent blindly.
+        Returns (the kinds forgotten, [(kind, source)] of those kept)."""
+        forgotten: list[str] = []
+        kept: list[tuple[str, str]] = []
+        for what in (USER, PASSWORD, TOKEN):
+            if what not in self._values:
+                continue
+            if what in self._typed:
+                if what == USER:
+                    self._last_user = self._values[what]
+                del self._values[what]
+                self._typed.discard(what)
+                forgotten.append(what)
+            elif what != USER:  # a refused password or token is the news; the user name is kept
+                source = self.origin(what)
+                self._refused[what] = source
+                del self._values[what]
+                kept.append((what, source))
+        return forgotten, kept
+
+    def refused_source(self, what: str) -> str | None:
+        """The source of a credential the server refused in this session, if any."""
+        return self._refused.get(what)
 
     def _lookup(self, what: str) -> str | None:
         o = self.options
@@ -148,6 +198,12 @@ class CredentialSource:
         if value is not None:
             return value
         if prompt is None:
+            refused = self._refused.get(what)
+            if refused is not None:
+                raise MissingCredential(t(
+                    "auth.refused_not_resent",
+                    "the server refused the {what} from {source} in this session, so it is not sent again: "
+                    "correct it there and reconnect", what=what, source=refused))
             raise MissingCredential(f"AUTH needs a {what} and none was given: {self.how_to_pass(what)}")
         known_user = self._values.get(USER)
         user = printable(known_user.encode()) if known_user else None  # it may come from a decoded line
@@ -156,13 +212,18 @@ class CredentialSource:
             PASSWORD: f"Password for {user}@{self.host}: " if user else f"Password for {self.host}: ",
             TOKEN: f"OAuth token for {user}: " if user else "OAuth token: ",
         }
+        refused = self._refused.get(what)
+        if refused is not None:  # say why it asks although a source was given
+            labels[what] = t("auth.refused_label", "({source} was refused) ", source=refused) + labels[what]
         try:
-            value = await prompt(labels[what], secret=what != USER)
+            default = self._last_user if what == USER else ""
+            value = await prompt(labels[what], secret=what != USER, default=default)
         except (EOFError, KeyboardInterrupt):
             raise MissingCredential(f"no {what} entered: {self.how_to_pass(what)}") from None
         if not value:
             raise MissingCredential(f"no {what} entered")
         self._values[what] = value
+        self._typed.add(what)
         return value
 
     async def credentials(self, needs: tuple[str, ...], prompt: Prompt | None, authzid: str = "") -> Credentials:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
+from ..i18n import t
 from ..protocol import sasl
 from ..protocol.line import Line, LineKind
 from ..protocol.replies import Reply
@@ -279,6 +280,13 @@ class AuthController:
             except MissingCredential as exc:
                 self._error(f"{self.redactor.scrub(str(exc))}; AUTH was not sent")
                 return False
+            refused = source.refused_source(what)
+            if value is None and refused is not None:
+                self._error(t("auth.refused_not_resent",
+                              "the server refused the {what} from {source} in this session, so it is not sent "
+                              "again: correct it there and reconnect", what=what, source=refused)
+                            + t("auth.not_sent", "; AUTH was not sent"))
+                return False
             if value is None:
                 self._error(
                     f"AUTH {mech.name} needs a {what}, and script mode cannot ask for one: "
@@ -347,6 +355,25 @@ class AuthController:
         """The exchange is over. Its meaning was shown with the reply (knowledge/, once): here only the state."""
         if reply.code == 235:
             self.host.session.authenticated_as(self._attempt_user())
+        elif reply.code == 535 and self.manual is None and self._source is not None:
+            self._forget_refused(self._source)
+
+    def _forget_refused(self, source: CredentialSource) -> None:
+        """535: typed credentials are forgotten (the next AUTH asks again); those from a flag,
+        the environment or netrc are named, and not resent blindly."""
+        forgotten, kept = source.refused()
+        if forgotten:
+            self._info(t("auth.forgotten", "the {what} you typed was refused and is forgotten: "
+                         "the next AUTH or /login asks again", what=" and ".join(forgotten)))
+        for what, origin in kept:
+            if self.host.interactive:
+                self._info(t("auth.refused_source", "the {what} came from {source} and was refused: smtpshell will "
+                             "not send it again in this session; the next AUTH or /login asks for one",
+                             what=what, source=origin))
+            else:
+                self._info(t("auth.refused_source_script", "the {what} came from {source} and was refused: "
+                             "smtpshell will not send it again in this session; correct it there",
+                             what=what, source=origin))
 
     async def _send(self, line: str | Line, **how: Any) -> Exchange | None:
         """Every line of the exchange goes out here, so the session knows who is logging in

@@ -396,10 +396,13 @@ class ConnectionCore(TLSHandling):
         if self._transport is not None:
             self._transport.close()
 
-    async def close(self) -> None:
-        """Close without QUIT (QUIT is the driver's to send, and to show)."""
+    async def close(self, reason: str | None = None) -> None:
+        """Close without QUIT (QUIT is the driver's to send, and to show); ``reason``
+        says why smtpshell closed it (a client timeout, Ctrl-C), for the Closed event."""
         if self._transport is None or self._transport.is_closing():
             return
+        if reason is not None and self._closed_reason is None:
+            self._closed_reason = reason
         self._closing_locally = True
         self._transport.close()
         await self._after_close()

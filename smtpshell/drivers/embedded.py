@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from ..client.target import Target
+from ..i18n import t
 from .runner import RunOptions
 
 if TYPE_CHECKING:
@@ -28,6 +29,11 @@ async def embedded_server(
     async with PracticeServer(config) as server:
         for line in server.welcome_lines():
             sys.stderr.write(f"** {line}\n")
+        if server.tls_port is not None and not args.tls:
+            # The implicit-TLS port is there to be tried: say how, in this shell and the next.
+            url = f"smtps://{Target(server.host, server.tls_port)}"
+            sys.stderr.write("** " + t("practice.implicit_tls", "implicit TLS: /connect {url} here, or start "
+                                       "'smtpshell --tls' (TLS from the first byte)", url=url) + "\n")
         port = server.tls_port if args.tls else server.port
         target = Target(server.host, port, implicit_tls=bool(args.tls))
         # Trust the practice server's own certificate, so TLS is verified, not skipped.

@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import dataclasses
 import signal
+import sys
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
@@ -29,13 +30,19 @@ from .. import exitcodes
 from ..client.core import ConnectionCore
 from ..client.target import BadTarget, Target, parse_target
 from ..config import Config, load, state_dir
+from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
 from ..render.styled import RenderOptions, StyledText, level_for, render_event
+from ..render import ansi
+from ..ui import pager
 from ..ui.history import history_path
+from ..untrusted import safe
 from ..ui.prompt import ReplUI
 from ..ui.toolbar import Where
 from ..ui.tty import echo_off
+from ..ui.waiting import REFRESH, WaitingLine
+from . import progress
 from .runner import RunOptions, SessionRunner
 
 if TYPE_CHECKING:
@@ -43,6 +50,7 @@ if TYPE_CHECKING:
     from ..transcript.recorder import Recorder
 
 WELCOME = "smtpshell: type SMTP commands as they go on the wire (Tab completes), /help for help, Ctrl-D to quit.\n"
+PASTE_PROGRESS = 256 * 1024  # bytes: a paste this large shows a progress bar while it goes out
 DEFAULT_TIMEOUT = 30.0  # cli.py's --timeout default: the config file may change it
 
 
@@ -67,6 +75,9 @@ class Repl:
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)
         self._running: asyncio.Task[None] | None = None
+        self.waiting = WaitingLine()
+        self._bar: progress.ProgressBar | None = None  # a large paste going out
+        self.prompting = False
         self._interrupted = False
         self.bus.subscribe(self.on_event)
 
@@ -81,16 +92,41 @@ class Repl:
         return self.runner.session
 
     def print(self, text: StyledText) -> None:
-        self.ui.show(text)
+        """A shell command's output: through the pager when it does not fit the screen."""
+        if not self._paged(text):
+            self._show(text)
+
+    def _paged(self, text: StyledText) -> bool:
+        argv = pager.pager_command(self.config.pager)
+        if argv is None or not sys.stdout.isatty():
+            return False
+        rendered = ansi.to_text(text, (getattr(self.args, "color", "auto") or "auto") != "never")
+        if pager.fits(rendered):
+            return False
+        self.waiting.clear()
+        return pager.page(rendered, argv)
+
+    def _show(self, fragments: StyledText) -> None:
+        """Everything printed goes here: the waiting line is erased first (it comes back)."""
+        if fragments:
+            self.waiting.clear()
+            if self._bar is not None:
+                self._bar.clear()  # drawn again at its next update
+        self.ui.show(fragments)
 
     def error(self, message: str) -> None:
-        self.ui.show([("class:error", f"smtpshell: {message}"), ("", "\n")])
+        self._show([("class:error", f"smtpshell: {message}"), ("", "\n")])
 
     def info(self, message: str) -> None:
-        self.ui.show([("class:info", f"** {message}"), ("", "\n")])
+        self._show([("class:info", f"** {message}"), ("", "\n")])
 
     async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
-        return await self.ui.ask(label, secret=secret, default=default)
+        self.waiting.clear()
+        self.prompting = True  # a question is on screen: no waiting line under it
+        try:
+            return await self.ui.ask(label, secret=secret, default=default)
+        finally:
+            self.prompting = False
 
     async def connect(self, target: str | None) -> None:
         """Open a new session to ``target`` (None: the last one), saying goodbye to the old."""
@@ -139,14 +175,29 @@ class Repl:
 
     def on_event(self, event: ev.Event) -> None:
         # /level sets self.render_options: read them at each event.
-        self.ui.show(render_event(event, self.runner.session, self.render_options))
+        if isinstance(event, ev.LineSent) and not event.automatic and not self.ui.erased_last_line:
+            self._show(self._typed_line_sent(event))
+        else:
+            self._show(render_event(event, self.runner.session, self.render_options))
         if isinstance(event, ev.ReplyReceived) and event.reply.code == 354:
             self.data_in_body = False
         elif isinstance(event, ev.LineSent) and event.kind is LineKind.DATA_LINE and not event.shown:
             self.data_in_body = True
+        if isinstance(event, ev.Closed) and event.by_peer and self._running is None and not self.done:
+            asyncio.get_running_loop().call_soon(self._closed_prompt)  # closed while the prompt showed
         if self.out_of_step and isinstance(event, (ev.ReplyReceived, ev.ProtocolErrorReceived)):
             # The exchange is queued right after this callback: forget it then.
             asyncio.get_running_loop().call_soon(self._late_reply)
+
+    @staticmethod
+    def _typed_line_sent(event: ev.LineSent) -> StyledText:
+        """A typed line is already on screen, at the prompt: its C: line would say it twice.
+        Only what the shell changed on the wire (dot-stuffing) is said. Lines the shell
+        sends itself, lines the prompt erased (a credential), and script mode and
+        transcripts keep their C: lines."""
+        if not event.note:
+            return []
+        return [("class:note", t("repl.sent_note", "   ({note})", note=safe(event.note))), ("", "\n")]
 
     def _late_reply(self) -> None:
         conn = self.runner.connection
@@ -185,14 +236,37 @@ class Repl:
                 lines = text.split("\n")
                 if len(lines) > 1 and lines[-1] == "":
                     lines.pop()  # pasted text ends with a line end: that is no extra empty line
-                for line in lines:
-                    if self.done:
-                        break
-                    await self.handle(line)
+                await self._handle_entry(lines, len(text))
         finally:
             restore()
             await self.runner.close(quit_first=False)
+            self._show_summary()
         return exitcodes.OK
+
+    def _show_summary(self) -> None:
+        """The end of the shell: what happened, in a few lines (/summary shows it any time)."""
+        from ..shell.summary import summary_text
+
+        if self.runner.summary.server:
+            self.ui.show(summary_text(self.runner.summary))
+
+    async def _handle_entry(self, lines: list[str], size: int) -> None:
+        """The lines of one entry, in order; a large paste shows a progress bar while it goes."""
+        bar = progress.ProgressBar.on_terminal(t("repl.paste", "paste"), size) if size >= PASTE_PROGRESS else None
+        self._bar = bar
+        done = 0
+        try:
+            for line in lines:
+                if self.done:
+                    break
+                await self.handle(line)
+                done += len(line) + 1
+                if bar is not None:
+                    bar.update(done)
+        finally:
+            self._bar = None
+            if bar is not None:
+                bar.finish()
 
     async def handle(self, text: str) -> None:
         """One line, as the runner sees it; held back while the session is out of step."""
@@ -206,15 +280,22 @@ class Repl:
         conn = self.runner.connection
         if conn is not None and not self.runner.session.pending:
             conn.drop_exchanges()  # nothing is awaited, so anything queued is stale
+        was_connected = self.runner.connected
         await self._guarded(self.runner.handle(line), text)
-        if (line.verb == "QUIT" and not self.runner.session.is_data_content
-                and self.runner.session.phase in (Phase.CLOSING, Phase.CLOSED)):
-            self.done = True  # a typed QUIT was answered: the session is over, like Ctrl-D
+        if was_connected and not self.runner.connected and not self.done:
+            self._closed_prompt()
+
+    def _closed_prompt(self) -> None:
+        """QUIT or a server close ends the session, not the shell: the mail just sent can
+        still be read (/mailbox), a transcript saved, a new session opened."""
+        self.info(t("repl.closed", "the session is closed; /mailbox, /reconnect, /connect, /record and /summary "
+                    "still work; /quit or Ctrl-D leaves"))
 
     async def _guarded(self, work: Any, what: str) -> bool:
         """Run ``work`` so that Ctrl-C cancels it (and only it). False if interrupted."""
         task = asyncio.ensure_future(work)
         self._running = task
+        ticker = asyncio.ensure_future(self._show_waiting())
         try:
             with echo_off():  # keys typed ahead are kept for the next prompt, not echoed
                 await task
@@ -225,8 +306,22 @@ class Repl:
             self._after_interrupt(what)
             return False
         finally:
+            ticker.cancel()
+            self.waiting.clear()
             self._running = None
         return True
+
+    async def _show_waiting(self) -> None:
+        """While the work waits for a reply, say so in the toolbar's place, with the seconds."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while True:
+            await asyncio.sleep(REFRESH)
+            pending = self.runner.session.pending
+            if pending and self.runner.connected and not self.prompting:
+                self.waiting.draw(pending[0].text or pending[0].kind.value, loop.time() - started)
+            else:
+                self.waiting.clear()
 
     def _after_interrupt(self, what: str) -> None:
         conn = self.runner.connection

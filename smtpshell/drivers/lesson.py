@@ -22,6 +22,7 @@ from prompt_toolkit.key_binding import KeyBindings
 from .. import events as ev
 from .. import exitcodes
 from ..client.target import Target
+from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.replies import ProtocolError, Reply
 from ..i18n import t
@@ -40,7 +41,8 @@ from ..untrusted import safe
 from .runner import RunOptions, SessionRunner
 from .script import ScriptContext
 
-PROMPT = "lesson C: "  # "C:" as in the transcript; "lesson" so it is not taken for a sent line
+PROMPT = "lesson C: "
+RETRY_PROMPT = "retry C: "  # the same step again, after a reply that differed  # "C:" as in the transcript; "lesson" so it is not taken for a sent line
 ASK_LABELS = {USERNAME: "user name", PASSWORD: "password"}
 
 
@@ -92,6 +94,8 @@ class Lesson:
         self._answers: list[Reply | ProtocolError] = []
         self.as_expected = 0
         self.different = 0
+        self.skipped = 0  # steps skipped by the student, or message lines after a refused DATA
+        self._said_skipping = False
         self.bus.subscribe(self._show)
         self.bus.subscribe(self._collect)
 
@@ -129,7 +133,8 @@ class Lesson:
         steps = list(lesson.steps)
         greeting = self._take()
         if steps and steps[0].is_greeting:
-            self._verdict(steps.pop(0), greeting, changed=False)
+            first = steps.pop(0)
+            self._count(first, self._verdict(first, greeting, changed=False))
         left_early = False
         try:
             for number, step in enumerate(steps, 1):
@@ -139,18 +144,61 @@ class Lesson:
                     break
                 if step.line is None:
                     continue
+                if self.runner.skipping_data:
+                    await self._skip_content(step)
+                    continue
                 self._comments(step.comments)
-                sent = await self._one_step(step)
-                if sent is None:
+                if not await self._step_until_done(step):
                     left_early = True
                     break
-                self._verdict(step, self._take(), changed=sent != step.line)
         finally:
             await self.runner.close(quit_first=left_early)
-        self._summary(left_early)
-        return exitcodes.OK
+        failure = self.runner.outcome.error
+        self._summary(left_early, failure)
+        return exitcodes.CONNECTION if failure else exitcodes.OK
 
-    async def _one_step(self, step: Step) -> str | None:
+    async def _step_until_done(self, step: Step) -> bool:
+        """One step; a reply that differed offers the step again (retry) or the next (skip).
+        False: the student left."""
+        sent = await self._one_step(step)
+        while sent is not None:
+            matched = self._verdict(step, self._take(), changed=sent != step.line)
+            if matched or sent == "" or not self._retryable(step):
+                self._count(step, matched)
+                return True
+            self.say([("class:note", "  " + t("lesson.retry", "Enter tries the step again (edit it first if you "
+                                             "like); an empty line skips it") + "\n")])
+            sent = await self._one_step(step, retry=True)
+            if sent == "":
+                self._count(step, False)
+                return True
+        return False
+
+    def _retryable(self, step: Step) -> bool:
+        """A command step whose session is still there; not message content, not a secret."""
+        assert step.line is not None
+        return (self.runner.connected and not self.runner.session.is_data_content
+                and step.line != "." and placeholder_in(step.line) is None)
+
+    def _count(self, step: Step, matched: bool) -> None:
+        if not step.expected:
+            return
+        if matched:
+            self.as_expected += 1
+        else:
+            self.different += 1
+
+    async def _skip_content(self, step: Step) -> None:
+        """DATA was refused: the message's lines are not sent, and the lesson says so once."""
+        assert step.line is not None
+        if not self._said_skipping:
+            self._said_skipping = True
+            self.say([("class:warning", "  " + t("lesson.data_skipped", "DATA was not accepted, so the message's "
+                                                "lines are skipped (not sent)") + "\n")])
+        self.skipped += 1
+        await self.runner.handle(step.line)  # the runner skips it, and stops skipping after '.'
+
+    async def _one_step(self, step: Step, *, retry: bool = False) -> str | None:
         """Prompt until the student sends this step's line (or skips it); None: leave."""
         assert step.line is not None
         token = None if self.runner.session.is_data_content else placeholder_in(step.line)
@@ -159,7 +207,8 @@ class Lesson:
                 if token is not None:
                     return await self._send_secret(step.line, token)
                 # is_password is sticky in a PromptSession: say it every time.
-                text = await self.prompt_session.prompt_async(PROMPT, default=step.line, is_password=False)
+                text = await self.prompt_session.prompt_async(RETRY_PROMPT if retry else PROMPT, default=step.line,
+                                                              is_password=False)
             except (EOFError, KeyboardInterrupt):
                 self.say([("class:note", "\n  You left the lesson.\n")])
                 return None
@@ -168,6 +217,8 @@ class Lesson:
                 continue
             if text == "" and not self.runner.session.is_data_content and step.line != "":
                 self.say([("class:note", "  (step skipped)\n")])
+                if not retry:
+                    self.skipped += 1
                 return ""
             line = classify(text, self.runner.session)
             await self.runner.handle(line)
@@ -201,23 +252,33 @@ class Lesson:
         answers, self._answers = self._answers, []
         return answers
 
-    def _verdict(self, step: Step, answers: list[Reply | ProtocolError], *, changed: bool) -> None:
+    def _verdict(self, step: Step, answers: list[Reply | ProtocolError], *, changed: bool) -> bool:
+        """Say whether the reply is the lesson's; True if it is (or the step expects none)."""
         if not step.expected:
-            return
+            return True
         difference = compare(step.expected, answers[0] if answers else None)
         if difference is None:
-            self.as_expected += 1
             self.say([("class:reply.2xx", "  ✓ "), ("class:note", "the reply the lesson expected\n")])
-            return
-        self.different += 1
+            return True
         why = "you changed the line, so " if changed else ""
         out: StyledText = [("class:warning", f"  ✗ {why}the reply differs from the lesson's: {difference.reason}\n")]
         out += [("class:note", f"    the lesson expected  S: {safe(line)}\n") for line in difference.expected]
         self.say(out)
+        return False
 
-    def _summary(self, left_early: bool) -> None:
+    def _summary(self, left_early: bool, failure: str | None = None) -> None:
         total = self.as_expected + self.different
+        skipped = t("lesson.skipped", ", {count} step(s) skipped", count=self.skipped) if self.skipped else ""
+        if failure:
+            # The lesson could not be done as written: that is a failure, whatever matched before.
+            self.say([("class:error", "\n== " + t("lesson.failed", "Lesson failed: {reason}", reason=failure)
+                       + "\n"),
+                      ("class:note", "   " + t("lesson.failed_counts", "{matched} of {total} replies as the lesson "
+                                               "expected before that{skipped}", matched=self.as_expected,
+                                               total=total, skipped=skipped) + "\n")])
+            return
         state = "left early" if left_early else "complete"
-        self.say([("class:info", f"\n== Lesson {state}: {self.as_expected} of {total} replies as the lesson expected.\n")])
+        self.say([("class:info", (f"\n== Lesson {state}: {self.as_expected} of {total} replies as the lesson "
+                                  f"expected{skipped}.\n"))])
         if not left_early:
             self.say([("class:note", "   'smtpshell lesson' lists the other lessons.\n")])

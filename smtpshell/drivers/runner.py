@@ -26,9 +26,12 @@ as automatic so the screen says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .. import events as ev
 from .. import exitcodes
@@ -44,7 +47,9 @@ from ..protocol.line import Line, LineKind, classify
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Phase, Session
 from ..shell import registry
-from . import stages, tls_policy
+from ..transcript.summary import SessionSummary
+from ..untrusted import safe
+from . import progress, stages, tls_policy
 
 if TYPE_CHECKING:
     from ..auth.flow import AuthController
@@ -142,6 +147,8 @@ class SessionRunner:
         self.target: Target | None = None
         self.outcome = Outcome(by_stage=options.exit_codes == "stage")
         bus.subscribe(self.outcome)
+        self.summary = SessionSummary()  # /summary, and the end of the session
+        bus.subscribe(self.summary)
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
         self._auth: AuthController | None = None  # created (and auth.flow loaded) on first use
@@ -261,6 +268,11 @@ class SessionRunner:
         if quit_first and self.session.phase not in (Phase.CLOSING, Phase.CLOSED):
             await self._auto("QUIT")
         await conn.close()
+
+    @property
+    def skipping_data(self) -> bool:
+        """DATA was refused: message lines up to '.' are skipped (a lesson says so)."""
+        return self._skipping_data
 
     @property
     def connected(self) -> bool:
@@ -402,8 +414,7 @@ class SessionRunner:
             self._failed(str(exc))
             return None
         except ReplyTimeout as exc:
-            self._failed(f"{exc}; the session is out of step, so smtpshell closed it (/connect to start again)")
-            await conn.close()
+            await self._timed_out(conn, exc)
             return None
         return last
 
@@ -423,19 +434,35 @@ class SessionRunner:
                                      "{path}: the file holds a NUL byte (at byte {offset}), which is not sent "
                                      "in a message; nothing was sent", path=safe(path), offset=nul_at))
                 return None
-            exchange = await self.command("DATA")
+            # The shell sends DATA for /data (so it is shown as sent by smtpshell), and the
+            # 354's "type the message" advice is not for this: the file is the message.
+            with self._replies_unexplained():
+                exchange = await self.command("DATA", automatic=True)
             if exchange is None or not isinstance(exchange.reply, Reply) or exchange.reply.code != 354:
                 # The server's refusal is the news (and decides the exit status), not a usage error.
                 self.bus.emit(ev.Info("DATA was not accepted (no 354), so the file was not sent"))
                 return exchange
             assert self.connection is not None
+            bar = progress.ProgressBar.on_terminal(safe(path), _size_of(handle))
             try:
-                await self.connection.send_message(iter(lambda: handle.read(chunk_size), b""), path)
+                await self.connection.send_message(_read_with_progress(handle, chunk_size, bar), path)
                 final = await self.connection.next_exchange()
             except (ConnectionFailed, ConnectionClosed, ReplyTimeout) as exc:
+                if bar is not None and bar.shown:
+                    bar.finish()
                 self._failed(str(exc))
                 return None
             return final
+
+    @contextmanager
+    def _replies_unexplained(self) -> Iterator[None]:
+        """Show the replies that come meanwhile as they are, without explanation."""
+        before = self.context.render_options
+        self.context.render_options = dataclasses.replace(before, explain="off")
+        try:
+            yield
+        finally:
+            self.context.render_options = before
 
     # -- internals ---------------------------------------------------------------
 
@@ -508,6 +535,26 @@ class SessionRunner:
         if not self.context.interactive:
             await self.close()
 
+    async def _timed_out(self, conn: ConnectionCore, exc: ReplyTimeout) -> None:
+        """No reply in time: smtpshell (not the server) closes the session, and says so."""
+        again = t("runner.timeout_again", " (/connect to start again)") if self.interactive else ""
+        self._failed(t("runner.timeout", "{error}: a client timeout (--timeout); the session is out of step, "
+                       "so smtpshell closed the connection{again}", error=str(exc), again=again))
+        await conn.close(reason=t("runner.timeout_closed", "closed by smtpshell after a client timeout "
+                                  "(no reply within {seconds:g} s)", seconds=self.options.timeout))
+
+    async def interrupted(self) -> None:
+        """Ctrl-C in script mode: close the connection, saying who closed it."""
+        conn = self.connection
+        waiting = self.session.pending[-1].text if self.session.pending else ""
+        what = t("runner.interrupted_waiting", " while waiting for the reply to {line!r}", line=waiting) if waiting else ""
+        message = t("runner.interrupted", "interrupted (Ctrl-C){what}: smtpshell closed the connection, "
+                    "not the server", what=what)
+        self.outcome.error = self.outcome.error or message
+        self.context.error(message)
+        if conn is not None and conn.is_open:
+            await conn.close(reason=t("runner.interrupted_closed", "closed by smtpshell (Ctrl-C)"))
+
     async def _auto(self, line: str) -> Exchange | None:
         return await self.command(line, automatic=True)
 
@@ -528,3 +575,20 @@ def _first_nul(handle: Any, chunk_size: int) -> int | None:
         return None
     finally:
         handle.seek(0)
+def _size_of(handle: BinaryIO) -> int:
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except (OSError, ValueError):
+        return 0
+
+
+def _read_with_progress(handle: BinaryIO, chunk_size: int, bar: "progress.ProgressBar | None") -> Iterator[bytes]:
+    """The file in chunks, the bar moved as each is handed to the connection."""
+    done = 0
+    for chunk in iter(lambda: handle.read(chunk_size), b""):
+        yield chunk
+        done += len(chunk)
+        if bar is not None:
+            bar.update(done)
+    if bar is not None:
+        bar.finish()  # before the connection reports what it sent, so that starts on its own line

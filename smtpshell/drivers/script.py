@@ -139,18 +139,11 @@ class ScriptDriver:
         if not await runner.open(self.target):
             # The outcome knows why (and, with --exit-codes=stage, at which stage).
             return runner.outcome.exit_code() if runner.outcome.error else exitcodes.CONNECTION
-        unsent = 0
-        for raw in self.lines:
-            if self.context.output_closed:
-                break
-            line = raw.rstrip("\r\n") if raw.endswith("\n") else raw
-            if not runner.connected:
-                if line.strip() and not line.lstrip().startswith("#"):
-                    unsent += 1
-                continue
-            if not runner.session.is_data_content and line.lstrip().startswith("#"):
-                continue  # a comment in a script file
-            await runner.handle(line)
+        try:
+            unsent = await self._lines()
+        except KeyboardInterrupt:
+            await runner.interrupted()
+            return exitcodes.INTERRUPTED
         if unsent:
             self.context.error(f"the connection was closed; {unsent} line(s) of the script were not sent")
             runner.outcome.error = runner.outcome.error or "connection closed early"
@@ -163,4 +156,32 @@ class ScriptDriver:
             runner.outcome.error = runner.outcome.error or "unfinished DATA"
             await runner.close(quit_first=False)
         await runner.close()
+        self._summary_on_a_terminal()
         return runner.outcome.exit_code()
+
+    async def _lines(self) -> int:
+        """Hand every script line to the runner; returns how many could not be sent."""
+        runner = self.runner
+        unsent = 0
+        for raw in self.lines:
+            if self.context.output_closed:
+                break
+            line = raw.rstrip("\r\n") if raw.endswith("\n") else raw
+            if not runner.connected:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    unsent += 1
+                continue
+            if not runner.session.is_data_content and line.lstrip().startswith("#"):
+                continue  # a comment in a script file
+            await runner.handle(line)
+        return unsent
+
+    def _summary_on_a_terminal(self) -> None:
+        """At a terminal, the session ends with its summary (on stderr: stdout stays the wire);
+        in a pipe it is left out, and ``/summary`` in the script asks for it."""
+        err = self.context.err
+        if not (hasattr(err, "isatty") and err.isatty()) or not self.runner.summary.server:
+            return
+        from ..shell.summary import summary_text
+
+        self.context._write(err, ansi.to_text(summary_text(self.runner.summary), self.context.color))

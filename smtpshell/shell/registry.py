@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..render.styled import RenderOptions, StyledText
     from ..server import PracticeServer
     from ..transcript.recorder import Recorder
+    from ..transcript.summary import SessionSummary
 
 PREFIX = SHELL_PREFIX
 
@@ -39,6 +40,7 @@ class ShellRunner(Protocol):
 
     pipelining: bool  # /pipeline on|off
     bus: "EventBus"
+    summary: "SessionSummary"  # /summary: what happened on this connection
 
     @property
     def session(self) -> "Session": ...
@@ -189,6 +191,7 @@ COMMAND_HOMES: dict[str, str] = {
     **dict.fromkeys(("mailbox", "inbox"), "smtpshell.shell.mailbox"),
     "record": "smtpshell.shell.record",
     "mx": "smtpshell.shell.mx_cmd",
+    "summary": "smtpshell.shell.summary",
 }
 # The modules whose import registers commands, in the order of /help: read from the one map
 # above, so a new command is one entry there (a test checks the map against the registry).

@@ -22,6 +22,7 @@ from ..protocol.line import LineKind
 from ..untrusted import safe
 from .match import escape
 from .model import CLIENT, DATA_FILE_NOTE, MAGIC, NOTE, SERVER, TLS_NOTE, WARNING
+from .summary import SessionSummary
 from .placeholders import CREDENTIALS, PASSWORD, SECRET, USERNAME, decode_challenge
 
 
@@ -44,6 +45,7 @@ class Recorder:
         self._closed = False
         self._seen_close = False
         self._unsubscribe: Any = None
+        self.summary = SessionSummary()  # written as comments when the connection closes
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -85,6 +87,7 @@ class Recorder:
     def __call__(self, event: ev.Event) -> None:
         if self._closed:
             return
+        self.summary(event)
         if isinstance(event, ev.LineSent):
             if event.automatic:
                 self._put("# (sent by smtpshell on the user's behalf)")
@@ -112,6 +115,9 @@ class Recorder:
         elif isinstance(event, ev.Closed):
             self._seen_close = True
             self._put(f"{NOTE} connection closed: {safe(event.reason)}")
+            self._put("")
+            for line in self.summary.lines():  # a comment: replay and lessons read past it
+                self._put(f"# {line}")
             self.out.flush()
 
     def _reply(self, event: ev.ReplyReceived) -> None:

@@ -81,6 +81,9 @@ class ReplUI:
             color_depth=self.color_depth,
             reserve_space_for_menu=6,
         )
+        # Set when an accepted line is erased from the screen (it may carry a credential):
+        # the driver then shows the shell's C: line, with the secret hidden, in its place.
+        self.erased_last_line = False
         self._erase_secret_lines()
 
     # -- what the prompt shows ---------------------------------------------
@@ -99,6 +102,8 @@ class ReplUI:
         return FormattedText(toolbar(self._session(), self._where(), typed))
 
     def _rprompt(self) -> FormattedText:
+        if self.toolbar_shown:
+            return FormattedText([])  # the toolbar says the phase: once is enough
         return FormattedText(right_prompt(self._session(), self._where()))
 
     def _sources(self) -> Sources:
@@ -139,7 +144,8 @@ class ReplUI:
         accept = buffer.accept_handler
 
         def accept_erasing_secrets(buff: Buffer) -> bool:
-            self.prompt_session.app.erase_when_done = is_secret_line(buff.text, self._session())
+            self.erased_last_line = is_secret_line(buff.text, self._session())
+            self.prompt_session.app.erase_when_done = self.erased_last_line
             return bool(accept(buff)) if accept is not None else False
 
         buffer.accept_handler = accept_erasing_secrets

@@ -1,7 +1,9 @@
 """The bottom toolbar and the right prompt, as pure functions of the state.
 
 Toolbar: ``host:port | TLS lock and version | user | phase | syntax of the verb
-being typed, or a hint for the next step``. Right prompt: the phase, short.
+being typed``, or, when nothing is being typed, ``... | the next step`` (whose
+words name the phase, so it is said once). Right prompt: the phase, short, for
+when the toolbar is hidden (F2); with the toolbar on, the REPL leaves it empty.
 No prompt_toolkit here: the REPL calls these on each redraw.
 """
 
@@ -51,8 +53,11 @@ def toolbar(session: Session, where: Where, typed: str = "") -> StyledText:
         out.append(("class:toolbar.plain", "plaintext"))
     if session.authenticated:
         out += [sep, ("class:toolbar.user", f"user {safe(session.auth_user)}" if session.auth_user else "authenticated")]
-    out += [sep, ("class:toolbar.phase", session.phase.value), sep]
-    out += help_line(session, typed)
+    line = help_line(session, typed)
+    if not (line and line[0][1] == next_step(session)):
+        # The next-step hint names the phase itself ("greeted: try EHLO"): the phase is said once.
+        out += [sep, ("class:toolbar.phase", session.phase.value)]
+    out += [sep, *line]
     return out
 
 

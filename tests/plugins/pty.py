@@ -55,7 +55,9 @@ class Terminal:
         return self.expect(gap.join(re.escape(ch) for ch in text), timeout)
 
     def prompt(self, text: str = PROMPT, timeout: float = 10) -> str:
-        return self.expect_text(text, timeout)
+        # A terminal is not sent a prompt's trailing space when nothing follows it on the
+        # line (the cursor is just placed after it): match the prompt without it.
+        return self.expect_text(text.rstrip(), timeout)
 
     def type(self, text: str) -> None:
         self.child.send(text)
@@ -83,13 +85,13 @@ def plain(text: str) -> str:
 def shell_pty() -> Iterator[Callable[..., Terminal]]:
     started: list[pexpect.spawn] = []
 
-    def start(*args: str, env: dict[str, str] | None = None) -> Terminal:
-        child_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS))
+    def start(*args: str, env: dict[str, str] | None = None, rows: int = ROWS) -> Terminal:
+        child_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(rows))
         child_env.pop("NO_COLOR", None)
         child_env.pop("PROMPT_TOOLKIT_NO_CPR", None)
         child_env.setdefault("EDITOR", "true")
         child_env.update(env or {})
-        child = pexpect.spawn(SMTPSHELL, list(args), env=child_env, dimensions=(ROWS, COLS),
+        child = pexpect.spawn(SMTPSHELL, list(args), env=child_env, dimensions=(rows, COLS),
                               encoding="utf-8", codec_errors="replace", timeout=10)
         child.delaybeforesend = None  # type like a fast typist (pexpect waits 50 ms per send by default)
         started.append(child)

@@ -1,0 +1,198 @@
+"""The summary of one connection, built from the event stream (a bus listener).
+
+What a person wants at the end of a session, in a few lines: the envelopes
+(sender, accepted and refused recipients, the message's fate and the queue id
+from ``250 ... queued as X``), TLS (version and certificate status), AUTH
+(mechanism and result), who closed the connection, and the time spent per
+stage. The REPL prints it when the shell ends, ``/summary`` shows it at any
+time, and the recorder writes it into the transcript as comments. It listens
+to the same stream as the screen, so it can only say what was shown.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .. import events as ev
+from ..i18n import t
+from ..protocol.envelope import address_of
+from ..protocol.line import LineKind
+from ..protocol.session import Kind, Pending
+from ..untrusted import safe
+
+QUEUE_ID = re.compile(r"queued as\s+<?([A-Za-z0-9._@-]+)>?", re.IGNORECASE)
+
+# Which stage a reply's time counts for: the verb it answered (see drivers/stages.py for exit codes).
+_STAGE_OF_VERB = {"EHLO": "EHLO", "HELO": "EHLO", "LHLO": "EHLO", "STARTTLS": "TLS", "AUTH": "AUTH",
+                  "MAIL": "MAIL", "RCPT": "RCPT", "DATA": "DATA", "BDAT": "DATA"}
+STAGES = ("connect", "greeting", "EHLO", "TLS", "AUTH", "MAIL", "RCPT", "DATA", "other")
+
+
+@dataclass
+class Envelope:
+    sender: str
+    accepted: list[str] = field(default_factory=list)
+    refused: list[tuple[str, int]] = field(default_factory=list)  # (address, code)
+    result: str = ""  # "" while open; "accepted", "refused 554", "not sent"
+    queue_id: str = ""
+
+
+class SessionSummary:
+    """Listens to one bus; :meth:`lines` says what happened on the current (or last) connection."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._reset()
+
+    def _reset(self) -> None:
+        self.server = ""
+        self.envelopes: list[Envelope] = []
+        self.tls = ""  # "TLSv1.3, certificate verified against ..."
+        self.auth_mechanism = ""
+        self.auth_result = ""
+        self.closed = ""
+        self.stage_seconds: dict[str, float] = {}
+        self._started: float | None = None
+        self._sent_at = 0.0  # when the last line went out (pipelined replies share it)
+        self._tls_asked_at: float | None = None
+
+    # -- the listener -------------------------------------------------------------
+
+    def __call__(self, event: ev.Event) -> None:
+        now = self._clock()
+        if isinstance(event, ev.Connecting):
+            self._reset()
+            self.server = f"{safe(event.host)}:{event.port}"
+            self._started = now
+        elif isinstance(event, ev.Connected) and self._started is not None:
+            self._add("connect", now - self._started)
+            self._started = now  # the greeting is timed from here
+        elif isinstance(event, ev.LineSent):
+            self._line_sent(event, now)
+        elif isinstance(event, ev.DataSent):
+            self._sent_at = now
+        elif isinstance(event, ev.ReplyReceived):
+            self._reply(event, now)
+        elif isinstance(event, ev.TLSStarted):
+            info = event.info
+            self.tls = t("summary.tls_value", "{version}, certificate {status}", version=info.version,
+                         status=info.verify_note)
+            if self._tls_asked_at is not None:
+                self._add("TLS", now - self._tls_asked_at)
+                self._tls_asked_at = None
+        elif isinstance(event, ev.Closed):
+            self.closed = safe(event.reason)
+            for envelope in self.envelopes:
+                if not envelope.result:
+                    envelope.result = t("summary.not_sent", "not sent")
+
+    def _line_sent(self, event: ev.LineSent, now: float) -> None:
+        self._sent_at = now
+        if event.kind is LineKind.COMMAND:
+            words = event.shown.split()
+            if words and words[0].upper() == "AUTH":
+                self.auth_mechanism = safe(words[1].upper()) if len(words) > 1 else ""
+                self.auth_result = ""
+
+    def _reply(self, event: ev.ReplyReceived, now: float) -> None:
+        sent, reply = event.exchange.sent, event.reply
+        if sent is None or sent.kind is Kind.GREETING:
+            if self._started is not None:
+                self._add("greeting", now - self._started)
+                self._started = None
+            return
+        stage = self._stage(sent)
+        self._add(stage, now - self._sent_at)
+        if sent.verb == "STARTTLS" and reply.code == 220:
+            self._tls_asked_at = now  # the handshake counts as TLS too
+        if stage == "AUTH" and reply.code != 334:
+            self.auth_result = (t("summary.auth_ok", "accepted ({code})", code=reply.code) if reply.code == 235
+                                else t("summary.auth_refused", "refused ({code})", code=reply.code))
+        elif sent.verb == "MAIL" and sent.kind is Kind.COMMAND and reply.klass == 2:
+            self.envelopes.append(Envelope(safe(address_of(sent.text) or "")))
+        elif sent.verb == "RCPT" and self._open is not None:
+            address = safe(address_of(sent.text) or "")
+            if reply.klass == 2:
+                self._open.accepted.append(address)
+            else:
+                self._open.refused.append((address, reply.code))
+        elif self._open is not None and sent.verb == "RSET":
+            self._open.result = t("summary.reset", "reset before it was sent (RSET)")
+        elif self._open is not None and self._ends_message(sent, reply.code):
+            self._finish(self._open, reply.code, " ".join(reply.lines))
+
+    @property
+    def _open(self) -> Envelope | None:
+        if self.envelopes and not self.envelopes[-1].result:
+            return self.envelopes[-1]
+        return None
+
+    @staticmethod
+    def _ends_message(sent: Pending, code: int) -> bool:
+        if sent.kind is Kind.DATA_END:
+            return True
+        if sent.verb == "DATA":
+            return code // 100 != 3  # DATA refused: the message did not go
+        if sent.verb == "BDAT":
+            return code // 100 != 2 or "LAST" in sent.text.upper().split()
+        return False
+
+    @staticmethod
+    def _finish(envelope: Envelope, code: int, text: str) -> None:
+        if code // 100 == 2:
+            envelope.result = t("summary.message_accepted", "accepted ({code})", code=code)
+            found = QUEUE_ID.search(text)
+            if found:
+                envelope.queue_id = safe(found.group(1))
+        else:
+            envelope.result = t("summary.message_refused", "refused ({code})", code=code)
+
+    def _stage(self, sent: Pending) -> str:
+        if sent.kind is Kind.DATA_END:
+            return "DATA"
+        if sent.kind is Kind.AUTH_RESPONSE:
+            return "AUTH"
+        return _STAGE_OF_VERB.get(sent.verb, "other")
+
+    def _add(self, stage: str, seconds: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + max(seconds, 0.0)
+
+    # -- what it says ---------------------------------------------------------------
+
+    def lines(self) -> list[str]:
+        """The summary, one fact a line (no colour; the callers style it)."""
+        if not self.server:
+            return [t("summary.nothing", "no session yet")]
+        out = [t("summary.title", "session summary ({server})", server=self.server)]
+        if not self.envelopes:
+            out.append("  " + t("summary.no_envelope", "no message: MAIL FROM was never accepted"))
+        for number, envelope in enumerate(self.envelopes, 1):
+            out.append("  " + t("summary.envelope", "message {number}: from <{sender}>: {result}",
+                                number=number, sender=envelope.sender,
+                                result=envelope.result or t("summary.open", "still open")))
+            if envelope.queue_id:
+                out.append("    " + t("summary.queue_id", "queue id: {queue_id}", queue_id=envelope.queue_id))
+            accepted = ", ".join(f"<{a}>" for a in envelope.accepted) or "-"
+            out.append("    " + t("summary.accepted", "recipients accepted: {list}", list=accepted))
+            if envelope.refused:
+                refused = ", ".join(f"<{a}> ({code})" for a, code in envelope.refused)
+                out.append("    " + t("summary.refused", "recipients refused: {list}", list=refused))
+        out.append("  " + t("summary.tls", "TLS: {tls}", tls=self.tls or t("summary.no_tls", "none (plaintext)")))
+        if self.auth_mechanism or self.auth_result:
+            out.append("  " + t("summary.auth", "AUTH: {mechanism} {result}", mechanism=self.auth_mechanism or "?",
+                                result=self.auth_result or t("summary.auth_unfinished", "unfinished")))
+        else:
+            out.append("  " + t("summary.no_auth", "AUTH: not used"))
+        if self.closed:
+            out.append("  " + t("summary.closed", "connection: {reason}", reason=self.closed))
+        timed = [f"{stage} {_duration(self.stage_seconds[stage])}" for stage in STAGES if stage in self.stage_seconds]
+        if timed:
+            out.append("  " + t("summary.times", "time per stage: {times}", times=", ".join(timed)))
+        return out
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
