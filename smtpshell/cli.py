@@ -52,7 +52,7 @@ def _help_width() -> int:
         columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
         try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]  # None only without a stdout, caught below
         except (AttributeError, ValueError, OSError):
             columns = 80
     return columns - 2
@@ -69,7 +69,7 @@ class _LeanRawDescriptionHelpFormatter(_LeanHelpFormatter, argparse.RawDescripti
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> None:  # type: ignore[override]  # argparse declares NoReturn; we exit too
         self.print_usage(sys.stderr)
         sys.stderr.write(f"smtpshell: error: {message} (see smtpshell --help)\n")
         raise SystemExit(exitcodes.USAGE)

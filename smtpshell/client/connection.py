@@ -23,7 +23,7 @@ class Connection(ConnectionCore, asyncio.Protocol):
     """One SMTP connection in an asyncio event loop."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # the same signature as ConnectionCore
         self._changed = asyncio.Event()
         self._can_write = asyncio.Event()
         self._can_write.set()

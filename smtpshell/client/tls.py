@@ -126,7 +126,7 @@ def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_n
         verified=not options.insecure,
         verify_note=note,
         chain=chain,  # type: ignore[arg-type]  # a lazy Sequence, read like the tuple
-        verified_chain=built,  # type: ignore[arg-type]
+        verified_chain=built,  # type: ignore[arg-type]  # lazy, as chain
         sent_complete=bool(unverified_chain_der(obj)),
     )
 
@@ -171,7 +171,7 @@ class CertChain(Sequence[CertSummary]):
     def __len__(self) -> int:
         return len(self._parsed())
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]  # int or slice, as the tuple it stands for
         return self._parsed()[index]
 
     def __eq__(self, other: object) -> bool:

@@ -108,7 +108,7 @@ class Session:
     def connected(self) -> None:
         """A new connection: everything but the address book starts over."""
         addresses = self.addresses
-        self.__init__()  # type: ignore[misc]
+        self.__init__()  # type: ignore[misc]  # a reset in place: callers hold this Session object
         self.addresses = addresses
         self.pending.append(Pending(Kind.GREETING))
 

@@ -23,7 +23,7 @@ from .config import PracticeServerError
 try:
     import fcntl
 except ImportError:  # Windows: no lock; two servers starting at the same instant are unlikely
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the module or None, tested before use
 
 CA_NAME = "practice-ca.pem"
 CERT_NAME = "practice-cert.pem"

@@ -100,7 +100,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help=f"implicit-TLS port (default {DEFAULT_TLS_PORT}; 0 picks a free one)")
     net.add_argument("--no-tls-port", action="store_true", help="do not open the implicit-TLS port")
     net.add_argument("--hostname", default="mx.practice.test", help="name in the greeting and the certificate")
-    add_web_argument(net)  # type: ignore[arg-type]
+    add_web_argument(net)  # type: ignore[arg-type]  # an argument group takes add_argument like a parser
     tls = parser.add_argument_group("certificate")
     tls.add_argument("--cert", type=Path, metavar="FILE",
                      help="server certificate (PEM; default: one made on first run in the state directory)")
@@ -127,7 +127,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     store.add_argument("--state-dir", type=Path, metavar="DIR",
                        help="where the certificate and maildir live (default $XDG_STATE_HOME/smtpshell)")
     lesson = parser.add_argument_group("lesson")
-    add_scenario_argument(lesson, listed_below=True)  # type: ignore[arg-type]
+    add_scenario_argument(lesson, listed_below=True)  # type: ignore[arg-type]  # a group, as above
     lesson.add_argument("--slow-delay", type=float, default=DEFAULT_SLOW_DELAY, metavar="SECONDS",
                         help=f"pause before each reply in the slow scenario (default {DEFAULT_SLOW_DELAY:g})")
 

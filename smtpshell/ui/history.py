@@ -97,10 +97,10 @@ class SecretSafeHistory(FileHistory):
         """The entries, newest first (as prompt_toolkit wants them); trims the file to the cap."""
         if self.problem is not None:
             return iter(())  # never read through the link
-        entries = read_entries(Path(self.filename))  # type: ignore[arg-type]
+        entries = read_entries(Path(self.filename))  # type: ignore[arg-type]  # FileHistory keeps str | bytes; ours is str
         if len(entries) > self.max_entries:
             entries = entries[-self.max_entries :]
-            rewrite(Path(self.filename), entries)  # type: ignore[arg-type]
+            rewrite(Path(self.filename), entries)  # type: ignore[arg-type]  # as above
         strings = [text for _, text in entries]
         self.index = HistoryIndex(strings)
         return reversed(strings)
