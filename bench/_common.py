@@ -51,7 +51,7 @@ class Pair:
 
     def __init__(self, a: list[Run], b: list[Run]) -> None:
         self.a, self.b = a, b
-        self.ratios = sorted(x.seconds / y.seconds for x, y in zip(a, b))
+        self.ratios = sorted(x.seconds / y.seconds for x, y in zip(a, b, strict=True))
 
     @property
     def ratio(self) -> float:

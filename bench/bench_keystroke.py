@@ -108,7 +108,7 @@ def per_key(ui: ReplUI, texts: list[str]) -> tuple[float, dict[str, float]]:
         toolbar(ui._session(), ui._where(), text)  # what ReplUI._toolbar draws, for this text
         t4 = time.perf_counter()
         samples.append(t4 - t0)
-        for name, took in zip(PARTS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+        for name, took in zip(PARTS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             parts[name].append(took)
     return statistics.median(samples), {name: statistics.median(v) for name, v in parts.items()}
 

@@ -137,7 +137,7 @@ def startup_rows(runs: int, tmp: Path) -> None:
         plain = smtpshell(f"127.0.0.1:{port}", "-c", "NOOP", "--explain", "off")
         with_cmd = smtpshell(f"127.0.0.1:{port}", "-c", "NOOP", "-c", "/b64 hello", "--explain", "off")
         pair = paired(with_cmd, plain, runs)
-        extra_ms = statistics.median(a.seconds - b.seconds for a, b in zip(pair.a, pair.b)) * 1000
+        extra_ms = statistics.median(a.seconds - b.seconds for a, b in zip(pair.a, pair.b, strict=True)) * 1000
         extra_mib = (statistics.median(peak_rss_kib(with_cmd) for _ in range(3))
                      - statistics.median(peak_rss_kib(plain) for _ in range(3))) / 1024
         row("one /command (/b64) in a script", "no /command", pair, "only that command loads")
