@@ -164,6 +164,10 @@ class Replayer:
         if line.kind is LineKind.SHELL:
             return self._stop(f"line {step.line_no}: {text.split()[0]} is a shell command; "
                               "transcripts hold only what goes on the wire")
+        if line.kind is LineKind.REFUSED:
+            # A line that cannot go out as written (CR, LF or NUL inside it): replaying the rest
+            # would send a different session from the transcript's, so stop here.
+            return self._stop(f"line {step.line_no}: {line.refusal}")
         if line.kind in (LineKind.COMMAND, LineKind.SASL_RESPONSE) and placeholder_in(text):
             try:
                 wire = await self.secrets.fill(text)

@@ -28,7 +28,9 @@ class TranscriptError(ValueError):
 def read_transcript(path: str | Path) -> Transcript:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        # newline="": no universal newlines, so a bare CR reaches parse_text (which refuses to split at it)
+        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
+            text = handle.read()
     except OSError as exc:
         raise TranscriptError(f"cannot read {path}: {exc.strerror or exc}") from None
     transcript = parse_text(text, str(path))
@@ -38,8 +40,12 @@ def read_transcript(path: str | Path) -> Transcript:
 
 def parse_text(text: str, source: str = "transcript") -> Transcript:
     parser = _Parser(source)
-    for number, raw in enumerate(text.splitlines(), 1):
-        parser.line(number, raw.rstrip("\r"))
+    # The line rules of script files and stdin: a line ends at LF, one CR before it is part
+    # of the end. str.splitlines would also end a line at a bare CR, U+2028, FF and more, so
+    # "C: foo\rC: ." would end a message early and "C: NOOP\u2028C: RSET" send two commands;
+    # split at LF only, a CR stays inside its line and the runner refuses that line.
+    for number, raw in enumerate(text.split("\n"), 1):
+        parser.line(number, raw[:-1] if raw.endswith("\r") else raw)
     return parser.finish()
 
 
