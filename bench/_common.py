@@ -8,6 +8,7 @@ machine that drifts during the run does not bias it. Everything listens on 127.0
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import ssl
@@ -22,6 +23,25 @@ from pathlib import Path
 
 PYTHON = sys.executable
 SMTPSHELL = str(Path(sys.executable).with_name("smtpshell"))
+
+
+def add_install_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--install", action="append", default=[], metavar="LABEL=SMTPSHELL",
+        help="an installed smtpshell to measure, by its label (repeat it to measure installs side by side in "
+             "one run, e.g. before=/tmp/a/bin/smtpshell after=/tmp/b/bin/smtpshell); default: this Python's",
+    )
+
+
+def installs(given: Sequence[str]) -> dict[str, str]:
+    """LABEL -> path of its ``smtpshell``, in the order given (default: the one beside this Python)."""
+    found: dict[str, str] = {}
+    for item in given:
+        label, sep, path = item.partition("=")
+        if not sep or not label or not Path(path).is_file():
+            raise SystemExit(f"--install wants LABEL=PATH to an installed smtpshell, got {item!r}")
+        found[label] = path
+    return found or {"this": SMTPSHELL}
 
 
 class Run:
@@ -51,7 +71,7 @@ class Pair:
 
     def __init__(self, a: list[Run], b: list[Run]) -> None:
         self.a, self.b = a, b
-        self.ratios = sorted(x.seconds / y.seconds for x, y in zip(a, b))
+        self.ratios = sorted(x.seconds / y.seconds for x, y in zip(a, b, strict=True))
 
     @property
     def ratio(self) -> float:
@@ -82,8 +102,50 @@ def paired(a: Sequence[str], b: Sequence[str], runs: int, *, warmup: int = 1,
     return Pair(ours, theirs)
 
 
-def row(name: str, anchor: str, pair: Pair, goal: str) -> None:
-    print(f"  {name:<44} vs {anchor:<24} {pair.text()}   goal {goal}")
+def compared(ours: dict[str, Sequence[str]], anchor: Sequence[str], runs: int, *, warmup: int = 1,
+             ours_stdin: str | None = None, anchor_stdin: str | None = None) -> dict[str, Pair]:
+    """Each install's command paired with one anchor run per round, all in the same rounds.
+
+    A round runs the installs around the anchor (half before it, half after), and the
+    order turns round every other round, so drift and the cache left by the previous
+    process fall on every install alike. Install LABEL's ratio in a round is its time
+    over that round's anchor time.
+    """
+    labels = list(ours)
+    for _ in range(warmup):
+        for label in labels:
+            timed(ours[label], ours_stdin)
+        timed(anchor, anchor_stdin)
+    runs_of: dict[str, list[Run]] = {label: [] for label in labels}
+    anchors: list[Run] = []
+    for number in range(runs):
+        order = labels if number % 2 == 0 else labels[::-1]
+        half = (len(order) + 1) // 2
+        anchor_run: Run | None = None
+        for slot in [*order[:half], None, *order[half:]]:
+            cmd, stdin = (anchor, anchor_stdin) if slot is None else (ours[slot], ours_stdin)
+            run = timed(cmd, stdin)
+            if run.status != 0:
+                raise SystemExit(f"failed ({run.status}): {' '.join(cmd)}")
+            if slot is None:
+                anchor_run = run
+            else:
+                runs_of[slot].append(run)
+        assert anchor_run is not None
+        anchors.append(anchor_run)
+    return {label: Pair(runs_of[label], anchors) for label in labels}
+
+
+def row(name: str, anchor: str, pair: Pair | dict[str, Pair], goal: str) -> None:
+    pairs = pair if isinstance(pair, dict) else {"": pair}
+    for label, one in pairs.items():
+        tag = f"[{label}] " if label else ""
+        print(f"  {tag + name:<52} vs {anchor:<24} {one.text()}   goal {goal}")
+    first_label, *others = pairs
+    for label in others:  # each later install's time over the first's (before), round by round
+        direct = sorted(b.seconds / a.seconds for a, b in zip(pairs[first_label].a, pairs[label].a, strict=True))
+        print(f"  {'':<52}    {label + ' / ' + first_label:<24} {statistics.median(direct):5.2f}x  "
+              f"(min {direct[0]:.2f}, max {direct[-1]:.2f})")
 
 
 def free_port() -> int:
