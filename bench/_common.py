@@ -49,10 +49,32 @@ class Run:
         self.seconds, self.status, self.max_rss_kib = seconds, status, max_rss_kib
 
 
+# Forks the command from a small process and prints the child's own peak RSS (KiB).
+_PEAK_RSS = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    null = os.open(os.devnull, os.O_WRONLY)\n"
+    "    os.dup2(null, 1), os.dup2(null, 2)\n"
+    "    os.execv(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "print(usage.ru_maxrss if os.waitstatus_to_exitcode(status) == 0 else -1)\n"
+)
+
+
 def peak_rss_kib(cmd: Sequence[str]) -> int:
-    """The command's own peak RSS. Started through a tiny ``sh`` that execs it: a child
-    forked straight from this (larger) process reports this process's RSS as its peak."""
-    return timed(["/bin/sh", "-c", 'exec "$0" "$@"', *cmd]).max_rss_kib
+    """The command's own peak RSS.
+
+    Linux carries a process's high-water RSS across fork and exec, so a child started
+    from this process (which has loaded ``cryptography`` for the certificates, more than
+    a script session uses) reports this process's size; so does a ``sh`` that execs it.
+    A fresh ``python -S`` (a few MiB) forks the command and reads its rusage instead.
+    """
+    out = subprocess.run([PYTHON, "-S", "-c", _PEAK_RSS, *cmd], capture_output=True, text=True, check=True,
+                         stdin=subprocess.DEVNULL).stdout
+    if int(out) < 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return int(out)
 
 
 def timed(cmd: Sequence[str], stdin_path: str | None = None) -> Run:
