@@ -302,9 +302,9 @@ def _run_main(args: argparse.Namespace) -> int:
     if blocking:
         # A script against a given server needs no event loop: a blocking
         # socket, and asyncio is never imported (it costs more than the session).
-        from .client.blocking import BlockingConnection
-
         import dataclasses  # RunOptions is a dataclass; its module has loaded dataclasses already
+
+        from .client.blocking import BlockingConnection
 
         options = dataclasses.replace(options, connector=BlockingConnection.open)
     if args.tls_save:  # save the server's certificates when TLS starts

@@ -134,9 +134,9 @@ def parse(text: str, path: Path | None = None) -> Config:
             attribute, kind = spec
             if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
                 raise ConfigError(f"{where}: [{table}] {key} = {value!r} has the wrong type")
-            if attribute == "history_size" and value < 1:
+            if attribute == "history_size" and isinstance(value, int) and value < 1:
                 raise ConfigError(f"{where}: [ui] history_size = {value} should be at least 1")
-            if attribute == "timeout" and not (0 < value <= _MAX_TIMEOUT):  # also rules out nan and inf
+            if attribute == "timeout" and isinstance(value, int | float) and not (0 < value <= _MAX_TIMEOUT):  # also rules out nan and inf
                 raise ConfigError(f"{where}: [{table}] {key} = {value!r}: give a number of seconds above 0 "
                                   f"(at most {_MAX_TIMEOUT})")
             setattr(config, attribute, value)

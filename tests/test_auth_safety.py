@@ -9,7 +9,6 @@ a TEST-NET address (RFC 5737) instead of 127.0.0.1.
 
 from __future__ import annotations
 
-
 import pytest
 
 from smtpshell import events as ev
@@ -79,7 +78,7 @@ async def test_script_mode_refuses_remote_plaintext_auth_and_sends_nothing(recor
     assert not any(line.upper().startswith(b"AUTH") for line in received)
     assert b"NOOP" in received  # the session went on
     assert "refused: AUTH without TLS to 192.0.2.25" in run.err
-    assert len([l for l in run.err.splitlines() if "AUTH without TLS" in l]) == 1
+    assert len([line for line in run.err.splitlines() if "AUTH without TLS" in line]) == 1
 
 
 async def test_allow_flag_goes_ahead_with_a_warning(recording_server) -> None:  # type: ignore[no-untyped-def]
@@ -105,7 +104,7 @@ async def test_interactive_yes_sends_and_asks_once_per_connection(recording_serv
     run = await run_in_process(thread.address, [*LINES, "AUTH PLAIN"], auth=CREDENTIALS, patch=_remote,
                                interactive=True, answers=["yes"])
     assert [label for label, _ in run.asked] == ["Send credentials without encryption anyway? [y/N] "]
-    assert [l for l in received if l.startswith(b"AUTH")] == [b"AUTH PLAIN", b"AUTH PLAIN"]
+    assert [line for line in received if line.startswith(b"AUTH")] == [b"AUTH PLAIN", b"AUTH PLAIN"]
 
 
 async def test_loopback_is_not_asked_about(recording_server) -> None:  # type: ignore[no-untyped-def]

@@ -7,9 +7,8 @@ import pytest
 from smtpshell.protocol import Kind, Pending
 from smtpshell.ui.completion import (
     ADDRESS,
-    ARGUMENT,
-    MECHANISM,
     KEYWORD,
+    MECHANISM,
     NOTHING,
     PARAM_VALUE,
     PARAMETER,
@@ -23,8 +22,10 @@ from smtpshell.ui.completion import (
 )
 from tests.plugins.pty import EHLO_BARE, EHLO_FULL, reply_of, session_at
 
+NO_SOURCES = Sources()
 
-def texts(text, session=None, cursor=None, sources=Sources()):
+
+def texts(text, session=None, cursor=None, sources=NO_SOURCES):
     return [c.text for c in complete(text, cursor, session, sources)[1]]
 
 

@@ -9,7 +9,6 @@ import pytest
 from smtpshell import events as ev
 from smtpshell.drivers.runner import RunOptions, SessionRunner
 from smtpshell.drivers.script import ScriptContext
-
 from smtpshell.protocol.replies import ReplyParser
 from smtpshell.protocol.session import Pending, Session
 from smtpshell.render.styled import RenderOptions

@@ -5,7 +5,6 @@ lesson's HTML handout in a real headless chromium at A4 print width."""
 from __future__ import annotations
 
 import html
-
 import re
 import subprocess
 import sys

@@ -291,7 +291,8 @@ def test_parse_query_errors_are_one_clear_line(text: str) -> None:
 
 # -- never fails, whatever the server sends ----------------------------------------------
 
-from hypothesis import given, strategies as st  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 _VERBS = st.sampled_from(["RCPT", "MAIL", "DATA", "DATA_END", "GREETING", "AUTH_RESPONSE", "UNSOLICITED", "XYZZY", None])
 

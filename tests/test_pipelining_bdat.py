@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from smtpshell import exitcodes
 from smtpshell.protocol import Pending, Session
 from smtpshell.protocol.data import ChunkTooLong, chunk_line
 from tests.plugins.servers import ServerThread, read_command
 from tests.test_script_mode import run
-
-import pytest
 
 
 def test_chunk_line_rules() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smtpshell import events as ev
+from smtpshell import knowledge
 from smtpshell.protocol.line import LineKind
 from smtpshell.protocol.replies import Reply, ReplyParser
 from smtpshell.protocol.session import Exchange, Kind, Pending, Session
@@ -22,7 +24,6 @@ from smtpshell.render.styled import (
     render_reply,
     safe,
 )
-from smtpshell import knowledge
 
 FULL, BRIEF, OFF = RenderOptions("full"), RenderOptions("brief"), RenderOptions("off")
 

@@ -13,14 +13,11 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from smtpshell import events as ev
 from smtpshell import exitcodes
-from smtpshell.auth import AuthOptions
 from smtpshell.client.target import Target
 from smtpshell.drivers.replay import Replayer, format_report
 from smtpshell.drivers.runner import RunOptions

@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -163,12 +164,12 @@ async def test_serve_users_file(tmp_path: Path) -> None:
 
 
 def test_live_summary_escapes_client_text() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from smtpshell.server.live import list_line, shown_parts, summary_lines
 
     msg = StoredMessage(
-        number=7, queue_id="ABC", received_at=datetime.now(timezone.utc), peer="127.0.0.1:1",
+        number=7, queue_id="ABC", received_at=datetime.now(UTC), peer="127.0.0.1:1",
         helo="evil\x1b[2J", mail_from="a\x07@b.test", rcpt_tos=("bob@practice.test",), tls=None,
         auth_user=None, subject="hi \x1b]0;title\x07", size=3, data=b"Received: x\r\n\x1b[31mred\r\n",
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import ssl
 import pathlib
-from collections.abc import Callable, Iterator
+import ssl
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import trustme
@@ -70,7 +70,7 @@ def test_tls_command_shows_every_field(implicit_tls_server: SmtpServer, server_c
     assert _field(out, "issuer")[0] == ca.subject.rfc4514_string()
     assert _field(out, "names")[0] == "localhost, 127.0.0.1, ::1"
     valid = _field(out, "valid")[0]
-    days = (leaf.not_valid_after_utc - datetime.now(timezone.utc)).days
+    days = (leaf.not_valid_after_utc - datetime.now(UTC)).days
     assert leaf.not_valid_before_utc.strftime("%Y-%m-%d") in valid
     assert leaf.not_valid_after_utc.strftime("%Y-%m-%d") in valid
     assert valid.endswith(f"({days} days left)") or valid.endswith(f"({days - 1} days left)")
@@ -113,7 +113,7 @@ def test_tls_command_marks_an_insecure_session(implicit_tls_server: SmtpServer) 
 
 def test_tls_report_days_left_and_warnings() -> None:
     """The pure formatter: days left from a fixed 'now', expired certificates flagged."""
-    now = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2030, 1, 1, tzinfo=UTC)
     cert = CertSummary(
         subject="CN=mx.example.org", issuer="CN=Example CA", names=("mx.example.org",),
         not_before=(now - timedelta(days=10)).isoformat(), not_after=(now + timedelta(days=45)).isoformat(),

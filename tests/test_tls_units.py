@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ssl
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smtpshell.client.tls_diagnosis import HANDSHAKE_REASONS, PROBLEMS, VERIFY_CODES, diagnose, name_matches
 from smtpshell.client.starttls import refusal_message, tls_record_start
+from smtpshell.client.tls_diagnosis import HANDSHAKE_REASONS, PROBLEMS, VERIFY_CODES, diagnose, name_matches
 from smtpshell.events import CertSummary
 from smtpshell.protocol.replies import ReplyParser
 
@@ -62,7 +62,7 @@ def test_refusal_messages() -> None:
 
 
 def _cert(**changes: object) -> CertSummary:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     base = dict(subject="CN=mx.example.org", issuer="CN=CA", names=("mx.example.org",),
                 not_before=(now - timedelta(days=1)).isoformat(), not_after=(now + timedelta(days=9)).isoformat(),
                 days_left=9, sha256="AA", key="RSA 2048 bits", self_signed=False)
@@ -79,7 +79,7 @@ def _verify_error(code: int, message: str) -> ssl.SSLCertVerificationError:
 
 def test_diagnosis_mentions_secondary_problems() -> None:
     """OpenSSL names one problem; the others we can see are listed too."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = _cert(not_after=(now - timedelta(days=2)).isoformat(), names=("other.example",))
     failure = diagnose(_verify_error(10, "certificate has expired"), "mx.example.org:25", [cert], "mx.example.org", "x")
     assert failure.key == "expired"

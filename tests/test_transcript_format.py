@@ -38,7 +38,7 @@ C: DATA
 S: 354 go ahead
 C: Subject: hi
 C:
-C:  indented, with a trailing space 
+C:  indented, with a trailing space\x20
 C: .
 S: 250 OK *
 C: STARTTLS

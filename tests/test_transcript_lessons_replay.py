@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from smtpshell import exitcodes
+from smtpshell.drivers.practice import practice_target
+from smtpshell.drivers.replay import Replayer, format_report
 from smtpshell.drivers.runner import RunOptions
 from smtpshell.transcript import read_transcript
 from smtpshell.transcript.placeholders import SecretSource
-from smtpshell.drivers.practice import practice_target
-from smtpshell.drivers.replay import Replayer, format_report
 from tests.plugins.transcripts import TRANSCRIPTS
 
 FILES = sorted(TRANSCRIPTS.glob("*.transcript"))

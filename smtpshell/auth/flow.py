@@ -62,7 +62,7 @@ class ManualExchange:
 class AuthController:
     """Runs AUTH for one session host; see the module docstring."""
 
-    def __init__(self, host: "AuthHost") -> None:
+    def __init__(self, host: AuthHost) -> None:
         self.host = host
         self.options = host.auth_options
         self.mode = self.options.mode
@@ -173,7 +173,6 @@ class AuthController:
 
     async def _auto(self, mech: sasl.Mechanism, *, line: str | None, typed_initial: str | None = None,
                     shell_initial: bool = False) -> None:
-        host = self.host
         self.manual = None
         source = self.source()
         step: sasl.Step | None = None

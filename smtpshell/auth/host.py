@@ -22,10 +22,10 @@ class AuthHost(Protocol):
     """The session the AUTH flow talks through."""
 
     @property
-    def session(self) -> "Session": ...
+    def session(self) -> Session: ...
 
     @property
-    def target(self) -> "Target | None": ...
+    def target(self) -> Target | None: ...
 
     @property
     def peer(self) -> str | None:
@@ -41,7 +41,7 @@ class AuthHost(Protocol):
         ...
 
     @property
-    def auth_options(self) -> "AuthOptions": ...
+    def auth_options(self) -> AuthOptions: ...
 
     async def send_command(
         self,
@@ -51,11 +51,11 @@ class AuthHost(Protocol):
         shown: str | None = None,
         secret: bool = False,
         automatic: bool = False,
-    ) -> "Exchange | None":
+    ) -> Exchange | None:
         """Send one line (through the TLS policy) and wait for its reply; None if it was not done."""
         ...
 
-    def emit(self, event: "ev.Event") -> None: ...
+    def emit(self, event: ev.Event) -> None: ...
 
     def error(self, message: str) -> None:
         """Report a line that was not carried out (script mode counts it)."""

@@ -126,7 +126,7 @@ class BlockingConnection(ConnectionCore):
         try:
             transport.sock.settimeout(timeout)
             data = transport.sock.recv(_READ_SIZE)
-        except socket.timeout:
+        except TimeoutError:
             return  # the caller checks its deadline
         except OSError as exc:  # a reset: reported as the end of the connection like an EOF
             transport.lost = exc

@@ -43,12 +43,12 @@ from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
 from ..i18n import t
-from ..untrusted import safe
 from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
 from ..protocol.line import Line, LineKind, wire_bytes
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
+from ..untrusted import safe
 from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
 from .starttls import PARTIAL_LINE, TLSHandling, _Gate
 from .target import Target

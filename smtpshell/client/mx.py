@@ -19,9 +19,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..i18n import t
 from .target import BadTarget
+
+if TYPE_CHECKING:  # dnspython is imported when a lookup happens, not with this module
+    import dns.resolver
 
 DNS_PORT = 53
 DEFAULT_DNS_TIMEOUT = 5.0
@@ -135,7 +139,7 @@ def lookup(domain: str, resolver: Resolver = Resolver()) -> MxPlan:
     return MxPlan(domain, Route.MX, hosts)
 
 
-def _resolver(resolver: Resolver):  # -> dns.resolver.Resolver
+def _resolver(resolver: Resolver) -> dns.resolver.Resolver:
     import dns.resolver
 
     if resolver.address is None:
@@ -159,7 +163,8 @@ def _server_name(resolver: Resolver) -> str:
     return f"{host}:{resolver.port}"
 
 
-def _query(dns_resolver, name: str, rdtype: str, resolver: Resolver):  # -> dns.resolver.Answer | None
+def _query(dns_resolver: dns.resolver.Resolver, name: str, rdtype: str,
+           resolver: Resolver) -> dns.resolver.Answer | None:
     """The answer, or None when the name exists but has no record of that type."""
     import dns.exception
     import dns.resolver
@@ -185,7 +190,7 @@ def _query(dns_resolver, name: str, rdtype: str, resolver: Resolver):  # -> dns.
                                name=name, rdtype=rdtype, reason=exc)) from None
 
 
-def _with_addresses(dns_resolver, host: MxHost, resolver: Resolver) -> MxHost:
+def _with_addresses(dns_resolver: dns.resolver.Resolver, host: MxHost, resolver: Resolver) -> MxHost:
     """The host with its IPv4 then IPv6 addresses (a failure is kept as its problem, not raised)."""
     addresses: list[str] = []
     alias_of: str | None = None

@@ -181,7 +181,7 @@ class TLSHandling:
     tls_info: ev.TLSInfo | None
     timeout: float
     _transport: Any
-    _tls: "TLSLayer | None"
+    _tls: TLSLayer | None
     _tls_done: _Gate | None
     _tls_upgraded: bool
     _injected_tail: bytes
@@ -202,7 +202,7 @@ class TLSHandling:
     async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
         raise NotImplementedError
 
-    def _tls_received(self, tls: "TLSLayer", data: bytes) -> None:
+    def _tls_received(self, tls: TLSLayer, data: bytes) -> None:
         """Bytes from the server once TLS has begun: handshake records, then records to decrypt."""
         if not tls.established:
             if not tls.records_seen:

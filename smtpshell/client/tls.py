@@ -9,18 +9,19 @@ Wireshark decrypt a capture. Why a handshake failed is worked out in
 
 from __future__ import annotations
 
+import _ssl  # the DER constant of certificate objects (not re-exported by ssl)
 import hashlib
 import ipaddress
 import ssl
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..events import CertSummary, TLSInfo
 from ..i18n import t
 from ..private_files import LinkRefused, touch_private
 from ..untrusted import safe
-from .tls_options import TLSOptions
 from .tls_diagnosis import PROBLEMS, Failure, diagnose, local_problems
+from .tls_options import TLSOptions
 
 
 class TLSSetupError(Exception):
@@ -170,7 +171,7 @@ class CertChain(Sequence[CertSummary]):
     def __len__(self) -> int:
         return len(self._parsed())
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
         return self._parsed()[index]
 
     def __eq__(self, other: object) -> bool:
@@ -214,7 +215,7 @@ def _call_chain_getter(obj: ssl.SSLObject, name: str) -> list[bytes]:
         certs = getter() or []
     except Exception:
         return []
-    der = getattr(ssl, "_ssl").ENCODING_DER
+    der = _ssl.ENCODING_DER
     return [c if isinstance(c, bytes) else c.public_bytes(der) for c in certs]
 
 
@@ -232,7 +233,7 @@ def summarise_certificate(der: bytes) -> CertSummary:
         names = ()
     not_before = cert.not_valid_before_utc
     not_after = cert.not_valid_after_utc
-    days_left = (not_after - datetime.now(timezone.utc)).days
+    days_left = (not_after - datetime.now(UTC)).days
     digest = hashlib.sha256(der).hexdigest().upper()
     # The fields are the certificate owner's text: escaped here, once, so every
     # place that shows them (/tls, the failure summary, the transcript) is safe.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..events import CertSummary
 
@@ -132,7 +132,7 @@ def diagnose(
         return Failure("handshake", f"TLS handshake with {where} failed: {words}", "")
     key = VERIFY_CODES.get(exc.verify_code or -1, "other")
     leaf = chain[0] if chain else None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if key == "unknown-ca" and leaf is not None and leaf.self_signed and len(chain) == 1:
         key = "self-signed"  # a lone self-signed leaf can show up as code 19/20
     problem = PROBLEMS[key]
@@ -158,7 +158,7 @@ def diagnose(
 
 def certificate_lines(cert: CertSummary, now: datetime | None = None) -> list[str]:
     """The certificate as a person reads it; used in failures and by /tls."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return [
         f"  subject:  {cert.subject or '(empty)'}",
         f"  names:    {', '.join(cert.names) if cert.names else '(none: no subject alternative names)'}",
@@ -168,7 +168,7 @@ def certificate_lines(cert: CertSummary, now: datetime | None = None) -> list[st
 
 
 def validity_words(cert: CertSummary, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     before = datetime.fromisoformat(cert.not_before)
     after = datetime.fromisoformat(cert.not_after)
     if now < before:
@@ -184,7 +184,7 @@ def local_problems(cert: CertSummary, checked_name: str | None, now: datetime | 
     Used to say what else is wrong after a failure, and under --insecure to say
     whether verification would have passed (the chain's trust is not judged here).
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     found = []
     if now > datetime.fromisoformat(cert.not_after):
         found.append("expired")

@@ -9,6 +9,7 @@ object underneath; where neither exists only the leaf can be read
 
 from __future__ import annotations
 
+import _ssl  # the DER constant of certificate objects (not re-exported by ssl)
 import ssl
 from typing import Any
 
@@ -29,7 +30,7 @@ def sent_chain(obj: ssl.SSLObject) -> tuple[list[bytes], str]:
             certs = getter() or []
         except (ssl.SSLError, ValueError):
             continue
-        der = ssl._ssl.ENCODING_DER
+        der = _ssl.ENCODING_DER
         ders = [c if isinstance(c, bytes) else c.public_bytes(der) for c in certs]
         if ders:
             return ders, FULL_CHAIN

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 @asynccontextmanager
 async def embedded_server(
     args: argparse.Namespace, options: RunOptions
-) -> AsyncIterator[tuple[Target, RunOptions, "PracticeServer"]]:
+) -> AsyncIterator[tuple[Target, RunOptions, PracticeServer]]:
     """Start the practice server; yield where to connect, how, and the server (for /mailbox)."""
     from ..server import PracticeServer
     from ..server.command import config_from_main_args
@@ -34,8 +34,7 @@ async def embedded_server(
             url = f"smtps://{Target(server.host, server.tls_port)}"
             sys.stderr.write("** " + t("practice.implicit_tls", "implicit TLS: /connect {url} here, or start "
                                        "'smtpshell --tls' (TLS from the first byte)", url=url) + "\n")
-        port = server.tls_port if args.tls else server.port
-        target = Target(server.host, port, implicit_tls=bool(args.tls))
+        target = Target(server.host, server.port_for(bool(args.tls)), implicit_tls=bool(args.tls))
         # Trust the practice server's own certificate, so TLS is verified, not skipped.
         tls = options.tls if options.tls.cafile or options.tls.insecure else dataclasses.replace(options.tls, cafile=server.ca_file)
         yield target, dataclasses.replace(options, tls=tls), server

@@ -33,15 +33,15 @@ from ..config import Config, load, state_dir
 from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
-from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..render import ansi
+from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..ui import pager
 from ..ui.history import history_path
-from ..untrusted import safe
 from ..ui.prompt import ReplUI
 from ..ui.toolbar import Where
 from ..ui.tty import echo_off
 from ..ui.waiting import REFRESH, WaitingLine
+from ..untrusted import safe
 from . import progress
 from .runner import RunOptions, SessionRunner
 
@@ -60,7 +60,7 @@ class Repl:
     interactive = True
 
     def __init__(self, args: argparse.Namespace, options: RunOptions, config: Config,
-                 ui: ReplUI | None = None, *, practice_server: "PracticeServer | None" = None) -> None:
+                 ui: ReplUI | None = None, *, practice_server: PracticeServer | None = None) -> None:
         self.args = args
         self.done = False
         self.out_of_step = False  # Ctrl-C stopped a wait whose reply may still come
@@ -383,7 +383,7 @@ class Repl:
 
 
 async def run_interactive(args: argparse.Namespace, target: Target, options: RunOptions, *,
-                          record: str | None = None, practice_server: "PracticeServer | None" = None) -> int:
+                          record: str | None = None, practice_server: PracticeServer | None = None) -> int:
     config = load()
     if config.timeout and getattr(args, "timeout", DEFAULT_TIMEOUT) == DEFAULT_TIMEOUT:
         options = dataclasses.replace(options, timeout=float(config.timeout))

@@ -25,7 +25,6 @@ from ..client.target import Target
 from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.replies import ProtocolError, Reply
-from ..i18n import t
 from ..render.styled import RenderOptions, StyledText, render_event
 from ..transcript.match import compare
 from ..transcript.model import Step, Transcript
@@ -137,7 +136,7 @@ class Lesson:
             self._count(first, self._verdict(first, greeting, changed=False))
         left_early = False
         try:
-            for number, step in enumerate(steps, 1):
+            for step in steps:
                 if not self.runner.connected:
                     self.say([("class:warning", "\n  The connection is closed, so the lesson ends here.\n")])
                     left_early = True
@@ -207,7 +206,7 @@ class Lesson:
                 if token is not None:
                     return await self._send_secret(step.line, token)
                 # is_password is sticky in a PromptSession: say it every time.
-                text = await self.prompt_session.prompt_async(RETRY_PROMPT if retry else PROMPT, default=step.line,
+                text: str = await self.prompt_session.prompt_async(RETRY_PROMPT if retry else PROMPT, default=step.line,
                                                               is_password=False)
             except (EOFError, KeyboardInterrupt):
                 self.say([("class:note", "\n  You left the lesson.\n")])

@@ -11,15 +11,15 @@ import argparse
 import sys
 
 from .. import exitcodes
-from ..options import UsageError, add_tls_arguments, tls_options
 from ..client.target import BadTarget, parse_target
-from .runner import RunOptions
+from ..options import UsageError, add_tls_arguments, tls_options
 from ..render import ansi
 from ..render.styled import RenderOptions
-from ..untrusted import safe
 from ..transcript.lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons
 from ..transcript.parse import TranscriptError, read_transcript
+from ..untrusted import safe
 from .practice import practice_target, run_command
+from .runner import RunOptions
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -14,16 +14,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
 from .. import exitcodes
-from ..i18n import t
-from ..untrusted import safe
 from ..client.target import Target
-from .runner import RunOptions
+from ..i18n import t
 from ..transcript.model import Transcript
+from ..untrusted import safe
+from .runner import RunOptions
 
 _TRUE = {"on", "yes", "true", "1"}
 _FALSE = {"off", "no", "false", "0"}
@@ -90,13 +90,12 @@ async def practice_target(transcript: Transcript, options: RunOptions) -> AsyncI
 
     async with PracticeServer(practice_config(transcript)) as server:
         implicit = transcript.implicit_tls
-        port = server.tls_port if implicit else server.port
-        target = Target(server.host, port, implicit_tls=implicit)
+        target = Target(server.host, server.port_for(implicit), implicit_tls=implicit)
         tls = options.tls if options.tls.cafile or options.tls.insecure else dataclasses.replace(options.tls, cafile=server.ca_file)
         yield target, dataclasses.replace(options, tls=tls), server
 
 
-def run_command(name: str, go: Callable[[], Awaitable[int]]) -> int:
+def run_command(name: str, go: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """Run a subcommand's coroutine; a practice server that cannot be set up or
     started is one line and a status, never a traceback."""
     from ..server import PracticeServerError

@@ -14,15 +14,15 @@ import getpass
 import sys
 
 from .. import exitcodes
-from ..options import UsageError, add_tls_arguments, tls_options
 from ..client.target import BadTarget, Target, parse_target
-from .runner import RunOptions
+from ..options import UsageError, add_tls_arguments, tls_options
 from ..render import ansi
 from ..render.styled import RenderOptions
 from ..transcript.parse import TranscriptError, read_transcript
 from ..transcript.placeholders import PASSWORD_ENV, USERNAME_ENV, SecretSource
 from .practice import practice_target, run_command
 from .replay import Replayer, format_report
+from .runner import RunOptions
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +52,8 @@ async def _ask_on_terminal(label: str, hidden: bool) -> str:
         return await asyncio.to_thread(getpass.getpass, label)
     sys.stderr.write(label)
     sys.stderr.flush()
-    return (await asyncio.to_thread(sys.stdin.readline)).strip()
+    line: str = await asyncio.to_thread(sys.stdin.readline)
+    return line.strip()
 
 
 def run(args: argparse.Namespace) -> int:

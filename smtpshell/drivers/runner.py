@@ -40,7 +40,6 @@ from ..client.errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
 from ..client.tls_options import TLSOptions
 from ..i18n import t
-from ..untrusted import safe
 from ..protocol.commands import InjectionError
 from ..protocol.data import ChunkTooLong
 from ..protocol.line import Line, LineKind, classify
@@ -136,7 +135,7 @@ class SessionRunner:
         self,
         bus: ev.EventBus,
         options: RunOptions,
-        context: "registry.ShellContext",
+        context: registry.ShellContext,
         session: Session | None = None,
     ) -> None:
         self.bus = bus
@@ -563,7 +562,7 @@ class SessionRunner:
         self.context.error(message)
 
 
-def _first_nul(handle: Any, chunk_size: int) -> int | None:
+def _first_nul(handle: BinaryIO, chunk_size: int) -> int | None:
     """The offset of the first NUL byte in the open file (read in chunks, in C), or None; rewinds."""
     offset = 0
     try:
@@ -582,7 +581,7 @@ def _size_of(handle: BinaryIO) -> int:
         return 0
 
 
-def _read_with_progress(handle: BinaryIO, chunk_size: int, bar: "progress.ProgressBar | None") -> Iterator[bytes]:
+def _read_with_progress(handle: BinaryIO, chunk_size: int, bar: progress.ProgressBar | None) -> Iterator[bytes]:
     """The file in chunks, the bar moved as each is handed to the connection."""
     done = 0
     for chunk in iter(lambda: handle.read(chunk_size), b""):

@@ -43,9 +43,9 @@ class ScriptContext:
     runner: SessionRunner | None = None
     interactive: bool = False
     render_options: RenderOptions = RenderOptions()
-    recorder: "Recorder | None" = None
-    practice_server: "PracticeServer | None" = None
-    config: "Config | None" = None
+    recorder: Recorder | None = None
+    practice_server: PracticeServer | None = None
+    config: Config | None = None
 
     @property
     def connection(self) -> ConnectionCore | None:
@@ -114,7 +114,7 @@ class ScriptDriver:
         render: RenderOptions = RenderOptions(),
         bus: ev.EventBus | None = None,
         record: str | None = None,
-        practice_server: "PracticeServer | None" = None,
+        practice_server: PracticeServer | None = None,
     ) -> None:
         self.lines = lines
         self.target = target

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import pathlib
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 PROVIDER_DIR = pathlib.Path(__file__).with_name("providers")
 
@@ -59,7 +59,7 @@ def _range(spec: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return _parts(low), _parts(high or low)
 
 
-def _row(provider: Provider, data: dict) -> Row:
+def _row(provider: Provider, data: dict[str, Any]) -> Row:
     match = data.get("match", "")
     if not match:
         pattern = None

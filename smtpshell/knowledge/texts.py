@@ -9,7 +9,7 @@ from . import enhanced as enh
 def all_texts() -> dict[str, str]:
     """Every translatable knowledge text, by key, in English (a catalogue template)."""
     out: dict[str, str] = {}
-    for k, (name, meaning) in replies.CLASSES.items():
+    for k, (_name, meaning) in replies.CLASSES.items():
         out[f"class.{k}.meaning"] = meaning
     for d, about in replies.SECOND_DIGIT.items():
         out[f"digit2.{d}"] = about
@@ -38,9 +38,9 @@ def all_texts() -> dict[str, str]:
     for p in phrases.PHRASES:
         out[f"hint.{p.id}.cause"] = p.cause
         out[f"hint.{p.id}.hint"] = p.hint
-    for k, (title, meaning) in enh.TRANSIENT.items():
-        out[f"enhanced.{k}.transient"] = meaning
-        out[f"enhanced.{k}.transient_title"] = title
+    for enhanced, (title, meaning) in enh.TRANSIENT.items():
+        out[f"enhanced.{enhanced}.transient"] = meaning
+        out[f"enhanced.{enhanced}.transient_title"] = title
     return out
 
 

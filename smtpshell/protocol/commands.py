@@ -41,7 +41,7 @@ class CommandLine(NamedTuple):
     args: str  # everything after the first space, as typed
 
     @classmethod
-    def parse(cls, text: str) -> "CommandLine":
+    def parse(cls, text: str) -> CommandLine:
         stripped = text.lstrip()
         verb, _, args = stripped.partition(" ")
         return cls(text, verb.upper(), args)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-
 from .replies import Reply
 
 
@@ -19,7 +18,7 @@ class Capabilities(NamedTuple):
     keywords: dict[str, tuple[str, ...]]
 
     @classmethod
-    def from_reply(cls, reply: Reply) -> "Capabilities":
+    def from_reply(cls, reply: Reply) -> Capabilities:
         lines = reply.lines
         server_name = lines[0].split(" ", 1)[0] if lines else ""
         keywords: dict[str, tuple[str, ...]] = {}

@@ -92,7 +92,7 @@ class Line(NamedTuple):
         return self.entry is not None and self.entry.ends_group
 
     @classmethod
-    def of(cls, text: str, kind: LineKind = LineKind.COMMAND) -> "Line":
+    def of(cls, text: str, kind: LineKind = LineKind.COMMAND) -> Line:
         """A line whose kind the caller knows (the shell's own lines: EHLO, QUIT, SASL answers).
 
         Only the CR/LF/NUL check is made: nothing is classified.

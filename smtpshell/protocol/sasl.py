@@ -22,14 +22,14 @@ The same module decodes lines a student types by hand ("manual" mode) with
 
 from __future__ import annotations
 
-from ..untrusted import safe_bytes
-
 import base64
 import binascii
 import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
+
+from ..untrusted import safe_bytes
 
 PASSWORD_HIDDEN = "<password hidden>"
 TOKEN_HIDDEN = "<token hidden>"
@@ -64,7 +64,7 @@ class Credentials:
         value = getattr(self, what)
         if value is None:
             raise SaslError(f"no {what} given")
-        return value
+        return str(value)
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class Challenge:
     meaning: str  # for the screen: the decoded bytes, control characters escaped
 
     @classmethod
-    def parse(cls, text: str) -> "Challenge":
+    def parse(cls, text: str) -> Challenge:
         data = b64decode(text)
         if data is None:
             meaning = f"not valid base64 ({printable(text.encode('utf-8', 'replace'))!s})"

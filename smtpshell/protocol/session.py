@@ -72,7 +72,7 @@ class Pending(NamedTuple):
     verb: str = ""
 
     @classmethod
-    def command(cls, text: str) -> "Pending":
+    def command(cls, text: str) -> Pending:
         return cls(Kind.COMMAND, text, CommandLine.parse(text).verb)
 
 

@@ -86,7 +86,7 @@ def _covers(cert_path: Path, names: list[str]) -> bool:
         return False
     have = {str(n).lower() for n in san.get_values_for_type(x509.DNSName)}
     have |= {str(n) for n in san.get_values_for_type(x509.IPAddress)}
-    soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=7)
+    soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7)
     return cert.not_valid_after_utc > soon and all(_canonical(n) in have for n in names)
 
 
@@ -103,7 +103,7 @@ def _generate(files: CertFiles, names: list[str]) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    now = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "smtpshell practice"),

@@ -104,14 +104,15 @@ def raw_text(message: StoredMessage) -> str:
 
 
 def _parts(parsed: Message) -> list[dict[str, Any]]:
-    parts = []
+    parts: list[dict[str, Any]] = []
     for part in parsed.walk():
         if part.is_multipart():
             continue
         if len(parts) >= MAX_PARTS:
             break
         try:
-            payload = part.get_payload(decode=True) or b""
+            decoded = part.get_payload(decode=True)
+            payload = decoded if isinstance(decoded, bytes) else b""
         except Exception:
             payload = b""
         ctype = part.get_content_type()

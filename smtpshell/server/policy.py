@@ -7,18 +7,17 @@ Protocol-level behaviour (STARTTLS, AUTH, scenarios) is in :mod:`.smtp`.
 
 from __future__ import annotations
 
-from ..untrusted import header_safe
-
 import hmac
 import secrets
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any, Protocol
 
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
+from ..untrusted import header_safe
 from .config import PracticeConfig
 from .store import Mailbox, StoredMessage, subject_of
 
@@ -55,7 +54,7 @@ class TeachingPolicy:
 
     # -- the envelope ---------------------------------------------------------
 
-    async def handle_EHLO(self, server: "PracticeSMTP", session: Session, envelope: Envelope,
+    async def handle_EHLO(self, server: PracticeSMTP, session: Session, envelope: Envelope,
                           hostname: str, responses: list[str]) -> list[str]:
         session.host_name = hostname  # aiosmtpd leaves this to the hook when there is one
         return server.ehlo_lines(responses)
@@ -143,10 +142,10 @@ class TeachingPolicy:
 
     # -- DATA -----------------------------------------------------------------
 
-    async def handle_DATA(self, server: "PracticeSMTP", session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(self, server: PracticeSMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
         queue_id = secrets.token_hex(5).upper()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         tls = server.tls_description()
         user = session.auth_data if session.authenticated else None
         peer = _peer(session.peer)

@@ -50,8 +50,17 @@ class PracticeServer:
         self.cert: CertFiles | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._connections: set[PracticeSMTP] = set()
-        self.feed: "ClassFeed | None" = None  # the class feed, with the web view only
-        self.web: "WebView | None" = None
+        self.feed: ClassFeed | None = None  # the class feed, with the web view only
+        self.web: WebView | None = None
+
+    def port_for(self, implicit_tls: bool) -> int:
+        """The port a client should use: the implicit-TLS one when TLS is asked from the first
+        byte (never the plaintext port in its place)."""
+        if not implicit_tls:
+            return self.port
+        if self.tls_port is None:
+            raise PracticeServerError("implicit TLS was asked for, but the server has no implicit-TLS port")
+        return self.tls_port
 
     @property
     def ca_file(self) -> str:
@@ -65,7 +74,7 @@ class PracticeServer:
 
     # -- starting and stopping -------------------------------------------------
 
-    async def start(self) -> "PracticeServer":
+    async def start(self) -> PracticeServer:
         self.cert = self._certificate()
         context = server_context(self.cert)
         try:
@@ -109,7 +118,7 @@ class PracticeServer:
         return self.web.url_for(str(sockname[0]))
 
     async def _listen(self, port: int, *, starttls: ssl.SSLContext | None,
-                      implicit: ssl.SSLContext | None) -> asyncio.AbstractServer:
+                      implicit: ssl.SSLContext | None) -> asyncio.Server:
         loop = asyncio.get_running_loop()
 
         def factory() -> PracticeSMTP:
@@ -151,11 +160,11 @@ class PracticeServer:
         for server in self._servers:
             try:
                 await asyncio.wait_for(server.wait_closed(), 2)
-            except (TimeoutError, asyncio.TimeoutError):
+            except TimeoutError:
                 pass
         self._servers.clear()
 
-    async def __aenter__(self) -> "PracticeServer":
+    async def __aenter__(self) -> PracticeServer:
         return await self.start()
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

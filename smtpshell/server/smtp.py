@@ -44,7 +44,7 @@ INJECTED = b"250 2.1.0 Sender OK (injected in clear text before TLS: a man in th
 # would clear the screen and turn it red if a client printed it raw.
 GARBAGE = b"\x00\x01\xfe\xff\x07 \x1b[2J\x1b[31m*** this is not SMTP ***\x1b[0m \x16\x03\x01\r\n"
 # The start of an EHLO reply, cut off in the middle of a line.
-HALF_REPLY = "250-{hostname} greets you\r\n250-SIZE 10".encode()
+HALF_REPLY = b"250-{hostname} greets you\r\n250-SIZE 10"
 
 # Stock aiosmtpd replies, with enhanced status codes and plainer words.
 REWRITES: dict[str, str] = {
@@ -96,9 +96,9 @@ class PracticeSMTP(SMTP):
     """One connection to the practice server."""
 
     def __init__(self, policy: TeachingPolicy, *, scenario: Scenario,
-                 on_open: Callable[["PracticeSMTP"], None] | None = None,
-                 on_close: Callable[["PracticeSMTP"], None] | None = None,
-                 feed: "ClassFeed | None" = None,
+                 on_open: Callable[[PracticeSMTP], None] | None = None,
+                 on_close: Callable[[PracticeSMTP], None] | None = None,
+                 feed: ClassFeed | None = None,
                  web_url: Callable[[asyncio.BaseTransport], str | None] | None = None,
                  **kwargs: Any) -> None:
         config = policy.config
@@ -122,7 +122,7 @@ class PracticeSMTP(SMTP):
         self._misbehaved = False  # garbage/drop happen once per connection
         # The web view's class feed (None without --web: nothing is mirrored, nothing costs).
         self._feed = feed
-        self._feed_session: "ClassSession | None" = None
+        self._feed_session: ClassSession | None = None
         self._web_url = web_url
         self.class_view_url: str | None = None  # announced in the EHLO reply (XCLASSVIEW)
 
@@ -183,7 +183,7 @@ class PracticeSMTP(SMTP):
         if self.transport is not None and not self.transport.is_closing():
             minutes = self._timeout_duration / 60
             self._write(f"421 4.4.2 {self.hostname} idle for {minutes:g} minutes, closing connection\r\n".encode())
-        super()._timeout_cb()
+        super()._timeout_cb()  # type: ignore[no-untyped-call]  # aiosmtpd leaves it untyped
 
     def abort(self) -> None:
         if self.transport is not None:
@@ -212,7 +212,7 @@ class PracticeSMTP(SMTP):
 
     async def push(self, status: AnyStr) -> None:
         if isinstance(status, str):
-            status = rewrite(status, self.data_size_limit or 0)  # type: ignore[assignment]
+            status = rewrite(status, self.data_size_limit or 0)
         text = status if isinstance(status, str) else status.decode("utf-8", "replace")
         if self.scenario is Scenario.SLOW and not self._mid_reply:
             await asyncio.sleep(self.policy.config.slow_delay)  # once per reply, not per line

@@ -30,6 +30,7 @@ import html
 import json
 import re
 import socket
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -341,7 +342,8 @@ def _json(data: Any) -> web.Response:
 
 
 @web.middleware
-async def _security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
+async def _security_headers(request: web.Request,
+                            handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     if request.method not in ("GET", "HEAD"):
         raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
     response = await handler(request)

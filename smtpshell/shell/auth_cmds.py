@@ -51,7 +51,7 @@ async def unb64_command(ctx: ShellContext, args: str) -> None:
     ctx.print([("class:info", f"{sasl.quoted(data)}\n")])
 
 
-def _controller(ctx: ShellContext) -> "AuthController | None":
+def _controller(ctx: ShellContext) -> AuthController | None:
     return ctx.runner.auth if ctx.runner is not None else None
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 SHOWN_IN_LIST = 20  # the newest; /mailbox N shows any still in memory
 
 
-def _mailbox(ctx: ShellContext) -> "Mailbox | RemoteMailbox | None":
+def _mailbox(ctx: ShellContext) -> Mailbox | RemoteMailbox | None:
     """The embedded server's mailbox, or the one a teacher's class view serves; None (said why) if neither."""
     server = ctx.practice_server
     if server is not None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from ..client.tls_options import TLSOptions
 from ..client.tls_diagnosis import certificate_lines
+from ..client.tls_options import TLSOptions
 from ..events import CertSummary, TLSInfo
 from ..i18n import t
 from ..protocol.session import Session
@@ -46,7 +46,7 @@ async def tls_command(ctx: ShellContext, args: str) -> None:
     ctx.print(tls_report(info, str(conn.target), conn.tls_options, upgraded=not conn.target.implicit_tls))
 
 
-def _tls_action(ctx: ShellContext, conn: "Connection", action: str, path: str) -> None:
+def _tls_action(ctx: ShellContext, conn: Connection, action: str, path: str) -> None:
     if action != "save" or not path:
         ctx.error(t("tls.cmd.usage", "/tls {action}: write /tls to see the TLS state or /tls save FILE to save the chain",
                     action=safe(action)))
@@ -68,7 +68,7 @@ def tls_report(
     info: TLSInfo, where: str, options: TLSOptions, *, upgraded: bool, now: datetime | None = None
 ) -> StyledText:
     """The /tls text for a session with TLS on (a pure function, for tests)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     how = "upgraded with STARTTLS" if upgraded else "implicit TLS from the first byte"
     out: StyledText = [("class:tls", f"TLS with {where} ({how})\n")]
 

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from dataclasses import replace
-
-from .model import AUTOMATIC_COMMENT, CLIENT, COMMENT, EXAMPLE, HEADER, MAGIC, NOTE, SERVER, WARNING, Expected, Step, Transcript
+from .model import (
+    AUTOMATIC_COMMENT,
+    CLIENT,
+    COMMENT,
+    EXAMPLE,
+    HEADER,
+    MAGIC,
+    NOTE,
+    SERVER,
+    WARNING,
+    Expected,
+    Step,
+    Transcript,
+)
 
 
 class TranscriptError(ValueError):

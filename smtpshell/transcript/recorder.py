@@ -11,7 +11,7 @@ recorder decides that itself from the AUTH exchange, not only from the event's
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,9 +22,8 @@ from ..protocol.line import LineKind
 from ..untrusted import safe
 from .match import escape
 from .model import CLIENT, DATA_FILE_NOTE, MAGIC, NOTE, SERVER, TLS_NOTE, WARNING
-from .summary import SessionSummary
 from .placeholders import CREDENTIALS, PASSWORD, SECRET, USERNAME, decode_challenge
-
+from .summary import SessionSummary
 
 # What an AUTH command's initial response is written as, per mechanism.
 INITIAL = {"PLAIN": CREDENTIALS, "LOGIN": USERNAME}
@@ -50,14 +49,14 @@ class Recorder:
     # -- life cycle ---------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path) -> "Recorder":
+    def open(cls, path: str | Path) -> Recorder:
         try:
             handle = open(path, "w", encoding="utf-8", errors="backslashreplace", newline="\n")
         except OSError as exc:
             raise RecordError(f"cannot record to {path}: {exc.strerror or exc}") from None
         return cls(handle, str(path))
 
-    def attach(self, bus: ev.EventBus) -> "Recorder":
+    def attach(self, bus: ev.EventBus) -> Recorder:
         self._unsubscribe = bus.subscribe(self)
         return self
 
@@ -70,7 +69,7 @@ class Recorder:
             self.out.close()
 
     def write_header(self, server: str, *, implicit_tls: bool, mid_session: str = "", title: str = "") -> None:
-        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         self._put(MAGIC)
         if title:
             self._put(f"#: title: {title}")

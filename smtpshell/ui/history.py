@@ -28,11 +28,11 @@ from prompt_toolkit.history import FileHistory, InMemoryHistory
 
 from ..i18n import t
 from ..private_files import LinkRefused, private_dir, touch_private
-from ..protocol.secrets import is_secret_line
-from ..protocol.session import Phase, Session, extract_address
-from ..protocol.commands import CommandLine
 from ..protocol import catalogue
 from ..protocol.catalogue import ArgShape
+from ..protocol.commands import CommandLine
+from ..protocol.secrets import is_secret_line
+from ..protocol.session import Phase, Session, extract_address
 from ..untrusted import safe
 
 FILE_MODE = 0o600

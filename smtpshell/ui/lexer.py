@@ -50,9 +50,9 @@ class SmtpLexer(Lexer):
     def __init__(self, **options: object) -> None:
         super().__init__(**options)
         self.mode = str(options.get("mode", "command"))
-        self._email = None
+        self._email: Lexer | None = None
 
-    def get_tokens_unprocessed(self, text: str) -> Tokens:  # type: ignore[override]
+    def get_tokens_unprocessed(self, text: str) -> Tokens:
         if self.mode == "data":
             yield from self._data(text)
             return
@@ -133,10 +133,10 @@ def lex_data_line(line: str, in_body: bool) -> Tokens:
     yield from _email_tokens(line, at, in_body)
 
 
-_EMAIL_LEXER: list[object] = []  # one EmailLexer for every line (building one costs more than lexing a line)
+_EMAIL_LEXER: list[Lexer] = []  # one EmailLexer for every line (building one costs more than lexing a line)
 
 
-def _email_lexer():  # type: ignore[no-untyped-def]
+def _email_lexer() -> Lexer:
     if not _EMAIL_LEXER:
         from pygments.lexers.email import EmailLexer
 

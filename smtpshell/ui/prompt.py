@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from prompt_toolkit import PromptSession, print_formatted_text
-from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.application import get_app_or_none
 from prompt_toolkit.auto_suggest import ConditionalAutoSuggest
+from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import InMemoryHistory
@@ -21,11 +21,11 @@ from prompt_toolkit.output import ColorDepth
 from ..config import Config
 from ..protocol.secrets import is_secret_line
 from ..protocol.session import Phase, Session
+from ..render.styled import StyledText
 from . import keys
 from .completer import SmtpCompleter, phase_lexer
 from .completion import Sources
 from .history import IndexedMemoryHistory, SecretSafeHistory, SuggestFromIndex, should_keep
-from ..render.styled import StyledText
 from .theme import build_style
 from .toolbar import Where, right_prompt, toolbar
 
@@ -56,7 +56,9 @@ class ReplUI:
         self.style, self.style_problem = build_style(config.theme, config.colors)
         self.color_depth = ColorDepth.DEPTH_1_BIT if color == "never" else (
             ColorDepth.DEPTH_8_BIT if color == "always" else None)  # "always": even under NO_COLOR
-        keep: Callable[[str], bool] = lambda line: should_keep(line, self._session())
+        def keep(line: str) -> bool:
+            return should_keep(line, self._session())
+
         self.history = SecretSafeHistory(history_file, keep, config.history_size) if history_file else None
         # Completion and auto-suggest read this history's index, never the whole history per key.
         self._indexed = self.history or IndexedMemoryHistory()

@@ -89,7 +89,7 @@ def build_style(theme: str = "default", overrides: dict[str, str] | None = None)
         problem = f"unknown colour theme {theme!r} (pygmentize -L styles lists them); using 'default'"
         pygments_style = style_from_pygments_cls(get_style_by_name("default"))
     table = {**ansi_styles(), **REPL_STYLES}
-    styles = [pygments_style, Style.from_dict(table)]
+    styles: list[BaseStyle] = [pygments_style, Style.from_dict(table)]
     good: dict[str, str] = {}
     for name, value in (overrides or {}).items():
         try:

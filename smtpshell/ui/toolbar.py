@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from ..knowledge.next_steps import next_step
 from ..protocol import catalogue
 from ..protocol.session import Phase, Session
-from ..shell import registry
 from ..render.styled import StyledText
+from ..shell import registry
 from ..untrusted import safe
 
 LOCK = "\U0001f512"  # the padlock

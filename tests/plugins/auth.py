@@ -17,14 +17,12 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, auth_mechanism
 
 from smtpshell.auth.redact import secret_forms
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tests.plugins.servers import SmtpServer

@@ -40,7 +40,7 @@ class RecordingHandler:
 
     async def handle_RCPT(self, server: SMTP, session: Any, envelope: Envelope, address: str, options: list[str]) -> str:
         if address in self.reject_rcpt or address.startswith("nobody@"):
-            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -55,7 +55,7 @@ class RecordingHandler:
                 getattr(session, "login_data", None) and str(session.login_data),
             )
         )
-        return "250 2.0.0 OK: queued as TEST%04d" % len(self.messages)
+        return f"250 2.0.0 OK: queued as TEST{len(self.messages):04d}"
 
 
 def authenticator(server: SMTP, session: Any, envelope: Envelope, mechanism: str, auth_data: Any) -> AuthResult:
@@ -101,7 +101,7 @@ class ServerThread:
         self.loop.run_forever()
         self.loop.close()
 
-    def start(self) -> "ServerThread":
+    def start(self) -> ServerThread:
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("test server did not start")

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-NOW = datetime.datetime.now(datetime.timezone.utc)
+NOW = datetime.datetime.now(datetime.UTC)
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class CertKind:
     subject_cn: str  # a part of the subject the message must name
 
 
-def _server_context(cert_pem: bytes, key_pem: bytes, tmp: "pytest.TempPathFactory", name: str) -> ssl.SSLContext:
+def _server_context(cert_pem: bytes, key_pem: bytes, tmp: pytest.TempPathFactory, name: str) -> ssl.SSLContext:
     directory = tmp.mktemp(f"cert-{name}")
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert_pem)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smtpshell.client.target import Target
+from smtpshell.drivers.replay import Replayer, ReplayResult, format_report
 from smtpshell.drivers.runner import RunOptions
 from smtpshell.drivers.script import ScriptDriver
 from smtpshell.transcript import read_transcript
 from smtpshell.transcript.placeholders import SecretSource
-from smtpshell.drivers.replay import ReplayResult, Replayer, format_report
 
 REPO = Path(__file__).resolve().parents[2]
 TRANSCRIPTS = REPO / "transcripts"
