@@ -8,6 +8,7 @@ machine that drifts during the run does not bias it. Everything listens on 127.0
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import ssl
@@ -24,15 +25,56 @@ PYTHON = sys.executable
 SMTPSHELL = str(Path(sys.executable).with_name("smtpshell"))
 
 
+def add_install_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--install", action="append", default=[], metavar="LABEL=SMTPSHELL",
+        help="an installed smtpshell to measure, by its label (repeat it to measure installs side by side in "
+             "one run, e.g. before=/tmp/a/bin/smtpshell after=/tmp/b/bin/smtpshell); default: this Python's",
+    )
+
+
+def installs(given: Sequence[str]) -> dict[str, str]:
+    """LABEL -> path of its ``smtpshell``, in the order given (default: the one beside this Python)."""
+    found: dict[str, str] = {}
+    for item in given:
+        label, sep, path = item.partition("=")
+        if not sep or not label or not Path(path).is_file():
+            raise SystemExit(f"--install wants LABEL=PATH to an installed smtpshell, got {item!r}")
+        found[label] = path
+    return found or {"this": SMTPSHELL}
+
+
 class Run:
     def __init__(self, seconds: float, status: int, max_rss_kib: int) -> None:
         self.seconds, self.status, self.max_rss_kib = seconds, status, max_rss_kib
 
 
+# Forks the command from a small process and prints the child's own peak RSS (KiB).
+_PEAK_RSS = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    null = os.open(os.devnull, os.O_WRONLY)\n"
+    "    os.dup2(null, 1), os.dup2(null, 2)\n"
+    "    os.execv(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "print(usage.ru_maxrss if os.waitstatus_to_exitcode(status) == 0 else -1)\n"
+)
+
+
 def peak_rss_kib(cmd: Sequence[str]) -> int:
-    """The command's own peak RSS. Started through a tiny ``sh`` that execs it: a child
-    forked straight from this (larger) process reports this process's RSS as its peak."""
-    return timed(["/bin/sh", "-c", 'exec "$0" "$@"', *cmd]).max_rss_kib
+    """The command's own peak RSS.
+
+    Linux carries a process's high-water RSS across fork and exec, so a child started
+    from this process (which has loaded ``cryptography`` for the certificates, more than
+    a script session uses) reports this process's size; so does a ``sh`` that execs it.
+    A fresh ``python -S`` (a few MiB) forks the command and reads its rusage instead.
+    """
+    out = subprocess.run([PYTHON, "-S", "-c", _PEAK_RSS, *cmd], capture_output=True, text=True, check=True,
+                         stdin=subprocess.DEVNULL).stdout
+    if int(out) < 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return int(out)
 
 
 def timed(cmd: Sequence[str], stdin_path: str | None = None) -> Run:
@@ -82,8 +124,50 @@ def paired(a: Sequence[str], b: Sequence[str], runs: int, *, warmup: int = 1,
     return Pair(ours, theirs)
 
 
-def row(name: str, anchor: str, pair: Pair, goal: str) -> None:
-    print(f"  {name:<44} vs {anchor:<24} {pair.text()}   goal {goal}")
+def compared(ours: dict[str, Sequence[str]], anchor: Sequence[str], runs: int, *, warmup: int = 1,
+             ours_stdin: str | None = None, anchor_stdin: str | None = None) -> dict[str, Pair]:
+    """Each install's command paired with one anchor run per round, all in the same rounds.
+
+    A round runs the installs around the anchor (half before it, half after), and the
+    order turns round every other round, so drift and the cache left by the previous
+    process fall on every install alike. Install LABEL's ratio in a round is its time
+    over that round's anchor time.
+    """
+    labels = list(ours)
+    for _ in range(warmup):
+        for label in labels:
+            timed(ours[label], ours_stdin)
+        timed(anchor, anchor_stdin)
+    runs_of: dict[str, list[Run]] = {label: [] for label in labels}
+    anchors: list[Run] = []
+    for number in range(runs):
+        order = labels if number % 2 == 0 else labels[::-1]
+        half = (len(order) + 1) // 2
+        anchor_run: Run | None = None
+        for slot in [*order[:half], None, *order[half:]]:
+            cmd, stdin = (anchor, anchor_stdin) if slot is None else (ours[slot], ours_stdin)
+            run = timed(cmd, stdin)
+            if run.status != 0:
+                raise SystemExit(f"failed ({run.status}): {' '.join(cmd)}")
+            if slot is None:
+                anchor_run = run
+            else:
+                runs_of[slot].append(run)
+        assert anchor_run is not None
+        anchors.append(anchor_run)
+    return {label: Pair(runs_of[label], anchors) for label in labels}
+
+
+def row(name: str, anchor: str, pair: Pair | dict[str, Pair], goal: str) -> None:
+    pairs = pair if isinstance(pair, dict) else {"": pair}
+    for label, one in pairs.items():
+        tag = f"[{label}] " if label else ""
+        print(f"  {tag + name:<52} vs {anchor:<24} {one.text()}   goal {goal}")
+    first_label, *others = pairs
+    for label in others:  # each later install's time over the first's (before), round by round
+        direct = sorted(b.seconds / a.seconds for a, b in zip(pairs[first_label].a, pairs[label].a, strict=True))
+        print(f"  {'':<52}    {label + ' / ' + first_label:<24} {statistics.median(direct):5.2f}x  "
+              f"(min {direct[0]:.2f}, max {direct[-1]:.2f})")
 
 
 def free_port() -> int:

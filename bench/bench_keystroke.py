@@ -12,13 +12,19 @@ work does not grow with the size. Rows (issue 18):
   history     typing MAIL/RCPT lines with a --history entries history     goal < 2 ms
   data        typing at the end of a DATA buffer of --data-lines lines    goal < 2 ms
   long-line   typing at the end of a --line-chars character command line  goal < 2 ms
+
+Installs side by side: ``--python LABEL=PYTHON`` (repeated) runs this script under each
+install's Python in turn, ``--repeat`` times (the order turning round each time), and
+prints each row per install as the median with min and max over the repeats.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -118,8 +124,11 @@ def keys_of(prefix: str, typed: str) -> list[str]:
 
 
 def show(name: str, ours: tuple[float, dict[str, float]], anchor: tuple[float, dict[str, float]],
-         anchor_name: str) -> None:
+         anchor_name: str, as_json: bool = False) -> None:
     total, parts = ours
+    if as_json:
+        print(json.dumps({"row": name, "ms": total * 1000, "ratio": total / anchor[0], "anchor": anchor_name}))
+        return
     print(f"  {name:<40} {total * 1000:8.3f} ms per key   {total / anchor[0]:7.2f}x {anchor_name} "
           f"({anchor[0] * 1000:.3f} ms)   goal < 2 ms")
     print("  " + " " * 40 + "   " + ", ".join(f"{n} {v * 1000:.3f}" for n, v in parts.items()) + " (ms)")
@@ -132,21 +141,53 @@ def repeat(make: Callable[[], list[str]], keys: int) -> list[str]:
     return texts[:keys]
 
 
+def side_by_side(pythons: list[str], repeat: int, passed: list[str]) -> None:
+    """This script under each LABEL=PYTHON in turn; each row's ms per key and ratio, median (min-max)."""
+    found: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    interpreters = dict(item.partition("=")[::2] for item in pythons)
+    labels = list(interpreters)
+    for number in range(repeat):
+        for label in labels if number % 2 == 0 else labels[::-1]:
+            out = subprocess.run([interpreters[label], __file__, "--json", *passed], capture_output=True,
+                                 text=True, check=True).stdout
+            for line in out.splitlines():
+                one = json.loads(line)
+                found.setdefault(one["row"], {}).setdefault(label, []).append((one["ms"], one["ratio"]))
+    print(f"per keystroke, {repeat} runs of each install in turn; median (min-max) over the runs")
+    for name, by_label in found.items():
+        for label in labels:
+            ms = sorted(m for m, _ in by_label[label])
+            ratio = sorted(r for _, r in by_label[label])
+            print(f"  [{label}] {name:<36} {statistics.median(ms):8.3f} ms per key ({ms[0]:.3f}-{ms[-1]:.3f})   "
+                  f"{statistics.median(ratio):6.2f}x its small anchor ({ratio[0]:.2f}-{ratio[-1]:.2f})   goal < 2 ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--history", type=int, default=100_000)
     parser.add_argument("--data-lines", type=int, default=10_000)
     parser.add_argument("--line-chars", type=int, default=10_000)
+    parser.add_argument("--python", action="append", default=[], metavar="LABEL=PYTHON",
+                        help="run under each install's Python in turn (repeat it); see --repeat")
+    parser.add_argument("--repeat", type=int, default=3, help="with --python: runs of each install")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.python:
+        passed = [f"--keys={args.keys}", f"--history={args.history}", f"--data-lines={args.data_lines}",
+                  f"--line-chars={args.line_chars}"]
+        side_by_side(args.python, args.repeat, passed)
+        return
+    quiet = args.json
     typed = repeat(lambda: keys_of("", "MAIL FROM:<sender12@exa") + keys_of("", "RCPT TO:<rcpt1"), args.keys)
-    print(f"per keystroke, median of {args.keys} keys, {VISIBLE} lines on screen")
+    if not quiet:
+        print(f"per keystroke, median of {args.keys} keys, {VISIBLE} lines on screen")
     with tempfile.TemporaryDirectory() as name, create_pipe_input() as pipe, \
             create_app_session(input=pipe, output=DummyOutput()):
         tmp = Path(name)
         command = session_in(data=False)
         big, empty = build_ui(tmp, command, args.history), build_ui(tmp, command, 0)
-        show(f"history of {args.history:,} entries", per_key(big, typed), per_key(empty, typed), "an empty history")
+        show(f"history of {args.history:,} entries", per_key(big, typed), per_key(empty, typed), "an empty history", quiet)
 
         data = session_in(data=True)
         ui = build_ui(tmp, data, 0)
@@ -155,7 +196,7 @@ def main() -> None:
         body_keys = repeat(lambda: keys_of("", "more words typed at the end "), args.keys)
         ours = per_key(ui, [paste + k for k in body_keys])
         anchor = per_key(ui, [head + k for k in body_keys])
-        show(f"DATA buffer of {args.data_lines:,} pasted lines", ours, anchor, "a 4-line message")
+        show(f"DATA buffer of {args.data_lines:,} pasted lines", ours, anchor, "a 4-line message", quiet)
 
         ui = build_ui(tmp, command, 0)
         long_line = "MAIL FROM:<a@example.org>"
@@ -165,7 +206,7 @@ def main() -> None:
         line_keys = repeat(lambda: keys_of("", " ENVID=abc"), args.keys)
         ours = per_key(ui, [long_line + k for k in line_keys])
         anchor = per_key(ui, ["MAIL FROM:<a@example.org>" + k for k in line_keys])
-        show(f"command line of {args.line_chars:,} characters", ours, anchor, "a 25-character line")
+        show(f"command line of {args.line_chars:,} characters", ours, anchor, "a 25-character line", quiet)
 
 
 if __name__ == "__main__":

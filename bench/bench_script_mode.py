@@ -33,9 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     PYTHON,
-    SMTPSHELL,
     Sink,
+    add_install_option,
     certificate,
+    compared,
+    installs,
     paired,
     peak_rss_kib,
     row,
@@ -113,35 +115,40 @@ s.quit()
 """
 
 
-def smtpshell(address: str, *args: str) -> list[str]:
-    return [SMTPSHELL, address, *args]
+Installs = dict[str, str]  # label -> its smtpshell
 
 
-def startup_rows(runs: int, tmp: Path) -> None:
+def smtpshell(bins: Installs, address: str, *args: str) -> dict[str, list[str]]:
+    return {label: [path, address, *args] for label, path in bins.items()}
+
+
+def startup_rows(bins: Installs, runs: int, tmp: Path) -> None:
     aiosmtpd, port = start_aiosmtpd()
     tls_server, tls_port = start_aiosmtpd(tmp / "tls")
     _, ca = certificate(tmp / "tls")
     try:
         base = [PYTHON, "-c", SMTPLIB_SESSION, "127.0.0.1", str(port)]
-        ours = smtpshell(f"127.0.0.1:{port}", "-c", "EHLO x")
-        row("connect+EHLO+QUIT, default explanations", "smtplib", paired(ours, base, runs), "<= 1.0x")
+        ours = smtpshell(bins, f"127.0.0.1:{port}", "-c", "EHLO x")
+        row("connect+EHLO+QUIT, default explanations", "smtplib", compared(ours, base, runs), "<= 1.0x")
         if shutil.which("swaks"):
             swaks = ["swaks", "--server", "127.0.0.1", "--port", str(port), "--quit-after", "EHLO",
                      "--to", "b@example.org"]
-            row("connect+EHLO+QUIT, default explanations", "swaks", paired(ours, swaks, runs), "(as smtplib)")
-        off = smtpshell(f"127.0.0.1:{port}", "-c", "EHLO x", "--explain", "off")
-        row("the same, --explain off", "smtplib", paired(off, base, runs), "<= 0.9x")
+            row("connect+EHLO+QUIT, default explanations", "swaks", compared(ours, swaks, runs), "(as smtplib)")
+        off = smtpshell(bins, f"127.0.0.1:{port}", "-c", "EHLO x", "--explain", "off")
+        row("the same, --explain off", "smtplib", compared(off, base, runs), "<= 0.9x")
         tls_base = [PYTHON, "-c", SMTPLIB_STARTTLS, "localhost", str(tls_port), ca]
-        tls_ours = smtpshell(f"localhost:{tls_port}", "--starttls", "--cafile", ca, "-c", "EHLO x")
-        row("a session with STARTTLS", "smtplib", paired(tls_ours, tls_base, runs), "<= 1.0x")
-        plain = smtpshell(f"127.0.0.1:{port}", "-c", "NOOP", "--explain", "off")
-        with_cmd = smtpshell(f"127.0.0.1:{port}", "-c", "NOOP", "-c", "/b64 hello", "--explain", "off")
-        pair = paired(with_cmd, plain, runs)
-        extra_ms = statistics.median(a.seconds - b.seconds for a, b in zip(pair.a, pair.b, strict=True)) * 1000
-        extra_mib = (statistics.median(peak_rss_kib(with_cmd) for _ in range(3))
-                     - statistics.median(peak_rss_kib(plain) for _ in range(3))) / 1024
-        row("one /command (/b64) in a script", "no /command", pair, "only that command loads")
-        print(f"  {'':<44}    {'':<24} +{extra_ms:.1f} ms, +{extra_mib:.1f} MiB peak RSS")
+        tls_ours = smtpshell(bins, f"localhost:{tls_port}", "--starttls", "--cafile", ca, "-c", "EHLO x")
+        row("a session with STARTTLS", "smtplib", compared(tls_ours, tls_base, runs), "<= 1.0x")
+        plain = smtpshell(bins, f"127.0.0.1:{port}", "-c", "NOOP", "--explain", "off")
+        with_cmd = smtpshell(bins, f"127.0.0.1:{port}", "-c", "NOOP", "-c", "/b64 hello", "--explain", "off")
+        for label in bins:  # each install's script with the /command over the same install's without it
+            pair = paired(with_cmd[label], plain[label], runs)
+            extra = sorted((a.seconds - b.seconds) * 1000 for a, b in zip(pair.a, pair.b, strict=True))
+            extra_mib = (statistics.median(peak_rss_kib(with_cmd[label]) for _ in range(3))
+                         - statistics.median(peak_rss_kib(plain[label]) for _ in range(3))) / 1024
+            row(f"[{label}] one /command (/b64) in a script", "no /command", pair, "only that command loads")
+            print(f"  {'':<52}    {'':<24} +{statistics.median(extra):.1f} ms (min {extra[0]:+.1f}, "
+                  f"max {extra[-1]:+.1f}), +{extra_mib:.1f} MiB peak RSS")
     finally:
         for proc in (aiosmtpd, tls_server):
             proc.terminate()
@@ -157,12 +164,12 @@ def write_file(path: Path, size_mb: int, unit: bytes) -> int:
     return path.stat().st_size
 
 
-def send_cmd(address: str, path: Path, *tls: str) -> list[str]:
-    return smtpshell(address, "--explain", "off", *tls, "-c", "EHLO x", "-c", "MAIL FROM:<a@example.org>",
+def send_cmd(bins: Installs, address: str, path: Path, *tls: str) -> dict[str, list[str]]:
+    return smtpshell(bins, address, "--explain", "off", *tls, "-c", "EHLO x", "-c", "MAIL FROM:<a@example.org>",
                      "-c", "RCPT TO:<b@example.org>", "-c", f"/data {path}")
 
 
-def data_rows(runs: int, size_mb: int, tmp: Path, only: set[str]) -> None:
+def data_rows(bins: Installs, runs: int, size_mb: int, tmp: Path, only: set[str]) -> None:
     context, ca = certificate(tmp / "tls")
     sink, tls_sink = Sink(), Sink(tls=context)
     big = tmp / "big.eml"
@@ -171,29 +178,29 @@ def data_rows(runs: int, size_mb: int, tmp: Path, only: set[str]) -> None:
     print(f"  (message: {size / (1 << 20):.0f} MiB, LF line ends, a leading dot every fourth line)")
     address = f"127.0.0.1:{sink.port}"
     if "data" in only:
-        ours = send_cmd(address, big)
+        ours = send_cmd(bins, address, big)
         base = [PYTHON, "-c", SMTPLIB_SEND, "127.0.0.1", str(sink.port), str(big)]
         floor = [PYTHON, "-c", SENDALL_FLOOR, "127.0.0.1", str(sink.port), str(big)]
-        row("message, plain, to a sink", "smtplib", paired(ours, base, runs), "(faster)")
-        row("message, plain, to a sink", "plain sendall of the file", paired(ours, floor, runs), "<= 2x")
+        row("message, plain, to a sink", "smtplib", compared(ours, base, runs), "(faster)")
+        row("message, plain, to a sink", "plain sendall of the file", compared(ours, floor, runs), "<= 2x")
     if "data-tls" in only:
         tls = ("--starttls", "--cafile", ca)
-        ours = send_cmd(f"localhost:{tls_sink.port}", big, *tls)
+        ours = send_cmd(bins, f"localhost:{tls_sink.port}", big, *tls)
         base = [PYTHON, "-c", SMTPLIB_SEND, "localhost", str(tls_sink.port), str(big), ca]
         floor = [PYTHON, "-c", SENDALL_FLOOR, "localhost", str(tls_sink.port), str(big), ca]
-        row("message over STARTTLS", "smtplib", paired(ours, base, runs), "(faster)")
-        row("message over STARTTLS", "ssl sendall of the file", paired(ours, floor, runs), "<= 1.5x")
+        row("message over STARTTLS", "smtplib", compared(ours, base, runs), "(faster)")
+        row("message over STARTTLS", "ssl sendall of the file", compared(ours, floor, runs), "<= 1.5x")
     if "data-1char" in only:
         tiny = tmp / "tiny.eml"
         write_file(tiny, size_mb, b"a\r\n")
-        ours = send_cmd(address, tiny)
+        ours = send_cmd(bins, address, tiny)
         base = [PYTHON, "-c", SMTPLIB_SEND, "127.0.0.1", str(sink.port), str(tiny)]
-        row("1-character CRLF lines", "smtplib", paired(ours, base, runs), "< 1.0x")
+        row("1-character CRLF lines", "smtplib", compared(ours, base, runs), "< 1.0x")
         tiny.unlink()
     big.unlink()
 
 
-def many_rows(runs: int, count: int, tmp: Path) -> None:
+def many_rows(bins: Installs, runs: int, count: int, tmp: Path) -> None:
     sink, slow = Sink(), Sink(delay=0.005)
     script = tmp / "many.txt"
     lines = ["EHLO x"]
@@ -206,23 +213,25 @@ def many_rows(runs: int, count: int, tmp: Path) -> None:
     piped = tmp / "many-pipelined.txt"
     piped.write_text("/pipeline on\n" + "\n".join(lines[: 1 + 8 * slow_count]) + "\n")
     for explain in ("off", "full"):
-        ours = smtpshell(f"127.0.0.1:{sink.port}", "--explain", explain, "--script", str(script))
+        ours = smtpshell(bins, f"127.0.0.1:{sink.port}", "--explain", explain, "--script", str(script))
         base = [PYTHON, "-c", SMTPLIB_MANY, "127.0.0.1", str(sink.port), str(count)]
-        row(f"{count} messages, one session, --explain {explain}", "smtplib", paired(ours, base, runs), "<= 1.0x")
-    ours = smtpshell(f"127.0.0.1:{slow.port}", "--explain", "off", "--script", str(piped))
+        row(f"{count} messages, one session, --explain {explain}", "smtplib", compared(ours, base, runs),
+            "<= 1.0x")
+    ours = smtpshell(bins, f"127.0.0.1:{slow.port}", "--explain", "off", "--script", str(piped))
     base = [PYTHON, "-c", SMTPLIB_MANY, "127.0.0.1", str(slow.port), str(slow_count)]
-    row(f"{slow_count} messages, PIPELINING, 5 ms server", "smtplib", paired(ours, base, max(3, runs // 3)),
+    row(f"{slow_count} messages, PIPELINING, 5 ms server", "smtplib", compared(ours, base, max(3, runs // 3)),
         "<= 0.33x")
 
 
-def memory_row(tmp: Path) -> None:
+def memory_row(bins: Installs, tmp: Path) -> None:
     sink = Sink()
     huge = tmp / "huge.eml"
     write_file(huge, 1024, b"This is a line of a large message, long as lines in mail are.\n")
-    ours = peak_rss_kib(send_cmd(f"127.0.0.1:{sink.port}", huge))
     base = peak_rss_kib([PYTHON, "-c", SMTPLIB_SEND, "127.0.0.1", str(sink.port), str(huge)])
-    print(f"  {'peak RSS, 1 GiB message':<44} vs {'smtplib':<24} {ours / 1024:.0f} MiB vs "
-          f"{base / 1024:.0f} MiB   goal flat")
+    for label, cmd in send_cmd(bins, f"127.0.0.1:{sink.port}", huge).items():
+        ours = peak_rss_kib(cmd)
+        print(f"  {f'[{label}] peak RSS, 1 GiB message':<52} vs {'smtplib':<24} {ours / 1024:.0f} MiB vs "
+              f"{base / 1024:.0f} MiB   goal flat")
     huge.unlink()
 
 
@@ -236,19 +245,23 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--only", nargs="*", choices=ROWS, default=list(ROWS))
     parser.add_argument("--gigabyte", action="store_true", help="also the peak memory of a 1 GiB message")
+    add_install_option(parser)
     args = parser.parse_args()
     only = set(args.only)
-    print(f"smtpshell script mode, {args.runs} paired runs per row ({SMTPSHELL})")
+    bins = installs(args.install)
+    print(f"smtpshell script mode, {args.runs} paired runs per row")
+    for label, path in bins.items():
+        print(f"  [{label}] {path}")
     with scratch() as name:
         tmp = Path(name)
         if only & {"startup", "explain-off", "starttls", "command"}:
-            startup_rows(args.runs, tmp)
+            startup_rows(bins, args.runs, tmp)
         if only & {"data", "data-tls", "data-1char"}:
-            data_rows(max(3, args.runs // 3), args.size_mb, tmp, only)
+            data_rows(bins, max(3, args.runs // 3), args.size_mb, tmp, only)
         if "many" in only:
-            many_rows(max(3, args.runs // 3), args.messages, tmp)
+            many_rows(bins, max(3, args.runs // 3), args.messages, tmp)
         if args.gigabyte:
-            memory_row(tmp)
+            memory_row(bins, tmp)
 
 
 if __name__ == "__main__":

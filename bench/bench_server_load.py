@@ -27,16 +27,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import SMTPSHELL, free_port, scratch, start_aiosmtpd, wait_for_port
+from _common import add_install_option, free_port, installs, scratch, start_aiosmtpd, wait_for_port
 
 from smtpshell.server.load import run_load
 
 
-def start_practice(tmp: Path, maildir: Path | None) -> tuple[subprocess.Popen[bytes], int]:
+def start_practice(smtpshell: str, tmp: Path, maildir: Path | None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     store = ["--maildir", str(maildir)] if maildir is not None else ["--no-store"]
     proc = subprocess.Popen(
-        [SMTPSHELL, "serve", "--port", str(port), "--no-tls-port", "--state-dir", str(tmp / "state"), *store],
+        [smtpshell, "serve", "--port", str(port), "--no-tls-port", "--state-dir", str(tmp / "state"), *store],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     wait_for_port(port, proc)
@@ -55,35 +55,48 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--runs", type=int, default=5)
+    add_install_option(parser)
     args = parser.parse_args()
+    bins = installs(args.install)
     total = args.clients * args.messages
     print(f"practice server, {args.clients} clients x {args.messages} messages, {args.runs} paired runs")
+    for label, path in bins.items():
+        print(f"  [{label}] {path}")
     with scratch() as name:
         tmp = Path(name)
         bare, bare_port = start_aiosmtpd()
         try:
             one_load(bare_port, args.clients, args.messages)  # warm-up
             for mode in ("memory", "maildir"):
-                ratios, lost, rates = [], 0, []
+                # Each round: every install's load, then the bare server's; the ratio is per round.
+                ratios: dict[str, list[float]] = {label: [] for label in bins}
+                rates: dict[str, list[float]] = {label: [] for label in bins}
+                lost = dict.fromkeys(bins, 0)
                 for run in range(args.runs + 1):
-                    maildir = tmp / f"maildir-{run}" if mode == "maildir" else None
-                    ours, port = start_practice(tmp, maildir)
-                    try:
-                        ours_time, accepted = one_load(port, args.clients, args.messages)
-                    finally:
-                        ours.terminate()
-                        ours.wait()
-                    stored = len(list((maildir / "new").iterdir())) if maildir is not None else accepted
+                    took: dict[str, float] = {}
+                    for label in list(bins) if run % 2 == 0 else list(bins)[::-1]:
+                        maildir = tmp / f"maildir-{label}-{run}" if mode == "maildir" else None
+                        ours, port = start_practice(bins[label], tmp, maildir)
+                        try:
+                            took[label], accepted = one_load(port, args.clients, args.messages)
+                        finally:
+                            ours.terminate()
+                            ours.wait()
+                        stored = len(list((maildir / "new").iterdir())) if maildir is not None else accepted
+                        if run:
+                            lost[label] += (total - accepted) + (accepted - stored)
                     bare_time, _ = one_load(bare_port, args.clients, args.messages)
                     if run == 0:
-                        continue  # warm-up pair
-                    lost += (total - accepted) + (accepted - stored)
-                    ratios.append(bare_time / ours_time)
-                    rates.append(total / ours_time)
-                ratios.sort()
+                        continue  # warm-up round
+                    for label, seconds in took.items():
+                        ratios[label].append(bare_time / seconds)
+                        rates[label].append(total / seconds)
                 goal = ">= 0.9x" if mode == "memory" else ">= 0.6x"
-                print(f"  {mode:<8} {statistics.median(ratios):5.2f}x bare aiosmtpd's throughput (min {ratios[0]:.2f}, "
-                      f"max {ratios[-1]:.2f}; {statistics.median(rates):.0f} msg/s), {lost} lost   goal {goal}, 0 lost")
+                for label in bins:
+                    got = sorted(ratios[label])
+                    print(f"  [{label}] {mode:<8} {statistics.median(got):5.2f}x bare aiosmtpd's throughput "
+                          f"(min {got[0]:.2f}, max {got[-1]:.2f}; {statistics.median(rates[label]):.0f} msg/s), "
+                          f"{lost[label]} lost   goal {goal}, 0 lost")
         finally:
             bare.terminate()
             bare.wait()

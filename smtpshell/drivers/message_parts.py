@@ -11,12 +11,10 @@ encoded, attachments are real MIME parts and every line is CRLF-safe ASCII.
 from __future__ import annotations
 
 import argparse
-import mimetypes
 import os
-import socket
-from email import policy, utils
-from email.message import EmailMessage
 
+# The email package (email.policy alone is ~12 ms of imports), mimetypes and socket are
+# imported by the functions that build a message: cli.py adds these flags on every start.
 from ..i18n import t
 from ..options import UsageError
 
@@ -59,6 +57,10 @@ def message_lines(args: argparse.Namespace) -> list[str]:
 
 def build_message(sender: str, recipients: list[str], headers: list[str], body: str, attachments: list[str]) -> str:
     """The message as CRLF-separated text, with no trailing line break."""
+    import mimetypes
+    from email import policy, utils
+    from email.message import EmailMessage
+
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
@@ -112,5 +114,7 @@ def _read(path: str, flag: str) -> bytes:
 
 
 def _hostname() -> str:
+    import socket
+
     name = socket.getfqdn() or "localhost"
     return name if "." in name else f"{name}.localdomain"

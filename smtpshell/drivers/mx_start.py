@@ -9,24 +9,21 @@ only the opening differs. dnspython is imported by the lookup, only on this path
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
+from typing import TYPE_CHECKING
 
 from .. import exitcodes
-from ..client.mx import (
-    MxLookupFailed,
-    Resolver,
-    Route,
-    domain_of,
-    lookup,
-    parse_resolver,
-)
-from ..client.mx_route import MxConnector, null_mx_message
 from ..client.target import SMTP_PORT, SMTPS_PORT, BadTarget, Target
 from ..i18n import t
 from ..options import UsageError
 from ..untrusted import safe
-from .runner import RunOptions
+
+if TYPE_CHECKING:
+    from ..client.mx import Resolver
+    from .runner import RunOptions
+
+# client.mx and client.mx_route are imported by the functions of a --mx session only:
+# cli.py imports this module for add_mx_arguments on every start.
 
 
 class NoDelivery(Exception):
@@ -50,6 +47,8 @@ def add_mx_arguments(parser: argparse.ArgumentParser) -> None:
 
 def resolver_of(args: argparse.Namespace) -> Resolver:
     """--resolver as a Resolver (the system's when not given). Raises UsageError."""
+    from ..client.mx import Resolver, parse_resolver
+
     if not args.resolver:
         return Resolver()
     try:
@@ -83,6 +82,11 @@ def remember_for_repl(args: argparse.Namespace) -> None:
 
 def plan_session(args: argparse.Namespace, options: RunOptions) -> tuple[Target, RunOptions]:
     """The target and options of a --mx session. Raises UsageError or NoDelivery."""
+    import dataclasses
+
+    from ..client.mx import MxLookupFailed, Route, domain_of, lookup
+    from ..client.mx_route import MxConnector, null_mx_message
+
     try:
         domain = domain_of(args.mx)
     except BadTarget as exc:

@@ -12,7 +12,25 @@ administrator replays in CI, and a golden test. See ``docs/transcripts.md``.
 - :mod:`.lexer`: a Pygments lexer for the format.
 """
 
-from .model import Expected, Step, Transcript
-from .parse import TranscriptError, parse_text, read_transcript
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Expected, Step, Transcript
+    from .parse import TranscriptError, parse_text, read_transcript
 
 __all__ = ["Expected", "Step", "Transcript", "TranscriptError", "parse_text", "read_transcript"]
+
+# The format loads on first use, not with the package: every session imports
+# transcript.summary, and model/parse bring pathlib with them (a few ms a start).
+_HOMES = {"Expected": ".model", "Step": ".model", "Transcript": ".model", "TranscriptError": ".parse",
+          "parse_text": ".parse", "read_transcript": ".parse"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home, __name__), name)
