@@ -59,7 +59,8 @@ class PracticeServer:
         if not implicit_tls:
             return self.port
         if self.tls_port is None:
-            raise PracticeServerError("implicit TLS was asked for, but the server has no implicit-TLS port")
+            raise PracticeServerError(t("practice.no_tls_port", "implicit TLS was asked for, but the server has "
+                                        "no implicit-TLS port (started with --no-tls-port?)"))
         return self.tls_port
 
     @property
