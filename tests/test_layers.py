@@ -17,7 +17,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "smtpshell"
 # Top to bottom. A module may import its own layer and any layer below it.
 LAYERS: list[set[str]] = [
     {"__main__"},
-    {"cli", "explain_cmd"},
+    {"cli", "explain_cmd", "i18n_check"},
     {"drivers", "options"},
     {"ui"},
     {"shell"},

@@ -10,9 +10,14 @@ translatable text has a stable key (``reply.550.title``,
 tables joined with dots); a key a catalogue lacks falls back to English, so a
 translation can be partial and grow over time.
 
-Adding a language is therefore one data file and no code: drop
-``zh_CN.toml`` (or ``zh.toml``) into ``locales/`` and run with
-``--lang zh_CN`` or ``LANG=zh_CN.UTF-8``.
+Adding a language is therefore data and no code: drop ``zh_CN.toml`` (or
+``zh.toml``) into ``locales/``, or a folder ``locales/zh_CN/`` of TOML files
+(read in name order and joined, so each part of the program keeps its own
+file), and run with ``--lang zh_CN`` or ``LANG=zh_CN.UTF-8``.
+
+The pseudo-locale ``qps`` (after Windows' qps-ploc) translates nothing and
+marks every text that went through :func:`t` as ``⟦text⟧``, line by line: a
+screen in ``qps`` shows at a glance which words bypass the catalogue.
 
 :func:`select_language` picks the language from ``--lang``, then
 ``SMTPSHELL_LANG``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``; :func:`set_language`
@@ -30,6 +35,8 @@ if TYPE_CHECKING:
     import pathlib
 
 DEFAULT = "en"
+PSEUDO = "qps"
+MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧: rare in real text, one column wide
 # Plain os.path strings: pathlib costs a few ms at every start and only the
 # translator's tool (ui_texts) needs it.
 _LOCALES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locales")
@@ -38,6 +45,7 @@ _ENV_ORDER = ("SMTPSHELL_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
 _catalogue_dirs: list[str] = [_LOCALES]
 _current: str = DEFAULT
 _messages: dict[str, str] = {}
+_pseudo: bool = False
 
 
 class CatalogueError(ValueError):
@@ -71,27 +79,48 @@ def available() -> list[str]:
     found = {DEFAULT}
     for folder in _catalogue_dirs:
         if os.path.isdir(folder):
-            found.update(name[: -len(".toml")] for name in os.listdir(folder) if name.endswith(".toml"))
+            for name in os.listdir(folder):
+                if name.endswith(".toml"):
+                    found.add(name[: -len(".toml")])
+                elif os.path.isdir(os.path.join(folder, name)) and not name.startswith((".", "_")):
+                    found.add(name)
     return sorted(found)
 
 
 def _find(lang: str) -> str | None:
+    """The catalogue for ``lang``: a ``<name>.toml`` file or a ``<name>/`` folder of them."""
     for name in _candidates(lang):
         for folder in reversed(_catalogue_dirs):  # later folders win
-            path = os.path.join(folder, f"{name}.toml")
-            if os.path.isfile(path):
-                return path
+            for path in (os.path.join(folder, f"{name}.toml"), os.path.join(folder, name)):
+                if os.path.isfile(path) or os.path.isdir(path):
+                    return path
     return None
 
 
+def catalogue_files(path: str | os.PathLike[str]) -> list[str]:
+    """The TOML files a catalogue is made of: the file itself, or a folder's files in name order."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        return [os.path.join(path, n) for n in sorted(os.listdir(path)) if n.endswith(".toml")]
+    return [path]
+
+
 def load_catalogue(path: str | os.PathLike[str]) -> dict[str, str]:
+    """One language's texts by key; a folder's files are joined (a key in two files is an error)."""
     import tomllib  # only when a language other than English is chosen
 
-    try:
-        with open(path, "rb") as f:
-            return _flatten(tomllib.load(f))
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"{path}: not valid TOML ({exc})") from exc
+    out: dict[str, str] = {}
+    for file in catalogue_files(path):
+        try:
+            with open(file, "rb") as f:
+                part = _flatten(tomllib.load(f))
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogueError(f"{file}: not valid TOML ({exc})") from exc
+        twice = sorted(set(part) & set(out))
+        if twice:
+            raise CatalogueError(f"{file}: {twice[0]} is already translated in another file of this catalogue")
+        out.update(part)
+    return out
 
 
 def add_catalogue_dir(path: str | os.PathLike[str]) -> None:
@@ -128,9 +157,13 @@ def set_language(lang: str | None) -> str:
     A language with no catalogue falls back to English (returns "en"); a
     broken catalogue raises :class:`CatalogueError` so the user hears about it.
     """
-    global _current, _messages
+    global _current, _messages, _pseudo
+    _pseudo = False
     if not lang or _candidates(lang)[:1] == [DEFAULT]:
         _current, _messages = DEFAULT, {}
+        return _current
+    if _candidates(lang)[:1] == [PSEUDO]:
+        _current, _messages, _pseudo = PSEUDO, {}, True
         return _current
     path = _find(lang)
     if path is None:
@@ -153,9 +186,10 @@ def setup(cli_value: str | None = None, environ: Mapping[str, str] | None = None
         used = set_language(wanted)
     except CatalogueError as exc:
         set_language(DEFAULT)
-        return DEFAULT, f"{exc}; using English"
+        return DEFAULT, t("i18n.broken", "{problem}; using English", problem=exc)
     if cli_value and used == DEFAULT and _candidates(wanted)[0] != DEFAULT:
-        return used, f"no translation for '{cli_value}' yet; using English (available: {', '.join(available())})"
+        return used, t("i18n.missing", "no translation for '{lang}' yet; using English (available: {available})",
+                       lang=cli_value, available=", ".join(available()))
     return used, ""
 
 
@@ -170,12 +204,19 @@ def t(key: str, english: str, /, **values: object) -> str:
     rather than failing in front of the user.
     """
     text = _messages.get(key, english)
-    if not values:
-        return text
-    try:
-        return text.format(**values)
-    except (KeyError, IndexError, ValueError):
-        return english.format(**values)
+    if values:
+        try:
+            text = text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            text = english.format(**values)
+    if _pseudo:
+        return "\n".join(f"{MARK_OPEN}{line}{MARK_CLOSE}" if line else line for line in text.split("\n"))
+    return text
+
+
+def is_pseudo() -> bool:
+    """Whether the marking pseudo-locale is current (for code that splits or measures texts)."""
+    return _pseudo
 
 
 _T_CALL = re.compile(r"""\bt\(\s*"([a-z0-9_.-]+)",\s*("(?:[^"\\]|\\.)*")""")
@@ -187,15 +228,21 @@ def ui_texts(package_root: pathlib.Path | None = None) -> dict[str, str]:
     A helper for translators (``smtpshell explain --keys``); knowledge texts
     come from :func:`smtpshell.knowledge.all_texts`.
     """
+    return {key: english for key, (english, _where) in ui_text_sources(package_root).items()}
+
+
+def ui_text_sources(package_root: pathlib.Path | None = None) -> dict[str, tuple[str, str]]:
+    """Like :func:`ui_texts`, with the file (relative to the package's parent) each key is in."""
     import ast  # a translator's tool: not worth loading at every start
     import pathlib
 
     root = package_root or pathlib.Path(__file__).resolve().parent.parent
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}
     for path in sorted(root.rglob("*.py")):
+        where = path.relative_to(root.parent).as_posix()
         for key, literal in _T_CALL.findall(path.read_text(encoding="utf-8")):
             try:
-                found.setdefault(key, ast.literal_eval(literal))
+                found.setdefault(key, (ast.literal_eval(literal), where))
             except (ValueError, SyntaxError):
                 continue
     return found
