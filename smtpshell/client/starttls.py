@@ -227,6 +227,18 @@ class TLSHandling:
             self._plaintext(plain)
         if closed and not self._closed_clean:  # after QUIT/221, "closed after QUIT" says it better
             self._closed_reason = self._closed_reason or "the server ended TLS (close_notify)"
+        if closed:
+            self._answer_close_notify(tls)
+
+    def _answer_close_notify(self, tls: TLSLayer) -> None:
+        """The server ended TLS: send our close_notify and close, as it waits for (else its timeout)."""
+        try:
+            tls.obj.unwrap()
+        except (tls.Error, ValueError):
+            pass  # no reply to send (a broken or half-done shutdown): closing is all that is left
+        self._flush_tls()
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.close()
 
     def _context(self) -> ssl.SSLContext:
         from .tls import TLSSetupError, make_context
