@@ -62,6 +62,7 @@ from tests.plugins.pty import COLS, CPR_REQUEST, ROWS, SMTPSHELL, Terminal
 
 OPEN, CLOSE = i18n.MARK_OPEN, i18n.MARK_CLOSE
 HIDDEN = "\x00"  # stands for a character that is accounted for (marked, the server's, typed)
+DATUM = "\x01"  # stands for a character of a datum (a name from the certificate) inside a token
 PROGRAM = "smtpshell"
 _VALUE_CHARS = re.compile(r"[@./:=_|\\,]")
 _GAP = re.compile(r" {2,}|\x00")
@@ -226,8 +227,8 @@ def hide_marks(row: str, depth: int) -> tuple[str, int]:
     return "".join(out), depth
 
 
-def _hide(text: str, start: int, end: int) -> str:
-    return text[:start] + HIDDEN * (end - start) + text[end:]
+def _hide(text: str, start: int, end: int, by: str = HIDDEN) -> str:
+    return text[:start] + by * (end - start) + text[end:]
 
 
 def _hide_wire(text: str, facts: Facts) -> tuple[str, str, str]:
@@ -277,7 +278,7 @@ def _hide_typed(text: str, facts: Facts) -> str:
 def _hide_values(text: str, facts: Facts) -> str:
     for value in sorted((v for v in facts.values if len(v) >= 3), key=len, reverse=True):
         for found in reversed([m.start() for m in re.finditer(re.escape(value), text)]):
-            text = _hide(text, found, found + len(value))
+            text = _hide(text, found, found + len(value), DATUM)  # the token around it stays one token
     return text
 
 
