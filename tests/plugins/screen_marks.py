@@ -44,6 +44,7 @@ is any Chinese outside a mark.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import os
@@ -350,7 +351,7 @@ def check_rows(rows: Iterable[str], facts: Facts, *, allow: tuple[str, ...] = ("
 
 def unmarked(term: ScreenTerminal, facts: Facts, *, allow: tuple[str, ...] = ("neutral",)) -> list[Finding]:
     """Every row of the session with an unaccounted word, once, with the step that first showed it."""
-    facts.typed = [*facts.typed, *term.typed]
+    facts = dataclasses.replace(facts, typed=[*facts.typed, *term.typed])
     seen: dict[str, Finding] = {}
     for step, rows in [*term.snapshots, (term.step, term.rows())]:
         for finding in check_rows(rows, facts, allow=allow):
