@@ -75,11 +75,12 @@ def test_the_rule_passes_marked_text_and_catches_a_bare_word() -> None:
         "over a wrapped row⟧ — 127.0.0.1:2525 │ 🔒 TLSv1.3 │ EHLO",
         "  /tls [save FILE]     ⟦show the TLS parameters⟧",
         "  -c CMD, --command CMD  ⟦a command⟧",
+        "  smtpshell serve    ⟦run the practice SMTP server⟧",
         "usage: smtpshell [-h] [--color {auto,always,never}] [TARGET]".replace("usage:", "⟦usage:⟧"),
     ]
     assert check_rows(good, facts) == []
-    bad = check_rows(["127.0.0.1:2525 │ plaintext │ ⟦greeted⟧", "smtp> EHLO me"], facts)
-    assert [f.words for f in bad] == [["plaintext"], ["smtp>", "me"]]
+    bad = check_rows(["127.0.0.1:2525 │ plaintext │ ⟦greeted⟧", "smtp> EHLO me", "  smtpshell serve    run it"], facts)
+    assert [f.words for f in bad] == [["plaintext"], ["smtp>", "me"], ["run", "it"]]
 
 
 def test_the_rule_takes_server_text_only_from_what_the_server_sent() -> None:

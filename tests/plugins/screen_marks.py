@@ -33,9 +33,10 @@ on over the rows of a wrapped line). Everything else on a row must be one of:
    ``@ . / : = _ | \\ ,`` inside it: hosts, addresses, paths, versions,
    ``KEY=value``, ``a|b``, ``{a,b}``); a protocol token or metavariable, written
    in capitals (EHLO, STARTTLS, 5.1.1's RFC, FILE); the program's name
-   (``smtpshell``); and on a row that starts with a ``/command`` or a
-   ``-flag``, that command's syntax up to the description column (two
-   spaces), as ``/tls [save FILE]`` or ``-c CMD, --command CMD``.
+   (``smtpshell``); and on a row that starts with a ``/command``, a ``-flag``
+   or ``smtpshell``, that command's syntax up to the description column (two
+   spaces), as ``/tls [save FILE]``, ``-c CMD, --command CMD`` or
+   ``smtpshell serve``.
 
 Nothing else: no list of English lines or words. A lower-case or mixed-case
 word that is not marked, not the server's and not typed is reported, and so
@@ -284,9 +285,10 @@ def _hide_values(text: str, facts: Facts) -> str:
 
 
 def _hide_syntax(text: str) -> str:
-    """On a '/command ...' or '-flag ...' row, its syntax up to the description column."""
+    """On a '/command ...', '-flag ...' or 'smtpshell SUBCOMMAND ...' row, its syntax up to the
+    description column: what the user types, in no language."""
     lead = len(text) - len(text.lstrip(" "))
-    if not re.match(r"[/-]{1,2}[A-Za-z]", text[lead:]):
+    if not re.match(rf"[/-]{{1,2}}[A-Za-z]|{PROGRAM} ", text[lead:]):
         return text
     gap = _GAP.search(text, lead)
     return _hide(text, lead, gap.start() if gap else len(text))
