@@ -54,7 +54,7 @@ def assert_all_marked(term: ScreenTerminal, facts: Facts) -> None:
 
 
 def practice_facts(state_home: Path, record: Path | None) -> Facts:
-    facts = Facts(values=[USER])  # the login typed (the toolbar shows it)
+    facts = Facts(values=[USER], client_lines={"QUIT"})  # the login typed (the toolbar shows it); the shell's QUIT
     if record is not None:
         facts.add_transcript(record)
     cert = state_home / "smtpshell" / "practice-cert.pem"
@@ -139,6 +139,41 @@ def test_a_repl_session_is_all_marked(screen_pty, tmp_path: Path) -> None:
     facts = practice_facts(Path(os.environ["XDG_STATE_HOME"]), record)
     facts.client_lines |= {base64.b64encode(USER.encode()).decode()}
     assert facts.server_lines, "the session's transcript holds the server's replies"
+    assert_all_marked(term, facts)
+
+
+# Past the brief's session: the shell's other commands, a refusal and a mistake, each with its own words.
+MORE = [
+    ("EHLO pty.test", "250 "),
+    ("VRFY bob", "25"),
+    ("EXPN students", "250 "),
+    ("NOOP", "250 "),
+    ("MAIL FROM:<alice@practice.test>", "250 "),
+    ("RCPT TO:<nobody@practice.test>", "550 "),
+    ("RSET", "250 "),
+    ("/explain 5.7.1", None),
+    ("/level brief", None),
+    ("/b64 alice@practice.test", None),  # data that is a value: its decoding is shown unmarked
+    ("/unb64 YWxpY2VAcHJhY3RpY2UudGVzdA==", None),
+    ("/auth", None),
+    ("/history", None),
+    ("/nonsense", None),
+    ("/reconnect", "220 "),
+]
+
+
+def test_more_of_the_repl_is_all_marked(screen_pty, tmp_path: Path) -> None:
+    record = tmp_path / "session.transcript"
+    term = screen_pty("--lang", QPS, "--record", str(record))
+    wait_for(term, "smtp> ", timeout=20)
+    for line, reply in MORE:
+        term.line(line)
+        if reply:
+            term.expect_text(reply)
+        wait_for(term, "smtp> ")
+    term.line("/quit")
+    term.finish()
+    facts = practice_facts(Path(os.environ["XDG_STATE_HOME"]), record)
     assert_all_marked(term, facts)
 
 
