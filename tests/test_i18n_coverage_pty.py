@@ -227,19 +227,25 @@ def test_a_lesson_is_all_marked(screen_pty) -> None:
     assert_all_marked(term, facts)
 
 
-ONE_SHOTS = [
-    (("--lang", QPS, "--help"), {}),
-    (("serve", "--help"), {"LANG": QPS}),
-    (("explain", "550", "5.1.1"), {"LANG": QPS}),
-    (("explain", "--lang", QPS, "421", "4.7.0"), {}),
-    (("lesson",), {"LANG": QPS}),
+ONE_SHOTS = [  # (arguments, environment, exit status)
+    (("--lang", QPS, "--help"), {}, 0),
+    (("serve", "--help"), {"LANG": QPS}, 0),
+    (("explain", "550", "5.1.1"), {"LANG": QPS}, 0),
+    (("explain", "--lang", QPS, "421", "4.7.0"), {}, 0),
+    (("lesson",), {"LANG": QPS}, 0),
+    (("--lang", QPS, "--no-such-flag"), {}, 2),  # argparse's own words
+    (("--lang", QPS, "srve"), {}, 2),  # a misspelt subcommand
+    (("--lang", QPS, "-c", "EHLO me", "-c", "/nonsense"), {}, 2),  # script mode refuses a line
 ]
 
 
-@pytest.mark.parametrize(("args", "env"), ONE_SHOTS, ids=[" ".join(a) for a, _ in ONE_SHOTS])
-def test_one_shot_commands_are_all_marked(screen_pty, args: tuple[str, ...], env: dict[str, str]) -> None:
+@pytest.mark.parametrize(("args", "env", "status"), ONE_SHOTS, ids=[" ".join(a) for a, _, _ in ONE_SHOTS])
+def test_one_shot_commands_are_all_marked(screen_pty, args: tuple[str, ...], env: dict[str, str], status: int) -> None:
     term = screen_pty(*args, env=env)
     term.step = " ".join(args)
-    assert term.finish(timeout=20) == 0
+    assert term.finish(timeout=20) == status
     assert any(row.strip() for row in term.rows()), "it printed something"
-    assert_all_marked(term, Facts())
+    facts = Facts(client_lines={"EHLO me", "QUIT"})
+    if "-c" in args:
+        facts.server_lines |= {"220 mx.practice.test ESMTP smtpshell practice server", "221 2.0.0 mx.practice.test closing connection"}
+    assert_all_marked(term, facts)
