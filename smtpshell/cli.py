@@ -22,6 +22,7 @@ from typing import Any
 
 from . import __version__, exitcodes
 from .client.target import BadTarget, Target, parse_target
+from .i18n import t
 from .options import UsageError, add_tls_arguments, tls_options
 
 # Subcommands: name -> (module, one-line summary). Each module has
@@ -199,16 +200,24 @@ def _looks_like_a_subcommand(word: str) -> str | None:
     return close[0] if close else None
 
 
+def _check_first_word(word: str) -> None:
+    """'smtpshell lessons 01': a misspelt subcommand, whatever follows it."""
+    guess = _looks_like_a_subcommand(word)
+    if guess is not None:
+        raise UsageError(t("cli.did_you_mean", "'{word}' is not a subcommand: did you mean 'smtpshell {guess}'? (for a host of that name, write {word}:25)",
+                           word=word, guess=guess))
+
+
 def _check_before_connecting(args: argparse.Namespace) -> None:
     """Mistakes the network would only hide: caught before the first packet."""
     if args.target:
-        guess = _looks_like_a_subcommand(args.target)
-        if guess is not None:
-            raise UsageError(f"'{args.target}' is not a subcommand: did you mean 'smtpshell {guess}'? "
-                             f"(for a host of that name, write {args.target}:25)")
-        if args.scenario:
-            raise UsageError("--scenario chooses the built-in practice server's behaviour: it has no effect "
-                             "with a TARGET; leave out TARGET, or use 'smtpshell serve --scenario'")
+        _check_first_word(args.target)
+        for flag, value in (("--scenario", args.scenario), ("--web", args.web)):
+            if value:
+                raise UsageError(t("cli.practice_only", "{flag} is for the built-in practice server: it has no effect with a TARGET; leave out TARGET, or use 'smtpshell serve {flag}'", flag=flag))
+    if args.record and os.path.isdir(args.record):
+        raise UsageError(t("cli.record_folder", "cannot record to {path}: it is a folder; give a file name, e.g. {example}; nothing was sent",
+                           path=args.record, example=os.path.join(args.record, "session.transcript")))
     if args.record:
         folder = os.path.dirname(os.path.abspath(args.record))
         exists = os.path.exists(args.record)
@@ -235,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return _run_subcommand(argv[0], argv[1:])
+        if argv:
+            _check_first_word(argv[0])  # before argparse, which would only say "unrecognized arguments"
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.print_completion or args.print_man:

@@ -59,6 +59,8 @@ def test_quit_then_mailbox_in_the_embedded_session(shell_pty):
     term.line("/mailbox")
     term.expect_text("kept after QUIT")
     term.prompt("closed> ")
+    # said once per connection (before: once from the command, once more from the close event)
+    assert plain(term.screen_log).count("the session is closed") == 1
     term.child.sendcontrol("d")
     assert term.finish() == 0
 

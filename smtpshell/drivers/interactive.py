@@ -75,6 +75,9 @@ class Repl:
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)
         self._running: asyncio.Task[None] | None = None
+        # "the session is closed" is said once per connection: the command that closed it
+        # and the close event (which can come later, at the next command) both ask for it.
+        self._closed_said = False
         self.waiting = WaitingLine()
         self._bar: progress.ProgressBar | None = None  # a large paste going out
         self.prompting = False
@@ -183,6 +186,8 @@ class Repl:
             self.data_in_body = False
         elif isinstance(event, ev.LineSent) and event.kind is LineKind.DATA_LINE and not event.shown:
             self.data_in_body = True
+        if isinstance(event, ev.Connected):
+            self._closed_said = False
         if isinstance(event, ev.Closed) and event.by_peer and self._running is None and not self.done:
             asyncio.get_running_loop().call_soon(self._closed_prompt)  # closed while the prompt showed
         if self.out_of_step and isinstance(event, (ev.ReplyReceived, ev.ProtocolErrorReceived)):
@@ -288,6 +293,9 @@ class Repl:
     def _closed_prompt(self) -> None:
         """QUIT or a server close ends the session, not the shell: the mail just sent can
         still be read (/mailbox), a transcript saved, a new session opened."""
+        if self._closed_said:
+            return
+        self._closed_said = True
         self.info(t("repl.closed", "the session is closed; /mailbox, /reconnect, /connect, /record and /summary "
                     "still work; /quit or Ctrl-D leaves"))
 

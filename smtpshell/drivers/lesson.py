@@ -128,6 +128,8 @@ class Lesson:
         self.say([("class:note", "\n  Enter sends the pre-filled line (edit it first if you like); an empty line skips a step;\n"
                                  "  /help lists shell commands; Ctrl-D leaves the lesson.\n\n")])
         if not await self.runner.open(self.target):
+            # Said as the lesson's end, like any failure: the student sees it did not happen.
+            self._summary(True, self.runner.outcome.error or t("lesson.no_connection", "could not connect"))
             return exitcodes.CONNECTION
         steps = list(lesson.steps)
         greeting = self._take()
