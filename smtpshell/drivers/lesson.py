@@ -129,7 +129,8 @@ class Lesson:
                                  "  /help lists shell commands; Ctrl-D leaves the lesson.\n\n")])
         if not await self.runner.open(self.target):
             # Said as the lesson's end, like any failure: the student sees it did not happen.
-            self._summary(True, self.runner.outcome.error or t("lesson.no_connection", "could not connect"))
+            # The reason is on screen already (the connect error): not said twice.
+            self._summary(True, t("lesson.no_connection", "could not connect (see above)"))
             return exitcodes.CONNECTION
         steps = list(lesson.steps)
         greeting = self._take()
