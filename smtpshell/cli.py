@@ -313,15 +313,14 @@ def _run_main(args: argparse.Namespace) -> int:
     if blocking:
         # A script against a given server needs no event loop: a blocking
         # socket, and asyncio is never imported (it costs more than the session).
-        import dataclasses  # RunOptions is a dataclass; its module has loaded dataclasses already
 
         from .client.blocking import BlockingConnection
 
-        options = dataclasses.replace(options, connector=BlockingConnection.open)
+        options = options._replace(connector=BlockingConnection.open)
     if args.tls_save:  # save the server's certificates when TLS starts
         from .client.tls_save_connector import SaveChainConnector
 
-        options = dataclasses.replace(options, connector=SaveChainConnector(args.tls_save, options.connector))
+        options = options._replace(connector=SaveChainConnector(args.tls_save, options.connector))
     if args.mx:  # direct delivery: the MX lookup decides where to connect
         from .drivers.mx_start import NoDelivery, plan_session, report
 

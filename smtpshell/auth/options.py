@@ -8,7 +8,7 @@ environment variable, ``~/.netrc`` or a hidden prompt.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_USER_ENV = "SMTPSHELL_USER"
 DEFAULT_PASSWORD_ENV = "SMTPSHELL_PASSWORD"
@@ -16,8 +16,7 @@ DEFAULT_TOKEN_ENV = "SMTPSHELL_TOKEN"
 MODES = ("auto", "manual")
 
 
-@dataclass
-class AuthOptions:
+class AuthOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     user: str | None = None
     password_env: str = DEFAULT_PASSWORD_ENV
     token_env: str = DEFAULT_TOKEN_ENV

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Verdict(enum.Enum):
@@ -18,8 +18,7 @@ class Verdict(enum.Enum):
     REFUSE = "refuse"  # script mode without the flag
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     verdict: Verdict
     message: str = ""  # the warning or refusal, for the user
 

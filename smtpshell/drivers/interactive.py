@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -394,7 +393,7 @@ async def run_interactive(args: argparse.Namespace, target: Target, options: Run
                           record: str | None = None, practice_server: PracticeServer | None = None) -> int:
     config = load()
     if config.timeout and getattr(args, "timeout", DEFAULT_TIMEOUT) == DEFAULT_TIMEOUT:
-        options = dataclasses.replace(options, timeout=float(config.timeout))
+        options = options._replace(timeout=float(config.timeout))
     repl = Repl(args, options, config, practice_server=practice_server)
     if record:  # --record FILE: from the very first event
         from ..shell.record import record_from_flag

@@ -13,7 +13,6 @@ AUTH in *manual* mode: the student types the base64 and the shell explains it.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from prompt_toolkit import PromptSession
@@ -56,11 +55,10 @@ def _lesson_keys() -> KeyBindings:
     return keys
 
 
-@dataclass
 class LessonContext(ScriptContext):
     """Shell commands typed during a lesson see this; questions go to the prompt."""
 
-    prompt_session: Any = None
+    prompt_session: Any = None  # set by the Lesson that owns it
 
     async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
         return str(await self.prompt_session.prompt_async(label, is_password=secret, default=default))
@@ -84,9 +82,10 @@ class Lesson:
         self.target = target
         self.prompt_session = prompt_session or PromptSession(key_bindings=_lesson_keys())
         self.bus = ev.EventBus()
-        self.context = LessonContext(out, out, color, render_options=render, prompt_session=self.prompt_session)
+        self.context = LessonContext(out, out, color, render_options=render)
+        self.context.prompt_session = self.prompt_session
         # Manual AUTH: the student types each base64 line, the shell explains it.
-        options = replace(options, auth=AuthOptions(mode="manual", use_netrc=False))
+        options = options._replace(auth=AuthOptions(mode="manual", use_netrc=False))
         self.runner = SessionRunner(self.bus, options, self.context)
         self.context.runner = self.runner
         self.secrets = SecretSource(ask=self._ask_secret)

@@ -20,8 +20,7 @@ is returned. Colour and explanation come only from the parsed reply code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import events as ev
 from ..i18n import t
@@ -54,8 +53,7 @@ def level_for(asked: str | None, script: bool) -> str:
     return SCRIPT_DEFAULT if script else INTERACTIVE_DEFAULT
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     explain: str = "full"  # "full", "brief", "failures" (the wire, one line for 4xx/5xx) or "off"
     table_width: int = 34  # EHLO table: column where the meaning starts (at most)
 
@@ -209,8 +207,7 @@ def _says_nothing(enhanced: str | None) -> bool:
 # -- EHLO -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EhloRow:
+class EhloRow(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     line: str  # the reply line as sent (untrusted)
     keyword: str  # upper-cased
     params: tuple[str, ...]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .. import knowledge
 from ..i18n import t
 from ..protocol.session import Session
@@ -60,5 +58,5 @@ async def level_command(ctx: ShellContext, args: str) -> None:
     if wanted not in LEVELS:
         ctx.error(t("ui.level.bad", "unknown level '{level}': use full, brief, failures or off", level=args.strip()))
         return
-    ctx.render_options = replace(options, explain=wanted)
+    ctx.render_options = options._replace(explain=wanted)
     ctx.print([("class:info", t("ui.level.set", "explanation level is now {level}", level=wanted)), ("", "\n")])

@@ -11,8 +11,7 @@ from __future__ import annotations
 import enum
 import importlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from ..protocol.line import SHELL_PREFIX
 
@@ -131,8 +130,7 @@ class ArgKind(enum.Enum):
     MECHANISM = "mechanism"  # a SASL mechanism (/login)
 
 
-@dataclass(frozen=True)
-class ShellCommand:
+class ShellCommand(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     name: str
     handler: Handler
     summary: str
@@ -140,7 +138,7 @@ class ShellCommand:
     aliases: tuple[str, ...] = ()
     arg_kind: ArgKind = ArgKind.NONE  # what completes after it
     interactive_only: bool = False  # not offered in script mode
-    details: str = field(default="", compare=False)
+    details: str = ""
 
 
 COMMANDS: dict[str, ShellCommand] = {}
