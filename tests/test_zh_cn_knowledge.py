@@ -43,6 +43,7 @@ def zh_cn() -> Iterator[None]:
 def english_words(text: str) -> list[str]:
     """Latin-letter words in ``text`` that are not protocol words (placeholders removed)."""
     text = re.sub(r"\{[a-z_]+\}", "", text)
+    text = re.sub(r"(?<![\w/])/[a-z][a-z-]*", "", text)  # shell commands (/connect) are typed as they are
     return [w for w in _WORD.findall(text) if w not in PROTOCOL]
 
 
