@@ -89,13 +89,19 @@ def _all_lessons(lang: str | None) -> list[LessonInfo]:
 def list_lessons(lang: str | None = None) -> list[LessonInfo]:
     """The lessons to offer, titles in ``lang`` (default: the session's); later parts are left out."""
     lessons = _all_lessons(lang)
-    parts = {lesson.next_part for lesson in lessons}
-    return [lesson for lesson in lessons if lesson.name not in parts]
+    by_name = {lesson.name: lesson for lesson in lessons}
+    named = {lesson.next_part for lesson in lessons}
+    later_parts = {part.name for lesson in lessons if lesson.name not in named
+                   for part in _chain(by_name, lesson.name)[1:]}
+    return [lesson for lesson in lessons if lesson.name not in later_parts]  # parts in a loop stay listed
 
 
 def parts_of(first: str, lang: str | None = None) -> list[LessonInfo]:
     """The parts of the lesson ``first``, in order (one: a lesson in one part)."""
-    by_name = {lesson.name: lesson for lesson in _all_lessons(lang)}
+    return _chain({lesson.name: lesson for lesson in _all_lessons(lang)}, first)
+
+
+def _chain(by_name: dict[str, LessonInfo], first: str) -> list[LessonInfo]:
     out: list[LessonInfo] = []
     name = first
     while name in by_name and all(part.name != name for part in out):  # a loop of 'next:' ends
