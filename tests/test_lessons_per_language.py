@@ -104,7 +104,8 @@ def test_a_lesson_in_parts_lists_its_first_part_only(tmp_path: Path, monkeypatch
     assert "50-a" in names and "50-b" not in names
     assert [p.name for p in parts_of("50-a", "en")] == ["50-a", "50-b"]
     assert find_lesson("50-b", lang="en") == tmp_path / "50-b.transcript"  # a part by its full name
-    assert find_lesson("50", lang="en") == tmp_path / "50-a.transcript"  # a part of a name: listed lessons only
+    assert find_lesson("50", lang="en") == tmp_path / "50-a.transcript"  # a part of a name: listed lessons first
+    assert find_lesson("0-b", lang="en") == tmp_path / "50-b.transcript"  # else a later part
 
 
 def test_the_package_ships_every_language_folder_of_lessons() -> None:

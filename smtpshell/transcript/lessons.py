@@ -117,18 +117,20 @@ class LessonNotFound(LookupError):
 def find_lesson(name: str, lang: str | None = None) -> Path:
     """The text of lesson NAME in ``lang`` (default: the session's; English when it has none).
 
-    A file given by its path is taken as it is. A part of a lesson is found by its
-    full name; a part of a name matches the lessons listed only.
+    A file given by its path is taken as it is. A part of a name matches the lessons
+    listed (so ``09`` is a lesson's first part), else their later parts (``09-tutorial-2``).
     """
     given = Path(name)
     if given.is_file():
         return given
+    everything = _all_lessons(lang)
     lessons = list_lessons(lang)
     wanted = name[: -len(SUFFIX)] if name.endswith(SUFFIX) else name
-    exact = [lesson for lesson in _all_lessons(lang) if lesson.name == wanted]
+    exact = [lesson for lesson in everything if lesson.name == wanted]
     if exact:
         return exact[0].path
-    partial = [lesson for lesson in lessons if wanted.lower() in lesson.name.lower()]
+    partial = ([lesson for lesson in lessons if wanted.lower() in lesson.name.lower()]
+               or [lesson for lesson in everything if wanted.lower() in lesson.name.lower()])
     if len(partial) == 1:
         return partial[0].path
     names = ", ".join(lesson.name for lesson in (partial or lessons)) or "none found"
