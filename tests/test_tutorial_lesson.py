@@ -144,3 +144,32 @@ def test_playing_the_tutorial_in_chinese_notes_in_chinese_server_lines_unchanged
     text = "".join(screen)
     assert "第 3 部分" not in text
     assert "wonderland" not in text and "d29uZGVybGFuZA" not in text  # the password is never shown
+
+
+def test_against_a_teachers_server_the_lesson_says_how_to_start_the_next_part() -> None:
+    server = subprocess.Popen([SMTPSHELL, "serve", "--port", "0", "--tls-port", "0", "--no-store"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if "listening on" in line:
+                address = line.split("listening on", 1)[1].split()[0]
+                break
+        else:
+            pytest.fail("the practice server did not start")
+        direct = read_transcript(TRANSCRIPTS / "zh_CN" / f"{FIRST}.transcript")
+        child = _spawn("--lang", "zh_CN", FIRST, address)
+        try:
+            for step in direct.steps:
+                if step.line is not None:
+                    child.expect_exact("lesson C:")
+                    child.send("\r")
+            child.expect_exact(f"下一部分是 09-tutorial-2-auth-login：smtpshell lesson 09-tutorial-2-auth-login {address}")
+            child.expect(pexpect.EOF)
+            assert "第 2 部分" not in (child.before or "")  # not played against a server set up otherwise
+        finally:
+            child.close()
+        assert child.exitstatus == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
