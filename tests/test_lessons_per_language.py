@@ -118,3 +118,24 @@ def test_the_package_ships_every_language_folder_of_lessons() -> None:
         assert f"{folder}/*.transcript" in shipped, f"{folder} is not installed (pyproject data-files)"
         installed = data_files.get(f"share/smtpshell/{folder}")
         assert installed == [f"{folder}/*.transcript"], f"{folder} is installed somewhere lesson_dirs does not look"
+
+
+def test_in_the_pseudo_locale_a_lessons_own_words_are_marked_and_the_wire_is_not() -> None:
+    from smtpshell import i18n
+    from smtpshell.transcript.lessons import read_lesson
+
+    english = read_transcript(TRANSCRIPTS / "01-direct-delivery.transcript")
+    assert i18n.set_language("qps") == "qps"
+    try:
+        marked = read_lesson(find_lesson("01"))
+        titles = {lesson.name: lesson.title for lesson in list_lessons()}
+    finally:
+        i18n.set_language("en")
+    assert marked.path == TRANSCRIPTS / "01-direct-delivery.transcript"  # qps has no texts of its own
+    assert titles["01-direct-delivery"] == f"⟦{english.title}⟧"
+    assert marked.header["summary"] == f"⟦{english.header['summary']}⟧" and marked.header["tls"] == "none"
+    assert marked.intro == [f"⟦{line}⟧" if line else "" for line in english.intro]
+    for step, original in zip(marked.steps, english.steps, strict=True):
+        assert step.comments == [f"⟦{line}⟧" if line else "" for line in original.comments]
+        assert (step.line, step.expected) == (original.line, original.expected)  # what is sent and checked: as is
+    assert read_lesson(find_lesson("01")).title == english.title  # English again: nothing marked

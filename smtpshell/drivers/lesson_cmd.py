@@ -21,8 +21,8 @@ from ..i18n import t
 from ..options import UsageError, add_tls_arguments, tls_options
 from ..render import ansi
 from ..render.styled import RenderOptions
-from ..transcript.lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons, parts_of
-from ..transcript.parse import TranscriptError, read_transcript
+from ..transcript.lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons, parts_of, read_lesson
+from ..transcript.parse import TranscriptError
 from ..untrusted import safe
 from .practice import practice_target, run_command
 from .runner import RunOptions
@@ -71,7 +71,7 @@ def _parts(first: Transcript) -> list[Transcript]:
     """The lesson and the parts its ``#: next:`` headers name, each in the session's language."""
     parts = [first]
     while parts[-1].header.get("next") and len(parts) <= 20:  # 20: a loop of 'next:' headers ends
-        parts.append(read_transcript(find_lesson(parts[-1].header["next"])))
+        parts.append(read_lesson(find_lesson(parts[-1].header["next"])))
     return parts
 
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.name:
         return _print_list()
     try:
-        parts = _parts(read_transcript(find_lesson(args.name)))
+        parts = _parts(read_lesson(find_lesson(args.name)))
         transcript = parts[0]
         if args.starttls:
             raise UsageError("--starttls does not apply: the transcript itself says when to send STARTTLS")

@@ -10,7 +10,9 @@ A lesson is written in English (``DIR/NAME.transcript``) and may have a text in
 another language next to it, ``DIR/zh_CN/NAME.transcript``: the same ``C:``/``S:``
 lines with the notes and title translated. The session's language picks the text
 (``zh_CN``, then ``zh``), falling back to English; the English files are what make
-the list of lessons, so a translation never adds or hides a lesson.
+the list of lessons, so a translation never adds or hides a lesson. In the marking
+pseudo-locale (``qps``) a lesson's own words (title, summary, notes) are marked like
+every other text of smtpshell's: only the server's text stays unmarked.
 
 A lesson in several parts (one connection each: plaintext, then implicit TLS...)
 names its next part in a header, ``#: next: NAME``; a part is played after the one
@@ -24,7 +26,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..i18n import current
+from ..i18n import MARK_CLOSE, MARK_OPEN, current, is_pseudo
+from .model import Transcript
 from .parse import TranscriptError, read_transcript
 
 SUFFIX = ".transcript"
@@ -67,6 +70,22 @@ def localized(path: Path, lang: str | None = None) -> Path:
     return path
 
 
+def read_lesson(path: str | Path) -> Transcript:
+    """A lesson's text, ready to show: in the pseudo-locale its own words are marked (``⟦...⟧``)."""
+    transcript = read_transcript(path)
+    if is_pseudo():
+        transcript.header = {key: _marked(value) if key in ("title", "summary") else value
+                             for key, value in transcript.header.items()}
+        transcript.intro = [_marked(line) for line in transcript.intro]
+        for step in transcript.steps:
+            step.comments = [_marked(line) for line in step.comments]
+    return transcript
+
+
+def _marked(line: str) -> str:
+    return f"{MARK_OPEN}{line}{MARK_CLOSE}" if line else line  # as i18n.t marks a line
+
+
 def _all_lessons(lang: str | None) -> list[LessonInfo]:
     """Every lesson (parts too), one per name: an earlier directory's lesson of a name wins."""
     seen: set[str] = set()
@@ -79,7 +98,7 @@ def _all_lessons(lang: str | None) -> list[LessonInfo]:
             seen.add(name)
             path = localized(english, lang)
             try:
-                t = read_transcript(path)
+                t = read_lesson(path)
                 out.append(LessonInfo(name, t.title, t.header.get("summary", ""), path, t.header.get("next", "")))
             except TranscriptError as exc:
                 out.append(LessonInfo(name, f"(unreadable: {exc})", "", path))
