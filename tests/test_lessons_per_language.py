@@ -74,7 +74,8 @@ def test_the_session_language_picks_the_text_and_english_is_the_fallback(tmp_pat
     assert language_folders("en_US") == [] and language_folders("qps") == [] and language_folders("C") == []
     assert find_lesson("01", lang="zh_CN") == CHINESE / "01-direct-delivery.transcript"
     assert find_lesson("01", lang="en") == TRANSCRIPTS / "01-direct-delivery.transcript"
-    assert find_lesson("01", lang="zh") == TRANSCRIPTS / "01-direct-delivery.transcript"  # no zh/ folder
+    assert find_lesson("01", lang="zh") == CHINESE / "01-direct-delivery.transcript"  # no zh/: zh_CN will do
+    assert find_lesson("01", lang="de") == TRANSCRIPTS / "01-direct-delivery.transcript"
     # A teacher's lesson with no Chinese text is played in English; one with a zh text in Chinese.
     (tmp_path / "zh").mkdir()
     (tmp_path / "99-own.transcript").write_text("#: title: My own lesson\nS: 220 *\n", encoding="utf-8")

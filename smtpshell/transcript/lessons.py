@@ -63,7 +63,10 @@ def language_folders(lang: str | None = None) -> list[str]:
 
 def localized(path: Path, lang: str | None = None) -> Path:
     """The text of the lesson at ``path`` in ``lang`` (default: the session's), else ``path`` itself."""
-    for folder in language_folders(lang):
+    folders = language_folders(lang)
+    if len(folders) == 1:  # a language without a region ('zh'): a text for one of its regions will do
+        folders += sorted(p.name for p in path.parent.glob(f"{folders[0]}_*") if p.is_dir())
+    for folder in folders:
         candidate = path.parent / folder / path.name
         if candidate.is_file():
             return candidate
