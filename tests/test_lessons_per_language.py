@@ -140,3 +140,13 @@ def test_in_the_pseudo_locale_a_lessons_own_words_are_marked_and_the_wire_is_not
         assert step.comments == [f"⟦{line}⟧" if line else "" for line in original.comments]
         assert (step.line, step.expected) == (original.line, original.expected)  # what is sent and checked: as is
     assert read_lesson(find_lesson("01")).title == english.title  # English again: nothing marked
+
+
+def test_the_chinese_lessons_use_the_glossary_words() -> None:
+    """docs/glossary.md holds for the lessons too: no word it says to avoid, in any zh_CN text."""
+    from tests.test_zh_cn_glossary import avoided_words
+
+    words = avoided_words()
+    found = [(path.name, word, words[word]) for path in sorted(CHINESE.glob("*.transcript"))
+             for word in words if word in path.read_text(encoding="utf-8")]
+    assert not found, "; ".join(f"{name}: {word} -> {use}" for name, word, use in found)
