@@ -94,6 +94,7 @@ class Lesson:
         self.different = 0
         self.skipped = 0  # steps skipped by the student, or message lines after a refused DATA
         self._said_skipping = False
+        self.left_early = False  # the student left, or the connection closed, before the last step
         self.bus.subscribe(self._show)
         self.bus.subscribe(self._collect)
 
@@ -155,6 +156,7 @@ class Lesson:
         finally:
             await self.runner.close(quit_first=left_early)
         failure = self.runner.outcome.error
+        self.left_early = left_early
         self._summary(left_early, failure)
         return exitcodes.CONNECTION if failure else exitcodes.OK
 
