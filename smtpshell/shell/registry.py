@@ -11,8 +11,7 @@ from __future__ import annotations
 import enum
 import importlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from ..i18n import t
 from ..protocol.line import SHELL_PREFIX
@@ -140,8 +139,7 @@ class ArgKind(enum.Enum):
     MECHANISM = "mechanism"  # a SASL mechanism (/login)
 
 
-@dataclass(frozen=True)
-class ShellCommand:
+class ShellCommand(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     name: str
     handler: Handler
     summary_text: Text  # one line, in the current language when read (see ``summary``)
@@ -149,7 +147,7 @@ class ShellCommand:
     aliases: tuple[str, ...] = ()
     arg_kind: ArgKind = ArgKind.NONE  # what completes after it
     interactive_only: bool = False  # not offered in script mode
-    details_text: Text = field(default="", compare=False)
+    details_text: Text = ""
 
     @property
     def summary(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -150,6 +149,8 @@ def _valid_now(cert: CertSummary, now: datetime) -> bool:
 
 def _pad(text: str, columns: int) -> str:
     """``text`` padded with spaces to ``columns`` terminal columns (a wide character takes two)."""
+    import unicodedata  # only when /tls shows its table
+
     width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     return text + " " * max(0, columns - width)
 
