@@ -74,7 +74,7 @@ def tls_report(
     out: StyledText = [("class:tls", f"{title}\n")]
 
     def row(label: str, value: str, style: str = "") -> None:
-        out.append((LABEL, "  " + _pad(label + ":", 13)))
+        out.append((LABEL, f"  {label + ':':<13}"))
         out.append((style, f"{value}\n"))
 
     row(t("shell.tls.label.version", "version"), info.version)
@@ -145,14 +145,6 @@ def _valid_now(cert: CertSummary, now: datetime) -> bool:
         return datetime.fromisoformat(cert.not_before) <= now <= datetime.fromisoformat(cert.not_after)
     except (TypeError, ValueError):
         return True  # dates we cannot read: nothing to flag
-
-
-def _pad(text: str, columns: int) -> str:
-    """``text`` padded with spaces to ``columns`` terminal columns (a wide character takes two)."""
-    import unicodedata  # only when /tls shows its table
-
-    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, columns - width)
 
 
 def no_tls_report(session: Session) -> StyledText:

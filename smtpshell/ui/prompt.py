@@ -100,7 +100,10 @@ class ReplUI:
 
     def _message(self) -> FormattedText:
         self._remember_target()  # each prompt: so the practice server stays on offer after /connect
-        return FormattedText([prompt_for(self._session(), self._where().connected)])
+        return FormattedText([self._prompt_text()])
+
+    def _prompt_text(self) -> tuple[str, str]:
+        return prompt_for(self._session(), self._where().connected)
 
     def _toolbar(self) -> FormattedText:
         typed = self.prompt_session.default_buffer.text
