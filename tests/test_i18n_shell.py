@@ -266,3 +266,31 @@ def test_every_key_of_this_part_has_chinese_with_the_same_placeholders() -> None
         missing = [k for k in report.missing if report.english[k][1].startswith(under)]
         stale = [k for k in report.stale if report.english[k][1].startswith(under)]
         assert not missing and not stale, (under, missing[:10], stale[:10])
+
+
+# -- in a real terminal ----------------------------------------------------------------------
+
+
+def test_the_repl_screen_in_chinese(shell_pty):
+    """The installed command, in a pty, in zh_CN: toolbar, /commands, the closed> prompt."""
+    from tests.plugins.pty import PROMPT, plain
+
+    term = shell_pty("--lang", "zh_CN")  # the embedded practice server
+    term.prompt(PROMPT, timeout=20)
+    term.expect_styled("明文")  # the toolbar: plaintext
+    term.line("/level")
+    term.expect_text("解释级别：full")
+    term.prompt()
+    term.line("/tls")
+    term.expect_text("此连接没有 TLS：所有内容都以明文发送。")
+    term.prompt()
+    term.line("QUIT")
+    term.expect_text("221")
+    term.prompt("已断开> ")
+    term.expect_styled("已断开")  # the toolbar says it too
+    term.line("/mailbox")
+    term.expect_text("还没有邮件")
+    term.prompt("已断开> ")
+    term.line("/quit")
+    assert term.finish() == 0
+    assert "closed>" not in plain(term.screen_log)
