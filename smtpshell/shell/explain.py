@@ -18,12 +18,11 @@ def _session(ctx: ShellContext) -> Session | None:
 
 @command(
     "explain",
-    "explain a reply code, an enhanced code, both, an EHLO keyword, or the last reply",
+    lambda: t("shell.explain.summary", "explain a reply code, an enhanced code, both, an EHLO keyword, or the last reply"),
     usage="[CODE|X.Y.Z|KEYWORD|last]",
     aliases=("why",),
     arg_kind=ArgKind.CODE,
-    details="/explain 550 5.7.1, /explain 4.7.1, /explain SIZE need no connection; "
-    "/explain (or /explain last) explains the last reply in depth: meaning, probable cause, what to try.",
+    details=lambda: t("shell.explain.details", "/explain 550 5.7.1, /explain 4.7.1, /explain SIZE need no connection; /explain (or /explain last) explains the last reply in depth: meaning, probable cause, what to try."),
 )
 async def explain_command(ctx: ShellContext, args: str) -> None:
     if args.strip().lower() in ("", "last"):
@@ -43,7 +42,7 @@ async def explain_command(ctx: ShellContext, args: str) -> None:
 
 @command(
     "level",
-    "how much to explain each reply: full, brief, failures (4xx/5xx only) or off (the bare wire)",
+    lambda: t("shell.level.summary", "how much to explain each reply: full, brief, failures (4xx/5xx only) or off (the bare wire)"),
     usage="[full|brief|failures|off]",
     arg_kind=ArgKind.LEVEL,
 )
