@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import t
 from .parse import TranscriptError, read_transcript
 
 SUFFIX = ".transcript"
@@ -45,10 +46,10 @@ def list_lessons() -> list[LessonInfo]:
                 continue  # an earlier directory's lesson of the same name wins
             seen.add(name)
             try:
-                t = read_transcript(path)
-                out.append(LessonInfo(name, t.title, t.header.get("summary", ""), path))
+                lesson = read_transcript(path)
+                out.append(LessonInfo(name, lesson.title, lesson.header.get("summary", ""), path))
             except TranscriptError as exc:
-                out.append(LessonInfo(name, f"(unreadable: {exc})", "", path))
+                out.append(LessonInfo(name, t("transcript.lessons.unreadable", "(unreadable: {problem})", problem=exc), "", path))
     return out
 
 
@@ -68,7 +69,8 @@ def find_lesson(name: str) -> Path:
     partial = [lesson for lesson in lessons if wanted.lower() in lesson.name.lower()]
     if len(partial) == 1:
         return partial[0].path
-    names = ", ".join(lesson.name for lesson in (partial or lessons)) or "none found"
+    names = ", ".join(lesson.name for lesson in (partial or lessons)) or t("transcript.lessons.none_found", "none found")
     if partial:
-        raise LessonNotFound(f"{name!r} matches several lessons: {names}")
-    raise LessonNotFound(f"no lesson {name!r}; lessons: {names} ('smtpshell lesson' lists them)")
+        raise LessonNotFound(t("transcript.lessons.several", "{name} matches several lessons: {names}", name=repr(name), names=names))
+    raise LessonNotFound(t("transcript.lessons.not_found", "no lesson {name}; lessons: {names} ('smtpshell lesson' lists them)",
+                           name=repr(name), names=names))
