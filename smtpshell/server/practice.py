@@ -202,7 +202,9 @@ class PracticeServer:
             lines.append(t("server.welcome.logins_tls", "demo logins: {logins} (AUTH PLAIN, LOGIN or CRAM-MD5, after STARTTLS)", logins=creds))
         else:
             lines.append(t("server.welcome.logins_any", "demo logins: {logins} (AUTH PLAIN, LOGIN or CRAM-MD5, with or without TLS)", logins=creds))
-        lines.append(", ".join(self._extras()))
+        size, vrfy, expn, greylisting = self._extras()
+        lines.append(t("server.welcome.settings", "{size}, {vrfy}, {expn}, {greylisting}", size=size, vrfy=vrfy, expn=expn,
+                       greylisting=greylisting))
         info = SCENARIOS[c.scenario]
         lines.append(t("server.welcome.scenario", "scenario: {name}: {summary}", name=c.scenario.value, summary=info.summary))
         if c.scenario is not Scenario.NORMAL:
@@ -216,7 +218,7 @@ class PracticeServer:
             lines.append(t("server.welcome.memory", "messages are kept in memory only (/mailbox lists them)"))
         return lines
 
-    def _extras(self) -> list[str]:
+    def _extras(self) -> tuple[str, str, str, str]:
         """The welcome's settings line: size limit, VRFY, EXPN, greylisting."""
         c = self.config
         on, off = t("server.welcome.on", "on"), t("server.welcome.off", "off")
@@ -226,8 +228,8 @@ class PracticeServer:
             expn = t("server.welcome.expn", "EXPN {state}", state=on if c.expn else off)
         greylisting = (t("server.welcome.greylisting_on", "greylisting on (the first try gets 451)") if c.greylisting
                        else t("server.welcome.greylisting_off", "greylisting off"))
-        return [t("server.welcome.size_limit", "size limit {size}", size=_size(c.size_limit)),
-                t("server.welcome.vrfy", "VRFY {state}", state=on if c.vrfy else off), expn, greylisting]
+        return (t("server.welcome.size_limit", "size limit {size}", size=_size(c.size_limit)),
+                t("server.welcome.vrfy", "VRFY {state}", state=on if c.vrfy else off), expn, greylisting)
 
 
 def _hostport(host: str, port: int) -> str:
