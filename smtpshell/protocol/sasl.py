@@ -27,6 +27,7 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..i18n import t
@@ -134,12 +135,22 @@ def quoted(data: bytes) -> str:
 # -- mechanisms -------------------------------------------------------------------
 
 
+class _Words:
+    """A class attribute read in the current language (``Login.summary``), not frozen at import."""
+
+    def __init__(self, words: Callable[[], str]) -> None:
+        self._words = words
+
+    def __get__(self, obj: object, owner: type | None = None) -> str:
+        return self._words()
+
+
 class Mechanism:
     """Base class: one AUTH exchange. Subclasses fill in the steps."""
 
     name = ""
     initial_response_allowed = True  # may the first response ride on the AUTH line?
-    summary = ""
+    summary: str | _Words = ""
     uses: tuple[str, ...] = (USER, PASSWORD)  # every credential the whole exchange needs
 
     def __init__(self, credentials: Credentials) -> None:
@@ -189,7 +200,7 @@ class Login(Mechanism):
     """LOGIN: the server asks "Username:" then "Password:", each in base64."""
 
     name = "LOGIN"
-    summary = "username, then password, each base64-encoded (no RFC; widely used)"
+    summary = _Words(lambda: t("protocol.sasl.login.summary", "username, then password, each base64-encoded (no RFC; widely used)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER,) if self.responses == 0 else (PASSWORD,)
@@ -213,7 +224,7 @@ class Plain(Mechanism):
     """PLAIN (RFC 4616): authzid NUL user NUL password, in one base64 line."""
 
     name = "PLAIN"
-    summary = "authzid, user and password joined by NUL, base64-encoded (RFC 4616)"
+    summary = _Words(lambda: t("protocol.sasl.plain.summary", "authzid, user and password joined by NUL, base64-encoded (RFC 4616)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER, PASSWORD)
@@ -237,7 +248,7 @@ class CramMD5(Mechanism):
 
     name = "CRAM-MD5"
     initial_response_allowed = False
-    summary = "user and an HMAC-MD5 of the server's challenge keyed with the password (RFC 2195)"
+    summary = _Words(lambda: t("protocol.sasl.cram_md5.summary", "user and an HMAC-MD5 of the server's challenge keyed with the password (RFC 2195)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER, PASSWORD)
@@ -262,7 +273,7 @@ class XOAuth2(Mechanism):
 
     name = "XOAUTH2"
     uses = (USER, TOKEN)
-    summary = "user and an OAuth 2.0 bearer token (Google, Microsoft)"
+    summary = _Words(lambda: t("protocol.sasl.xoauth2.summary", "user and an OAuth 2.0 bearer token (Google, Microsoft)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER, TOKEN) if self.responses == 0 else ()
@@ -271,7 +282,7 @@ class XOAuth2(Mechanism):
         if self.responses:
             # The server sent its error as a 334 JSON challenge; an empty
             # response lets it finish with the final (5xx) reply.
-            return Step("", "", "an empty line: acknowledging the error, the server ends the exchange", secret=False)
+            return Step("", "", t("protocol.sasl.empty_acknowledge", "an empty line: acknowledging the error, the server ends the exchange"), secret=False)
         user, token = self.credentials.require(USER), self.credentials.require(TOKEN)
         wire = b64encode(f"user={user}\x01auth=Bearer {token}\x01\x01")
         meaning = f'"user={printable(user.encode())}\\x01auth=Bearer {TOKEN_HIDDEN}\\x01\\x01"'
@@ -283,7 +294,7 @@ class OAuthBearer(Mechanism):
 
     name = "OAUTHBEARER"
     uses = (USER, TOKEN)
-    summary = "an OAuth 2.0 bearer token with host and port (RFC 7628)"
+    summary = _Words(lambda: t("protocol.sasl.oauthbearer.summary", "an OAuth 2.0 bearer token with host and port (RFC 7628)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER, TOKEN) if self.responses == 0 else ()
@@ -291,7 +302,7 @@ class OAuthBearer(Mechanism):
     def _respond(self, challenge: bytes, initial: bool) -> Step:
         if self.responses:
             # RFC 7628 3.2.3: after an error challenge the client sends ^A.
-            return Step(b64encode("\x01"), b64encode("\x01"), '"\\x01": acknowledging the error', secret=False)
+            return Step(b64encode("\x01"), b64encode("\x01"), t("protocol.sasl.acknowledge_short", "{data}: acknowledging the error", data='"\\x01"'), secret=False)
         c = self.credentials
         user, token = c.require(USER), c.require(TOKEN)
         fields = f"n,a={_gs2_name(user)},\x01"
