@@ -181,7 +181,8 @@ def diagnose(
     if checked_name:
         lines.append(t("client.tls.cert.checked", "  checked:  the name {name}, {trust}", name=checked_name, trust=trust_note))
     lines.append(t("client.tls.cert.try", "  try:      {advice}", advice=problem.advice))
-    return Failure(key, f"{summary} ({_short_advice(key)})", "\n".join(lines))
+    return Failure(key, t("client.tls.summary_with_advice", "{summary} ({advice})", summary=summary, advice=_short_advice(key)),
+                   "\n".join(lines))
 
 
 def certificate_lines(cert: CertSummary, now: datetime | None = None) -> list[str]:
