@@ -280,7 +280,7 @@ class WebView:
         text = (STATIC / "index.html").read_text(encoding="utf-8")
         values = {
             "title": e(t("web.title", "Practice server {hostname}: class view", hostname=info["hostname"])),
-            "scenario": e(f"{info['scenario']}: {info['scenario_summary']}"),
+            "scenario": e(t("web.scenario_line", "{name}: {summary}.", name=info["scenario"], summary=info["scenario_summary"])),
             "lesson": e(info["scenario_lesson"]),
             "fetch_ca": e(info["fetch_ca"]),
             "student_command": e(info["student_command"]),
