@@ -165,7 +165,10 @@ class EventBus:
         import sys
 
         name = getattr(listener, "__qualname__", type(listener).__name__)
-        sys.stderr.write(f"smtpshell: internal error while showing an event ({name}: {exc}); going on\n")
+        from .i18n import t
+
+        sys.stderr.write("smtpshell: " + t("events.listener_failed", "internal error while showing an event ({name}: {error}); going on",
+                                          name=name, error=exc) + "\n")
 
 
 def _scrub_bytes(raw: bytes, scrub: Callable[[str], str]) -> bytes:

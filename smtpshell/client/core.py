@@ -49,7 +49,7 @@ from ..protocol.line import Line, LineKind, wire_bytes
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
 from ..untrusted import safe
-from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
+from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout, server_closed
 from .starttls import PARTIAL_LINE, TLSHandling, _Gate
 from .target import Target
 from .tls_options import TLSOptions
@@ -82,7 +82,7 @@ class ConnectionCore(TLSHandling):
             await conn._connect()
         except (UnicodeError, ValueError):
             # e.g. an empty label ("bad..host"): the name cannot even be encoded.
-            raise ConnectionFailed(f"cannot find host {target.host!r}: not a valid host name") from None
+            raise ConnectionFailed(t("client.connect.bad_host", "cannot find host {host}: not a valid host name", host=repr(target.host))) from None
         if ctx is not None:
             conn._begin_tls(ctx, upgraded=False)
             await conn.wait_tls()
@@ -165,13 +165,13 @@ class ConnectionCore(TLSHandling):
                 self._closed_reason = t("client.closed_with_421", "the server closed the connection: {code} {text}",
                                         code=self._goodbye.code, text=safe(" ".join(self._goodbye.lines)))
             elif exc is not None:
-                self._closed_reason = f"connection lost: {exc}"
+                self._closed_reason = t("client.closed.lost", "connection lost: {reason}", reason=exc)
             elif self._closed_clean:
-                self._closed_reason = "closed after QUIT"
+                self._closed_reason = t("client.closed.after_quit", "closed after QUIT")
             elif self._closing_locally:
-                self._closed_reason = "closed by smtpshell"
+                self._closed_reason = t("client.closed.by_smtpshell", "closed by smtpshell")
             else:
-                self._closed_reason = "the server closed the connection"
+                self._closed_reason = server_closed()
         clean = self._closed_clean or self._closing_locally
         self.session.closed()
         if self._tls_done is not None:
@@ -250,7 +250,7 @@ class ConnectionCore(TLSHandling):
         if gated and self.tls_pending:
             await self.wait_tls()
         if not self.is_open:
-            raise ConnectionClosed(self._closed_reason or "not connected")
+            raise ConnectionClosed(self._closed_reason or t("client.not_connected", "not connected"))
         assert self._transport is not None
         if self._tls is not None:
             self._tls.encrypt(data)
@@ -285,7 +285,7 @@ class ConnectionCore(TLSHandling):
             return
         pending_kind = line.kind.pending
         if pending_kind is None:  # REFUSED, or a line that never goes out
-            raise InjectionError(line.refusal or f"a {line.kind.value} is not sent to the server")
+            raise InjectionError(line.refusal or t("client.not_sent_kind", "a {kind} is not sent to the server", kind=line.kind.value))
         text = line.text
         display = SECRET if secret and shown is None else (shown if shown is not None else text)
         wire = wire_bytes(text) + b"\r\n"  # as it came: script bytes go back out unchanged
@@ -305,7 +305,7 @@ class ConnectionCore(TLSHandling):
         """One line of message content, dot-stuffed if it starts with '.'."""
         text = _checked(line)
         wire, stuffed = stuff_line(text)
-        note = f"dot-stuffed: sent as {wire[:-2].decode('utf-8', 'replace')!r}" if stuffed else ""
+        note = t("client.data.dot_stuffed", "dot-stuffed: sent as {wire}", wire=repr(wire[:-2].decode("utf-8", "replace"))) if stuffed else ""
         self.bus.emit(ev.LineSent(text, LineKind.DATA_LINE, len(wire), note=note))
         await self._write_content(wire)
 
@@ -315,10 +315,10 @@ class ConnectionCore(TLSHandling):
         wire = chunk_line(text, self.session.chunk_remaining)
         self.session.chunk_sent(len(wire))
         left = self.session.chunk_remaining
-        ending = "with CRLF" if wire.endswith(b"\r\n") else "no CRLF"
-        note = f"chunk: {len(wire)} bytes, {ending}; " + (
-            f"{left} byte(s) still to send" if left else "chunk complete: the server answers now"
-        )
+        ending = t("client.chunk.with_crlf", "with CRLF") if wire.endswith(b"\r\n") else t("client.chunk.no_crlf", "no CRLF")
+        rest = (t("client.chunk.left", "{count} byte(s) still to send", count=left) if left
+                else t("client.chunk.complete", "chunk complete: the server answers now"))
+        note = t("client.chunk.note", "chunk: {size} bytes, {ending}; {rest}", size=len(wire), ending=ending, rest=rest)
         self.bus.emit(ev.LineSent(text, LineKind.CHUNK_LINE, len(wire), note=note))
         await self._write(wire)
 
@@ -333,9 +333,9 @@ class ConnectionCore(TLSHandling):
         try:
             await self._wait_until(ready, limit)
         except TimeoutError:
-            raise ReplyTimeout(f"no reply from the server within {limit:g} s") from None
+            raise ReplyTimeout(t("client.reply_timeout", "no reply from the server within {seconds} s", seconds=f"{limit:g}")) from None
         if not self._exchanges:
-            raise ConnectionClosed(self._closed_reason or "not connected")
+            raise ConnectionClosed(self._closed_reason or t("client.not_connected", "not connected"))
         return self._exchanges.popleft()
 
     @property

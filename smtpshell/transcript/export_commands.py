@@ -133,8 +133,7 @@ def as_swaks(session: Session) -> str:
 
 def as_curl(session: Session) -> str:
     if not session.recipients or session.message is None:
-        raise NotExpressible(t("export.as.curl_no_message", "curl sends SMTP only to deliver a message: this "
-                               "session sent none (use --as swaks or --as openssl)"))
+        raise NotExpressible(t("export.as.curl_no_message", "curl sends SMTP only to deliver a message: this session sent none (use --as swaks or --as openssl)"))
     scheme = "smtps" if session.implicit_tls else "smtp"
     host = f"[{session.host}]" if ":" in session.host else session.host
     url = f"{scheme}://{host}:{session.port}/{session.ehlo or ''}"
@@ -153,8 +152,7 @@ def as_curl(session: Session) -> str:
 
 def as_openssl(session: Session) -> str:
     if not (session.implicit_tls or session.starttls):
-        raise NotExpressible(t("export.as.openssl_no_tls", "this session never used TLS, and openssl s_client "
-                               "always does (use --as swaks or --as curl)"))
+        raise NotExpressible(t("export.as.openssl_no_tls", "this session never used TLS, and openssl s_client always does (use --as swaks or --as curl)"))
     host = f"[{session.host}]" if ":" in session.host else session.host
     words = ["openssl s_client", f"-connect {shlex.quote(f'{host}:{session.port}')}"]
     if session.starttls:  # s_client says EHLO and STARTTLS itself, then hands over

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from .. import __version__
 from .. import events as ev
+from ..i18n import t
 from ..protocol.commands import CommandLine
 from ..protocol.line import LineKind
 from ..untrusted import safe
@@ -53,7 +54,7 @@ class Recorder:
         try:
             handle = open(path, "w", encoding="utf-8", errors="backslashreplace", newline="\n")
         except OSError as exc:
-            raise RecordError(f"cannot record to {path}: {exc.strerror or exc}") from None
+            raise RecordError(t("transcript.record.cannot_open", "cannot record to {path}: {reason}", path=path, reason=exc.strerror or exc)) from None
         return cls(handle, str(path))
 
     def attach(self, bus: ev.EventBus) -> Recorder:
@@ -95,11 +96,14 @@ class Recorder:
         elif isinstance(event, ev.ReplyReceived):
             self._reply(event)
         elif isinstance(event, ev.DataSent):
-            self._put(f"{NOTE} {DATA_FILE_NOTE} {safe(event.source)}: {event.bytes_in} bytes, {event.lines} lines "
-                      "(content not recorded)")
+            # The markers (**, "message from", "TLS started") are the file format and stay as they are;
+            # the words after them are for the reader, in the session's language.
+            self._put(f"{NOTE} {DATA_FILE_NOTE} {safe(event.source)}: " + t("transcript.record.data", "{bytes} bytes, {lines} lines (content not recorded)",
+                                                                            bytes=event.bytes_in, lines=event.lines))
         elif isinstance(event, ev.TLSStarted):
             i = event.info
-            self._put(f"{NOTE} {TLS_NOTE}: {i.version} {i.cipher}; certificate {i.verify_note}")
+            self._put(f"{NOTE} {TLS_NOTE}: " + t("transcript.record.tls", "{version} {cipher}; certificate {verify}",
+                                                 version=i.version, cipher=i.cipher, verify=i.verify_note))
         elif isinstance(event, ev.ProtocolErrorReceived):
             self._put(f"{WARNING} {safe(event.error.message)}")
         elif isinstance(event, ev.Warning):
@@ -110,10 +114,11 @@ class Recorder:
             self._put(f"{NOTE} {safe(event.message)}")
         elif isinstance(event, ev.Connected) and self._seen_close:
             # A new connection in the same recording (/connect): replay cannot follow it, but the reader can.
-            self._put(f"{NOTE} connected to {safe(event.host)}:{event.port} (a new connection)")
+            self._put(f"{NOTE} " + t("transcript.record.connected", "connected to {host}:{port} (a new connection)",
+                                     host=safe(event.host), port=event.port))
         elif isinstance(event, ev.Closed):
             self._seen_close = True
-            self._put(f"{NOTE} connection closed: {safe(event.reason)}")
+            self._put(f"{NOTE} " + t("transcript.record.closed", "connection closed: {reason}", reason=safe(event.reason)))
             self._put("")
             for line in self.summary.lines():  # a comment: replay and lessons read past it
                 self._put(f"# {line}")
@@ -179,7 +184,10 @@ def start_recording(path: str | Path, bus: ev.EventBus, *, target: Any = None, s
     recorder = Recorder.open(path)
     mid = ""
     if session is not None and getattr(session, "phase", None) is not None and session.phase.value not in ("connecting", "closed"):
-        mid = f"mid-session (phase: {session.phase.value}{', inside TLS' if session.tls else ''})"
-    server = str(target) if target is not None else "(not connected)"
+        if session.tls:
+            mid = t("transcript.record.mid_session_tls", "mid-session (phase: {phase}, inside TLS)", phase=session.phase.value)
+        else:
+            mid = t("transcript.record.mid_session", "mid-session (phase: {phase})", phase=session.phase.value)
+    server = str(target) if target is not None else t("transcript.record.not_connected", "(not connected)")
     recorder.write_header(server, implicit_tls=bool(getattr(target, "implicit_tls", False)), mid_session=mid, title=title)
     return recorder.attach(bus)
