@@ -31,6 +31,7 @@ from ..protocol.envelope import address_of
 from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending, Session
 from ..untrusted import safe
+from . import wire
 
 if TYPE_CHECKING:
     from .. import knowledge
@@ -58,6 +59,7 @@ def level_for(asked: str | None, script: bool) -> str:
 class RenderOptions:
     explain: str = "full"  # "full", "brief", "failures" (the wire, one line for 4xx/5xx) or "off"
     table_width: int = 34  # EHLO table: column where the meaning starts (at most)
+    raw: bool = False  # /raw on, --raw: every line's end visible (render/wire.py)
 
 
 def _scrub(fragments: StyledText) -> StyledText:
@@ -89,7 +91,17 @@ def render_event(event: ev.Event, session: Session | None, options: RenderOption
 
 def _render_event(event: ev.Event, session: Session | None, options: RenderOptions) -> StyledText:
     if isinstance(event, ev.ReplyReceived):
+        if options.raw:
+            explained = render_reply(event.reply, answers_of(event.exchange.sent), options, session,
+                                     sent=event.exchange.sent)
+            return (wire.reply_lines(event.reply, code_style(event.reply.code))
+                    + wire.without_wire_lines(explained))
         return render_reply(event.reply, answers_of(event.exchange.sent), options, session, sent=event.exchange.sent)
+    if isinstance(event, ev.LineSent) and (event.raw or options.raw):
+        shown = wire.sent_lines(event) if event.raw else wire.plain_sent_line(event)
+        if event.automatic:
+            shown.insert(-1, ("class:note", t("ui.sent.automatic", "   (sent by smtpshell)")))
+        return shown
     if isinstance(event, ev.LineSent):
         out: StyledText = [("class:sent.prefix", "C: "), ("class:sent", safe(event.shown))]
         if event.automatic:

@@ -19,9 +19,10 @@ from .. import __version__
 from .. import events as ev
 from ..protocol.commands import CommandLine
 from ..protocol.line import LineKind
+from ..protocol.raw import escape as raw_escape
 from ..untrusted import safe
 from .match import escape
-from .model import CLIENT, DATA_FILE_NOTE, MAGIC, NOTE, SERVER, TLS_NOTE, WARNING
+from .model import CLIENT, CLIENT_RAW, DATA_FILE_NOTE, MAGIC, NOTE, SERVER, TLS_NOTE, UNASKED_NOTE, WARNING
 from .placeholders import CREDENTIALS, PASSWORD, SECRET, USERNAME, decode_challenge
 from .summary import SessionSummary
 
@@ -90,6 +91,11 @@ class Recorder:
         if isinstance(event, ev.LineSent):
             if event.automatic:
                 self._put("# (sent by smtpshell on the user's behalf)")
+            if event.raw:
+                # The exact bytes, as escapes: replay sends them again in one write. Raw mode
+                # never sends a credential (drivers/raw_checks.py), so nothing here is secret.
+                self._put(f"{CLIENT_RAW} {raw_escape(event.wire)}")
+                return
             text = self._client_text(event)
             self._put(f"{CLIENT} {text}" if text else CLIENT)
         elif isinstance(event, ev.ReplyReceived):
@@ -121,6 +127,10 @@ class Recorder:
 
     def _reply(self, event: ev.ReplyReceived) -> None:
         reply = event.reply
+        if event.exchange.sent is None:
+            # Nothing was waiting for it (a lenient server answering smuggled commands, say):
+            # a note keeps it apart from the reply before it, as a step of its own.
+            self._put(f"{NOTE} {UNASKED_NOTE}")
         lines = reply.lines or ("",)
         for i, line in enumerate(lines):
             sep = " " if i == len(lines) - 1 else "-"
