@@ -50,7 +50,7 @@ def dropped_note(count: int) -> str:
     return t("pipeline.dropped", "{count} held command(s) were not sent: the connection closed", count=count)
 
 
-def pairing(group: Sequence[Line], exchanges: Sequence[Exchange], *, shown: str | None = None) -> str:
+def pairing(group: Sequence[Line], exchanges: Sequence[Exchange], *, shown: str | None = None) -> list[str]:
     """Which reply answered which command of the group, one line each, in order (RFC 2920: replies
     come in the order of the commands)."""
     rows = []
@@ -64,6 +64,5 @@ def pairing(group: Sequence[Line], exchanges: Sequence[Exchange], *, shown: str 
                 answer = t("pipeline.no_reply_error", "no reply: {error}", error=safe(reply.message))
         else:
             answer = t("pipeline.no_reply", "no reply (the connection closed first)")
-        rows.append(f"   {safe(text)}  ->  {answer}")
-    head = t("pipeline.pairing", "the group's replies, in the order of its commands:")
-    return "\n".join([head, *rows])
+        rows.append(f"  {safe(text)}  ->  {answer}")
+    return [t("pipeline.pairing", "the group's replies, in the order of its commands:"), *rows]

@@ -446,7 +446,8 @@ class SessionRunner:
             last = await self.await_replies()
         finally:
             replies.stop()
-        self.bus.emit(ev.Info(pipeline_group.pairing(group, replies.exchanges, shown=shown)))
+        for row in pipeline_group.pairing(group, replies.exchanges, shown=shown):
+            self.bus.emit(ev.Info(row))
         return last
 
     async def flush_group(self) -> None:
