@@ -19,6 +19,7 @@ class Scenario(enum.Enum):
     SLOW = "slow"
     GARBAGE = "garbage"
     DROP = "drop"
+    SMUGGLING = "smuggling"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,11 @@ SCENARIOS: dict[Scenario, ScenarioInfo] = {
     Scenario.DROP: ScenarioInfo(
         "cuts the connection in the middle of its EHLO reply",
         "Type EHLO: the shell reports the half reply and the lost connection.",
+    ),
+    Scenario.SMUGGLING: ScenarioInfo(
+        "takes a bare LF or CR as a line end, so LF . LF or CR . CR ends a message (open to SMTP smuggling)",
+        "Type /raw on, then inside DATA send 'hi\\n.\\nMAIL FROM:<x@y>...': a second message appears in "
+        "/mailbox (lesson 08-smtp-smuggling).",
     ),
 }
 
