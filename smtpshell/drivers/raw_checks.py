@@ -37,16 +37,12 @@ def refusal(reading: Reading, session: Session) -> str:
         return _no_secrets()
     for line in reading.commands:
         if line.verb == "STARTTLS" and (line is not reading.lines[-1] or reading.partial):
-            return t("raw.starttls_last",
-                     "raw mode: STARTTLS must be the last line of a write (what follows it would go out in "
-                     "plaintext before the handshake); nothing was sent")
+            return t("raw.starttls_last", "raw mode: STARTTLS must be the last line of a write (what follows it would go out in plaintext before the handshake); nothing was sent")
     return ""
 
 
 def _no_secrets() -> str:
-    return t("raw.no_secrets",
-             "raw mode does not send credentials (a raw line is shown and recorded as typed): /raw off, "
-             "then AUTH or /login; nothing was sent")
+    return t("raw.no_secrets", "raw mode does not send credentials (a raw line is shown and recorded as typed): /raw off, then AUTH or /login; nothing was sent")
 
 
 def policy_lines(reading: Reading) -> Iterator[Line]:

@@ -65,9 +65,7 @@ def decode(text: str) -> bytes:
             i = at + 4
         else:
             shown = text[at: at + 4] if code == "x" else text[at: at + 2]
-            raise RawEscapeError(t("raw.bad_escape",
-                                   "raw mode: {escape} is not an escape (use \\r \\n \\t \\\\ or \\xHH); "
-                                   "nothing was sent", escape=shown or "\\"))
+            raise RawEscapeError(t("raw.bad_escape", "raw mode: {escape} is not an escape (use \\r \\n \\t \\\\ or \\xHH); nothing was sent", escape=shown or "\\"))
     return bytes(out)
 
 

@@ -95,8 +95,7 @@ def _render_event(event: ev.Event, session: Session | None, options: RenderOptio
         if event.exchange.sent is None and options.explain != "off":
             # Nothing was waiting for it. In raw mode, a lenient server that read more commands
             # in the bytes than a strict one would (SMTP smuggling) shows up exactly like this.
-            view += [("class:warning", "   " + t("ui.reply.unasked", "(the server spoke unasked: no command of "
-                                                  "yours was waiting for this reply)")), ("", "\n")]
+            view += [("class:warning", "   " + t("ui.reply.unasked", "(the server spoke unasked: no command of yours was waiting for this reply)")), ("", "\n")]
         return view
     if isinstance(event, ev.LineSent) and (event.raw or options.raw):
         shown = wire.sent_lines(event) if event.raw else wire.plain_sent_line(event)

@@ -26,11 +26,7 @@ async def raw_command(ctx: ShellContext, args: str) -> None:
         runner.raw = choice == "on"
         ctx.render_options = dataclasses.replace(ctx.render_options, raw=runner.raw)
     if runner.raw:
-        note = t("shell.raw.on",
-                 "raw mode on: typed lines are escapes for exact bytes (\\r CR, \\n LF, \\t TAB, \\\\ backslash, "
-                 "\\xHH any byte); a line not ending in \\r or \\n gets CRLF; nothing is dot-stuffed. "
-                 "On screen: \u21b5 CRLF, \u240a bare LF, \u240d bare CR, \u00b7 a stuffing dot the server removes; "
-                 "lines sent raw are labelled C(raw):")
+        note = t("shell.raw.on", "raw mode on: typed lines are escapes for exact bytes (\\r CR, \\n LF, \\t TAB, \\\\ backslash, \\xHH any byte); a line not ending in \\r or \\n gets CRLF; nothing is dot-stuffed. On screen: \u21b5 CRLF, \u240a bare LF, \u240d bare CR, \u00b7 a stuffing dot the server removes; lines sent raw are labelled C(raw):")
     else:
         note = t("shell.raw.off", "raw mode off: each typed line is sent as typed, plus CRLF")
     ctx.print([("class:info", f"** {note}\n")])
