@@ -25,7 +25,7 @@ def opensmtpd_like(scripted_server: Callable[..., ServerThread], reads: list[lis
 
     async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(b"220 mx.test ESMTP OpenSMTPD\r\n")
-        buffer = b""
+        buffer, in_data = b"", False
         while True:
             chunk = await reader.read(65536)
             if not chunk:
@@ -35,12 +35,17 @@ def opensmtpd_like(scripted_server: Callable[..., ServerThread], reads: list[lis
             if not lines:
                 continue
             reads.append(lines)
-            if len(lines) > 1 and not pipelining:
+            if len(lines) > 1 and not pipelining and not in_data:
                 writer.write(REFUSAL)
                 await writer.drain()
                 return
             for line in lines:
                 verb = line.split(b" ", 1)[0].upper()
+                if in_data:
+                    if line == b".":
+                        writer.write(b"250 2.0.0 Ok: queued\r\n")
+                        in_data = False
+                    continue
                 if verb == b"EHLO":
                     extra = b"250-PIPELINING\r\n" if pipelining else b""
                     writer.write(b"250-mx.test Hello\r\n" + extra + b"250-8BITMIME\r\n250 HELP\r\n")
@@ -49,6 +54,7 @@ def opensmtpd_like(scripted_server: Callable[..., ServerThread], reads: list[lis
                     await writer.drain()
                     return
                 elif verb == b"DATA":
+                    in_data = True
                     writer.write(b"354 Enter mail, end with \".\" on a line by itself\r\n")
                 else:
                     writer.write(b"250 2.0.0 Ok\r\n")
@@ -57,8 +63,8 @@ def opensmtpd_like(scripted_server: Callable[..., ServerThread], reads: list[lis
     return scripted_server(script)
 
 
-def run(address: str, *lines: str) -> subprocess.CompletedProcess[str]:
-    args = [SMTPSHELL, address, "--explain", "off"]
+def run(address: str, *lines: str, flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    args = [SMTPSHELL, address, "--explain", "off", *flags]
     for line in lines:
         args += ["-c", line]
     return subprocess.run(args, capture_output=True, text=True, timeout=60)
@@ -112,3 +118,23 @@ def test_held_commands_go_out_when_the_mode_changes(scripted_server):
     assert [b"MAIL FROM:<a@example.org>", b"RCPT TO:<b@example.org>"] in reads  # flushed by /pipeline off
     assert [b"RSET"] in reads
     assert done.returncode == 0, out
+
+
+def test_a_recorded_group_pairs_each_line_with_its_reply_and_replays(scripted_server, tmp_path):
+    """A transcript pairs a reply with the C: line just before it: the recorder writes a group that
+    went out in one write as line, reply, line, reply (before, C: MAIL, C: RCPT, C: DATA came first,
+    then S: 250, S: 250, S: 354: a file that could not even be read back)."""
+    reads: list[list[bytes]] = []
+    server = opensmtpd_like(scripted_server, reads, pipelining=True)
+    recording = tmp_path / "group.transcript"
+    done = run(server.address, "EHLO client.test", "/pipeline group", *GROUP, "hello", ".",
+               flags=("--record", str(recording)))
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = recording.read_text(encoding="utf-8")
+    assert ("C: MAIL FROM:<a@example.org>\nS: 250 2.0.0 Ok\nC: RCPT TO:<b@example.org>\nS: 250 2.0.0 Ok\n"
+            "C: RCPT TO:<c@example.org>\nS: 250 2.0.0 Ok\nC: DATA\nS: 354 ") in text
+    again: list[list[bytes]] = []
+    second = opensmtpd_like(scripted_server, again, pipelining=True)
+    replay = subprocess.run([SMTPSHELL, "replay", str(recording), second.address],
+                            capture_output=True, text=True, timeout=60)
+    assert replay.returncode == 0, replay.stdout + replay.stderr

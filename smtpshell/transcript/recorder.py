@@ -46,6 +46,8 @@ class Recorder:
         self._seen_close = False
         self._unsubscribe: Any = None
         self.summary = SessionSummary()  # written as comments when the connection closes
+        self._awaiting = 0  # C: lines written whose reply has not come yet (0 or 1)
+        self._held: list[tuple[list[str], bool]] = []  # pipelined lines held back: (lines, gets a reply)
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -66,6 +68,7 @@ class Recorder:
             self._unsubscribe()
             self._unsubscribe = None
         if not self._closed:
+            self._release(everything=True)
             self._closed = True
             self.out.close()
 
@@ -89,15 +92,7 @@ class Recorder:
             return
         self.summary(event)
         if isinstance(event, ev.LineSent):
-            if event.automatic:
-                self._put("# (sent by smtpshell on the user's behalf)")
-            if event.raw:
-                # The exact bytes, as escapes: replay sends them again in one write. Raw mode
-                # never sends a credential (drivers/raw_checks.py), so nothing here is secret.
-                self._put(f"{CLIENT_RAW} {raw_escape(event.wire)}")
-                return
-            text = self._client_text(event)
-            self._put(f"{CLIENT} {text}" if text else CLIENT)
+            self._line_sent(event)
         elif isinstance(event, ev.ReplyReceived):
             self._reply(event)
         elif isinstance(event, ev.DataSent):
@@ -108,6 +103,8 @@ class Recorder:
             self._put(f"{NOTE} {TLS_NOTE}: {i.version} {i.cipher}; certificate {i.verify_note}")
         elif isinstance(event, ev.ProtocolErrorReceived):
             self._put(f"{WARNING} {safe(event.error.message)}")
+            if event.exchange is not None and event.exchange.sent is not None:
+                self._answered()  # it stood in for the reply
         elif isinstance(event, ev.Warning):
             self._put(f"{WARNING} {safe(event.message)}")
         elif isinstance(event, ev.Info):
@@ -118,12 +115,53 @@ class Recorder:
             # A new connection in the same recording (/connect): replay cannot follow it, but the reader can.
             self._put(f"{NOTE} connected to {safe(event.host)}:{event.port} (a new connection)")
         elif isinstance(event, ev.Closed):
+            self._release(everything=True)  # pipelined lines that never got a reply: still sent
             self._seen_close = True
             self._put(f"{NOTE} connection closed: {safe(event.reason)}")
             self._put("")
             for line in self.summary.lines():  # a comment: replay and lessons read past it
                 self._put(f"# {line}")
             self.out.flush()
+
+    def _line_sent(self, event: ev.LineSent) -> None:
+        """A C: line, written at once, or held while earlier pipelined lines still await their
+        replies: a transcript pairs a reply with the C: line just before it, so a group sent
+        without waiting (/pipeline) is written line, reply, line, reply, and replays one by one."""
+        lines = ["# (sent by smtpshell on the user's behalf)"] if event.automatic else []
+        if event.raw:
+            # The exact bytes, as escapes: replay sends them again in one write. Raw mode never
+            # sends a credential (drivers/raw_checks.py), so nothing here is secret. How many
+            # replies one raw write gets is the server's to say: no holding back around it.
+            self._release(everything=True)
+            for line in (*lines, f"{CLIENT_RAW} {raw_escape(event.wire)}"):
+                self._put(line)
+            self._awaiting = 0
+            return
+        text = self._client_text(event)  # now: the AUTH state it reads is the one this line was sent in
+        lines.append(f"{CLIENT} {text}" if text else CLIENT)
+        gets_reply = event.kind.pending is not None
+        if self._held or (self._awaiting and gets_reply):  # a BDAT chunk's lines follow BDAT at once
+            self._held.append((lines, gets_reply))
+            return
+        for line in lines:
+            self._put(line)
+        self._awaiting = int(gets_reply)
+
+    def _answered(self) -> None:
+        self._awaiting = max(0, self._awaiting - 1)
+        if not self._awaiting:
+            self._release()
+
+    def _release(self, *, everything: bool = False) -> None:
+        """Write held lines, up to the next one that awaits a reply (or all of them)."""
+        while self._held:
+            lines, gets_reply = self._held.pop(0)
+            for line in lines:
+                self._put(line)
+            if gets_reply and not everything:
+                self._awaiting = 1
+                return
+        self._awaiting = 0
 
     def _reply(self, event: ev.ReplyReceived) -> None:
         reply = event.reply
@@ -141,6 +179,8 @@ class Recorder:
         else:
             self._mechanism = None
             self._challenge = ""
+        if event.exchange.sent is not None:
+            self._answered()
 
     def _client_text(self, event: ev.LineSent) -> str:
         """The line as written: as shown, or a placeholder where a secret was."""
