@@ -42,7 +42,7 @@ class Collector:
 
 
 def held_note(count: int) -> str:
-    return t("pipeline.held", "held for the group's one write ({count} command(s) so far); it goes out with the command that ends the group (DATA, QUIT, RSET, ...)", count=count)
+    return t("pipeline.held", "held for the group's one write ({count} command(s) so far); it goes out with the command that ends the group (DATA, NOOP, QUIT, ...)", count=count)
 
 
 def dropped_note(count: int) -> str:

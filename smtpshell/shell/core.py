@@ -144,7 +144,7 @@ async def pipeline_command(ctx: ShellContext, args: str) -> None:
         runner.pipelining = choice in ("on", "group")
         runner.one_write = choice == "group"
     if runner.pipelining and runner.one_write:
-        note = t("shell.pipeline.group", "pipelining in one write: commands are held until one ends the group (DATA, QUIT, RSET, ...), then the group goes out in a single write; the replies are paired with the commands in order")
+        note = t("shell.pipeline.group", "pipelining in one write: commands are held until one ends the group (DATA, NOOP, QUIT, ...), then the group goes out in a single write; the replies are paired with the commands in order")
     elif runner.pipelining:
         note = "pipelining on: commands go out without waiting; replies are paired in order as they come"
     else:
