@@ -94,3 +94,19 @@ def test_lax_line_ends_over_any_split(split: int) -> None:
     lax = LaxLineEnds()
     out = b"".join(lax.feed(data[i:i + split]) for i in range(0, len(data), split))
     assert out == b"a\r\nb\r\nc\r\n.\r\nd\r\n\r\n.\r\n"
+
+
+def test_a_raw_line_is_not_exported_as_another_tools_command() -> None:
+    """swaks, curl and openssl would normalise the bytes: the export says so instead of lying."""
+    from smtpshell.transcript.export_commands import NotExpressible, read_session
+
+    with pytest.raises(NotExpressible, match="C\\(raw\\): line"):
+        read_session(read_transcript(LESSON))
+
+
+def test_the_handout_keeps_the_raw_lines_and_the_sequences_readable() -> None:
+    from smtpshell.transcript.export import to_markdown
+
+    page = to_markdown(read_transcript(LESSON))
+    assert "C(raw): Subject: part 1\\r\\n\\r\\nfirst message\\n.\\nMAIL FROM:" in page
+    assert "come the bytes LF . LF" in page
