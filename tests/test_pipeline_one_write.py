@@ -138,3 +138,13 @@ def test_a_recorded_group_pairs_each_line_with_its_reply_and_replays(scripted_se
     replay = subprocess.run([SMTPSHELL, "replay", str(recording), second.address],
                             capture_output=True, text=True, timeout=60)
     assert replay.returncode == 0, replay.stdout + replay.stderr
+
+
+def test_a_raw_line_sends_the_held_group_first(scripted_server):
+    reads: list[list[bytes]] = []
+    server = opensmtpd_like(scripted_server, reads, pipelining=True)
+    done = run(server.address, "EHLO client.test", "/pipeline group", "MAIL FROM:<a@example.org>", "/raw on",
+               "RCPT TO:<b@example.org>")
+    assert done.returncode == 0, done.stdout + done.stderr
+    sent = [line for r in reads for line in r]
+    assert sent.index(b"MAIL FROM:<a@example.org>") < sent.index(b"RCPT TO:<b@example.org>")

@@ -398,6 +398,8 @@ class SessionRunner:
         except raw.RawEscapeError as exc:
             self.context.error(str(exc))
             return None
+        if self._held:
+            await self.flush_group()  # /pipeline group's held commands were typed first: they go first
         session = self.session
         if session.chunk_remaining:
             reading = raw.Reading((), b"", False, ())  # BDAT chunk bytes: counted, never read as lines
