@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how much to explain each reply: auto (default) is 'failures' in script mode (the wire, "
                         "and one line of meaning for each 4xx/5xx reply) and 'full' in the interactive shell")
     p.add_argument("--lang", metavar="LANG", help="language of messages and explanations (default: from the locale)")
+    p.add_argument("--raw", action="store_true",
+                   help="raw mode from the start (as /raw on): every line's end shown, typed escapes "
+                        "(\\r \\n \\xHH) sent as exact bytes")
     p.add_argument("--record", metavar="FILE", help="record the session to a transcript FILE (see 'smtpshell replay')")
     p.add_argument("--exit-codes", choices=("class", "stage"), default="class",
                    help="class (default): the exit status says the worst reply class; stage: it says "
@@ -303,7 +306,7 @@ def _run_main(args: argparse.Namespace) -> int:
     if target is not None and target.user and not args.user:
         args.user = target.user  # smtp://USER@host
     options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args),
-                         auth=auth_options(args), exit_codes=args.exit_codes)
+                         auth=auth_options(args), exit_codes=args.exit_codes, raw=args.raw)
     from .drivers.mx_start import check_mx_flags, remember_for_repl
 
     check_mx_flags(args)
@@ -361,7 +364,7 @@ async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: 
         driver = ScriptDriver(
             lines, target, options,
             color=ansi.want_color(args.color),
-            render=RenderOptions(explain=level_for(args.explain, script=True)),
+            render=RenderOptions(explain=level_for(args.explain, script=True), raw=args.raw),
             record=args.record,
             practice_server=practice_server,
         )

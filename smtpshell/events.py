@@ -42,6 +42,14 @@ class LineSent(NamedTuple):
     secret: bool = False
     automatic: bool = False  # sent by the shell on the user's behalf (shown as such)
     note: str = ""  # e.g. "dot-stuffed: sent as '..foo'"
+    # Raw mode (/raw on, C(raw): lines): the exact bytes written, and where a strict server
+    # removes a stuffing dot. Empty for every other line. Raw mode never sends a secret.
+    wire: bytes = b""
+    stuffed: tuple[int, ...] = ()
+
+    @property
+    def raw(self) -> bool:
+        return bool(self.wire)
 
 
 class DataSent(NamedTuple):

@@ -46,6 +46,7 @@ from ..i18n import t
 from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
 from ..protocol.line import Line, LineKind, wire_bytes
+from ..protocol.raw import Reading, StrictReader, escape
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
 from ..untrusted import safe
@@ -136,6 +137,7 @@ class ConnectionCore(TLSHandling):
         self._goodbye: Reply | None = None  # a 421: the server is closing, and said why
         self._batch: list[bytes] = []  # message lines not written yet (see gather_data_lines)
         self._batched = 0
+        self.raw_reader = StrictReader()  # raw mode: the line a strict server has not seen end yet
 
     # -- the transport's callbacks (named as in asyncio.Protocol) ------------
 
@@ -297,6 +299,61 @@ class ConnectionCore(TLSHandling):
         if line.verb == "STARTTLS":
             # Nothing typed or pasted after STARTTLS may go out before its reply.
             self._expect_starttls_reply()
+            await self._write(wire, gated=False)
+            return
+        await self._write(wire)
+
+    async def send_group(self, held: list[Line], line: Line, *, shown: str | None = None,
+                         secret: bool = False, automatic: bool = False) -> None:
+        """/pipeline group: ``held`` and then ``line`` (which ends the group) in one write.
+
+        Each line is registered with the session and shown as :meth:`send` would, then all
+        their bytes go out in a single transport write, as pipelining clients do (RFC 2920).
+        """
+        for each in (*held, line):
+            if each.kind.pending is None:
+                raise InjectionError(each.refusal or f"a {each.kind.value} is not sent to the server")
+        if self.tls_pending:
+            await self.wait_tls()
+        wires = []
+        for each in held:
+            wire = wire_bytes(each.text) + b"\r\n"
+            self.session.sent(Pending(Kind.COMMAND, each.text, each.verb))
+            self.bus.emit(ev.LineSent(each.text, each.kind, len(wire)))
+            wires.append(wire)
+        display = SECRET if secret and shown is None else (shown if shown is not None else line.text)
+        wire = wire_bytes(line.text) + b"\r\n"
+        wires.append(wire)
+        data = b"".join(wires)
+        pending_kind = line.kind.pending
+        assert pending_kind is not None
+        self.session.sent(Pending(pending_kind, display, line.verb))
+        note = t("client.pipeline_written", "pipelining: {count} commands in one write ({nbytes} bytes)",
+                 count=len(wires), nbytes=len(data))
+        self.bus.emit(ev.LineSent(display, line.kind, len(wire), secret=secret, automatic=automatic, note=note))
+        if line.verb == "STARTTLS":
+            self._expect_starttls_reply()
+            await self._write(data, gated=False)
+            return
+        await self._write(data)
+
+    async def send_raw(self, shown: str, kind: LineKind, wire: bytes, reading: Reading, *,
+                       automatic: bool = False) -> None:
+        """Raw mode: ``wire`` exactly as given, in one write. The session expects what a
+        strict server answers (``reading``, from :attr:`raw_reader`); a lenient server's extra
+        replies arrive as the server speaking unasked. The runner has checked the lines."""
+        if self.tls_pending:
+            await self.wait_tls()
+        for line in reading.lines:
+            if line.gets_reply:
+                text = "." if line.kind is Kind.DATA_END else escape(line.text.encode("utf-8", "surrogateescape"))
+                self.session.sent(Pending(line.kind, text, line.verb))
+        self.raw_reader.commit(reading)
+        if self.session.chunk_remaining and not reading.lines:
+            self.session.chunk_sent(len(wire))  # BDAT: the chunk's bytes, counted (RFC 3030)
+        self.bus.emit(ev.LineSent(shown, kind, len(wire), automatic=automatic, wire=wire, stuffed=reading.stuffed))
+        if any(line.verb == "STARTTLS" for line in reading.commands):
+            self._expect_starttls_reply()  # the runner made sure it is the write's last line
             await self._write(wire, gated=False)
             return
         await self._write(wire)

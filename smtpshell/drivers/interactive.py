@@ -69,7 +69,8 @@ class Repl:
         self.recorder: Recorder | None = None
         self.bus = ev.EventBus()
         self.runner: SessionRunner = SessionRunner(self.bus, options, self)
-        self.render_options = RenderOptions(explain=level_for(getattr(args, "explain", None), script=False))
+        self.render_options = RenderOptions(explain=level_for(getattr(args, "explain", None), script=False),
+                                            raw=options.raw)
         self.ui = ui or ReplUI(config, lambda: self.runner.session, self.where,
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)
@@ -177,7 +178,7 @@ class Repl:
 
     def on_event(self, event: ev.Event) -> None:
         # /level sets self.render_options: read them at each event.
-        if isinstance(event, ev.LineSent) and not event.automatic and not self.ui.erased_last_line:
+        if isinstance(event, ev.LineSent) and not event.automatic and not event.raw and not self.ui.erased_last_line:
             self._show(self._typed_line_sent(event))
         else:
             self._show(render_event(event, self.runner.session, self.render_options))

@@ -41,6 +41,7 @@ from .script import ScriptContext
 
 PROMPT = "lesson C: "
 RETRY_PROMPT = "retry C: "  # the same step again, after a reply that differed  # "C:" as in the transcript; "lesson" so it is not taken for a sent line
+RAW_PROMPT = "lesson C(raw): "  # a C(raw): step: the line is escapes for exact bytes (protocol/raw.py)
 ASK_LABELS = {USERNAME: "user name", PASSWORD: "password"}
 
 
@@ -210,7 +211,8 @@ class Lesson:
                 if token is not None:
                     return await self._send_secret(step.line, token)
                 # is_password is sticky in a PromptSession: say it every time.
-                text: str = await self.prompt_session.prompt_async(RETRY_PROMPT if retry else PROMPT, default=step.line,
+                label = RAW_PROMPT if step.raw else RETRY_PROMPT if retry else PROMPT
+                text: str = await self.prompt_session.prompt_async(label, default=step.line,
                                                               is_password=False)
             except (EOFError, KeyboardInterrupt):
                 self.say([("class:note", "\n  You left the lesson.\n")])
@@ -224,6 +226,9 @@ class Lesson:
                     self.skipped += 1
                 return ""
             line = classify(text, self.runner.session)
+            if step.raw and line.kind is not LineKind.SHELL:
+                await self.runner.send_raw(text, line.kind)  # a C(raw): step: its escapes, byte for byte
+                return text
             await self.runner.handle(line)
             if line.kind is LineKind.SHELL:
                 if not self.runner.connected:

@@ -22,6 +22,7 @@ class Scenario(enum.Enum):
     SLOW = "slow"
     GARBAGE = "garbage"
     DROP = "drop"
+    SMUGGLING = "smuggling"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ def _describe() -> dict[Scenario, ScenarioInfo]:
         Scenario.DROP: ScenarioInfo(
             t("server.scenario.drop.summary", "cuts the connection in the middle of its EHLO reply"),
             t("server.scenario.drop.lesson", "Type EHLO: the shell reports the half reply and the lost connection."),
+        ),
+        Scenario.SMUGGLING: ScenarioInfo(
+            t("server.scenario.smuggling.summary", "takes a bare LF or CR as a line end, so LF . LF or CR . CR ends a message (open to SMTP smuggling)"),
+            t("server.scenario.smuggling.lesson", "Type /raw on, then inside DATA send 'hi\\n.\\nMAIL FROM:<x@y>...': a second message appears in /mailbox (lesson 08-smtp-smuggling)."),
         ),
     }
 

@@ -123,10 +123,10 @@ async def quit_command(ctx: ShellContext, args: str) -> None:
 
 @command(
     "pipeline",
-    lambda: t("shell.pipeline.summary", "send commands without waiting for each reply (RFC 2920), or one at a time again"),
-    usage="[on|off]",
+    lambda: t("shell.pipeline.summary", "send commands without waiting for each reply (RFC 2920), each group in one write, or one at a time again"),
+    usage="[on|group|off]",
     arg_kind=ArgKind.ON_OFF,
-    details=lambda: t("shell.pipeline.details", "With it on, commands go out at once and their replies are shown as they come; the shell waits for all of them after a command that must end a group ({group_enders}).",
+    details=lambda: t("shell.pipeline.details", "With it on, commands go out at once and their replies are shown as they come; the shell waits for all of them after a command that must end a group ({group_enders}). With group, the shell holds the commands of a group and sends them with the command that ends it, in one write, as real clients do; then it says which reply answered which command.",
                       group_enders=", ".join(catalogue.group_enders())),
 )
 async def pipeline_command(ctx: ShellContext, args: str) -> None:
@@ -135,17 +135,22 @@ async def pipeline_command(ctx: ShellContext, args: str) -> None:
         ctx.error(t("shell.pipeline.not_connected", "/pipeline: not connected"))
         return
     choice = args.strip().lower()
-    if choice not in ("", "on", "off"):
-        ctx.error(t("shell.pipeline.on_off", "/pipeline takes on or off"))
+    if choice not in ("", "on", "off", "group"):
+        ctx.error(t("shell.pipeline.usage", "/pipeline takes on, group or off"))
         return
+    if choice and choice != "group" and runner.held:
+        await runner.flush_group()  # what the group mode held goes out before the mode changes
     if choice == "off" and runner.pipelining and ctx.session.pending and runner.connected:
         await runner.await_replies()  # collect what the last group left outstanding
     if choice:
-        runner.pipelining = choice == "on"
-    if runner.pipelining:
+        runner.pipelining = choice in ("on", "group")
+        runner.one_write = choice == "group"
+    if runner.pipelining and runner.one_write:
+        note = t("shell.pipeline.group", "pipelining in one write: commands are held until one ends the group (DATA, NOOP, QUIT, ...), then the group goes out in a single write; the replies are paired with the commands in order")
+    elif runner.pipelining:
         note = t("shell.pipeline.on", "pipelining on: commands go out without waiting; replies are paired in order as they come")
-        if ctx.session.capabilities is not None and not ctx.session.advertised("PIPELINING"):
-            note += t("shell.pipeline.not_advertised", " (this server did not advertise PIPELINING: it may lose or reject commands)")
     else:
         note = t("shell.pipeline.off", "pipelining off: each command waits for its reply")
+    if runner.pipelining and ctx.session.capabilities is not None and not ctx.session.advertised("PIPELINING"):
+        note += t("shell.pipeline.not_advertised", " (this server did not advertise PIPELINING: it may lose or reject commands)")
     ctx.print([("class:info", f"** {note}\n")])

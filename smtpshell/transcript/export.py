@@ -96,7 +96,7 @@ def explain(step: Step) -> str:
     if not step.expected:
         return ""
     first = step.expected[0]
-    verb = CommandLine.parse(step.line).verb if step.line else None
+    verb = CommandLine.parse(step.line).verb if step.line and not step.raw else None
     text = "\n".join("\n".join(shown_text(e)) for e in step.expected)
     enhanced = parse_enhanced(first.code, text)
     return knowledge.explain_reply(first.code, enhanced, verb, text).summary
@@ -112,7 +112,9 @@ def _client_line(text: str, automatic: bool) -> Line:
 
 
 def session_lines(step: Step) -> Iterator[Line]:
-    if step.line is not None:
+    if step.line is not None and step.raw:
+        yield Line("sent", "C(raw): ", step.line)  # raw mode's escapes, as the student types them
+    elif step.line is not None:
         yield _client_line(step.line, step.automatic)
     texts = [(e.code, text) for e in step.expected for text in shown_text(e)]
     for i, (code, text) in enumerate(texts):

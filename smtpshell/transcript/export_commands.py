@@ -56,6 +56,10 @@ def read_session(transcript: Transcript) -> Session:
         line = step.line
         if line is None:
             continue
+        if step.raw:
+            # Raw bytes (a bare LF, a smuggling probe) would come out of the other tool normalised.
+            raise NotExpressible(t("export.as.raw", "line {line}: a C(raw): line is bytes only smtpshell sends as they are; swaks, curl and openssl would change them: use smtpshell replay",
+                                   line=step.line_no))
         session.all_lines.append(line)
         if tls_on:
             session.after_tls.append(line)

@@ -9,6 +9,7 @@ from ..i18n import t
 from .model import (
     AUTOMATIC_COMMENT,
     CLIENT,
+    CLIENT_RAW,
     COMMENT,
     EXAMPLE,
     HEADER,
@@ -76,6 +77,8 @@ class _Parser:
             self._header(number, raw[len(HEADER):])
         elif raw.startswith(CLIENT):
             self._client(number, _after_prefix(raw, CLIENT))
+        elif raw.startswith(CLIENT_RAW):
+            self._client(number, _after_prefix(raw, CLIENT_RAW), raw=True)
         elif raw.startswith(SERVER):
             self._server(number, _after_prefix(raw, SERVER))
         elif raw.startswith(EXAMPLE):
@@ -95,12 +98,12 @@ class _Parser:
             raise TranscriptError(t("transcript.bad_header", "{where}: a header line reads '#: key: value'", where=f"{self.source}:{number}"))
         self.transcript.header[key.strip().lower()] = value.strip()
 
-    def _client(self, number: int, text: str) -> None:
+    def _client(self, number: int, text: str, *, raw: bool = False) -> None:
         comments = self._take_comments()
         automatic = bool(comments) and comments[-1] == AUTOMATIC_COMMENT  # the recorder's mark, not teaching text
         if automatic:
             comments.pop()
-        step = Step(text, number, comments=comments, automatic=automatic)
+        step = Step(text, number, comments=comments, automatic=automatic, raw=raw)
         self.transcript.steps.append(step)
         self.current = step
         self.last = "client"
