@@ -125,7 +125,7 @@ async def quit_command(ctx: ShellContext, args: str) -> None:
     "pipeline",
     lambda: t("shell.pipeline.summary", "send commands without waiting for each reply (RFC 2920), each group in one write, or one at a time again"),
     usage="[on|group|off]",
-    arg_kind=ArgKind.ON_OFF,
+    arg_kind=ArgKind.PIPELINE_MODE,
     details=lambda: t("shell.pipeline.details", "With it on, commands go out at once and their replies are shown as they come; the shell waits for all of them after a command that must end a group ({group_enders}). With group, the shell holds the commands of a group and sends them with the command that ends it, in one write, as real clients do; then it says which reply answered which command.",
                       group_enders=", ".join(catalogue.group_enders())),
 )

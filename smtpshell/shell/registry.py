@@ -145,7 +145,8 @@ class ArgKind(enum.Enum):
     CODE = "code"  # a reply code, an enhanced code, an EHLO keyword or 'last' (/explain)
     LEVEL = "level"  # full, brief or off (/level)
     TARGET = "target"  # HOST[:PORT] or smtp:// / smtps:// (/connect)
-    ON_OFF = "on-off"  # on or off (/raw, /pipeline, which also takes group)
+    ON_OFF = "on-off"  # on or off (/raw)
+    PIPELINE_MODE = "pipeline-mode"  # on, group or off (/pipeline)
     AUTH_MODE = "auth-mode"  # auto or manual (/auth)
     MECHANISM = "mechanism"  # a SASL mechanism (/login)
 
