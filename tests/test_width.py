@@ -1,0 +1,197 @@
+"""Display width and wrapping (smtpshell/render/width.py): the properties, then the cases."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smtpshell import i18n
+from smtpshell.render.width import (
+    MIN_INDENT,
+    NO_BREAK_AFTER,
+    NO_BREAK_BEFORE,
+    cell_width,
+    fit,
+    hang_indent,
+    pad_to,
+    wrap,
+    wrap_spans,
+    wrap_styled,
+)
+
+CJK = "服务器收件人邮件地址认证登录加密明文证书退信中继灰名单信封"
+CLOSING, OPENING = "，。）」、", "（「"
+
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCXYZ0123456789.-@<>:", min_size=1, max_size=30)
+hanzi = st.text(alphabet=CJK, min_size=1, max_size=12)
+pieces = st.one_of(words, hanzi, st.sampled_from(list(CLOSING + OPENING)), st.just("e\u0301"))
+texts = st.lists(st.tuples(pieces, st.sampled_from([" ", "", "  "])), max_size=40).map(
+    lambda parts: "".join(p + sep for p, sep in parts).strip())
+
+
+def _narrow_words(text: str) -> list[str]:
+    """Runs of one-column characters between spaces or wide ones: what must never be split."""
+    out, word = [], ""
+    for ch in text:
+        if ch.isspace() or cell_width(ch) == 2:
+            if word:
+                out.append(word)
+            word = ""
+        else:
+            word += ch
+    return [*out, word] if word else out
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, width=st.integers(10, 100), first=st.integers(0, 40))
+def test_wrapped_lines_fit_keep_words_whole_and_give_the_text_back(text: str, width: int, first: int) -> None:
+    hang = hang_indent(first, width)
+    lines = wrap(text, width, first=first)
+    spans = wrap_spans(text, width, first, hang)
+    # Every line fits (the first one after its head, when the head leaves room for its text).
+    for i, line in enumerate(lines):
+        taken = first if i == 0 else 0
+        assert cell_width(line) + taken <= width or (i == 0 and line == ""), (line, width, first)
+    # Continuation lines are indented; the first line is what follows the head.
+    assert hang >= MIN_INDENT
+    for line in lines[1:]:
+        assert line.startswith(" " * hang) and (len(line) == hang or not line[hang].isspace()), (line, hang)
+    # Each line is one piece of the text, in order; between pieces only spaces (or a CJK break).
+    at = 0
+    for a, b in spans:
+        assert a >= at and text[at:a].strip() == "", (text, spans)
+        at = b
+    assert text[at:].strip() == ""
+    assert "".join(text.split()) == "".join("".join(line.split()) for line in lines)
+    # No word is split unless it is longer than a whole line.
+    room = width - hang
+    shown = [text[a:b] for a, b in spans]
+    for word in _narrow_words(text):
+        if cell_width(word) <= room:
+            assert any(word in piece for piece in shown), (word, shown)
+    # No line starts with a combining mark (a character and its accent stay together).
+    for piece in shown:
+        assert not piece or cell_width(piece[0]) > 0 or piece[0].isspace()
+
+
+phrases = st.tuples(
+    st.sampled_from(["", *OPENING]),
+    st.one_of(st.text(alphabet="abcdefgh", min_size=1, max_size=5), st.text(alphabet=CJK, min_size=1, max_size=4)),
+    st.sampled_from(["", *CLOSING]),
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.tuples(phrases, st.sampled_from([" ", ""])), min_size=1, max_size=40),
+       width=st.integers(20, 80), first=st.integers(0, 20))
+def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(parts, width: int, first: int) -> None:
+    text = "".join(p + sep for p, sep in parts).strip()
+    for a, b in wrap_spans(text, width, first, hang_indent(first, width)):
+        piece = text[a:b]
+        if piece:
+            assert piece[0] not in NO_BREAK_BEFORE and piece[-1] not in NO_BREAK_AFTER, (piece, text)
+
+
+def test_cjk_width_is_two_columns_and_combining_marks_none() -> None:
+    assert cell_width("服务器") == 6
+    assert cell_width("，。") == 4
+    assert cell_width("e\u0301") == 1
+    assert cell_width("SMTP 服务器") == 11
+
+
+def test_english_breaks_at_spaces_never_mid_word() -> None:
+    text = "you may send several commands without waiting for each reply"
+    assert wrap(text, 80, first=28) == ["you may send several commands without waiting for",
+                                        " " * 28 + "each reply"]
+
+
+def test_chinese_breaks_between_characters_and_keeps_punctuation_with_the_text() -> None:
+    text = "服务器不是这个收件人的最终目的地，也不会替你转发"
+    lines = wrap(text, 20, first=5)
+    assert lines == ["服务器不是这个", "     收件人的最终目", "     的地，也不会替", "     你转发"]
+    # "，" would start the third line at 18 columns: it goes with the character before it.
+    assert all(not line.strip().startswith("，") for line in lines)
+
+
+def test_a_word_longer_than_the_line_is_cut_only_then() -> None:
+    assert wrap("a" * 25, 10, first=0, indent=2) == ["a" * 10, "  " + "a" * 8, "  " + "a" * 7]
+
+
+def test_a_long_head_sends_the_text_to_the_continuation_lines() -> None:
+    # The head (an EHLO line wider than the window) fills its line: the meaning starts below.
+    assert wrap("the meaning", 22, first=30) == ["", " " * 11 + "the meaning"]
+
+
+def test_pad_to_counts_columns() -> None:
+    assert pad_to("含义", 10) == "含义      "
+    assert pad_to("meaning", 10) == "meaning   "
+
+
+def _plain(fragments) -> str:  # type: ignore[no-untyped-def]
+    return "".join(text for _, text in fragments)
+
+
+def test_styled_ehlo_row_wraps_under_its_meaning_and_keeps_styles() -> None:
+    row = [("class:reply.prefix", "S: "), ("class:reply.2xx", "250-"), ("class:ehlo.keyword", "PIPELINING"),
+           ("class:reply.text", ""), ("", "           "),
+           ("class:explain", "you may send several commands without waiting for each reply"), ("", "\n")]
+    out = wrap_styled(row, 60)
+    assert _plain(out).split("\n") == [
+        "S: 250-PIPELINING           you may send several commands",
+        " " * 28 + "without waiting for each reply",
+        "",
+    ]
+    assert ("class:explain", "without waiting for each reply") in out
+    assert ("class:ehlo.keyword", "PIPELINING") in out
+
+
+def test_styled_explanation_continues_under_its_text_after_the_bullet() -> None:
+    line = [("class:explain", "   ↳ the server is not the final destination for this recipient and will not relay"),
+            ("", "\n")]
+    assert _plain(wrap_styled(line, 40)).split("\n") == [
+        "   ↳ the server is not the final",
+        "     destination for this recipient and",
+        "     will not relay",
+        "",
+    ]
+
+
+def test_the_servers_lines_and_fitting_lines_are_left_alone() -> None:
+    wire = [("class:reply.prefix", "S: "), ("class:reply.5xx", "554 "), ("class:reply.text", "x " * 60), ("", "\n")]
+    assert wrap_styled(wire, 40) == wire
+    short = [("class:explain", "   ↳ fits"), ("", "\n")]
+    assert wrap_styled(short, 40) == short
+    assert wrap_styled(wire + short, None) == wire + short  # not a terminal: whole lines
+
+
+def test_fit_cuts_one_line_at_a_word_with_an_ellipsis() -> None:
+    bar = [("class:toolbar.host", " 127.0.0.1:2525"), ("class:toolbar.sep", " │ "),
+           ("class:toolbar.hint", "sender accepted: RCPT TO:<someone@example.org>")]
+    out = fit(bar, 40)
+    assert _plain(out) == " 127.0.0.1:2525 │ sender accepted: RCPT…"
+    assert cell_width(_plain(out)) <= 40
+    assert fit(bar, 200) == bar
+    cjk = fit([("class:toolbar.hint", "已问候：下一步发送 EHLO 命令")], 12)
+    assert cell_width(_plain(cjk)) <= 12 and _plain(cjk).endswith("…")
+
+
+def test_locale_dir_from_the_environment_adds_a_catalogue_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "zz").mkdir()
+    (tmp_path / "zz" / "test.toml").write_text('"ui.reply.try" = "试试：{hint}"\n', encoding="utf-8")
+    try:
+        used, problem = i18n.setup("zz", {i18n.LOCALE_DIR_ENV: os.fspath(tmp_path)})
+        assert (used, problem) == ("zz", "")
+        assert i18n.t("ui.reply.try", "try: {hint}", hint="AUTH") == "试试：AUTH"
+    finally:
+        i18n.remove_catalogue_dir(tmp_path)
+        i18n.set_language("en")
+
+
+@pytest.mark.parametrize("width", [10, 11, 37, 80])
+def test_every_width_from_ten_is_honoured_for_a_long_chinese_explanation(width: int) -> None:
+    text = "收件人地址被拒绝（5.1.1）：服务器上没有这个邮箱，请检查地址的拼写。"
+    for i, line in enumerate(wrap(text, width, first=5)):
+        assert cell_width(line) + (5 if i == 0 else 0) <= width
