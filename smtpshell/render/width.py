@@ -44,6 +44,7 @@ PROSE = frozenset({
 NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】〉〕〗〙〛｝］’”…‥·・ー々〜～,.;:?!)]}%")
 NO_BREAK_AFTER = frozenset("（《「『【〈〔〖〘〚｛［‘“([{")
 MIN_INDENT = 2  # a continuation line is indented at least this much, so it reads as one
+MIN_TEXT = 20  # columns a continuation line keeps for its text, however deep its head
 ELLIPSIS = "…"
 
 # A prose fragment's own bullet is part of the head: "   ↳ ", "   → ", "** ", "!! ", "     + ".
@@ -150,8 +151,9 @@ def wrap_spans(text: str, width: int, first: int = 0, indent: int = 0) -> list[t
 
 def hang_indent(head: int, width: int) -> int:
     """The indentation of continuation lines after a head of ``head`` columns: the head's
-    width, at least :data:`MIN_INDENT`, at most half the line (so text keeps room)."""
-    return min(max(head, MIN_INDENT), max(width // 2, MIN_INDENT))
+    width, at least :data:`MIN_INDENT`; but the text keeps :data:`MIN_TEXT` columns, or half
+    a narrow line (an EHLO table's meaning column stays a column down to 48 columns)."""
+    return min(max(head, MIN_INDENT), max(width - MIN_TEXT, width // 2, MIN_INDENT))
 
 
 def wrap(text: str, width: int, first: int = 0, indent: int | None = None) -> list[str]:
