@@ -129,6 +129,9 @@ def test_explanations_wrap_at_words_and_characters_with_indented_continuations(
     # The toolbar is one row, cut (if at all) with an ellipsis, never by the terminal.
     toolbar = next(row for row in reversed(screen.rows) if row.strip())
     assert "│" in toolbar and cell_width(toolbar) <= cols
+    if lang == "en" and cols == 60:  # " 127.0.0.1:PORT │ plaintext │ sender accepted: RCPT TO:<someone@...>"
+        assert toolbar.endswith("…"), toolbar
+        assert toolbar[:-1].split()[-1] in "plaintext │ sender accepted: RCPT TO:<someone@example.org>".split()
     screen.line("/quit")
 
 
@@ -149,3 +152,28 @@ def test_after_a_resize_explanations_wrap_to_the_new_width(shell_pty, zh_catalog
     assert_wrapped(screen.rows, expected, 50)
     assert any(cell_width(line) > 50 for line, _ in expected)
     screen.line("/quit")
+
+
+async def _never_answers_noop(reader, writer) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from tests.plugins.servers import read_command
+
+    writer.write(b"220 slow.test ESMTP\r\n")
+    await writer.drain()
+    await read_command(reader)  # NOOP: no answer, ever
+    await asyncio.sleep(30)
+
+
+def test_the_waiting_line_stays_one_row_in_a_narrow_window(shell_pty, scripted_server) -> None:  # type: ignore[no-untyped-def]
+    # Redrawn in place with "\r" twice a second: wider than the window, each redraw would leave a row.
+    server = scripted_server(_never_answers_noop)
+    screen = Screen(shell_pty(server.address, rows=30, cols=40), 30, 40)
+    screen.wait_for("smtp>")
+    screen.line("NOOP")
+    screen.wait_for("waiting for the reply")
+    screen.wait_for(" 3 s")  # a few redraws
+    rows = [row for row in screen.rows if "waiting" in row or "Ctrl-C" in row or "stops" in row]
+    assert len(rows) == 1 and rows[0].endswith("…"), screen.text
+    screen.child.sendintr()
+    screen.wait_for("stopped waiting")

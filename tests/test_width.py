@@ -16,6 +16,7 @@ from smtpshell.render.width import (
     cell_width,
     fit,
     hang_indent,
+    keep_end,
     pad_to,
     wrap,
     wrap_spans,
@@ -77,18 +78,18 @@ def test_wrapped_lines_fit_keep_words_whole_and_give_the_text_back(text: str, wi
         assert not piece or cell_width(piece[0]) > 0 or piece[0].isspace()
 
 
-phrases = st.tuples(
-    st.sampled_from(["", *OPENING]),
-    st.one_of(st.text(alphabet="abcdefgh", min_size=1, max_size=5), st.text(alphabet=CJK, min_size=1, max_size=4)),
-    st.sampled_from(["", *CLOSING]),
-).map("".join)
+# Phrases whose unbreakable pieces (a word or a character with the punctuation glued to it)
+# stay under 10 columns: with room for them, no line is ever cut, so kinsoku always holds.
+_open, _close = st.sampled_from(["", *OPENING]), st.sampled_from(["", *CLOSING])
+narrow_phrase = st.tuples(_open, st.text(alphabet="abcdefgh", min_size=1, max_size=5), _close, st.just(" "))
+cjk_phrase = st.tuples(_open, st.text(alphabet=CJK, min_size=1, max_size=4), _close, st.sampled_from([" ", ""]))
 
 
 @settings(max_examples=200, deadline=None)
-@given(parts=st.lists(st.tuples(phrases, st.sampled_from([" ", ""])), min_size=1, max_size=40),
-       width=st.integers(20, 80), first=st.integers(0, 20))
+@given(parts=st.lists(st.one_of(narrow_phrase, cjk_phrase), min_size=1, max_size=40),
+       width=st.integers(20, 80), first=st.integers(0, 5))
 def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(parts, width: int, first: int) -> None:
-    text = "".join(p + sep for p, sep in parts).strip()
+    text = "".join("".join(p) for p in parts).strip()
     for a, b in wrap_spans(text, width, first, hang_indent(first, width)):
         piece = text[a:b]
         if piece:
@@ -195,3 +196,27 @@ def test_every_width_from_ten_is_honoured_for_a_long_chinese_explanation(width: 
     text = "收件人地址被拒绝（5.1.1）：服务器上没有这个邮箱，请检查地址的拼写。"
     for i, line in enumerate(wrap(text, width, first=5)):
         assert cell_width(line) + (5 if i == 0 else 0) <= width
+
+
+def test_keep_end_gives_up_the_start_of_a_path() -> None:
+    assert keep_end("/tmp/a/very/long/path/big.eml", 12) == "…ath/big.eml"
+    assert cell_width(keep_end("/tmp/测试目录/邮件.eml", 9)) <= 9
+    assert keep_end("short", 10) == "short"
+
+
+def test_a_progress_bar_keeps_its_numbers_in_a_narrow_window() -> None:
+    import io
+
+    from smtpshell.drivers.progress import ProgressBar
+
+    bar = ProgressBar("/tmp/pytest-of-root/a/long/folder/name/big.eml", 20_000_000, io.StringIO(), clock=lambda: 0.0)
+    bar.done = 10_000_000
+    wide = bar.line(10.0)
+    assert cell_width(wide) > 100
+    for columns in (90, 100):
+        shown = bar.fitted(10.0, columns)
+        assert cell_width(shown) < columns, shown
+        assert shown.endswith(wide[wide.index(" ["):]), shown  # the bar and the numbers are whole
+        assert shown.startswith("…") and "big.eml" in shown
+    assert cell_width(bar.fitted(10.0, 50)) < 50  # narrower than the numbers: cut, but one row
+    assert bar.fitted(10.0, None) == wide

@@ -37,7 +37,7 @@ StyledText = list[tuple[str, str]]
 PROSE = frozenset({
     "class:explain", "class:explain.hint", "class:explain.title", "class:note", "class:info",
     "class:warning", "class:error", "class:tls", "class:insecure", "class:lesson",
-    "class:ehlo.added", "class:ehlo.removed", "class:ehlo.changed",
+    "class:ehlo.added", "class:ehlo.removed", "class:ehlo.changed", "class:help.text",
 })
 
 # Kinsoku (basic): never at the start of a line / never at the end of one.
@@ -268,3 +268,24 @@ def wrap_text(text: str, width: int | None) -> str:
     """A plain line of ours (``** ...``, ``!! ...``) wrapped like prose, for what is written
     straight to a stream; ``None`` (not a terminal) leaves it whole."""
     return "".join(t for _, t in wrap_styled([("class:info", text)], width))
+
+
+def keep_end(text: str, columns: int) -> str:
+    """``text`` in at most ``columns`` columns, its start given up for an ellipsis (a file's
+    path: its name, at the end, is what tells it apart)."""
+    if cell_width(text) <= columns:
+        return text
+    kept, used = "", cell_width(ELLIPSIS)
+    for start, end in reversed(list(clusters(text))):
+        w = cell_width(text[start:end])
+        if used + w > columns:
+            break
+        kept, used = text[start:end] + kept, used + w
+    return ELLIPSIS + kept if columns >= cell_width(ELLIPSIS) else ""
+
+
+def fit_text(text: str, width: int | None) -> str:
+    """A status line redrawn in place with ``\\r`` cut like :func:`fit` to a window ``width``
+    wide: wider, it would wrap and each redraw leave a row. The last column stays free: a
+    row written to its end leaves the cursor waiting to wrap, which terminals treat apart."""
+    return text if width is None else "".join(t for _, t in fit([("", text)], width - 1))
