@@ -45,6 +45,17 @@ ZH_CATALOGUE = """\
 "enhanced.7.1.title" = "投递未被授权，邮件被拒绝"
 "ui.reply.try" = "试试：{hint}"
 "ui.reply.next" = "下一步：{hint}"
+"reply.550.title" = "邮箱不可用"
+"reply.550.meaning" = "没有完成：邮箱不存在、无法访问，或者服务器的策略不允许这样做。"
+"enhanced.7.1.meaning" = "你不被允许发送这封邮件（策略原因：中继、黑名单或者过滤）。"
+"class.5.meaning" = "永久失败：不做修改就重试，结果还是一样。"
+"ui.explain.meaning" = "含义"
+"ui.explain.cause" = "可能原因"
+"ui.explain.enhanced" = "增强状态码"
+"ui.explain.details" = "详情"
+"ui.explain.hint" = "试试"
+"ui.explain.evidence" = "依据"
+"ui.explain.sources" = "出处"
 """
 
 
@@ -177,3 +188,19 @@ def test_the_waiting_line_stays_one_row_in_a_narrow_window(shell_pty, scripted_s
     assert len(rows) == 1 and rows[0].endswith("…"), screen.text
     screen.child.sendintr()
     screen.wait_for("stopped waiting")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_smtpshell_explain_wraps_each_row_under_its_text(shell_pty, zh_catalogue, lang: str) -> None:  # type: ignore[no-untyped-def]
+    args = ["explain", "--lang", lang, "550", "5.7.1"]
+    piped = subprocess.run([SMTPSHELL, *args], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "NO_COLOR": "1", **zh_catalogue}).stdout
+    # "  meaning    text", and a row's further lines under its text: the label is the head.
+    rows = [(line, cell_width(m.group(0))) for line in piped.splitlines() if (m := re.match(r"^(?:  \S+ +| {13})(?=\S)", line))]
+    assert any(cell_width(line) > 60 for line, _ in rows), piped
+    screen = Screen(shell_pty(*args, env=zh_catalogue, rows=ROWS, cols=60), ROWS, 60)
+    screen.wait_for("RFC 5321")
+    screen.settle()
+    assert_wrapped(screen.rows, rows, 60)
+    if lang == "zh_CN":  # labels padded in columns: each row's text starts at column 13
+        assert "  含义       没有完成" in screen.text and "  增强状态码 5.7.1" in screen.text, screen.text

@@ -316,9 +316,10 @@ def render_explanation(exp: knowledge.Explanation, code: int | None = None) -> S
         if not text:
             return
         lines = text.split("\n")
-        out.extend([("class:explain.label", f"  {pad_to(name, 10)} "), (style, lines[0]), ("", "\n")])
+        label = f"  {pad_to(name, 10)} "  # in columns: a Chinese label is two per character
+        out.extend([("class:explain.label", label), (style, lines[0]), ("", "\n")])
         for more in lines[1:]:
-            out.extend([("", " " * 13), (style, more), ("", "\n")])
+            out.extend([("", " " * cell_width(label)), (style, more), ("", "\n")])
 
     row(t("ui.explain.meaning", "meaning"), exp.summary)
     row(t("ui.explain.cause", "probably"), exp.cause)

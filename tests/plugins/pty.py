@@ -160,6 +160,10 @@ class Screen:
             self.stream.feed(self.child.read_nonblocking(65536, timeout=timeout))
         except pexpect.TIMEOUT:
             pass
+        except pexpect.EOF:  # the program ended: its screen stays as it left it
+            import time
+
+            time.sleep(timeout)
 
     def wait_for(self, text: str, timeout: float = 10) -> str:
         import time
