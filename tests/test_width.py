@@ -220,3 +220,12 @@ def test_a_progress_bar_keeps_its_numbers_in_a_narrow_window() -> None:
         assert shown.startswith("…") and "big.eml" in shown
     assert cell_width(bar.fitted(10.0, 50)) < 50  # narrower than the numbers: cut, but one row
     assert bar.fitted(10.0, None) == wide
+
+
+def test_the_right_prompt_keeps_whole_parts_the_warning_first() -> None:
+    from smtpshell.render.width import whole_fragments
+
+    parts = [("class:rprompt.insecure", "⚠ unverified"), ("class:rprompt", " 已问候")]
+    assert whole_fragments(parts, 40) == parts
+    assert whole_fragments(parts, 17) == parts[:1]  # 19 columns: " 已问候" is 7 of them, not 4
+    assert whole_fragments(parts, 5) == []

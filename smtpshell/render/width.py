@@ -289,3 +289,16 @@ def fit_text(text: str, width: int | None) -> str:
     wide: wider, it would wrap and each redraw leave a row. The last column stays free: a
     row written to its end leaves the cursor waiting to wrap, which terminals treat apart."""
     return text if width is None else "".join(t for _, t in fit([("", text)], width - 1))
+
+
+def whole_fragments(fragments: StyledText, width: int) -> StyledText:
+    """The leading fragments that fit in ``width`` columns, each whole or not at all: the right
+    prompt's few words say nothing cut in half, and what matters most comes first."""
+    out: StyledText = []
+    used = 0
+    for style, text in fragments:
+        used += cell_width(text)
+        if used > width:
+            break
+        out.append((style, text))
+    return out

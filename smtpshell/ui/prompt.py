@@ -22,7 +22,7 @@ from ..config import Config
 from ..protocol.secrets import is_secret_line
 from ..protocol.session import Phase, Session
 from ..render.styled import StyledText
-from ..render.width import cell_width, fit, wrap_styled
+from ..render.width import cell_width, fit, whole_fragments, wrap_styled
 from . import keys
 from .completer import SmtpCompleter, phase_lexer
 from .completion import Sources
@@ -114,8 +114,7 @@ class ReplUI:
         # What is left of the first line after the prompt and what is typed on it, in columns.
         typed = self.prompt_session.default_buffer.text.split("\n", 1)[0]
         room = (self.columns() or 80) - cell_width(self._prompt_text()[1] + typed) - 2
-        shown = right_prompt(self._session(), self._where())
-        return FormattedText(fit(shown, room) if room > 1 else [])
+        return FormattedText(whole_fragments(right_prompt(self._session(), self._where()), room))
 
     def _sources(self) -> Sources:
         helo = [self.config.helo] if self.config.helo else []
