@@ -229,3 +229,16 @@ def test_the_right_prompt_keeps_whole_parts_the_warning_first() -> None:
     assert whole_fragments(parts, 40) == parts
     assert whole_fragments(parts, 17) == parts[:1]  # 19 columns: " 已问候" is 7 of them, not 4
     assert whole_fragments(parts, 5) == []
+
+
+def test_help_text_wraps_by_display_width() -> None:
+    import argparse
+
+    from smtpshell.cli import _LeanHelpFormatter
+
+    parser = argparse.ArgumentParser(prog="smtpshell", description="用 smtpshell 练习 SMTP：连接练习服务器，发送 EHLO、MAIL FROM、RCPT TO 和 DATA，每一条应答都有中文解释。",
+                                     formatter_class=lambda prog: _LeanHelpFormatter(prog, width=40))
+    parser.add_argument("--lang", help="界面和解释的语言（默认：根据 locale 选择），例如 zh_CN 或者 en")
+    text = parser.format_help()
+    assert all(cell_width(line) <= 40 for line in text.splitlines()), text
+    assert "zh_CN" in text and "locale" in text  # words whole
