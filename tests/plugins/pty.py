@@ -54,6 +54,12 @@ class Terminal:
         gap = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
         return self.expect(gap.join(re.escape(ch) for ch in text), timeout)
 
+    def expect_words(self, text: str, timeout: float = 10) -> str:
+        """Wait for ``text``'s words in order, however the shell wrapped them to the window
+        (a line break, an indentation, styling escapes between two words)."""
+        gap = r"(?:\s|\x1b\[[0-9;?]*[A-Za-z])+"
+        return self.expect(gap.join(re.escape(word) for word in text.split()), timeout)
+
     def prompt(self, text: str = PROMPT, timeout: float = 10) -> str:
         # A terminal is not sent a prompt's trailing space when nothing follows it on the
         # line (the cursor is just placed after it): match the prompt without it.
