@@ -242,3 +242,12 @@ def test_help_text_wraps_by_display_width() -> None:
     text = parser.format_help()
     assert all(cell_width(line) <= 40 for line in text.splitlines()), text
     assert "zh_CN" in text and "locale" in text  # words whole
+
+
+def test_pseudo_locale_marks_stay_on_every_wrapped_row() -> None:
+    line = [("class:explain", "   ↳ ⟦the server is not the final destination for this recipient⟧ ⟦and more⟧"), ("", "\n")]
+    rows = _plain(wrap_styled(line, 30)).split("\n")[:-1]
+    assert len(rows) > 2
+    for row in rows:
+        body = row.strip().removeprefix("↳ ")
+        assert body.startswith("⟦") and body.endswith("⟧") and cell_width(row) <= 30, rows

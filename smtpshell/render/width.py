@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from functools import cache
 from typing import TextIO
 
+from ..i18n import MARK_CLOSE, MARK_OPEN
+
 StyledText = list[tuple[str, str]]
 
 # Styles whose text is ours, in sentences: these may be wrapped (see the module's docstring).
@@ -204,12 +206,25 @@ def _wrap_line(line: StyledText, width: int) -> StyledText:
     head_width = cell_width("".join(text for _, text in head))
     text = "".join(t for _, t in body)
     hang = hang_indent(head_width, width)
+    # The pseudo-locale marks each line of our text ⟦so⟧: a row cut from a marked line is
+    # closed and the next reopened, so every row on screen still shows it went through t().
+    marked = MARK_OPEN in text
+    spans = wrap_spans(text, width - 2 if marked else width, head_width, hang)
     out: StyledText = list(head)
-    for n, (start, end) in enumerate(wrap_spans(text, width, head_width, hang)):
+    for n, (start, end) in enumerate(spans):
+        row = _slice(body, start, end)
         if n:
             out += [("", "\n"), ("", " " * hang)]
-        out += _slice(body, start, end)
+            if marked and _inside_mark(text, start) and row:
+                row.insert(0, (row[0][0], MARK_OPEN))
+        if marked and n < len(spans) - 1 and _inside_mark(text, end) and row:
+            row.append((row[-1][0], MARK_CLOSE))
+        out += row
     return out
+
+
+def _inside_mark(text: str, at: int) -> bool:
+    return text.count(MARK_OPEN, 0, at) > text.count(MARK_CLOSE, 0, at)
 
 
 def _slice(fragments: StyledText, start: int, end: int) -> StyledText:
