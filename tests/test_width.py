@@ -251,3 +251,7 @@ def test_pseudo_locale_marks_stay_on_every_wrapped_row() -> None:
     for row in rows:
         body = row.strip().removeprefix("↳ ")
         assert body.startswith("⟦") and body.endswith("⟧") and cell_width(row) <= 30, rows
+
+
+def test_a_no_break_space_holds_its_words_together() -> None:
+    assert wrap("size limit 10\u00a0MiB", 16, indent=2) == ["size limit", "  10\u00a0MiB"]

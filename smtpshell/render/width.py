@@ -48,6 +48,7 @@ NO_BREAK_AFTER = frozenset("（《「『【〈〔〖〘〚｛［‘“([{")
 MIN_INDENT = 2  # a continuation line is indented at least this much, so it reads as one
 MIN_TEXT = 20  # columns a continuation line keeps for its text, however deep its head
 ELLIPSIS = "…"
+NO_BREAK_SPACES = frozenset("\u00a0\u2007\u202f")  # spaces that hold their neighbours together
 
 # A prose fragment's own bullet is part of the head: "   ↳ ", "   → ", "** ", "!! ", "     + ".
 _BULLET = re.compile(r"^\s*(?:[^\w\s]{1,3}\s+)?")
@@ -63,8 +64,8 @@ def char_width(ch: str) -> int:
 
 def cell_width(text: str) -> int:
     """Columns ``text`` takes on a terminal (what ``len()`` is not, for Chinese)."""
-    if text.isascii():
-        return sum(1 for ch in text if " " <= ch <= "~")  # the common case, fast
+    if text.isascii():  # the common case, fast: one column a character, none for a control
+        return len(text) if text.isprintable() else sum(1 for ch in text if " " <= ch <= "~")
     return sum(char_width(ch) for ch in text)
 
 
@@ -89,7 +90,7 @@ def _atoms(text: str) -> list[tuple[int, int, bool]]:
     glue_next = False  # the last piece ends with opening punctuation: the next one sticks to it
     for start, end in clusters(text):
         ch = text[start]
-        space = ch.isspace()
+        space = ch.isspace() and ch not in NO_BREAK_SPACES
         wide = cell_width(text[start:end]) >= 2
         if atoms and atoms[-1][2] == space and (
             space or glue_next or ch in NO_BREAK_BEFORE or not (wide or last_wide)
