@@ -255,3 +255,9 @@ def test_pseudo_locale_marks_stay_on_every_wrapped_row() -> None:
 
 def test_a_no_break_space_holds_its_words_together() -> None:
     assert wrap("size limit 10\u00a0MiB", 16, indent=2) == ["size limit", "  10\u00a0MiB"]
+
+
+def test_kinsoku_gives_way_before_a_word_is_cut() -> None:
+    # "（é000000" is one piece (the bracket holds on to its word) too long for 8 columns:
+    # cut after the bracket, not inside the word (found by the property test above).
+    assert wrap("é （é000000", 10) == ["é", "  （", "  é000000"]

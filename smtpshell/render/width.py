@@ -29,7 +29,7 @@ import os
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from ..i18n import MARK_CLOSE, MARK_OPEN
 
@@ -81,26 +81,42 @@ def clusters(text: str) -> Iterator[tuple[int, int]]:
         i = j
 
 
-def _atoms(text: str) -> list[tuple[int, int, bool]]:
-    """The text as unbreakable pieces (start, end, is_space). A line may break before any
-    piece; after a space piece the space is dropped. Narrow non-space clusters run into one
-    word; a wide cluster is a piece of its own; kinsoku glues punctuation to its neighbour."""
-    atoms: list[tuple[int, int, bool]] = []
+class _Atom(NamedTuple):
+    start: int
+    end: int
+    space: bool
+    glued: tuple[int, ...] = ()  # where kinsoku alone holds it together: cut there first
+
+
+def _atoms(text: str) -> list[_Atom]:
+    """The text as unbreakable pieces. A line may break before any piece; after a space piece
+    the space is dropped. Narrow non-space clusters run into one word; a wide cluster is a
+    piece of its own; kinsoku glues punctuation to its neighbour."""
+    atoms: list[_Atom] = []
     last_wide = False  # the last cluster of the last piece is wide (a break may follow it)
     glue_next = False  # the last piece ends with opening punctuation: the next one sticks to it
     for start, end in clusters(text):
         ch = text[start]
         space = ch.isspace() and ch not in NO_BREAK_SPACES
         wide = cell_width(text[start:end]) >= 2
-        if atoms and atoms[-1][2] == space and (
-            space or glue_next or ch in NO_BREAK_BEFORE or not (wide or last_wide)
+        breakable = wide or last_wide
+        if atoms and atoms[-1].space == space and (
+            space or glue_next or ch in NO_BREAK_BEFORE or not breakable
         ):
-            atoms[-1] = (atoms[-1][0], end, space)  # the same word (or the same run of spaces)
+            glued = atoms[-1].glued + ((start,) if breakable and not space else ())
+            atoms[-1] = _Atom(atoms[-1].start, end, space, glued)  # the same word (or run of spaces)
         else:
-            atoms.append((start, end, space))
+            atoms.append(_Atom(start, end, space))
         last_wide = wide
         glue_next = not space and ch in NO_BREAK_AFTER
     return atoms
+
+
+def _glue_cut(text: str, atom: _Atom, start: int, room: int) -> int | None:
+    """The last place kinsoku alone holds a too-long piece together that leaves its start within
+    ``room``: giving up kinsoku there is better than cutting a word."""
+    fits = [p for p in atom.glued if start < p and cell_width(text[start:p]) <= room]
+    return fits[-1] if fits else None
 
 
 def _cut(text: str, start: int, end: int, room: int) -> int:
@@ -122,7 +138,8 @@ def wrap_spans(text: str, width: int, first: int = 0, indent: int = 0) -> list[t
     lines: list[tuple[int, int]] = []
     line_start, line_end, used, taken = -1, -1, first, first  # taken: columns before the line's text
     pending = 0  # width of the spaces between the line's text and the next word
-    for start, end, space in _atoms(text):
+    for atom in _atoms(text):
+        start, end, space = atom.start, atom.end, atom.space
         if space:
             if line_start >= 0:
                 pending += cell_width(text[start:end])
@@ -139,7 +156,7 @@ def wrap_spans(text: str, width: int, first: int = 0, indent: int = 0) -> list[t
             lines.append((start, start))
             used, taken = indent, indent
         while w > width - taken:  # longer than a whole line: cut it, never elsewhere
-            cut = _cut(text, start, end, width - taken)
+            cut = _glue_cut(text, atom, start, width - taken) or _cut(text, start, end, width - taken)
             lines.append((start, cut))
             start, taken, used = cut, indent, indent
             w = cell_width(text[start:end])
