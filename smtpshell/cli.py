@@ -64,9 +64,21 @@ class _LeanHelpFormatter(argparse.HelpFormatter):
                  width: int | None = None) -> None:
         super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
 
+    # argparse wraps with textwrap, which counts characters: Chinese help came out twice too
+    # wide, and a sentence with no spaces was cut anywhere. Display width, CJK breaks instead.
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        from .render.width import wrap
 
-class _LeanRawDescriptionHelpFormatter(_LeanHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
+        return wrap(" ".join(text.split()), width, indent=0)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        from .render.width import wrap
+
+        return "\n".join(indent + line for line in wrap(" ".join(text.split()), width - len(indent), indent=0))
+
+
+class _LeanRawDescriptionHelpFormatter(argparse.RawDescriptionHelpFormatter, _LeanHelpFormatter):
+    pass  # the description as written (RawDescription first), the arguments' help as above
 
 
 class _Parser(argparse.ArgumentParser):

@@ -32,7 +32,7 @@ from ..config import Config, load, state_dir
 from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
-from ..render import ansi
+from ..render import ansi, width
 from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..ui import pager
 from ..ui.history import history_path
@@ -103,7 +103,8 @@ class Repl:
         argv = pager.pager_command(self.config.pager)
         if argv is None or not sys.stdout.isatty():
             return False
-        rendered = ansi.to_text(text, (getattr(self.args, "color", "auto") or "auto") != "never")
+        shown = width.wrap_styled(text, width.terminal_columns(sys.stdout))  # as it would be on screen
+        rendered = ansi.to_text(shown, (getattr(self.args, "color", "auto") or "auto") != "never")
         if pager.fits(rendered):
             return False
         self.waiting.clear()

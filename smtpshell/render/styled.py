@@ -31,6 +31,7 @@ from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending, Session
 from ..untrusted import safe
 from . import wire
+from .width import cell_width, pad_to
 
 if TYPE_CHECKING:
     from .. import knowledge
@@ -256,12 +257,12 @@ def render_ehlo(reply: Reply, options: RenderOptions = RenderOptions(), session:
     tls = session.tls if session is not None else None
     rows = ehlo_rows(reply, tls)
     # The meaning column starts after the longest keyword line (within reason).
-    width = min(max((len(safe(r.line)) for r in rows), default=0) + 2, options.table_width)
+    width = min(max((cell_width(safe(r.line)) for r in rows), default=0) + 2, options.table_width)
     out: StyledText = _wire_line(reply, 0, style) + [("", "\n")]
     for i, row in enumerate(rows, start=1):
         shown = safe(row.line)
         sep = " " if i == len(reply.lines) - 1 else "-"
-        pad = " " * max(1, width - len(shown))
+        pad = " " * max(1, width - cell_width(shown))
         exp = row.explanation
         if exp is None:
             meaning = ""
@@ -338,9 +339,10 @@ def render_explanation(exp: knowledge.Explanation, code: int | None = None) -> S
         if not text:
             return
         lines = text.split("\n")
-        out.extend([("class:explain.label", f"  {name:<10} "), (style, lines[0]), ("", "\n")])
+        label = f"  {pad_to(name, 10)} "  # in columns: a Chinese label is two per character
+        out.extend([("class:explain.label", label), (style, lines[0]), ("", "\n")])
         for more in lines[1:]:
-            out.extend([("", " " * 13), (style, more), ("", "\n")])
+            out.extend([("", " " * cell_width(label)), (style, more), ("", "\n")])
 
     row(t("ui.explain.meaning", "meaning"), exp.summary)
     row(t("ui.explain.cause", "probably"), exp.cause)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..i18n import t
 from ..protocol import catalogue
+from ..render.width import cell_width
 from .registry import (
     COMMANDS,
     PREFIX,
@@ -25,17 +26,18 @@ async def help_command(ctx: ShellContext, args: str) -> None:
     out = [("class:help.title", t("shell.help.commands_title", "Shell commands (start with /):") + "\n")]
     shown = [c for c in COMMANDS.values() if ctx.interactive or not c.interactive_only]
     heads = {c.name: f"  {PREFIX}{c.name} {c.usage}".rstrip() for c in shown}
-    width = min(max(len(h) for h in heads.values()) + 2, 34)
+    width = min(max(cell_width(h) for h in heads.values()) + 2, 34)
     for cmd in shown:
         head = heads[cmd.name]
         # A long usage gets the summary on its own line rather than a ragged column.
-        gap = " " * (width - len(head)) if len(head) < width else "\n" + " " * width
+        gap = " " * (width - cell_width(head)) if cell_width(head) < width else "\n" + " " * width
         out.append(("class:help.command", head))
-        out.append(("", f"{gap}{cmd.summary}\n"))
+        out.append(("", gap))
+        out.append(("class:help.text", f"{cmd.summary}\n"))  # prose: wrapped under its column
     out.append(("class:help.title", t("shell.help.verbs_title", "SMTP verbs (typed as they go on the wire):") + "\n"))
     for verb in catalogue.VERBS.values():
         out.append(("class:help.command", f"  {verb.name}".ljust(12)))
-        out.append(("", f" {verb.summary}\n"))
+        out.append(("class:help.text", f" {verb.summary}\n"))
     out.append(("class:note", t("shell.help.verb_hint", "/help VERB shows a verb's syntax and RFC.") + "\n"))
     ctx.print(out)
 
