@@ -22,6 +22,7 @@ from typing import Any
 
 from . import __version__, exitcodes
 from .client.target import BadTarget, Target, parse_target
+from .i18n import t
 from .options import UsageError, add_tls_arguments, tls_options
 
 # Subcommands: name -> (module, one-line summary). Each module has
@@ -63,9 +64,21 @@ class _LeanHelpFormatter(argparse.HelpFormatter):
                  width: int | None = None) -> None:
         super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
 
+    # argparse wraps with textwrap, which counts characters: Chinese help came out twice too
+    # wide, and a sentence with no spaces was cut anywhere. Display width, CJK breaks instead.
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        from .render.width import wrap
 
-class _LeanRawDescriptionHelpFormatter(_LeanHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
+        return wrap(" ".join(text.split()), width, indent=0)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        from .render.width import wrap
+
+        return "\n".join(indent + line for line in wrap(" ".join(text.split()), width - len(indent), indent=0))
+
+
+class _LeanRawDescriptionHelpFormatter(argparse.RawDescriptionHelpFormatter, _LeanHelpFormatter):
+    pass  # the description as written (RawDescription first), the arguments' help as above
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how much to explain each reply: auto (default) is 'failures' in script mode (the wire, "
                         "and one line of meaning for each 4xx/5xx reply) and 'full' in the interactive shell")
     p.add_argument("--lang", metavar="LANG", help="language of messages and explanations (default: from the locale)")
+    p.add_argument("--raw", action="store_true",
+                   help="raw mode from the start (as /raw on): every line's end shown, typed escapes "
+                        "(\\r \\n \\xHH) sent as exact bytes")
     p.add_argument("--record", metavar="FILE", help="record the session to a transcript FILE (see 'smtpshell replay')")
     p.add_argument("--exit-codes", choices=("class", "stage"), default="class",
                    help="class (default): the exit status says the worst reply class; stage: it says "
@@ -199,16 +215,24 @@ def _looks_like_a_subcommand(word: str) -> str | None:
     return close[0] if close else None
 
 
+def _check_first_word(word: str) -> None:
+    """'smtpshell lessons 01': a misspelt subcommand, whatever follows it."""
+    guess = _looks_like_a_subcommand(word)
+    if guess is not None:
+        raise UsageError(t("cli.did_you_mean", "'{word}' is not a subcommand: did you mean 'smtpshell {guess}'? (for a host of that name, write {word}:25)",
+                           word=word, guess=guess))
+
+
 def _check_before_connecting(args: argparse.Namespace) -> None:
     """Mistakes the network would only hide: caught before the first packet."""
     if args.target:
-        guess = _looks_like_a_subcommand(args.target)
-        if guess is not None:
-            raise UsageError(f"'{args.target}' is not a subcommand: did you mean 'smtpshell {guess}'? "
-                             f"(for a host of that name, write {args.target}:25)")
-        if args.scenario:
-            raise UsageError("--scenario chooses the built-in practice server's behaviour: it has no effect "
-                             "with a TARGET; leave out TARGET, or use 'smtpshell serve --scenario'")
+        _check_first_word(args.target)
+        for flag, value in (("--scenario", args.scenario), ("--web", args.web)):
+            if value:
+                raise UsageError(t("cli.practice_only", "{flag} is for the built-in practice server: it has no effect with a TARGET; leave out TARGET, or use 'smtpshell serve {flag}'", flag=flag))
+    if args.record and os.path.isdir(args.record):
+        raise UsageError(t("cli.record_folder", "cannot record to {path}: it is a folder; give a file name, e.g. {example}; nothing was sent",
+                           path=args.record, example=os.path.join(args.record, "session.transcript")))
     if args.record:
         folder = os.path.dirname(os.path.abspath(args.record))
         exists = os.path.exists(args.record)
@@ -235,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return _run_subcommand(argv[0], argv[1:])
+        if argv:
+            _check_first_word(argv[0])  # before argparse, which would only say "unrecognized arguments"
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.print_completion or args.print_man:
@@ -292,7 +318,7 @@ def _run_main(args: argparse.Namespace) -> int:
     if target is not None and target.user and not args.user:
         args.user = target.user  # smtp://USER@host
     options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args),
-                         auth=auth_options(args), exit_codes=args.exit_codes)
+                         auth=auth_options(args), exit_codes=args.exit_codes, raw=args.raw)
     from .drivers.mx_start import check_mx_flags, remember_for_repl
 
     check_mx_flags(args)
@@ -302,15 +328,14 @@ def _run_main(args: argparse.Namespace) -> int:
     if blocking:
         # A script against a given server needs no event loop: a blocking
         # socket, and asyncio is never imported (it costs more than the session).
-        import dataclasses  # RunOptions is a dataclass; its module has loaded dataclasses already
 
         from .client.blocking import BlockingConnection
 
-        options = dataclasses.replace(options, connector=BlockingConnection.open)
+        options = options._replace(connector=BlockingConnection.open)
     if args.tls_save:  # save the server's certificates when TLS starts
         from .client.tls_save_connector import SaveChainConnector
 
-        options = dataclasses.replace(options, connector=SaveChainConnector(args.tls_save, options.connector))
+        options = options._replace(connector=SaveChainConnector(args.tls_save, options.connector))
     if args.mx:  # direct delivery: the MX lookup decides where to connect
         from .drivers.mx_start import NoDelivery, plan_session, report
 
@@ -351,7 +376,7 @@ async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: 
         driver = ScriptDriver(
             lines, target, options,
             color=ansi.want_color(args.color),
-            render=RenderOptions(explain=level_for(args.explain, script=True)),
+            render=RenderOptions(explain=level_for(args.explain, script=True), raw=args.raw),
             record=args.record,
             practice_server=practice_server,
         )

@@ -46,10 +46,11 @@ from ..i18n import t
 from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
 from ..protocol.line import Line, LineKind, wire_bytes
+from ..protocol.raw import Reading, StrictReader, escape
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
 from ..untrusted import safe
-from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
+from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout, server_closed
 from .starttls import PARTIAL_LINE, TLSHandling, _Gate
 from .target import Target
 from .tls_options import TLSOptions
@@ -82,7 +83,7 @@ class ConnectionCore(TLSHandling):
             await conn._connect()
         except (UnicodeError, ValueError):
             # e.g. an empty label ("bad..host"): the name cannot even be encoded.
-            raise ConnectionFailed(f"cannot find host {target.host!r}: not a valid host name") from None
+            raise ConnectionFailed(t("client.connect.bad_host", "cannot find host {host}: not a valid host name", host=repr(target.host))) from None
         if ctx is not None:
             conn._begin_tls(ctx, upgraded=False)
             await conn.wait_tls()
@@ -134,6 +135,9 @@ class ConnectionCore(TLSHandling):
         self._closed_clean = False
         self._closing_locally = False
         self._goodbye: Reply | None = None  # a 421: the server is closing, and said why
+        self._batch: list[bytes] = []  # message lines not written yet (see gather_data_lines)
+        self._batched = 0
+        self.raw_reader = StrictReader()  # raw mode: the line a strict server has not seen end yet
 
     # -- the transport's callbacks (named as in asyncio.Protocol) ------------
 
@@ -163,13 +167,13 @@ class ConnectionCore(TLSHandling):
                 self._closed_reason = t("client.closed_with_421", "the server closed the connection: {code} {text}",
                                         code=self._goodbye.code, text=safe(" ".join(self._goodbye.lines)))
             elif exc is not None:
-                self._closed_reason = f"connection lost: {exc}"
+                self._closed_reason = t("client.closed.lost", "connection lost: {reason}", reason=exc)
             elif self._closed_clean:
-                self._closed_reason = "closed after QUIT"
+                self._closed_reason = t("client.closed.after_quit", "closed after QUIT")
             elif self._closing_locally:
-                self._closed_reason = "closed by smtpshell"
+                self._closed_reason = t("client.closed.by_smtpshell", "closed by smtpshell")
             else:
-                self._closed_reason = "the server closed the connection"
+                self._closed_reason = server_closed()
         clean = self._closed_clean or self._closing_locally
         self.session.closed()
         if self._tls_done is not None:
@@ -219,11 +223,36 @@ class ConnectionCore(TLSHandling):
     def is_open(self) -> bool:
         return self._transport is not None and not self._transport.is_closing()
 
+    # Message lines are gathered and go out with the next write: the '.' at the
+    # latest, or every DATA_BATCH bytes. A write per line costs a system call and a
+    # segment each (8 writes per short message where smtplib makes 4). The server
+    # answers nothing between DATA's 354 and the '.', so nothing waits on them; a
+    # driver that shows each line as it goes (the REPL) keeps this off.
+    gather_data_lines = False
+    DATA_BATCH = 64 * 1024
+
+    async def _write_content(self, data: bytes) -> None:
+        if not self.gather_data_lines:
+            await self._write(data)
+            return
+        self._batch.append(data)
+        self._batched += len(data)
+        if self._batched >= self.DATA_BATCH:
+            await self._flush_batch()
+
+    async def _flush_batch(self) -> None:
+        if self._batch:
+            await self._write(b"")
+
     async def _write(self, data: bytes, *, gated: bool = True) -> None:
+        if self._batch:
+            data = b"".join((*self._batch, data))
+            self._batch.clear()
+            self._batched = 0
         if gated and self.tls_pending:
             await self.wait_tls()
         if not self.is_open:
-            raise ConnectionClosed(self._closed_reason or "not connected")
+            raise ConnectionClosed(self._closed_reason or t("client.not_connected", "not connected"))
         assert self._transport is not None
         if self._tls is not None:
             self._tls.encrypt(data)
@@ -258,7 +287,7 @@ class ConnectionCore(TLSHandling):
             return
         pending_kind = line.kind.pending
         if pending_kind is None:  # REFUSED, or a line that never goes out
-            raise InjectionError(line.refusal or f"a {line.kind.value} is not sent to the server")
+            raise InjectionError(line.refusal or t("client.not_sent_kind", "a {kind} is not sent to the server", kind=line.kind.value))
         text = line.text
         display = SECRET if secret and shown is None else (shown if shown is not None else text)
         wire = wire_bytes(text) + b"\r\n"  # as it came: script bytes go back out unchanged
@@ -274,13 +303,68 @@ class ConnectionCore(TLSHandling):
             return
         await self._write(wire)
 
+    async def send_group(self, held: list[Line], line: Line, *, shown: str | None = None,
+                         secret: bool = False, automatic: bool = False) -> None:
+        """/pipeline group: ``held`` and then ``line`` (which ends the group) in one write.
+
+        Each line is registered with the session and shown as :meth:`send` would, then all
+        their bytes go out in a single transport write, as pipelining clients do (RFC 2920).
+        """
+        for each in (*held, line):
+            if each.kind.pending is None:
+                raise InjectionError(each.refusal or f"a {each.kind.value} is not sent to the server")
+        if self.tls_pending:
+            await self.wait_tls()
+        wires = []
+        for each in held:
+            wire = wire_bytes(each.text) + b"\r\n"
+            self.session.sent(Pending(Kind.COMMAND, each.text, each.verb))
+            self.bus.emit(ev.LineSent(each.text, each.kind, len(wire)))
+            wires.append(wire)
+        display = SECRET if secret and shown is None else (shown if shown is not None else line.text)
+        wire = wire_bytes(line.text) + b"\r\n"
+        wires.append(wire)
+        data = b"".join(wires)
+        pending_kind = line.kind.pending
+        assert pending_kind is not None
+        self.session.sent(Pending(pending_kind, display, line.verb))
+        note = t("client.pipeline_written", "pipelining: {count} commands in one write ({nbytes} bytes)",
+                 count=len(wires), nbytes=len(data))
+        self.bus.emit(ev.LineSent(display, line.kind, len(wire), secret=secret, automatic=automatic, note=note))
+        if line.verb == "STARTTLS":
+            self._expect_starttls_reply()
+            await self._write(data, gated=False)
+            return
+        await self._write(data)
+
+    async def send_raw(self, shown: str, kind: LineKind, wire: bytes, reading: Reading, *,
+                       automatic: bool = False) -> None:
+        """Raw mode: ``wire`` exactly as given, in one write. The session expects what a
+        strict server answers (``reading``, from :attr:`raw_reader`); a lenient server's extra
+        replies arrive as the server speaking unasked. The runner has checked the lines."""
+        if self.tls_pending:
+            await self.wait_tls()
+        for line in reading.lines:
+            if line.gets_reply:
+                text = "." if line.kind is Kind.DATA_END else escape(line.text.encode("utf-8", "surrogateescape"))
+                self.session.sent(Pending(line.kind, text, line.verb))
+        self.raw_reader.commit(reading)
+        if self.session.chunk_remaining and not reading.lines:
+            self.session.chunk_sent(len(wire))  # BDAT: the chunk's bytes, counted (RFC 3030)
+        self.bus.emit(ev.LineSent(shown, kind, len(wire), automatic=automatic, wire=wire, stuffed=reading.stuffed))
+        if any(line.verb == "STARTTLS" for line in reading.commands):
+            self._expect_starttls_reply()  # the runner made sure it is the write's last line
+            await self._write(wire, gated=False)
+            return
+        await self._write(wire)
+
     async def send_data_line(self, line: Line | str) -> None:
         """One line of message content, dot-stuffed if it starts with '.'."""
         text = _checked(line)
         wire, stuffed = stuff_line(text)
-        note = f"dot-stuffed: sent as {wire[:-2].decode('utf-8', 'replace')!r}" if stuffed else ""
+        note = t("client.data.dot_stuffed", "dot-stuffed: sent as {wire}", wire=repr(wire[:-2].decode("utf-8", "replace"))) if stuffed else ""
         self.bus.emit(ev.LineSent(text, LineKind.DATA_LINE, len(wire), note=note))
-        await self._write(wire)
+        await self._write_content(wire)
 
     async def send_chunk_line(self, line: Line | str) -> None:
         """One typed line of a BDAT chunk, raw. Raises ChunkTooLong if it overruns the size."""
@@ -288,25 +372,27 @@ class ConnectionCore(TLSHandling):
         wire = chunk_line(text, self.session.chunk_remaining)
         self.session.chunk_sent(len(wire))
         left = self.session.chunk_remaining
-        ending = "with CRLF" if wire.endswith(b"\r\n") else "no CRLF"
-        note = f"chunk: {len(wire)} bytes, {ending}; " + (
-            f"{left} byte(s) still to send" if left else "chunk complete: the server answers now"
-        )
+        ending = t("client.chunk.with_crlf", "with CRLF") if wire.endswith(b"\r\n") else t("client.chunk.no_crlf", "no CRLF")
+        rest = (t("client.chunk.left", "{count} byte(s) still to send", count=left) if left
+                else t("client.chunk.complete", "chunk complete: the server answers now"))
+        note = t("client.chunk.note", "chunk: {size} bytes, {ending}; {rest}", size=len(wire), ending=ending, rest=rest)
         self.bus.emit(ev.LineSent(text, LineKind.CHUNK_LINE, len(wire), note=note))
         await self._write(wire)
 
     async def next_exchange(self, timeout: float | None = None) -> Exchange:
         """The next reply (or error standing in for one), paired with what it answers."""
         limit = self.timeout if timeout is None else timeout
+        await self._flush_batch()  # what is gathered goes before anything is awaited
+
         def ready() -> bool:
             return bool(self._exchanges) or (not self.is_open and self._closed_reason is not None)
 
         try:
             await self._wait_until(ready, limit)
         except TimeoutError:
-            raise ReplyTimeout(f"no reply from the server within {limit:g} s") from None
+            raise ReplyTimeout(t("client.reply_timeout", "no reply from the server within {seconds} s", seconds=f"{limit:g}")) from None
         if not self._exchanges:
-            raise ConnectionClosed(self._closed_reason or "not connected")
+            raise ConnectionClosed(self._closed_reason or t("client.not_connected", "not connected"))
         return self._exchanges.popleft()
 
     @property
@@ -401,6 +487,11 @@ class ConnectionCore(TLSHandling):
         says why smtpshell closed it (a client timeout, Ctrl-C), for the Closed event."""
         if self._transport is None or self._transport.is_closing():
             return
+        if self._batch:  # lines typed before the end of the script still go out
+            try:
+                await self._flush_batch()
+            except ConnectionClosed:
+                pass
         if reason is not None and self._closed_reason is None:
             self._closed_reason = reason
         self._closing_locally = True

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -33,7 +32,7 @@ from ..config import Config, load, state_dir
 from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.session import Phase, Session
-from ..render import ansi
+from ..render import ansi, width
 from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..ui import pager
 from ..ui.history import history_path
@@ -70,11 +69,15 @@ class Repl:
         self.recorder: Recorder | None = None
         self.bus = ev.EventBus()
         self.runner: SessionRunner = SessionRunner(self.bus, options, self)
-        self.render_options = RenderOptions(explain=level_for(getattr(args, "explain", None), script=False))
+        self.render_options = RenderOptions(explain=level_for(getattr(args, "explain", None), script=False),
+                                            raw=options.raw)
         self.ui = ui or ReplUI(config, lambda: self.runner.session, self.where,
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)
         self._running: asyncio.Task[None] | None = None
+        # "the session is closed" is said once per connection: the command that closed it
+        # and the close event (which can come later, at the next command) both ask for it.
+        self._closed_said = False
         self.waiting = WaitingLine()
         self._bar: progress.ProgressBar | None = None  # a large paste going out
         self.prompting = False
@@ -100,7 +103,8 @@ class Repl:
         argv = pager.pager_command(self.config.pager)
         if argv is None or not sys.stdout.isatty():
             return False
-        rendered = ansi.to_text(text, (getattr(self.args, "color", "auto") or "auto") != "never")
+        shown = width.wrap_styled(text, width.terminal_columns(sys.stdout))  # as it would be on screen
+        rendered = ansi.to_text(shown, (getattr(self.args, "color", "auto") or "auto") != "never")
         if pager.fits(rendered):
             return False
         self.waiting.clear()
@@ -175,7 +179,7 @@ class Repl:
 
     def on_event(self, event: ev.Event) -> None:
         # /level sets self.render_options: read them at each event.
-        if isinstance(event, ev.LineSent) and not event.automatic and not self.ui.erased_last_line:
+        if isinstance(event, ev.LineSent) and not event.automatic and not event.raw and not self.ui.erased_last_line:
             self._show(self._typed_line_sent(event))
         else:
             self._show(render_event(event, self.runner.session, self.render_options))
@@ -183,6 +187,8 @@ class Repl:
             self.data_in_body = False
         elif isinstance(event, ev.LineSent) and event.kind is LineKind.DATA_LINE and not event.shown:
             self.data_in_body = True
+        if isinstance(event, ev.Connected):
+            self._closed_said = False
         if isinstance(event, ev.Closed) and event.by_peer and self._running is None and not self.done:
             asyncio.get_running_loop().call_soon(self._closed_prompt)  # closed while the prompt showed
         if self.out_of_step and isinstance(event, (ev.ReplyReceived, ev.ProtocolErrorReceived)):
@@ -288,6 +294,9 @@ class Repl:
     def _closed_prompt(self) -> None:
         """QUIT or a server close ends the session, not the shell: the mail just sent can
         still be read (/mailbox), a transcript saved, a new session opened."""
+        if self._closed_said:
+            return
+        self._closed_said = True
         self.info(t("repl.closed", "the session is closed; /mailbox, /reconnect, /connect, /record and /summary "
                     "still work; /quit or Ctrl-D leaves"))
 
@@ -386,7 +395,7 @@ async def run_interactive(args: argparse.Namespace, target: Target, options: Run
                           record: str | None = None, practice_server: PracticeServer | None = None) -> int:
     config = load()
     if config.timeout and getattr(args, "timeout", DEFAULT_TIMEOUT) == DEFAULT_TIMEOUT:
-        options = dataclasses.replace(options, timeout=float(config.timeout))
+        options = options._replace(timeout=float(config.timeout))
     repl = Repl(args, options, config, practice_server=practice_server)
     if record:  # --record FILE: from the very first event
         from ..shell.record import record_from_flag

@@ -13,7 +13,6 @@ AUTH in *manual* mode: the student types the base64 and the shell explains it.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from prompt_toolkit import PromptSession
@@ -42,6 +41,7 @@ from .script import ScriptContext
 
 PROMPT = "lesson C: "
 RETRY_PROMPT = "retry C: "  # the same step again, after a reply that differed  # "C:" as in the transcript; "lesson" so it is not taken for a sent line
+RAW_PROMPT = "lesson C(raw): "  # a C(raw): step: the line is escapes for exact bytes (protocol/raw.py)
 ASK_LABELS = {USERNAME: "user name", PASSWORD: "password"}
 
 
@@ -56,11 +56,10 @@ def _lesson_keys() -> KeyBindings:
     return keys
 
 
-@dataclass
 class LessonContext(ScriptContext):
     """Shell commands typed during a lesson see this; questions go to the prompt."""
 
-    prompt_session: Any = None
+    prompt_session: Any = None  # set by the Lesson that owns it
 
     async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
         return str(await self.prompt_session.prompt_async(label, is_password=secret, default=default))
@@ -84,9 +83,10 @@ class Lesson:
         self.target = target
         self.prompt_session = prompt_session or PromptSession(key_bindings=_lesson_keys())
         self.bus = ev.EventBus()
-        self.context = LessonContext(out, out, color, render_options=render, prompt_session=self.prompt_session)
+        self.context = LessonContext(out, out, color, render_options=render)
+        self.context.prompt_session = self.prompt_session
         # Manual AUTH: the student types each base64 line, the shell explains it.
-        options = replace(options, auth=AuthOptions(mode="manual", use_netrc=False))
+        options = options._replace(auth=AuthOptions(mode="manual", use_netrc=False))
         self.runner = SessionRunner(self.bus, options, self.context)
         self.context.runner = self.runner
         self.secrets = SecretSource(ask=self._ask_secret)
@@ -95,6 +95,7 @@ class Lesson:
         self.different = 0
         self.skipped = 0  # steps skipped by the student, or message lines after a refused DATA
         self._said_skipping = False
+        self.left_early = False  # the student left, or the connection closed, before the last step
         self.bus.subscribe(self._show)
         self.bus.subscribe(self._collect)
 
@@ -128,6 +129,9 @@ class Lesson:
         self.say([("class:note", "\n  Enter sends the pre-filled line (edit it first if you like); an empty line skips a step;\n"
                                  "  /help lists shell commands; Ctrl-D leaves the lesson.\n\n")])
         if not await self.runner.open(self.target):
+            # Said as the lesson's end, like any failure: the student sees it did not happen.
+            # The reason is on screen already (the connect error): not said twice.
+            self._summary(True, t("lesson.no_connection", "could not connect (see above)"))
             return exitcodes.CONNECTION
         steps = list(lesson.steps)
         greeting = self._take()
@@ -153,6 +157,7 @@ class Lesson:
         finally:
             await self.runner.close(quit_first=left_early)
         failure = self.runner.outcome.error
+        self.left_early = left_early
         self._summary(left_early, failure)
         return exitcodes.CONNECTION if failure else exitcodes.OK
 
@@ -206,7 +211,8 @@ class Lesson:
                 if token is not None:
                     return await self._send_secret(step.line, token)
                 # is_password is sticky in a PromptSession: say it every time.
-                text: str = await self.prompt_session.prompt_async(RETRY_PROMPT if retry else PROMPT, default=step.line,
+                label = RAW_PROMPT if step.raw else RETRY_PROMPT if retry else PROMPT
+                text: str = await self.prompt_session.prompt_async(label, default=step.line,
                                                               is_password=False)
             except (EOFError, KeyboardInterrupt):
                 self.say([("class:note", "\n  You left the lesson.\n")])
@@ -220,6 +226,9 @@ class Lesson:
                     self.skipped += 1
                 return ""
             line = classify(text, self.runner.session)
+            if step.raw and line.kind is not LineKind.SHELL:
+                await self.runner.send_raw(text, line.kind)  # a C(raw): step: its escapes, byte for byte
+                return text
             await self.runner.handle(line)
             if line.kind is LineKind.SHELL:
                 if not self.runner.connected:

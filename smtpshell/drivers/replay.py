@@ -13,12 +13,13 @@ a transcript already holds AUTH's wire lines one by one.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from .. import events as ev
 from .. import exitcodes
 from ..client.target import Target
+from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.replies import ProtocolError, Reply
 from ..render.styled import RenderOptions, render_event
@@ -26,7 +27,7 @@ from ..transcript.match import Difference, compare
 from ..transcript.model import DATA_FILE_NOTE, NOTE, Step, Transcript
 from ..transcript.placeholders import SecretSource, SecretUnavailable, placeholder_in
 from ..untrusted import safe
-from .runner import RunOptions, SessionRunner
+from .runner import RAW_KINDS, RunOptions, SessionRunner
 from .script import ScriptContext
 
 
@@ -86,7 +87,7 @@ class Replayer:
         self.bus = bus or ev.EventBus()
         self.context = ScriptContext(out, err, color, render_options=render)
         # AUTH's wire lines are in the transcript already: no dialogue, send them as written.
-        self.runner = SessionRunner(self.bus, replace(options, auth_dialogue=False), self.context)
+        self.runner = SessionRunner(self.bus, options._replace(auth_dialogue=False), self.context)
         self.context.runner = self.runner
         self.quiet = quiet
         self._answers: list[Reply | ProtocolError] = []
@@ -161,6 +162,8 @@ class Replayer:
         text = step.line
         self.runner.refused = None
         line = classify(text, self.runner.session)
+        if step.raw:
+            return await self._raw_step(step, line.kind)
         if line.kind is LineKind.SHELL:
             return self._stop(f"line {step.line_no}: {text.split()[0]} is a shell command; "
                               "transcripts hold only what goes on the wire")
@@ -187,6 +190,24 @@ class Replayer:
                 self.result.tls_refused = reason
                 return False
             return self._stop(reason)
+        self._check(step, self._take())
+        return True
+
+    async def _raw_step(self, step: Step, kind: LineKind) -> bool:
+        """A C(raw): step: its escapes sent as exactly those bytes, in one write, as recorded."""
+        assert step.line is not None
+        refused_before = self.runner.outcome.refused
+        await self.runner.send_raw(step.line, kind if kind in RAW_KINDS else LineKind.COMMAND)
+        if self.runner.refused is not None:
+            reason = f"line {step.line_no}: {self.runner.refused.refusal}"
+            if self.runner.refused.rule == "tls":
+                self.result.tls_refused = reason
+                return False
+            return self._stop(reason)
+        if self.runner.outcome.refused != refused_before:  # a bad escape, a credential: said already
+            self.result.usage_error = t("replay.raw_not_sent", "line {line}: the raw line was not sent",
+                                        line=step.line_no)
+            return False
         self._check(step, self._take())
         return True
 
@@ -231,7 +252,8 @@ def format_report(result: ReplayResult) -> str:
         summary += f"; {result.not_replayed} line(s) not sent (the connection closed early)"
     lines.append(summary)
     for m in result.mismatches:
-        sent = "(the greeting)" if m.step.line is None else f"C: {safe(m.step.line)}"
+        prefix = "C(raw):" if m.step.raw else "C:"
+        sent = "(the greeting)" if m.step.line is None else f"{prefix} {safe(m.step.line)}"
         lines.append(f"  line {m.step.line_no}: {sent}")
         lines.append(f"    {safe(m.reason)}")
         if m.difference is not None:

@@ -21,13 +21,14 @@ screen in ``qps`` shows at a glance which words bypass the catalogue.
 
 :func:`select_language` picks the language from ``--lang``, then
 ``SMTPSHELL_LANG``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``; :func:`set_language`
-makes it current; :func:`t` translates one text.
+makes it current; :func:`t` translates one text. ``SMTPSHELL_LOCALE_DIR``
+names one more folder of catalogues (a user's own, or a test's), read by
+:func:`setup`; its catalogues win over the shipped ones.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧: rare in real text, one co
 # translator's tool (ui_texts) needs it.
 _LOCALES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locales")
 _ENV_ORDER = ("SMTPSHELL_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+LOCALE_DIR_ENV = "SMTPSHELL_LOCALE_DIR"
 
 _catalogue_dirs: list[str] = [_LOCALES]
 _current: str = DEFAULT
@@ -181,6 +183,9 @@ def setup(cli_value: str | None = None, environ: Mapping[str, str] | None = None
     e.g. when ``--lang`` names a language with no catalogue or a catalogue is
     broken; either way the shell carries on in English.
     """
+    env = os.environ if environ is None else environ
+    if env.get(LOCALE_DIR_ENV):
+        add_catalogue_dir(env[LOCALE_DIR_ENV])
     wanted = select_language(cli_value, environ)
     try:
         used = set_language(wanted)
@@ -219,9 +224,6 @@ def is_pseudo() -> bool:
     return _pseudo
 
 
-_T_CALL = re.compile(r"""\bt\(\s*"([a-z0-9_.-]+)",\s*("(?:[^"\\]|\\.)*")""")
-
-
 def ui_texts(package_root: pathlib.Path | None = None) -> dict[str, str]:
     """Every UI message key written literally in the code (``t(KEY, ENGLISH)``), with its English.
 
@@ -232,7 +234,13 @@ def ui_texts(package_root: pathlib.Path | None = None) -> dict[str, str]:
 
 
 def ui_text_sources(package_root: pathlib.Path | None = None) -> dict[str, tuple[str, str]]:
-    """Like :func:`ui_texts`, with the file (relative to the package's parent) each key is in."""
+    """Like :func:`ui_texts`, with the file (relative to the package's parent) each key is in.
+
+    Read from the syntax tree, so a call may span lines and its English may be
+    written as adjacent literals; a call whose key or English is not literal
+    (``t(f"reply.{code}.title", ...)``) belongs to a table that
+    :func:`smtpshell.knowledge.all_texts` lists instead.
+    """
     import ast  # a translator's tool: not worth loading at every start
     import pathlib
 
@@ -240,9 +248,20 @@ def ui_text_sources(package_root: pathlib.Path | None = None) -> dict[str, tuple
     found: dict[str, tuple[str, str]] = {}
     for path in sorted(root.rglob("*.py")):
         where = path.relative_to(root.parent).as_posix()
-        for key, literal in _T_CALL.findall(path.read_text(encoding="utf-8")):
-            try:
-                found.setdefault(key, (ast.literal_eval(literal), where))
-            except (ValueError, SyntaxError):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and _is_t(node.func) and len(node.args) >= 2):
                 continue
+            key, english = node.args[0], node.args[1]
+            if (isinstance(key, ast.Constant) and isinstance(key.value, str)
+                    and isinstance(english, ast.Constant) and isinstance(english.value, str)):
+                found.setdefault(key.value, (english.value, where))
     return found
+
+
+def _is_t(func: object) -> bool:
+    """``t(...)``, ``tr(...)`` (an alias where ``t`` is taken) or ``i18n.t(...)``."""
+    import ast
+
+    if isinstance(func, ast.Name):
+        return func.id in ("t", "tr")
+    return isinstance(func, ast.Attribute) and func.attr == "t"

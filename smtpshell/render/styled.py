@@ -20,8 +20,7 @@ is returned. Colour and explanation come only from the parsed reply code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import events as ev
 from ..i18n import t
@@ -31,6 +30,8 @@ from ..protocol.envelope import address_of
 from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending, Session
 from ..untrusted import safe
+from . import wire
+from .width import cell_width, pad_to
 
 if TYPE_CHECKING:
     from .. import knowledge
@@ -54,10 +55,10 @@ def level_for(asked: str | None, script: bool) -> str:
     return SCRIPT_DEFAULT if script else INTERACTIVE_DEFAULT
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     explain: str = "full"  # "full", "brief", "failures" (the wire, one line for 4xx/5xx) or "off"
     table_width: int = 34  # EHLO table: column where the meaning starts (at most)
+    raw: bool = False  # /raw on, --raw: every line's end visible (render/wire.py)
 
 
 def _scrub(fragments: StyledText) -> StyledText:
@@ -89,7 +90,17 @@ def render_event(event: ev.Event, session: Session | None, options: RenderOption
 
 def _render_event(event: ev.Event, session: Session | None, options: RenderOptions) -> StyledText:
     if isinstance(event, ev.ReplyReceived):
-        return render_reply(event.reply, answers_of(event.exchange.sent), options, session, sent=event.exchange.sent)
+        view = _reply_view(event, session, options)
+        if event.exchange.sent is None and options.explain != "off":
+            # Nothing was waiting for it. In raw mode, a lenient server that read more commands
+            # in the bytes than a strict one would (SMTP smuggling) shows up exactly like this.
+            view += [("class:warning", "   " + t("ui.reply.unasked", "(the server spoke unasked: no command of yours was waiting for this reply)")), ("", "\n")]
+        return view
+    if isinstance(event, ev.LineSent) and (event.raw or options.raw):
+        shown = wire.sent_lines(event) if event.raw else wire.plain_sent_line(event)
+        if event.automatic:
+            shown.insert(-1, ("class:note", t("ui.sent.automatic", "   (sent by smtpshell)")))
+        return shown
     if isinstance(event, ev.LineSent):
         out: StyledText = [("class:sent.prefix", "C: "), ("class:sent", safe(event.shown))]
         if event.automatic:
@@ -125,6 +136,15 @@ def _render_event(event: ev.Event, session: Session | None, options: RenderOptio
 
 
 # -- replies ----------------------------------------------------------------------------
+
+
+def _reply_view(event: ev.ReplyReceived, session: Session | None, options: RenderOptions) -> StyledText:
+    """A received reply: as usual, or in raw mode its bytes with the line ends visible, then the explanation."""
+    answers, sent = answers_of(event.exchange.sent), event.exchange.sent
+    if not options.raw:
+        return render_reply(event.reply, answers, options, session, sent=sent)
+    explained = render_reply(event.reply, answers, options, session, sent=sent)
+    return wire.reply_lines(event.reply, code_style(event.reply.code)) + wire.without_wire_lines(explained)
 
 
 def code_style(code: int) -> str:
@@ -209,8 +229,7 @@ def _says_nothing(enhanced: str | None) -> bool:
 # -- EHLO -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EhloRow:
+class EhloRow(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     line: str  # the reply line as sent (untrusted)
     keyword: str  # upper-cased
     params: tuple[str, ...]
@@ -238,12 +257,12 @@ def render_ehlo(reply: Reply, options: RenderOptions = RenderOptions(), session:
     tls = session.tls if session is not None else None
     rows = ehlo_rows(reply, tls)
     # The meaning column starts after the longest keyword line (within reason).
-    width = min(max((len(safe(r.line)) for r in rows), default=0) + 2, options.table_width)
+    width = min(max((cell_width(safe(r.line)) for r in rows), default=0) + 2, options.table_width)
     out: StyledText = _wire_line(reply, 0, style) + [("", "\n")]
     for i, row in enumerate(rows, start=1):
         shown = safe(row.line)
         sep = " " if i == len(reply.lines) - 1 else "-"
-        pad = " " * max(1, width - len(shown))
+        pad = " " * max(1, width - cell_width(shown))
         exp = row.explanation
         if exp is None:
             meaning = ""
@@ -276,14 +295,19 @@ def capability_diff(before: Capabilities, after: Capabilities) -> tuple[list[str
 def render_capability_diff(before: Capabilities, after: Capabilities, session: Session | None,
                            options: RenderOptions = RenderOptions()) -> StyledText:
     appeared, gone, changed = capability_diff(before, after)
+    # "since" heads a change ("what changed since STARTTLS"), "before" a sameness ("same
+    # extensions as before STARTTLS"): two texts each, as languages word them differently.
     if session is not None and session.tls and "STARTTLS" in before.keywords:
         since = t("ui.ehlo.since_tls", "since STARTTLS")
+        earlier = t("render.ehlo.before_tls", "before STARTTLS")
     elif session is not None and session.authenticated:
         since = t("ui.ehlo.since_auth", "since AUTH")
+        earlier = t("render.ehlo.before_auth", "before AUTH")
     else:
         since = t("ui.ehlo.since_previous", "since the previous EHLO")
+        earlier = t("render.ehlo.before_previous", "before the previous EHLO")
     if not (appeared or gone or changed):
-        return [("class:explain", "   ↳ " + t("ui.ehlo.same", "same extensions as {since}", since=since.replace("since ", "before "))),
+        return [("class:explain", "   ↳ " + t("ui.ehlo.same", "same extensions as {since}", since=earlier)),
                 ("", "\n")]
     if options.explain == "brief":
         parts = [f"+{k}" for k in appeared] + [f"-{k}" for k in gone] + [f"~{k}" for k in changed]
@@ -315,9 +339,10 @@ def render_explanation(exp: knowledge.Explanation, code: int | None = None) -> S
         if not text:
             return
         lines = text.split("\n")
-        out.extend([("class:explain.label", f"  {name:<10} "), (style, lines[0]), ("", "\n")])
+        label = f"  {pad_to(name, 10)} "  # in columns: a Chinese label is two per character
+        out.extend([("class:explain.label", label), (style, lines[0]), ("", "\n")])
         for more in lines[1:]:
-            out.extend([("", " " * 13), (style, more), ("", "\n")])
+            out.extend([("", " " * cell_width(label)), (style, more), ("", "\n")])
 
     row(t("ui.explain.meaning", "meaning"), exp.summary)
     row(t("ui.explain.cause", "probably"), exp.cause)
@@ -331,20 +356,21 @@ def render_explanation(exp: knowledge.Explanation, code: int | None = None) -> S
     return out
 
 
+# Read when shown (the language may change after import).
 _STEP_LABELS = {
-    "TEXT": ("ui.explain.step.text", "the server's words"),
-    "PROVIDER": ("ui.explain.step.provider", "provider table"),
-    "ENHANCED": ("ui.explain.step.enhanced", "enhanced code"),
-    "CONTEXT": ("ui.explain.step.context", "in context"),
-    "CODE": ("ui.explain.step.code", "the code"),
-    "CLASS": ("ui.explain.step.class", "its class"),
+    "TEXT": lambda: t("ui.explain.step.text", "the server's words"),
+    "PROVIDER": lambda: t("ui.explain.step.provider", "provider table"),
+    "ENHANCED": lambda: t("ui.explain.step.enhanced", "enhanced code"),
+    "CONTEXT": lambda: t("ui.explain.step.context", "in context"),
+    "CODE": lambda: t("ui.explain.step.code", "the code"),
+    "CLASS": lambda: t("ui.explain.step.class", "its class"),
 }
 
 
 def _evidence_line(evidence: knowledge.Evidence) -> str:
     """One piece of the engine's evidence, in its order, with where it comes from."""
-    key, label = _STEP_LABELS[evidence.step.name]
-    return f"{t(key, label)}: {evidence.meaning} ({evidence.source})"
+    label = _STEP_LABELS[evidence.step.name]()
+    return f"{label}: {evidence.meaning} ({evidence.source})"
 
 
 def render_query(query: knowledge.Query, answers: str | None = None) -> StyledText:

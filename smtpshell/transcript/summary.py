@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from .. import events as ev
 from ..i18n import t
@@ -31,13 +30,15 @@ _STAGE_OF_VERB = {"EHLO": "EHLO", "HELO": "EHLO", "LHLO": "EHLO", "STARTTLS": "T
 STAGES = ("connect", "greeting", "EHLO", "TLS", "AUTH", "MAIL", "RCPT", "DATA", "other")
 
 
-@dataclass
 class Envelope:
-    sender: str
-    accepted: list[str] = field(default_factory=list)
-    refused: list[tuple[str, int]] = field(default_factory=list)  # (address, code)
-    result: str = ""  # "" while open; "accepted", "refused 554", "not sent"
-    queue_id: str = ""
+    __slots__ = ("sender", "accepted", "refused", "result", "queue_id")
+
+    def __init__(self, sender: str) -> None:
+        self.sender = sender
+        self.accepted: list[str] = []
+        self.refused: list[tuple[str, int]] = []  # (address, code)
+        self.result = ""  # "" while open; "accepted", "refused 554", "not sent"
+        self.queue_id = ""
 
 
 class SessionSummary:
@@ -188,10 +189,17 @@ class SessionSummary:
             out.append("  " + t("summary.no_auth", "AUTH: not used"))
         if self.closed:
             out.append("  " + t("summary.closed", "connection: {reason}", reason=self.closed))
-        timed = [f"{stage} {_duration(self.stage_seconds[stage])}" for stage in STAGES if stage in self.stage_seconds]
+        timed = [f"{_stage_name(stage)} {_duration(self.stage_seconds[stage])}" for stage in STAGES if stage in self.stage_seconds]
         if timed:
-            out.append("  " + t("summary.times", "time per stage: {times}", times=", ".join(timed)))
+            out.append("  " + t("summary.times", "time per stage: {times}", times=t("summary.times.separator", ", ").join(timed)))
         return out
+
+
+def _stage_name(stage: str) -> str:
+    """The stage as said in the summary: the protocol's own words stay, the others are translated."""
+    words = {"connect": t("summary.stage.connect", "connect"), "greeting": t("summary.stage.greeting", "greeting"),
+             "other": t("summary.stage.other", "other")}
+    return words.get(stage, stage)
 
 
 def _duration(seconds: float) -> str:
