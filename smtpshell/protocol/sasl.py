@@ -33,10 +33,24 @@ from dataclasses import dataclass, field
 from ..i18n import t
 from ..untrusted import safe_bytes
 
-PASSWORD_HIDDEN = "<password hidden>"
+PASSWORD_HIDDEN = "<password hidden>"  # English; the screen shows password_hidden()
 TOKEN_HIDDEN = "<token hidden>"
+# Kept as is in every language: the same words are a transcript placeholder (events.SECRET_PLACEHOLDER).
 SECRET_HIDDEN = "<secret hidden>"
 DIGEST_HIDDEN = "<HMAC-MD5 digest hidden>"
+
+
+# What stands for a secret on screen, in the current language (read when shown, not at import).
+def password_hidden() -> str:
+    return t("protocol.sasl.password_hidden", "<password hidden>")
+
+
+def token_hidden() -> str:
+    return t("protocol.sasl.token_hidden", "<token hidden>")
+
+
+def digest_hidden() -> str:
+    return t("protocol.sasl.digest_hidden", "<HMAC-MD5 digest hidden>")
 
 USER, PASSWORD, TOKEN = "user", "password", "token"
 
@@ -213,7 +227,7 @@ class Login(Mechanism):
         if self.responses >= 2:
             raise SaslError(t("protocol.sasl.login_third", "LOGIN was answered twice already; the server asked a third question"))
         password = self.credentials.require(PASSWORD)
-        return Step(b64encode(password), PASSWORD_HIDDEN, t("protocol.sasl.password", "the password {hidden}", hidden=PASSWORD_HIDDEN), secret=True)
+        return Step(b64encode(password), password_hidden(), t("protocol.sasl.password", "the password {hidden}", hidden=password_hidden()), secret=True)
 
 
 def _asks_password(challenge: bytes) -> bool:
@@ -240,7 +254,7 @@ class Plain(Mechanism):
 
 def plain_meaning(authzid: bytes, user: bytes) -> str:
     return t("protocol.sasl.plain_meaning", "authzid {authzid}, NUL, user {user}, NUL, password {hidden}",
-             authzid=quoted(authzid), user=quoted(user), hidden=PASSWORD_HIDDEN)
+             authzid=quoted(authzid), user=quoted(user), hidden=password_hidden())
 
 
 class CramMD5(Mechanism):
@@ -261,7 +275,7 @@ class CramMD5(Mechanism):
         wire = b64encode(f"{user} {digest}")
         # The digest is not the password, but with the challenge it allows an
         # offline guessing attack on it, so it is kept off the screen too.
-        return Step(wire, SECRET_HIDDEN, t("protocol.sasl.user_and_digest", "the user {user} and {digest}", user=quoted(user.encode()), digest=DIGEST_HIDDEN), secret=True)
+        return Step(wire, SECRET_HIDDEN, t("protocol.sasl.user_and_digest", "the user {user} and {digest}", user=quoted(user.encode()), digest=digest_hidden()), secret=True)
 
 
 def cram_md5_digest(password: str, challenge: bytes) -> str:
@@ -285,7 +299,7 @@ class XOAuth2(Mechanism):
             return Step("", "", t("protocol.sasl.empty_acknowledge", "an empty line: acknowledging the error, the server ends the exchange"), secret=False)
         user, token = self.credentials.require(USER), self.credentials.require(TOKEN)
         wire = b64encode(f"user={user}\x01auth=Bearer {token}\x01\x01")
-        meaning = f'"user={printable(user.encode())}\\x01auth=Bearer {TOKEN_HIDDEN}\\x01\\x01"'
+        meaning = f'"user={printable(user.encode())}\\x01auth=Bearer {token_hidden()}\\x01\\x01"'
         return Step(wire, SECRET_HIDDEN, meaning, secret=True)
 
 
@@ -312,7 +326,7 @@ class OAuthBearer(Mechanism):
             fields += f"port={c.port}\x01"
         shown_fields = printable(fields.encode())
         wire = b64encode(f"{fields}auth=Bearer {token}\x01\x01")
-        meaning = f'"{shown_fields}auth=Bearer {TOKEN_HIDDEN}\\x01\\x01"'
+        meaning = f'"{shown_fields}auth=Bearer {token_hidden()}\\x01\\x01"'
         return Step(wire, SECRET_HIDDEN, meaning, secret=True)
 
 
@@ -366,7 +380,7 @@ def describe_manual_response(mechanism_name: str, index: int, last_challenge: Ch
             if data is None:
                 return Step(line, line, t("protocol.sasl.not_base64", "not valid base64: the server will probably refuse it (501)"), secret=False)
             return Step(line, line, t("protocol.sasl.username", "the username {user}", user=quoted(data)), secret=False)
-        return Step(line, PASSWORD_HIDDEN, _masked_meaning(data, t("protocol.sasl.password", "the password {hidden}", hidden=PASSWORD_HIDDEN)), secret=True)
+        return Step(line, password_hidden(), _masked_meaning(data, t("protocol.sasl.password", "the password {hidden}", hidden=password_hidden())), secret=True)
     if data is None:
         return Step(line, SECRET_HIDDEN, t("protocol.sasl.not_base64", "not valid base64: the server will probably refuse it (501)"), secret=True)
     if name == "PLAIN":
@@ -377,7 +391,7 @@ def describe_manual_response(mechanism_name: str, index: int, last_challenge: Ch
     if name == "CRAM-MD5":
         user, sep, _ = data.rpartition(b" ")
         if sep:
-            return Step(line, SECRET_HIDDEN, t("protocol.sasl.user_and_digest", "the user {user} and {digest}", user=quoted(user), digest=DIGEST_HIDDEN), secret=True)
+            return Step(line, SECRET_HIDDEN, t("protocol.sasl.user_and_digest", "the user {user} and {digest}", user=quoted(user), digest=digest_hidden()), secret=True)
         return Step(line, SECRET_HIDDEN, t("protocol.sasl.cram_shape", "not 'user digest' as CRAM-MD5 needs"), secret=True)
     if name in ("XOAUTH2", "OAUTHBEARER"):
         if data in (b"", b"\x01"):
