@@ -25,6 +25,7 @@ from tests.plugins.screen_marks import (
     Facts,
     ScreenTerminal,
     check_rows,
+    practice_values,
     report,
     styled,
     translated,
@@ -54,7 +55,8 @@ def assert_all_marked(term: ScreenTerminal, facts: Facts) -> None:
 
 
 def practice_facts(state_home: Path, record: Path | None) -> Facts:
-    facts = Facts(values=[USER], client_lines={"QUIT"})  # the login typed (the toolbar shows it); the shell's QUIT
+    # The login typed (the toolbar shows it), the practice server's own data; the shell's QUIT.
+    facts = Facts(values=[USER, *practice_values()], client_lines={"QUIT"})
     if record is not None:
         facts.add_transcript(record)
     cert = state_home / "smtpshell" / "practice-cert.pem"
@@ -79,8 +81,9 @@ def test_the_rule_passes_marked_text_and_catches_a_bare_word() -> None:
         "usage: smtpshell [-h] [--color {auto,always,never}] [TARGET]".replace("usage:", "⟦usage:⟧"),
     ]
     assert check_rows(good, facts) == []
-    bad = check_rows(["127.0.0.1:2525 │ plaintext │ ⟦greeted⟧", "smtp> EHLO me", "  smtpshell serve    run it"], facts)
-    assert [f.words for f in bad] == [["plaintext"], ["smtp>", "me"], ["run", "it"]]
+    rows = ["127.0.0.1:2525 │ plaintext │ ⟦greeted⟧", "closed> EHLO me", "  smtpshell serve    run it", "smtp> 10 MiB"]
+    bad = check_rows(rows, facts)
+    assert [f.words for f in bad] == [["plaintext"], ["closed>", "me"], ["run", "it"]]
 
 
 def test_the_rule_takes_server_text_only_from_what_the_server_sent() -> None:
@@ -89,7 +92,8 @@ def test_the_rule_takes_server_text_only_from_what_the_server_sent() -> None:
     (forged,) = check_rows(["S: 250 OK, and some words the shell added"], facts)
     assert "did not send" in forged.problem and "words" in forged.words
     (hidden,) = check_rows(["C: <password hidden>⟦ (sent by smtpshell)⟧"], facts)
-    assert hidden.words == ["hidden>"] or "did not send" in hidden.problem
+    assert hidden.words == ["<password", "hidden>"] and "did not send" in hidden.problem
+    assert check_rows(["C: <密码已隐藏>"], facts, allow=("neutral", "chinese")) == []
     (annotation,) = check_rows(["S: 250 OK        the largest message"], facts)
     assert annotation.words == ["the", "largest", "message"]
 
@@ -203,7 +207,7 @@ def test_serve_says_it_all_marked(screen_pty) -> None:
     term.step = "Ctrl-C"
     term.child.sendintr()
     assert term.finish() in (0, 130)
-    assert_all_marked(term, Facts())
+    assert_all_marked(term, Facts(values=practice_values()))
 
 
 def test_a_lesson_is_all_marked(screen_pty) -> None:
@@ -245,7 +249,7 @@ def test_one_shot_commands_are_all_marked(screen_pty, args: tuple[str, ...], env
     term.step = " ".join(args)
     assert term.finish(timeout=20) == status
     assert any(row.strip() for row in term.rows()), "it printed something"
-    facts = Facts(client_lines={"EHLO me", "QUIT"})
+    facts = Facts(client_lines={"EHLO me", "QUIT"}, values=practice_values())
     if "-c" in args:
         facts.server_lines |= {"220 mx.practice.test ESMTP smtpshell practice server", "221 2.0.0 mx.practice.test closing connection"}
     assert_all_marked(term, facts)

@@ -25,8 +25,10 @@ on over the rows of a wrapped line). Everything else on a row must be one of:
    user name, which the test computes itself);
 3. **the user's input**: a line the test typed (or a lesson pre-filled at the
    prompt) at the end of the row, as the terminal echoes it;
-4. **the server's certificate**: its subject and issuer attribute values and
-   its names, read by the test from the certificate file (shown by ``/tls``);
+4. **data**: the server's certificate (its subject and issuer attribute values
+   and its names, read by the test from the certificate file, shown by
+   ``/tls``), the server's 334 challenges decoded, the login typed, the
+   practice server's own logins, mailboxes, lists, domain and scenario names;
 5. **neutral tokens**, taken one whitespace-separated token at a time:
    a token with no letter (numbers, punctuation, box drawing, arrows, ``*``);
    a ``/command`` or ``-flag``; a value (a letter with a digit, or one of
@@ -36,7 +38,15 @@ on over the rows of a wrapped line). Everything else on a row must be one of:
    (``smtpshell``); and on a row that starts with a ``/command``, a ``-flag``
    or ``smtpshell``, that command's syntax up to the description column (two
    spaces), as ``/tls [save FILE]``, ``-c CMD, --command CMD`` or
-   ``smtpshell serve``.
+   ``smtpshell serve``; a unit symbol right after a number (``10 MiB``,
+   ``4 ms``: IEC/SI symbols, no language's words); and the REPL's phase prompt
+   when it is a protocol word (``smtp>``, ``data>``, ``auth>``: SMTP or a verb
+   of smtpshell's own command catalogue, at the start of a row); a lower-case
+   keyword right after a ``/command`` at the end of a row or before Chinese
+   text (``/auth manual）``: the command's argument, quoted).
+
+Tokens are cut at whitespace and where wide (CJK) text meets narrow text, so
+``MiB，VRFY`` is three tokens.
 
 Nothing else: no list of English lines or words. A lower-case or mixed-case
 word that is not marked, not the server's and not typed is reported, and so
@@ -185,6 +195,8 @@ class Facts:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith("S: "):
                 self.server_lines.add(line[3:])
+                if line.startswith("S: 334 "):  # a challenge: the shell shows it decoded, escaped
+                    self.values.append(_decoded(line[7:]))
 
     def add_lesson(self, path: Path) -> None:
         """A lesson's lines: S: patterns for the live replies, C: lines (pre-filled at the prompt, then sent)."""
@@ -209,6 +221,17 @@ class Facts:
 
     def is_server_line(self, text: str) -> bool:
         return text in self.server_lines or any(fnmatch.fnmatchcase(text, p) for p in self.server_patterns)
+
+
+def _decoded(challenge: str) -> str:
+    import base64
+    import binascii
+
+    try:
+        text = base64.b64decode(challenge, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return challenge
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
 
 
 # -- the rule ------------------------------------------------------------------------------
@@ -253,7 +276,7 @@ def _hide_wire(text: str, facts: Facts) -> tuple[str, str, str]:
             longer = sorted(line for line in candidates if line.startswith(said) and len(line) > len(said))
             if longer:
                 return _hide(text, len(prefix), end), "", longer[0][len(said):]
-        who = "the server" if prefix == "S: " else "the client"
+        who = "the server" if prefix == "S: " else "the client"  # left to the word check below
         return text, f"{prefix.strip()} text that {who} did not send: {said!r}", ""
     return text, "", ""
 
@@ -298,6 +321,46 @@ def is_cjk(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F") and ch.isalpha()
 
 
+UNITS = frozenset({"B", "KiB", "MiB", "GiB", "TiB", "kB", "MB", "GB", "ms", "s"})
+
+
+@functools.cache
+def _protocol_words() -> frozenset[str]:
+    from smtpshell.protocol.catalogue import VERBS
+
+    return frozenset({*VERBS, "SMTP", "ESMTP", "LMTP"})
+
+
+def _tokens(text: str) -> list[str]:
+    """Whitespace-separated tokens, cut again where wide (CJK) characters meet narrow ones."""
+    out = []
+    for token in re.split(r"[\s\x00]+", text):
+        out.extend(run for run in re.findall(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+                                              r"\uff00-\uff60\uffe0-\uffe6]+|[^\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3"
+                                              r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+", token))
+    return [t for t in out if t]
+
+
+def _stray_words(text: str, allow: tuple[str, ...], above: str = "") -> list[str]:
+    tokens = _tokens(text)
+    stray = []
+    for index, token in enumerate(tokens):
+        if word_kind(token) in allow:
+            continue
+        before = tokens[index - 1] if index else above
+        if token in UNITS and before[-1:].isdigit():
+            continue  # 10 MiB, 4 ms
+        after = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if before.startswith("/") and before[1:2].isalpha() and re.fullmatch(r"[a-z]+", token) and (
+                not after or unicodedata.east_asian_width(after[0]) in ("W", "F")):
+            continue  # a /command's argument keyword, quoted in a Chinese sentence: /auth manual）
+        if index == 0 and text.lstrip(" \x00").startswith(token) and token.endswith(">") and \
+                token[:-1].upper() in _protocol_words():
+            continue  # the phase prompt, named by its protocol word: smtp>, data>, auth>
+        stray.append(token)
+    return stray
+
+
 def word_kind(token: str) -> str:
     """'neutral', 'chinese' or 'english' (any other word: a text smtpshell wrote)."""
     if not any(ch.isalpha() for ch in token):
@@ -331,10 +394,10 @@ class Finding:
 def check_rows(rows: Iterable[str], facts: Facts, *, allow: tuple[str, ...] = ("neutral",)) -> list[Finding]:
     """The rows holding words of a kind not in ``allow`` (step left empty: the caller knows it)."""
     findings = []
-    depth, carry = 0, ""
+    depth, carry, before = 0, "", ""  # before: the last token of the row above (a wrapped "10 / MiB")
     for row in rows:
         if not row.strip():
-            depth, carry = 0, ""  # t() marks line by line: no mark goes on over a blank line
+            depth, carry, before = 0, "", ""  # t() marks line by line: no mark goes on over a blank line
             continue
         text, depth = hide_marks(row, depth)
         problem = ""
@@ -345,8 +408,9 @@ def check_rows(rows: Iterable[str], facts: Facts, *, allow: tuple[str, ...] = ("
         text = _hide_typed(text, facts)
         text = _hide_values(text, facts)
         text = _hide_syntax(text)
-        words = [w for w in re.split(r"[\s\x00]+", text) if w and word_kind(w) not in allow]
-        if words or problem:
+        words = _stray_words(text, allow, before)
+        before = (_tokens(text) or [before])[-1]
+        if words:  # a problem (S:/C: text off the wire) is said only with the words it brought
             findings.append(Finding(row, words, "", problem))
     return findings
 
@@ -463,3 +527,13 @@ def screen_pty() -> Iterator[Callable[..., ScreenTerminal]]:
 def styled(text: str) -> str:
     """A regex for ``text`` as written to a terminal: styling escapes may sit between its characters."""
     return _ESCAPE.join(re.escape(ch) for ch in text)
+
+
+def practice_values() -> list[str]:
+    """The practice server's own data, which its banner lists: logins (names and passwords), mailboxes, lists."""
+    from smtpshell.server.config import PracticeConfig
+    from smtpshell.server.scenarios import Scenario
+
+    config = PracticeConfig()
+    names = [s.value for s in Scenario]  # what --scenario takes; the banner names the one in use
+    return [*config.users, *config.users.values(), *config.mailboxes, *config.lists, *config.domains, *names]
