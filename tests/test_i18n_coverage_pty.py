@@ -83,7 +83,10 @@ def test_the_rule_passes_marked_text_and_catches_a_bare_word() -> None:
     assert check_rows(good, facts) == []
     rows = ["127.0.0.1:2525 │ plaintext │ ⟦greeted⟧", "closed> EHLO me", "  smtpshell serve    run it", "smtp> 10 MiB"]
     bad = check_rows(rows, facts)
-    assert [f.words for f in bad] == [["plaintext"], ["closed>", "me"], ["run", "it"]]
+    assert [f.words for f in bad] == [["plaintext"], ["closed>", "me"], ["run", "it"], ["smtp>", "MiB"]]
+    # In a language, a prompt may keep its protocol word and a size its unit; an English word stays out.
+    in_chinese = check_rows(["smtp> 上限 10 MiB", "closed> 已断开"], facts, allow=("neutral", "chinese"))
+    assert [f.words for f in in_chinese] == [["closed>"]]
 
 
 def test_the_rule_takes_server_text_only_from_what_the_server_sent() -> None:

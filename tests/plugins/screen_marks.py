@@ -38,7 +38,8 @@ on over the rows of a wrapped line). Everything else on a row must be one of:
    (``smtpshell``); and on a row that starts with a ``/command``, a ``-flag``
    or ``smtpshell``, that command's syntax up to the description column (two
    spaces), as ``/tls [save FILE]``, ``-c CMD, --command CMD`` or
-   ``smtpshell serve``; a unit symbol right after a number (``10 MiB``,
+   ``smtpshell serve``; and, in a language (zh_CN: not in the pseudo-locale,
+   where even these are smtpshell's text and marked), a unit symbol right after a number (``10 MiB``,
    ``4 ms``: IEC/SI symbols, no language's words); and the REPL's phase prompt
    when it is a protocol word (``smtp>``, ``data>``, ``auth>``: SMTP or a verb
    of smtpshell's own command catalogue, at the start of a row); a lower-case
@@ -344,17 +345,20 @@ def _tokens(text: str) -> list[str]:
 def _stray_words(text: str, allow: tuple[str, ...], above: str = "") -> list[str]:
     tokens = _tokens(text)
     stray = []
+    # In a language (not the pseudo-locale, where all of smtpshell's text is marked) a
+    # translation keeps unit symbols and may keep a prompt's protocol word.
+    language = "chinese" in allow
     for index, token in enumerate(tokens):
         if word_kind(token) in allow:
             continue
         before = tokens[index - 1] if index else above
-        if token in UNITS and before[-1:].isdigit():
+        if language and token in UNITS and before[-1:].isdigit():
             continue  # 10 MiB, 4 ms
         after = tokens[index + 1] if index + 1 < len(tokens) else ""
         if before.startswith("/") and before[1:2].isalpha() and re.fullmatch(r"[a-z]+", token) and (
                 not after or unicodedata.east_asian_width(after[0]) in ("W", "F")):
             continue  # a /command's argument keyword, quoted in a Chinese sentence: /auth manual）
-        if index == 0 and text.lstrip(" \x00").startswith(token) and token.endswith(">") and \
+        if language and index == 0 and text.lstrip(" \x00").startswith(token) and token.endswith(">") and \
                 token[:-1].upper() in _protocol_words():
             continue  # the phase prompt, named by its protocol word: smtp>, data>, auth>
         stray.append(token)
