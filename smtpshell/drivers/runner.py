@@ -303,9 +303,9 @@ class SessionRunner:
             case LineKind.REFUSED:
                 self.context.error(line.refusal)
             case LineKind.DATA_LINE:
-                await self._content_line(line, "the message line was not sent")
+                await self._content_line(line, t("drivers.runner.message_line_not_sent", "the message line was not sent"))
             case LineKind.CHUNK_LINE:
-                if await self._content_line(line, "the chunk line was not sent"):
+                if await self._content_line(line, t("drivers.runner.chunk_line_not_sent", "the chunk line was not sent")):
                     if not self.session.chunk_remaining and not self.pipelining:
                         await self.await_replies()
             case LineKind.SASL_RESPONSE if self.options.auth_dialogue:
@@ -335,7 +335,7 @@ class SessionRunner:
             line = Line.of(line)
         conn = self.connection
         if conn is None or not conn.is_open:
-            self.context.error("not connected: /connect HOST[:PORT] opens a connection")
+            self.context.error(t("drivers.runner.not_connected", "not connected: /connect HOST[:PORT] opens a connection"))
             return None
         if not await self._allowed(line, secret=secret):
             return None
@@ -349,11 +349,10 @@ class SessionRunner:
             self._failed(str(exc))
             return None
         if self.session.chunk_remaining:
-            self.bus.emit(ev.Info(
-                f"BDAT: now type the chunk, {self.session.chunk_remaining} byte(s): each line goes out raw "
-                "with its CRLF (counted), a last line of exactly the bytes left goes without; "
-                "the server answers once the chunk is complete"
-            ))
+            self.bus.emit(ev.Info(t(
+                "drivers.runner.bdat_chunk",
+                "BDAT: now type the chunk, {count} byte(s): each line goes out raw with its CRLF (counted), a last line of exactly the bytes left goes without; the server answers once the chunk is complete",
+                count=self.session.chunk_remaining)))
             return None
         if self.pipelining and not line.ends_group:
             return None  # its reply is shown when it comes; collected after the group
@@ -422,7 +421,7 @@ class SessionRunner:
         try:
             handle = open(path, "rb")
         except OSError as exc:
-            self.context.error(f"cannot read {path}: {exc.strerror or exc}")
+            self.context.error(t("drivers.runner.cannot_read", "cannot read {path}: {reason}", path=path, reason=exc.strerror or exc))
             return None
         with handle:
             nul_at = _first_nul(handle, chunk_size)
@@ -439,7 +438,7 @@ class SessionRunner:
                 exchange = await self.command("DATA", automatic=True)
             if exchange is None or not isinstance(exchange.reply, Reply) or exchange.reply.code != 354:
                 # The server's refusal is the news (and decides the exit status), not a usage error.
-                self.bus.emit(ev.Info("DATA was not accepted (no 354), so the file was not sent"))
+                self.bus.emit(ev.Info(t("drivers.runner.data_file_refused", "DATA was not accepted (no 354), so the file was not sent")))
                 return exchange
             assert self.connection is not None
             bar = progress.ProgressBar.on_terminal(safe(path), _size_of(handle))
@@ -469,7 +468,7 @@ class SessionRunner:
         """A DATA or BDAT content line (no reply of its own); False if it did not go out."""
         conn = self.connection
         if conn is None or not conn.is_open:
-            self.context.error(f"not connected: {not_sent}")
+            self.context.error(t("drivers.runner.not_connected_content", "not connected: {what}", what=not_sent))
             return False
         try:
             await conn.send(line)
@@ -490,7 +489,7 @@ class SessionRunner:
             return
         if sent.verb == "DATA" and sent.kind is Kind.COMMAND and reply.code != 354:
             self._skipping_data = True
-            self.bus.emit(ev.Info("DATA was not accepted: the message lines up to '.' will not be sent"))
+            self.bus.emit(ev.Info(t("drivers.runner.data_refused", "DATA was not accepted: the message lines up to '.' will not be sent")))
         if sent.verb == "STARTTLS" and sent.kind is Kind.COMMAND and not self.session.tls:
             # TLS was asked for: from now on AUTH and MAIL never go out in plaintext on this connection.
             self.tls_policy.tls_asked(t(
@@ -519,7 +518,7 @@ class SessionRunner:
         if exchange is None:
             return
         if not self.session.tls:
-            code = exchange.reply.code if isinstance(exchange.reply, Reply) else "no reply"
+            code = exchange.reply.code if isinstance(exchange.reply, Reply) else t("drivers.runner.no_reply", "no reply")
             await self._tls_failed(t(
                 "runner.starttls_refused",
                 "--starttls: the server answered STARTTLS with {code}, not 220; not going on in plaintext",
