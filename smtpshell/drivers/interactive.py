@@ -32,7 +32,7 @@ from ..client.target import BadTarget, Target, parse_target
 from ..config import Config, load, state_dir
 from ..i18n import t
 from ..protocol.line import LineKind, classify
-from ..protocol.session import Phase, Session
+from ..protocol.session import Kind, Phase, Session
 from ..render import ansi
 from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..ui import pager
@@ -56,6 +56,13 @@ def welcome() -> str:
 
 PASTE_PROGRESS = 256 * 1024  # bytes: a paste this large shows a progress bar while it goes out
 DEFAULT_TIMEOUT = 30.0  # cli.py's --timeout default: the config file may change it
+
+
+def _awaited(kind: Kind) -> str:
+    """What is awaited when no line was sent (the greeting), for the waiting line."""
+    if kind is Kind.GREETING:
+        return t("drivers.repl.waiting_greeting", "greeting")
+    return str(kind.value)
 
 
 class Repl:
@@ -291,8 +298,7 @@ class Repl:
     def _closed_prompt(self) -> None:
         """QUIT or a server close ends the session, not the shell: the mail just sent can
         still be read (/mailbox), a transcript saved, a new session opened."""
-        self.info(t("repl.closed", "the session is closed; /mailbox, /reconnect, /connect, /record and /summary "
-                    "still work; /quit or Ctrl-D leaves"))
+        self.info(t("repl.closed", "the session is closed; /mailbox, /reconnect, /connect, /record and /summary still work; /quit or Ctrl-D leaves"))
 
     async def _guarded(self, work: Any, what: str) -> bool:
         """Run ``work`` so that Ctrl-C cancels it (and only it). False if interrupted."""
@@ -322,7 +328,7 @@ class Repl:
             await asyncio.sleep(REFRESH)
             pending = self.runner.session.pending
             if pending and self.runner.connected and not self.prompting:
-                self.waiting.draw(pending[0].text or pending[0].kind.value, loop.time() - started)
+                self.waiting.draw(pending[0].text or _awaited(pending[0].kind), loop.time() - started)
             else:
                 self.waiting.clear()
 

@@ -183,8 +183,7 @@ class Lesson:
             if matched or sent == "" or not self._retryable(step):
                 self._count(step, matched)
                 return True
-            self.say([("class:note", "  " + t("lesson.retry", "Enter tries the step again (edit it first if you "
-                                             "like); an empty line skips it") + "\n")])
+            self.say([("class:note", "  " + t("lesson.retry", "Enter tries the step again (edit it first if you like); an empty line skips it") + "\n")])
             sent = await self._one_step(step, retry=True)
             if sent == "":
                 self._count(step, False)
@@ -210,8 +209,7 @@ class Lesson:
         assert step.line is not None
         if not self._said_skipping:
             self._said_skipping = True
-            self.say([("class:warning", "  " + t("lesson.data_skipped", "DATA was not accepted, so the message's "
-                                                "lines are skipped (not sent)") + "\n")])
+            self.say([("class:warning", "  " + t("lesson.data_skipped", "DATA was not accepted, so the message's lines are skipped (not sent)") + "\n")])
         self.skipped += 1
         await self.runner.handle(step.line)  # the runner skips it, and stops skipping after '.'
 
@@ -252,8 +250,7 @@ class Lesson:
         if token in SECRET_PLACEHOLDERS and shape.kind is not LineKind.SASL_RESPONSE and shape.verb != "AUTH":
             self.say([("class:warning", "  " + t(
                 "lesson.secret_step_skipped",
-                "(step skipped: the server is not waiting for an AUTH answer, since the AUTH before was not "
-                "accepted, so your {what} is not asked for and nothing is sent)", what=_secret_name(token))
+                "(step skipped: the server is not waiting for an AUTH answer, since the AUTH before was not accepted, so your {what} is not asked for and nothing is sent)", what=_secret_name(token))
                 + "\n")])
             return ""
         if token in SECRET_PLACEHOLDERS:
@@ -294,8 +291,7 @@ class Lesson:
             # The lesson could not be done as written: that is a failure, whatever matched before.
             self.say([("class:error", "\n== " + t("lesson.failed", "Lesson failed: {reason}", reason=failure)
                        + "\n"),
-                      ("class:note", "   " + t("lesson.failed_counts", "{matched} of {total} replies as the lesson "
-                                               "expected before that{skipped}", matched=self.as_expected,
+                      ("class:note", "   " + t("lesson.failed_counts", "{matched} of {total} replies as the lesson expected before that{skipped}", matched=self.as_expected,
                                                total=total, skipped=skipped) + "\n")])
             return
         if left_early:

@@ -38,8 +38,7 @@ def wants_message(args: argparse.Namespace) -> bool:
 def message_lines(args: argparse.Namespace) -> list[str]:
     """The session's lines for the parts given. Raises UsageError."""
     if args.commands or args.script:
-        raise UsageError(t("parts.and_script", "a message from parts (--from, --to, ...) replaces -c and --script: "
-                           "give one or the other"))
+        raise UsageError(t("parts.and_script", "a message from parts (--from, --to, ...) replaces -c and --script: give one or the other"))
     if not args.to:
         raise UsageError(t("parts.no_to", "a message from parts needs at least one --to ADDRESS"))
     sender = args.mail_from or f"{os.environ.get('USER') or 'smtpshell'}@{_hostname()}"

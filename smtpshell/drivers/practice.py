@@ -65,8 +65,7 @@ def practice_config(transcript: Transcript) -> Any:
                                            name=transcript.name, key=key, value=repr(value))) from None
         elif key == "hostname" and not _is_hostname(value):
             raise PracticeSetupError(t("practice.bad_hostname",
-                                       "{name}: practice: hostname must be a DNS name (letters, digits, '-' and "
-                                       "'.', labels of at most 63 and 253 in all), not {value}",
+                                       "{name}: practice: hostname must be a DNS name (letters, digits, '-' and '.', labels of at most 63 and 253 in all), not {value}",
                                        name=safe(transcript.name), value=safe(repr(value[:80]))))
         else:
             setattr(config, key, value)

@@ -251,8 +251,7 @@ class SessionRunner:
         except ReplyTimeout:
             self.bus.emit(ev.Warning(t(
                 "runner.greeting_slow",
-                "no greeting after {seconds:g} s: this port may expect TLS from the first byte (implicit TLS, "
-                "as on 465); if so, connect with --tls or smtps://{where}. Still waiting, up to {timeout:g} s",
+                "no greeting after {seconds:g} s: this port may expect TLS from the first byte (implicit TLS, as on 465); if so, connect with --tls or smtps://{where}. Still waiting, up to {timeout:g} s",
                 seconds=hint_after, where=f"{target.host}:{target.port}", timeout=self.options.timeout),
                 kind="plaintext-to-tls-port"))
         await self.connection.next_exchange(timeout=self.options.timeout - hint_after)
@@ -368,8 +367,7 @@ class SessionRunner:
             return
         if not caps.has(entry.extension):
             self.bus.emit(ev.Info(t("runner.not_advertised",
-                                    "the server did not advertise {extension} in its EHLO reply; sending {verb} "
-                                    "anyway (it may answer 500 or 502)", extension=entry.extension, verb=line.verb)))
+                                    "the server did not advertise {extension} in its EHLO reply; sending {verb} anyway (it may answer 500 or 502)", extension=entry.extension, verb=line.verb)))
 
     async def _allowed(self, line: Line, *, secret: bool = False) -> bool:
         """Ask the policy and carry out its verdict; False: the line is not sent.
@@ -429,8 +427,7 @@ class SessionRunner:
                 # The rule for typed DATA lines, for files too: a NUL never goes out
                 # (some servers drop it, and "\n\0.\n" would become the end of data).
                 self.context.error(t("runner.data_file_nul",
-                                     "{path}: the file holds a NUL byte (at byte {offset}), which is not sent "
-                                     "in a message; nothing was sent", path=safe(path), offset=nul_at))
+                                     "{path}: the file holds a NUL byte (at byte {offset}), which is not sent in a message; nothing was sent", path=safe(path), offset=nul_at))
                 return None
             # The shell sends DATA for /data (so it is shown as sent by smtpshell), and the
             # 354's "type the message" advice is not for this: the file is the message.
@@ -494,8 +491,7 @@ class SessionRunner:
             # TLS was asked for: from now on AUTH and MAIL never go out in plaintext on this connection.
             self.tls_policy.tls_asked(t(
                 "policy.starttls_failed",
-                "STARTTLS was sent and answered {code}, so TLS did not start; reconnect and try again, "
-                "or use --tls if the server has implicit TLS", code=reply.code))
+                "STARTTLS was sent and answered {code}, so TLS did not start; reconnect and try again, or use --tls if the server has implicit TLS", code=reply.code))
             if reply.klass not in (4, 5) and reply.code != 220 and not self.options.starttls:
                 self._failed(t("runner.starttls_no_tls", "STARTTLS answered {code}, not 220: TLS did not start",
                                code=reply.code))
@@ -511,8 +507,7 @@ class SessionRunner:
         if reply.klass != 2 or not self.session.advertised("STARTTLS"):
             await self._tls_failed(t(
                 "runner.starttls_not_offered",
-                "--starttls: the server did not offer STARTTLS in its reply to {verb}, so TLS cannot start; "
-                "not going on in plaintext", verb=ehlo_line.split(" ", 1)[0].upper()))
+                "--starttls: the server did not offer STARTTLS in its reply to {verb}, so TLS cannot start; not going on in plaintext", verb=ehlo_line.split(" ", 1)[0].upper()))
             return
         exchange = await self._auto("STARTTLS")
         if exchange is None:
@@ -536,18 +531,15 @@ class SessionRunner:
     async def _timed_out(self, conn: ConnectionCore, exc: ReplyTimeout) -> None:
         """No reply in time: smtpshell (not the server) closes the session, and says so."""
         again = t("runner.timeout_again", " (/connect to start again)") if self.interactive else ""
-        self._failed(t("runner.timeout", "{error}: a client timeout (--timeout); the session is out of step, "
-                       "so smtpshell closed the connection{again}", error=str(exc), again=again))
-        await conn.close(reason=t("runner.timeout_closed", "closed by smtpshell after a client timeout "
-                                  "(no reply within {seconds:g} s)", seconds=self.options.timeout))
+        self._failed(t("runner.timeout", "{error}: a client timeout (--timeout); the session is out of step, so smtpshell closed the connection{again}", error=str(exc), again=again))
+        await conn.close(reason=t("runner.timeout_closed", "closed by smtpshell after a client timeout (no reply within {seconds:g} s)", seconds=self.options.timeout))
 
     async def interrupted(self) -> None:
         """Ctrl-C in script mode: close the connection, saying who closed it."""
         conn = self.connection
         waiting = self.session.pending[-1].text if self.session.pending else ""
         what = t("runner.interrupted_waiting", " while waiting for the reply to {line!r}", line=waiting) if waiting else ""
-        message = t("runner.interrupted", "interrupted (Ctrl-C){what}: smtpshell closed the connection, "
-                    "not the server", what=what)
+        message = t("runner.interrupted", "interrupted (Ctrl-C){what}: smtpshell closed the connection, not the server", what=what)
         self.outcome.error = self.outcome.error or message
         self.context.error(message)
         if conn is not None and conn.is_open:

@@ -152,8 +152,7 @@ class ScriptDriver:
             # QUIT would be message text here, and the server would wait for more:
             # close without it (as Ctrl-D inside DATA does), at once.
             self.context.error(t("script.ended_in_data",
-                                 "the script ended inside DATA (no lone '.'); the message was not sent, "
-                                 "and the connection was closed without QUIT"))
+                                 "the script ended inside DATA (no lone '.'); the message was not sent, and the connection was closed without QUIT"))
             runner.outcome.error = runner.outcome.error or t("drivers.script.unfinished_data", "unfinished DATA")
             await runner.close(quit_first=False)
         await runner.close()

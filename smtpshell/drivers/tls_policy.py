@@ -119,8 +119,7 @@ class TLSPolicy:
         if secret and line.kind is LineKind.COMMAND and line.verb != "AUTH":
             return Verdict(events, t(
                 "policy.secret_outside_auth",
-                "a secret was not sent: the server is not waiting for an AUTH answer (no 334 challenge), "
-                "and a secret is only ever sent inside the AUTH exchange it belongs to"), rule="secret")
+                "a secret was not sent: the server is not waiting for an AUTH answer (no 334 challenge), and a secret is only ever sent inside the AUTH exchange it belongs to"), rule="secret")
         reason = self.blocked(session, line)
         if reason is not None:
             return Verdict(events, reason, end_session=not interactive, rule="tls")
