@@ -48,7 +48,11 @@ def subcommand_summaries() -> dict[str, str]:
 
 def _epilog() -> str:
     """--help's end: the exit statuses and the subcommands (built when the parser is)."""
-    statuses = "\n".join(f"  {code:<4} {text}" for code, text in exitcodes.descriptions().items())
+    from .help_wrap import split_lines
+
+    hanging = "\n" + " " * 7  # under the text, after "  130  "
+    statuses = "\n".join(f"  {code:<4} {hanging.join(split_lines(text, _help_width() - 7) or [text])}"
+                         for code, text in exitcodes.descriptions().items())
     commands = "\n".join(f"  smtpshell {name:<8} {summary}" for name, summary in subcommand_summaries().items())
     return (t("cli.epilog.exit_status", "exit status:") + "\n" + statuses + "\n\n"
             + t("cli.epilog.subcommands", "subcommands:") + "\n" + commands)
@@ -75,6 +79,17 @@ class _LeanHelpFormatter(argparse.HelpFormatter):
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                  width: int | None = None) -> None:
         super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
+
+    def _format_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None) -> str:
+        # argparse indents the usage's next lines by len(prefix): "用法：" is 3 characters but 6 columns.
+        from .help_wrap import width as columns
+
+        if prefix is None:
+            prefix = argparse._("usage: ")  # type: ignore[attr-defined]  # argparse's gettext: argparse_words may have put ours there
+        if prefix.isascii():
+            return super()._format_usage(usage, actions, groups, prefix)
+        pad = " " * columns(prefix)
+        return prefix + super()._format_usage(usage, actions, groups, pad)[len(pad):]
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         # Chinese (no spaces, two columns a character) and the pseudo-locale's marks: see help_wrap.
