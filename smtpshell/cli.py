@@ -53,7 +53,9 @@ def _epilog() -> str:
     hanging = "\n" + " " * 7  # under the text, after "  130  "
     statuses = "\n".join(f"  {code:<4} {hanging.join(split_lines(text, _help_width() - 7) or [text])}"
                          for code, text in exitcodes.descriptions().items())
-    commands = "\n".join(f"  smtpshell {name:<8} {summary}" for name, summary in subcommand_summaries().items())
+    under = "\n" + " " * 21  # after "  smtpshell explain  "
+    commands = "\n".join(f"  smtpshell {name:<8} {under.join(split_lines(summary, _help_width() - 21) or [summary])}"
+                         for name, summary in subcommand_summaries().items())
     return (t("cli.epilog.exit_status", "exit status:") + "\n" + statuses + "\n\n"
             + t("cli.epilog.subcommands", "subcommands:") + "\n" + commands)
 
