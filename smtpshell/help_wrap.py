@@ -4,7 +4,8 @@ argparse wraps with :mod:`textwrap`, which counts characters and breaks only
 at spaces: a Chinese sentence (no spaces, two columns a character) would come
 out as one line twice the terminal's width. Here a wide character takes two
 columns and a line may break before any of them (never inside an English word
-or a ``--flag``); full-width punctuation stays on the line it ends.
+or a ``--flag``); full-width punctuation stays on the line it ends, an opening bracket
+goes to the line of what it opens.
 
 In the ``qps`` pseudo-locale a help text is ``⟦...⟧``: it is wrapped without
 the marks and each line marked again, so every line on screen shows it came
@@ -19,6 +20,7 @@ from . import i18n
 
 _TOKEN = re.compile(r"\s+|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")
 _NO_LINE_START = set("，。：；？！）、》」』】,.:;?!)")
+_NO_LINE_END = set("（《「『【")
 
 
 def width(text: str) -> int:
@@ -41,8 +43,9 @@ def wrap(text: str, columns: int) -> list[str]:
             continue
         size = width(token)
         if line and used + size > columns and token not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line, used = "", 0
+            carried = line[-1] if line[-1] in _NO_LINE_END else ""  # an opening bracket goes with what it opens
+            lines.append(line[: len(line) - len(carried)].rstrip())
+            line, used = carried, width(carried)
         line, used = line + token, used + size
     if line.strip():
         lines.append(line.rstrip())

@@ -188,6 +188,8 @@ def test_wrap_by_display_width() -> None:
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert any("--require-tls" in line for line in lines)  # a flag is never cut
     assert not any(line[0] in "，。：；）" for line in lines)  # full-width punctuation ends its line
+    assert not any(line[-1] == "（" for line in lines)  # an opening bracket starts what it opens
+    assert wrap("一二三（四五六）", 8) == ["一二三", "（四五六）"]
     assert split_lines("plain ASCII help", 20) is None  # argparse's own wrapping, unchanged
 
 
