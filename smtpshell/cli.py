@@ -344,9 +344,10 @@ def _run_subcommand(name: str, argv: list[str]) -> int:
         raise UsageError(t("cli.sub_missing", "'smtpshell {name}' is not available in this build", name=name)) from None
     parser = _Parser(prog=f"smtpshell {name}", description=subcommand_summaries()[name],
                      formatter_class=_LeanHelpFormatter)
-    # The language was chosen from argv already (_choose_language); every subcommand takes --lang.
-    parser.add_argument("--lang", metavar="LANG", help=_lang_help())
     module.configure(parser)
+    # The language was chosen from argv already (_choose_language); every subcommand takes --lang.
+    if not any("--lang" in action.option_strings for action in parser._actions):
+        parser.add_argument("--lang", metavar="LANG", help=_lang_help())
     args = parser.parse_args(argv)
     args.language_chosen = True
     return int(module.run(args))
