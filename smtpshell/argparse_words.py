@@ -55,16 +55,21 @@ def plural_words() -> dict[tuple[str, str], tuple[str, str]]:
     }
 
 
+def gettext(message: str) -> str:
+    """argparse's ``_``: the word in the language current now (English stays as it is)."""
+    return words().get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    one, several = plural_words().get((singular, plural), (singular, plural))
+    return one if n == 1 else several
+
+
 def install() -> None:
-    """Make argparse say its words in the current language (call before building a parser)."""
-    table, plurals = words(), plural_words()
+    """Make argparse say its words through the catalogue (call before building a parser).
 
-    def gettext(message: str) -> str:
-        return table.get(message, message)
-
-    def ngettext(singular: str, plural: str, n: int) -> str:
-        one, several = plurals.get((singular, plural), (singular, plural))
-        return one if n == 1 else several
-
+    The words are looked up at each use, not when installed, so a later change
+    of language (a test, an embedding program) is followed, English included.
+    """
     argparse._ = gettext  # type: ignore[attr-defined]  # argparse's module-level gettext alias, read at each call
     argparse.ngettext = ngettext  # type: ignore[attr-defined]  # likewise for its plural forms

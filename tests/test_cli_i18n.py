@@ -179,6 +179,8 @@ def test_installed_words_are_used_by_argparse(language: None, monkeypatch: pytes
     assert "⟦show this help message and exit⟧" in parser.format_help()
     with pytest.raises(SystemExit):
         parser.parse_args(["--n"])
+    i18n.set_language("en")  # installed once, it follows the language: English is English again
+    assert parser.format_usage().startswith("usage: x")
 
 
 def test_wrap_by_display_width() -> None:
