@@ -244,15 +244,24 @@ def _looks_like_a_subcommand(word: str) -> str | None:
     return close[0] if close else None
 
 
+def _check_first_word(word: str) -> None:
+    """'smtpshell lessons 01': a misspelt subcommand, whatever follows it."""
+    guess = _looks_like_a_subcommand(word)
+    if guess is not None:
+        raise UsageError(t("cli.did_you_mean", "'{word}' is not a subcommand: did you mean 'smtpshell {guess}'? (for a host of that name, write {word}:25)",
+                           word=word, guess=guess))
+
+
 def _check_before_connecting(args: argparse.Namespace) -> None:
     """Mistakes the network would only hide: caught before the first packet."""
     if args.target:
-        guess = _looks_like_a_subcommand(args.target)
-        if guess is not None:
-            raise UsageError(t("cli.not_a_subcommand", "'{word}' is not a subcommand: did you mean 'smtpshell {guess}'? (for a host of that name, write {word}:25)",
-                               word=args.target, guess=guess))
-        if args.scenario:
-            raise UsageError(t("cli.scenario_with_target", "--scenario chooses the built-in practice server's behaviour: it has no effect with a TARGET; leave out TARGET, or use 'smtpshell serve --scenario'"))
+        _check_first_word(args.target)
+        for flag, value in (("--scenario", args.scenario), ("--web", args.web)):
+            if value:
+                raise UsageError(t("cli.practice_only", "{flag} is for the built-in practice server: it has no effect with a TARGET; leave out TARGET, or use 'smtpshell serve {flag}'", flag=flag))
+    if args.record and os.path.isdir(args.record):
+        raise UsageError(t("cli.record_folder", "cannot record to {path}: it is a folder; give a file name, e.g. {example}; nothing was sent",
+                           path=args.record, example=os.path.join(args.record, "session.transcript")))
     if args.record:
         folder = os.path.dirname(os.path.abspath(args.record))
         exists = os.path.exists(args.record)
@@ -280,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         argv = _choose_language(argv)
         if argv and argv[0] in SUBCOMMANDS:
             return _run_subcommand(argv[0], argv[1:])
+        if argv:
+            _check_first_word(argv[0])  # before argparse, which would only say "unrecognized arguments"
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.print_completion or args.print_man:
@@ -310,7 +321,7 @@ def _choose_language(argv: list[str]) -> list[str]:
     ``--lang`` is read from argv as the parser will read it (``--lang X`` or
     ``--lang=X``, before a ``--``), else the locale decides. A ``--lang``
     written before a subcommand (``smtpshell --lang zh_CN lesson``) applies to
-    it and is taken out of argv. Returns the argv to parse.
+    it: it is moved after the subcommand's name. Returns the argv to parse.
     """
     from . import i18n
 
@@ -323,9 +334,9 @@ def _choose_language(argv: list[str]) -> list[str]:
         elif word.startswith("--lang="):
             wanted = word.split("=", 1)[1]
     if len(argv) >= 3 and argv[0] == "--lang" and argv[2] in SUBCOMMANDS:
-        argv = argv[2:]
+        argv = [argv[2], *argv[:2], *argv[3:]]
     elif len(argv) >= 2 and argv[0].startswith("--lang=") and argv[1] in SUBCOMMANDS:
-        argv = argv[1:]
+        argv = [argv[1], argv[0], *argv[2:]]
     _, problem = i18n.setup(wanted)
     if problem:
         sys.stderr.write(f"smtpshell: {problem}\n")
@@ -377,15 +388,14 @@ def _run_main(args: argparse.Namespace) -> int:
     if blocking:
         # A script against a given server needs no event loop: a blocking
         # socket, and asyncio is never imported (it costs more than the session).
-        import dataclasses  # RunOptions is a dataclass; its module has loaded dataclasses already
 
         from .client.blocking import BlockingConnection
 
-        options = dataclasses.replace(options, connector=BlockingConnection.open)
+        options = options._replace(connector=BlockingConnection.open)
     if args.tls_save:  # save the server's certificates when TLS starts
         from .client.tls_save_connector import SaveChainConnector
 
-        options = dataclasses.replace(options, connector=SaveChainConnector(args.tls_save, options.connector))
+        options = options._replace(connector=SaveChainConnector(args.tls_save, options.connector))
     if args.mx:  # direct delivery: the MX lookup decides where to connect
         from .drivers.mx_start import NoDelivery, plan_session, report
 

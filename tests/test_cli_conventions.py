@@ -106,3 +106,45 @@ def test_help_opens_with_three_examples(run_smtpshell) -> None:  # type: ignore[
     out = run_smtpshell("--help").stdout
     examples = out.split("examples:\n", 1)[1].split("\n\n", 1)[0]
     assert sum(1 for line in examples.splitlines() if line.lstrip().startswith("smtpshell")) == 3
+
+
+@pytest.mark.parametrize("argv", [["lessons", "01"], ["srve", "--port", "2525"], ["replya", "x.transcript"]])
+def test_a_misspelt_subcommand_with_arguments_is_caught_too(run_smtpshell, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+    run = run_smtpshell(*argv)  # before: argparse's "unrecognized arguments", no hint
+    assert run.returncode == 2
+    assert "did you mean 'smtpshell " in run.stderr and "unrecognized" not in run.stderr
+
+
+def test_record_to_a_folder_fails_before_connecting(scripted_server, run_smtpshell, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    received: list[bytes] = []
+    server = scripted_server(answering_script({}, received))
+    run = run_smtpshell(f"127.0.0.1:{server.port}", "--record", str(tmp_path), "-c", "NOOP")
+    assert run.returncode == 2 and "is a folder" in run.stderr, run.screen
+    assert received == [] and "220" not in run.screen  # before: it connected and failed only at the end
+
+
+def test_web_with_a_target_is_an_error(run_smtpshell) -> None:  # type: ignore[no-untyped-def]
+    run = run_smtpshell("127.0.0.1:25", "--web", "8025", "-c", "NOOP")
+    assert run.returncode == 2 and "--web" in run.stderr and "no effect with a TARGET" in run.stderr
+
+
+def test_a_4xx_reply_exits_4(scripted_server, run_smtpshell) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server(answering_script({b"MAIL": b"451 4.7.1 greylisted, try again later\r\n"}, []))
+    run = run_smtpshell(f"127.0.0.1:{server.port}", "-c", "EHLO me", "-c", "MAIL FROM:<a@example.org>")
+    assert run.returncode == 4, run.screen
+
+
+def test_stage_exit_code_for_the_message_after_the_dot(scripted_server, run_smtpshell) -> None:  # type: ignore[no-untyped-def]
+    answers = {b"DATA": b"354 go ahead\r\n", b".": b"554 5.7.1 message refused as spam\r\n"}
+    server = scripted_server(answering_script(answers, []))
+    run = run_smtpshell(f"127.0.0.1:{server.port}", "--exit-codes=stage", "-c", "EHLO me", "-c", "MAIL FROM:<a@b.example>",
+                        "-c", "RCPT TO:<c@b.example>", "-c", "DATA", "-c", ".")
+    assert run.returncode == stages.MESSAGE == 26, run.screen
+
+
+def test_stage_exit_code_for_a_failed_tls_handshake(scripted_server, run_smtpshell) -> None:  # type: ignore[no-untyped-def]
+    # 220 to STARTTLS, then plaintext where the TLS handshake should be
+    server = scripted_server(answering_script({b"STARTTLS": b"220 2.0.0 go ahead\r\n"}, []))
+    run = run_smtpshell(f"127.0.0.1:{server.port}", "--exit-codes=stage", "-c", "EHLO me", "-c", "STARTTLS")
+    assert run.returncode == stages.TLS == 29, run.screen
+    assert "Traceback" not in run.screen

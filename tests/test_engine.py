@@ -141,3 +141,13 @@ def test_an_enhanced_code_inside_the_text_is_read() -> None:
     exp = knowledge.explain_reply(451, None, "RCPT", "Resources temporarily unavailable. Please try again later (#4.4.4)")
     assert any(e.key == "enhanced.4.4" for e in exp.evidence), exp.evidence
     assert not any(e.key.startswith("enhanced.") for e in knowledge.explain_reply(451, None, "RCPT", "see (#5.1.1)").evidence)
+
+
+def test_the_row_for_this_command_and_code_beats_a_code_only_situation() -> None:
+    # 503 to DATA: "needs an accepted recipient" says more than 503's "wrong point of the conversation"
+    exp = knowledge.explain_reply(503, "5.5.1", "DATA")
+    assert exp.summary == "DATA needs at least one accepted recipient first"
+    assert exp.hint == "MAIL FROM, then RCPT TO, then DATA"  # before: the generic "the usual order is ..."
+    assert "wrong point" not in exp.cause
+    # with no row for the command, the code-only situation still speaks
+    assert "wrong point" in knowledge.explain_reply(503, None, "VRFY").cause

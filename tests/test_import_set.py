@@ -144,12 +144,6 @@ def test_the_command_map_names_the_module_that_registers_each_command() -> None:
     assert registry.COMMAND_HOMES == registered
 
 
-@pytest.mark.xfail(
-    reason="still @dataclass on the script path: drivers/runner.py RunOptions and shell/registry.py "
-    "ShellCommand (being rewritten on arch-spine), client/target.py, client/tls_options.py, "
-    "auth/options.py, render/styled.py",
-    strict=False,
-)
 def test_a_plain_script_session_does_not_pay_for_dataclasses(
     smtp_server: SmtpServer, bare_interpreter: tuple[Path, set[str]]
 ) -> None:

@@ -155,3 +155,19 @@ def test_a_lesson_whose_tls_fails_ends_as_failed(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_lesson_whose_connection_is_refused_ends_as_failed() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    child = _spawn("01", f"127.0.0.1:{port}")
+    try:
+        child.expect_exact("== Lesson failed:")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus not in (0, None)
+    assert "replies as the lesson expected." not in (child.before or "")

@@ -98,3 +98,26 @@ def test_a_large_paste_shows_a_progress_bar(shell_pty, smtp_server):
     term.prompt()
     assert "250 " in plain(term.screen_log.rsplit("data>", 1)[-1])
     assert smtp_server.messages[0].content.count(b"\r\nline ") == 3000  # every pasted line arrived
+
+
+def test_script_mode_on_a_terminal_shows_the_progress_bar_and_never_pages(smtp_server, tmp_path: Path):
+    import os
+    import sys
+
+    import pexpect
+
+    message = tmp_path / "big.eml"
+    line = b"y" * 98 + b"\r\n"
+    message.write_bytes(b"Subject: big\r\n\r\n" + line * (5 * 1000 * 1000 // len(line)))
+    smtpshell = str(Path(sys.executable).with_name("smtpshell"))
+    env = dict(os.environ, TERM="xterm", PAGER="", LESS="-Ppaged-by-less")
+    args = [smtp_server.address, "--color", "never", "-c", "EHLO pty.test", "-c", "MAIL FROM:<alice@example.org>",
+            "-c", "RCPT TO:<bob@example.org>", "-c", f"/data {message}", "-c", "/help", "-c", "QUIT"]
+    child = pexpect.spawn(smtpshell, args, encoding="utf-8", timeout=30, dimensions=(15, 100), env=env)
+    child.expect(pexpect.EOF)  # /help in 15 rows did not stop in a pager waiting for a key
+    child.close()
+    shown = child.before or ""
+    assert re.search(r"\[#{24}\] 100%\s+4\.8 MiB of 4\.8 MiB", shown), shown[-2000:]  # on a terminal: the bar
+    assert "paged-by-less" not in shown and "/data FILE" in shown  # /help printed whole, no pager
+    assert child.exitstatus == 0
+    assert len(smtp_server.messages[0].content) > 4_000_000

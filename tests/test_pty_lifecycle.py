@@ -59,6 +59,8 @@ def test_quit_then_mailbox_in_the_embedded_session(shell_pty):
     term.line("/mailbox")
     term.expect_text("kept after QUIT")
     term.prompt("closed> ")
+    # said once per connection (before: once from the command, once more from the close event)
+    assert plain(term.screen_log).count("the session is closed") == 1
     term.child.sendcontrol("d")
     assert term.finish() == 0
 
@@ -111,5 +113,36 @@ def test_the_banner_says_how_to_reach_implicit_tls_and_it_works(shell_pty):
     term.prompt()
     term.expect_styled("greeted: try EHLO")
     assert "again after TLS" not in plain(term.screen_log)
+    term.line("/quit")
+    assert term.finish() == 0
+
+
+def test_after_reconnect_a_refused_password_is_asked_for_again(shell_pty, auth_server):
+    term = shell_pty(auth_server.address, "--no-netrc")
+    term.prompt()
+    term.line("EHLO pty.test")
+    term.expect(r"250 ")
+    term.prompt()
+    term.line("/login PLAIN")
+    term.expect_text("Username for")
+    term.line("alice")
+    term.expect_text("Password for alice@")
+    term.line("wrong-one")
+    term.expect_text("535")
+    term.prompt()
+    term.line("/reconnect")  # a new connection: the refused password must not come back with it
+    term.expect(r"220 ")
+    term.prompt()
+    term.line("EHLO pty.test")
+    term.expect(r"250 ")
+    term.prompt()
+    term.line("AUTH PLAIN")
+    term.expect_text("Username for")
+    term.line("")
+    term.expect_text("Password for alice@")  # asked, not re-sent
+    term.line(USERS["alice"])
+    term.expect_text("235")
+    term.prompt()
+    assert "wrong-one" not in plain(term.screen_log)
     term.line("/quit")
     assert term.finish() == 0

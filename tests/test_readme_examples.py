@@ -31,6 +31,8 @@ NEEDS_A_TTY = {
     "smtpshell mx.example.org:587 --starttls",
     "smtpshell smtps://mx.example.org",
     "smtpshell [::1]:2525",
+    "smtpshell --lang zh_CN",
+    "smtpshell lesson --lang zh_CN tutorial",
 }
 # What the README says each runnable example does: (exit status, text its output must hold).
 EXPECTED = {
@@ -42,6 +44,8 @@ EXPECTED = {
     "smtpshell --print-completion bash": (exitcodes.OK, ["smtpshell"]),
     "smtpshell --print-completion zsh": (exitcodes.OK, ["#compdef smtpshell"]),
     "smtpshell --print-man": (exitcodes.OK, [".TH"]),
+    # 快速开始: the lessons listed with their Chinese titles, the tutorial among them
+    "smtpshell lesson --lang zh_CN": (exitcodes.OK, ["01-direct-delivery  直接投递：", "09-tutorial", "教程之一：直接投递"]),
 }
 
 

@@ -22,6 +22,27 @@ class MissingCredential(Exception):
     """A credential could not be found (script mode) or the user declined the prompt."""
 
 
+def credential_name(what: str) -> str:
+    """A credential kind (``user``, ``password``, ``token``) in words of the current language."""
+    if what == USER:
+        return t("auth.what.user", "user")
+    if what == PASSWORD:
+        return t("auth.what.password", "password")
+    if what == TOKEN:
+        return t("auth.what.token", "token")
+    return what
+
+
+def join_and(items: list[str]) -> str:
+    """'a and b' (in the current language)."""
+    return t("auth.and", " and ").join(items)
+
+
+def credential_names(kinds: list[str]) -> str:
+    """'user and password', in words of the current language."""
+    return join_and([credential_name(what) for what in kinds])
+
+
 @dataclass
 class NetrcEntry:
     login: str | None
@@ -37,9 +58,10 @@ def read_netrc(host: str, path: str | None, env: Mapping[str, str]) -> tuple[Net
         parsed = netrc.netrc(file)
     except netrc.NetrcParseError as exc:
         # exc.msg may quote a token from the file (a password): report the line only.
-        return None, f"ignoring {file}: it cannot be parsed (line {exc.lineno})"
+        return None, t("auth.netrc.unparsable", "ignoring {file}: it cannot be parsed (line {line})", file=file, line=exc.lineno)
     except OSError as exc:
-        return None, f"ignoring {file}: {exc.strerror or 'cannot be read'}"
+        return None, t("auth.netrc.unreadable", "ignoring {file}: {reason}", file=file,
+                       reason=exc.strerror or t("auth.cannot_read", "cannot be read"))
     found = parsed.authenticators(host)
     if found is None:
         return None, None
@@ -52,20 +74,25 @@ def read_token_file(path: str) -> str:
         with open(path, encoding="utf-8") as handle:
             token = handle.read().strip()
     except OSError as exc:
-        raise MissingCredential(f"--token-file {path}: {exc.strerror or 'cannot be read'}") from None
+        raise MissingCredential(t("auth.token_file.unreadable", "--token-file {path}: {reason}", path=path,
+                                  reason=exc.strerror or t("auth.cannot_read", "cannot be read"))) from None
     except UnicodeDecodeError:
-        raise MissingCredential(f"--token-file {path}: not a text file") from None
+        raise MissingCredential(t("auth.token_file.not_text", "--token-file {path}: not a text file", path=path)) from None
     if not token:
-        raise MissingCredential(f"--token-file {path} is empty")
+        raise MissingCredential(t("auth.token_file.empty", "--token-file {path} is empty", path=path))
     return token
 
 
-HOW_TO_PASS = {
-    USER: "pass --user NAME (or set {user_env}), or add a 'machine {host} login NAME' line to ~/.netrc",
-    PASSWORD: "set the environment variable {password_env} (or choose one with --password-env VAR), "
-    "or add 'machine {host} login NAME password ...' to ~/.netrc",
-    TOKEN: "set the environment variable {token_env} (or --token-env VAR), or pass --token-file FILE",
-}
+def how_to_pass(what: str, *, host: str, user_env: str, password_env: str, token_env: str) -> str:
+    """How to give smtpshell a credential it could not find (flags, environment, netrc)."""
+    if what == USER:
+        return t("auth.how.user", "pass --user NAME (or set {user_env}), or add a 'machine {host} login NAME' line to ~/.netrc",
+                 host=host, user_env=user_env)
+    if what == PASSWORD:
+        return t("auth.how.password", "set the environment variable {password_env} (or choose one with --password-env VAR), or add 'machine {host} login NAME password ...' to ~/.netrc",
+                 host=host, password_env=password_env)
+    return t("auth.how.token", "set the environment variable {token_env} (or --token-env VAR), or pass --token-file FILE",
+             token_env=token_env)
 
 
 class CredentialSource:
@@ -186,9 +213,8 @@ class CredentialSource:
 
     def how_to_pass(self, what: str) -> str:
         o = self.options
-        return HOW_TO_PASS[what].format(
-            host=self.host, user_env=DEFAULT_USER_ENV, password_env=o.password_env, token_env=o.token_env
-        )
+        return how_to_pass(what, host=self.host, user_env=DEFAULT_USER_ENV, password_env=o.password_env,
+                           token_env=o.token_env)
 
     # -- with a prompt -----------------------------------------------------------
 
@@ -200,17 +226,18 @@ class CredentialSource:
         if prompt is None:
             refused = self._refused.get(what)
             if refused is not None:
-                raise MissingCredential(t(
-                    "auth.refused_not_resent",
-                    "the server refused the {what} from {source} in this session, so it is not sent again: "
-                    "correct it there and reconnect", what=what, source=refused))
-            raise MissingCredential(f"AUTH needs a {what} and none was given: {self.how_to_pass(what)}")
+                raise MissingCredential(t("auth.refused_not_resent", "the server refused the {what} from {source} in this session, so it is not sent again: correct it there and reconnect",
+                                          what=credential_name(what), source=refused))
+            raise MissingCredential(t("auth.none_given", "AUTH needs a {what} and none was given: {how}",
+                                      what=credential_name(what), how=self.how_to_pass(what)))
         known_user = self._values.get(USER)
         user = printable(known_user.encode()) if known_user else None  # it may come from a decoded line
         labels = {
-            USER: f"Username for {self.host}: ",
-            PASSWORD: f"Password for {user}@{self.host}: " if user else f"Password for {self.host}: ",
-            TOKEN: f"OAuth token for {user}: " if user else "OAuth token: ",
+            USER: t("auth.ask.user", "Username for {host}: ", host=self.host),
+            PASSWORD: t("auth.ask.password_for_user", "Password for {user}@{host}: ", user=user, host=self.host) if user
+            else t("auth.ask.password", "Password for {host}: ", host=self.host),
+            TOKEN: t("auth.ask.token_for_user", "OAuth token for {user}: ", user=user) if user
+            else t("auth.ask.token", "OAuth token: "),
         }
         refused = self._refused.get(what)
         if refused is not None:  # say why it asks although a source was given
@@ -219,9 +246,10 @@ class CredentialSource:
             default = self._last_user if what == USER else ""
             value = await prompt(labels[what], secret=what != USER, default=default)
         except (EOFError, KeyboardInterrupt):
-            raise MissingCredential(f"no {what} entered: {self.how_to_pass(what)}") from None
+            raise MissingCredential(t("auth.not_entered_how", "no {what} entered: {how}", what=credential_name(what),
+                                      how=self.how_to_pass(what))) from None
         if not value:
-            raise MissingCredential(f"no {what} entered")
+            raise MissingCredential(t("auth.not_entered", "no {what} entered", what=credential_name(what)))
         self._values[what] = value
         self._typed.add(what)
         return value

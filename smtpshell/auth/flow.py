@@ -34,7 +34,7 @@ from ..protocol.line import Line, LineKind
 from ..protocol.replies import Reply
 from ..protocol.sasl import USER, Challenge, SaslError
 from ..protocol.session import Exchange, Phase
-from .credentials import CredentialSource, MissingCredential
+from .credentials import CredentialSource, MissingCredential, credential_name, credential_names, join_and
 from .redact import Redactor
 from .safety import Verdict, plaintext_auth_decision, split_peer
 
@@ -77,18 +77,25 @@ class AuthController:
     def describe(self) -> str:
         """What /auth shows: the mode and where credentials would come from (never values)."""
         source = self.source()
-        lines = [f"AUTH mode: {self.mode} (/auth auto, /auth manual)"]
+        lines = [t("auth.flow.mode", "AUTH mode: {mode} (/auth auto, /auth manual)", mode=self.mode)]
         try:
             user = source.known(USER)
         except MissingCredential:
             user = None
-        lines.append(f"username: {sasl.printable(user.encode()) if user else 'not set (asked for when needed)'}")
+        if user:
+            lines.append(t("auth.flow.username", "username: {user}", user=sasl.printable(user.encode())))
+        else:
+            lines.append(t("auth.flow.username_unset", "username: not set (asked for when needed)"))
         for what in (sasl.PASSWORD, sasl.TOKEN):
             try:
                 have = source.known(what) is not None
             except MissingCredential:
                 have = False
-            lines.append(f"{what}: {'available (hidden)' if have else 'not set: ' + source.how_to_pass(what)}")
+            if have:
+                lines.append(t("auth.flow.secret_available", "{what}: available (hidden)", what=credential_name(what)))
+            else:
+                lines.append(t("auth.flow.secret_unset", "{what}: not set: {how}", what=credential_name(what),
+                               how=source.how_to_pass(what)))
         return "\n".join(lines)
 
     # -- seams (tests replace these) --------------------------------------------
@@ -131,7 +138,7 @@ class AuthController:
         line = typed.text
         state = self.manual or ManualExchange("")
         step = sasl.describe_manual_response(state.mechanism, state.responses, state.last_challenge, line)
-        self._info(f"your answer, base64-decoded: {self._outside(step.meaning)}")
+        self._info(t("auth.flow.answer_decoded", "your answer, base64-decoded: {meaning}", meaning=self._outside(step.meaning)))
         if state.mechanism == "LOGIN" and not step.secret:
             decoded = sasl.b64decode(line)
             state.user = decoded.decode("utf-8", "replace") if decoded else state.user
@@ -146,23 +153,27 @@ class AuthController:
             return
         session = self.host.session
         if session.phase is Phase.AUTH:
-            self._error("an AUTH exchange is in progress: answer the 334, or type * to cancel")
+            self._error(t("auth.flow.in_progress", "an AUTH exchange is in progress: answer the 334, or type * to cancel"))
             return
         if name is None:
             offered = session.capabilities.auth_mechanisms if session.capabilities else ()
             have_token = self._token_known()
             name = sasl.choose(offered, have_token)
             if name is None:
-                why = "the server offered no AUTH mechanism smtpshell knows" if offered else "the server advertised no AUTH (EHLO first?)"
-                self._error(f"/login: {why}; name one: /login PLAIN")
+                if offered:
+                    self._error(t("auth.flow.login_none_known", "/login: the server offered no AUTH mechanism smtpshell knows; name one: /login PLAIN"))
+                else:
+                    self._error(t("auth.flow.login_no_auth", "/login: the server advertised no AUTH (EHLO first?); name one: /login PLAIN"))
                 return
-            self._info(f"/login: using {name}, the best mechanism the server offers")
+            self._info(t("auth.flow.login_using", "/login: using {mechanism}, the best mechanism the server offers", mechanism=name))
         mech = sasl.mechanism(name, sasl.Credentials())
         if mech is None:
-            self._error(f"/login: smtpshell does not know the mechanism {name!r} ({', '.join(sasl.MECHANISMS)})")
+            self._error(t("auth.flow.login_unknown", "/login: smtpshell does not know the mechanism {mechanism} ({known})",
+                          mechanism=repr(name), known=", ".join(sasl.MECHANISMS)))
             return
         if initial and not mech.initial_response_allowed:
-            self._info(f"{mech.name} has no initial response (the server speaks first): sending AUTH {mech.name} alone")
+            self._info(t("auth.flow.no_initial", "{mechanism} has no initial response (the server speaks first): sending AUTH {mechanism} alone",
+                         mechanism=mech.name))
             initial = False
         if not await self._plaintext_ok():
             return
@@ -194,7 +205,8 @@ class AuthController:
             shown = _masked_initial(wire, typed_initial, step)
             if step.secret:
                 self.redactor.add(typed_initial)
-            self._info(f"the initial response, base64-decoded: {self._outside(step.meaning)}")
+            self._info(t("auth.flow.initial_decoded", "the initial response, base64-decoded: {meaning}",
+                         meaning=self._outside(step.meaning)))
             exchange = await self._send(wire, shown=shown, secret=step.secret)
         elif shell_initial:
             credentials = await self._credentials(mech)
@@ -203,11 +215,13 @@ class AuthController:
             try:
                 wire, shown, step = mech.auth_line(initial=True)
             except SaslError as exc:
-                self._error(f"AUTH {mech.name}: {self.redactor.scrub(str(exc))}; nothing was sent")
+                self._error(t("auth.flow.sasl_error_unsent", "AUTH {mechanism}: {problem}; nothing was sent",
+                              mechanism=mech.name, problem=self.redactor.scrub(str(exc))))
                 return
             assert step is not None
             self._remember(step)
-            self._info(f"AUTH {mech.name} with an initial response: {self._outside(step.meaning)}, base64-encoded")
+            self._info(t("auth.flow.with_initial", "AUTH {mechanism} with an initial response: {meaning}, base64-encoded",
+                         mechanism=mech.name, meaning=self._outside(step.meaning)))
             exchange = await self._send(wire, shown=shown, secret=step.secret, automatic=True)
         else:
             wire = line if line is not None else f"AUTH {mech.name}"
@@ -223,15 +237,19 @@ class AuthController:
             rounds += 1
             if cancelled or rounds > MAX_ROUNDS:
                 # A server that will not let go: stop answering; '*' by hand ends it.
-                self._error(f"the server keeps asking (334) after {rounds - 1} answer(s); smtpshell stopped "
-                            "answering: type * to cancel, or /reconnect")
+                self._error(t("auth.flow.keeps_asking", "the server keeps asking (334) after {count} answer(s); smtpshell stopped answering: type * to cancel, or /reconnect",
+                              count=rounds - 1))
                 return
             answer = await self._answer(mech, challenge)
             if answer is None:
                 cancelled = True
                 exchange = await self._cancel()
                 continue
-            self._info(f"answering with {self._outside(answer.meaning)}" + (", base64-encoded" if answer.wire else ""))
+            if answer.wire:
+                self._info(t("auth.flow.answering_encoded", "answering with {meaning}, base64-encoded",
+                             meaning=self._outside(answer.meaning)))
+            else:
+                self._info(t("auth.flow.answering", "answering with {meaning}", meaning=self._outside(answer.meaning)))
             exchange = await self._send(
                 answer.wire, kind=LineKind.SASL_RESPONSE, shown=answer.shown, secret=answer.secret, automatic=True
             )
@@ -242,7 +260,8 @@ class AuthController:
         try:
             step = mech.respond(challenge)
         except SaslError as exc:
-            self._error(f"AUTH {mech.name}: {self.redactor.scrub(str(exc))}")
+            self._error(t("auth.flow.sasl_error", "AUTH {mechanism}: {problem}", mechanism=mech.name,
+                          problem=self.redactor.scrub(str(exc))))
             return None
         self._remember(step)
         return step
@@ -258,7 +277,7 @@ class AuthController:
         self._flush_warnings()
         problem = _user_problem(credentials.user) or _secret_problem(credentials)
         if problem:
-            self._error(f"refused: {problem}; it was not sent")
+            self._error(t("auth.flow.refused_unsent", "refused: {problem}; it was not sent", problem=problem))
             return None
         self.redactor.add(credentials.password, credentials.token)
         mech.with_credentials(credentials)
@@ -277,20 +296,17 @@ class AuthController:
                 value = source.known(what)
                 self._flush_warnings()
             except MissingCredential as exc:
-                self._error(f"{self.redactor.scrub(str(exc))}; AUTH was not sent")
+                self._error(t("auth.flow.missing_unsent", "{problem}; AUTH was not sent", problem=self.redactor.scrub(str(exc))))
                 return False
             refused = source.refused_source(what)
             if value is None and refused is not None:
-                self._error(t("auth.refused_not_resent",
-                              "the server refused the {what} from {source} in this session, so it is not sent "
-                              "again: correct it there and reconnect", what=what, source=refused)
+                self._error(t("auth.refused_not_resent", "the server refused the {what} from {source} in this session, so it is not sent again: correct it there and reconnect",
+                              what=credential_name(what), source=refused)
                             + t("auth.not_sent", "; AUTH was not sent"))
                 return False
             if value is None:
-                self._error(
-                    f"AUTH {mech.name} needs a {what}, and script mode cannot ask for one: "
-                    f"{source.how_to_pass(what)}. AUTH was not sent"
-                )
+                self._error(t("auth.flow.script_cannot_ask", "AUTH {mechanism} needs a {what}, and script mode cannot ask for one: {how}. AUTH was not sent",
+                              mechanism=mech.name, what=credential_name(what), how=source.how_to_pass(what)))
                 return False
         return True
 
@@ -301,12 +317,12 @@ class AuthController:
         except MissingCredential:
             return True
         if problem:
-            self._error(f"refused: {problem}; AUTH was not sent")
+            self._error(t("auth.flow.refused_auth_unsent", "refused: {problem}; AUTH was not sent", problem=problem))
             return False
         return True
 
     async def _cancel(self) -> Exchange | None:
-        self._info("cancelling the exchange with '*' (RFC 4954), so the session can go on")
+        self._info(t("auth.flow.cancelling", "cancelling the exchange with '*' (RFC 4954), so the session can go on"))
         return await self._send("*", kind=LineKind.SASL_RESPONSE, automatic=True)
 
     # -- manual mode ---------------------------------------------------------------
@@ -316,7 +332,8 @@ class AuthController:
         shown, secret = line, False
         if initial is not None:
             step = sasl.describe_manual_response(name, 0, None, initial)
-            self._info(f"the initial response, base64-decoded: {self._outside(step.meaning)}")
+            self._info(t("auth.flow.initial_decoded", "the initial response, base64-decoded: {meaning}",
+                         meaning=self._outside(step.meaning)))
             secret = step.secret
             shown = _masked_initial(line, initial, step)
             self.manual.responses = 1
@@ -335,7 +352,7 @@ class AuthController:
             state = self.manual or ManualExchange("")
             state.last_challenge = self._show_challenge(reply, state.mechanism)
             self.manual = state
-            self._info("type the answer in base64 (/b64 TEXT encodes it), or * to cancel")
+            self._info(t("auth.flow.type_answer", "type the answer in base64 (/b64 TEXT encodes it), or * to cancel"))
             return
         self._explain(reply)
         self.manual = None
@@ -344,7 +361,8 @@ class AuthController:
 
     def _show_challenge(self, reply: Reply, mechanism: str) -> Challenge:
         challenge = Challenge.parse(reply.lines[0] if reply.lines else "")
-        self._info(f"334 challenge, base64-decoded: {self._outside(challenge.meaning)}")
+        self._info(t("auth.flow.challenge_decoded", "334 challenge, base64-decoded: {meaning}",
+                     meaning=self._outside(challenge.meaning)))
         oauth_error = sasl.describe_error_challenge(challenge)
         if oauth_error:
             self._info(self._outside(oauth_error))
@@ -362,17 +380,15 @@ class AuthController:
         the environment or netrc are named, and not resent blindly."""
         forgotten, kept = source.refused()
         if forgotten:
-            self._info(t("auth.forgotten", "the {what} you typed was refused and is forgotten: "
-                         "the next AUTH or /login asks again", what=" and ".join(forgotten)))
+            self._info(t("auth.forgotten", "the {what} you typed was refused and is forgotten: the next AUTH or /login asks again",
+                         what=credential_names(forgotten)))
         for what, origin in kept:
             if self.host.interactive:
-                self._info(t("auth.refused_source", "the {what} came from {source} and was refused: smtpshell will "
-                             "not send it again in this session; the next AUTH or /login asks for one",
-                             what=what, source=origin))
+                self._info(t("auth.refused_source", "the {what} came from {source} and was refused: smtpshell will not send it again in this session; the next AUTH or /login asks for one",
+                             what=credential_name(what), source=origin))
             else:
-                self._info(t("auth.refused_source_script", "the {what} came from {source} and was refused: "
-                             "smtpshell will not send it again in this session; correct it there",
-                             what=what, source=origin))
+                self._info(t("auth.refused_source_script", "the {what} came from {source} and was refused: smtpshell will not send it again in this session; correct it there",
+                             what=credential_name(what), source=origin))
 
     async def _send(self, line: str | Line, **how: Any) -> Exchange | None:
         """Every line of the exchange goes out here, so the session knows who is logging in
@@ -393,12 +409,13 @@ class AuthController:
         if not name:
             return
         if caps is None:
-            self._info("no EHLO yet, so smtpshell does not know which AUTH mechanisms the server offers; sending anyway")
+            self._info(t("auth.flow.no_ehlo", "no EHLO yet, so smtpshell does not know which AUTH mechanisms the server offers; sending anyway"))
         elif not caps.has("AUTH"):
-            self._info("the server did not advertise AUTH in its EHLO reply; sending anyway (it may answer 502 or 503)")
+            self._info(t("auth.flow.no_auth_advertised", "the server did not advertise AUTH in its EHLO reply; sending anyway (it may answer 502 or 503)"))
         elif name not in caps.auth_mechanisms:
             offered = sasl.printable(" ".join(caps.auth_mechanisms).encode())
-            self._info(f"the server did not advertise {sasl.printable(name.encode())} (it offers: {self._outside(offered)}); sending anyway")
+            self._info(t("auth.flow.not_advertised", "the server did not advertise {mechanism} (it offers: {offered}); sending anyway",
+                         mechanism=sasl.printable(name.encode()), offered=self._outside(offered)))
 
     def _flush_warnings(self) -> None:
         source = self._source
@@ -431,7 +448,7 @@ class AuthController:
 
     def _connected(self) -> bool:
         if not self.host.connected:
-            self._error("not connected: /connect HOST[:PORT] opens a connection")
+            self._error(t("auth.flow.not_connected", "not connected: /connect HOST[:PORT] opens a connection"))
             return False
         return True
 
@@ -451,13 +468,13 @@ class AuthController:
             return False
         self._warn(decision.message, "plaintext-auth")
         try:
-            answer = await self.host.prompt("Send credentials without encryption anyway? [y/N] ")
+            answer = await self.host.prompt(t("auth.flow.confirm_plaintext", "Send credentials without encryption anyway? [y/N] "))
         except (EOFError, KeyboardInterrupt):
             answer = ""
         if answer.strip().lower() in ("y", "yes"):
             self._plaintext_confirmed_for = address
             return True
-        self._info("AUTH was not sent (STARTTLS first, then EHLO, then AUTH)")
+        self._info(t("auth.flow.declined", "AUTH was not sent (STARTTLS first, then EHLO, then AUTH)"))
         return False
 
     def _token_known(self) -> bool:
@@ -484,13 +501,14 @@ def _user_problem(user: str | None) -> str | None:
         return None
     found = [name for ch, name in _BAD_IN_USER.items() if ch in user]
     if found:
-        return f"the username holds {' and '.join(found)}, which would smuggle extra fields or commands"
+        return t("auth.flow.user_smuggles", "the username holds {characters}, which would smuggle extra fields or commands",
+                 characters=join_and(found))
     return None
 
 
 def _secret_problem(credentials: sasl.Credentials) -> str | None:
     if credentials.password is not None and "\x00" in credentials.password:
-        return "the password holds NUL, which would shift the fields of AUTH PLAIN"
+        return t("auth.flow.password_nul", "the password holds NUL, which would shift the fields of AUTH PLAIN")
     if credentials.token is not None and any(ch in credentials.token for ch in "\r\n\x01"):
-        return "the token holds a control character (CR, LF or ^A)"
+        return t("auth.flow.token_control", "the token holds a control character (CR, LF or ^A)")
     return None

@@ -8,7 +8,9 @@ environment variable, ``~/.netrc`` or a hidden prompt.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from typing import NamedTuple
+
+from ..i18n import t
 
 DEFAULT_USER_ENV = "SMTPSHELL_USER"
 DEFAULT_PASSWORD_ENV = "SMTPSHELL_PASSWORD"
@@ -16,8 +18,7 @@ DEFAULT_TOKEN_ENV = "SMTPSHELL_TOKEN"
 MODES = ("auto", "manual")
 
 
-@dataclass
-class AuthOptions:
+class AuthOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     user: str | None = None
     password_env: str = DEFAULT_PASSWORD_ENV
     token_env: str = DEFAULT_TOKEN_ENV
@@ -30,24 +31,28 @@ class AuthOptions:
 
 
 def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
+    # The words are read when the parser is built: the CLI sets the language before that.
     g = parser.add_argument_group(
         "AUTH",
-        "credentials come from these flags, the environment, ~/.netrc or a hidden prompt;\n"
-        "there is no --password flag: every user of the machine can read arguments (ps)",
+        t("auth.options.group", "credentials come from these flags, the environment, ~/.netrc or a hidden prompt;") + "\n"
+        + t("auth.options.no_password_flag", "there is no --password flag: every user of the machine can read arguments (ps)"),
     )
-    g.add_argument("--user", metavar="NAME", help=f"username for AUTH (also: ${DEFAULT_USER_ENV})")
+    g.add_argument("--user", metavar="NAME", help=t("auth.options.user", "username for AUTH (also: ${env})", env=DEFAULT_USER_ENV))
     g.add_argument("--password-env", metavar="VAR", default=DEFAULT_PASSWORD_ENV,
-                   help=f"read the AUTH password from this environment variable (default {DEFAULT_PASSWORD_ENV})")
+                   help=t("auth.options.password_env", "read the AUTH password from this environment variable (default {env})",
+                          env=DEFAULT_PASSWORD_ENV))
     g.add_argument("--token-env", metavar="VAR", default=DEFAULT_TOKEN_ENV,
-                   help=f"read the OAuth token (XOAUTH2, OAUTHBEARER) from this variable (default {DEFAULT_TOKEN_ENV})")
-    g.add_argument("--token-file", metavar="FILE", help="read the OAuth token from FILE")
-    g.add_argument("--authzid", metavar="ID", default="", help="authorisation identity for AUTH PLAIN (usually empty)")
-    g.add_argument("--netrc-file", metavar="FILE", help="read credentials from FILE instead of ~/.netrc")
-    g.add_argument("--no-netrc", action="store_true", help="do not read ~/.netrc")
+                   help=t("auth.options.token_env", "read the OAuth token (XOAUTH2, OAUTHBEARER) from this variable (default {env})",
+                          env=DEFAULT_TOKEN_ENV))
+    g.add_argument("--token-file", metavar="FILE", help=t("auth.options.token_file", "read the OAuth token from FILE"))
+    g.add_argument("--authzid", metavar="ID", default="",
+                   help=t("auth.options.authzid", "authorisation identity for AUTH PLAIN (usually empty)"))
+    g.add_argument("--netrc-file", metavar="FILE", help=t("auth.options.netrc_file", "read credentials from FILE instead of ~/.netrc"))
+    g.add_argument("--no-netrc", action="store_true", help=t("auth.options.no_netrc", "do not read ~/.netrc"))
     g.add_argument("--allow-plaintext-auth", action="store_true",
-                   help="allow AUTH over an unencrypted connection to a host outside loopback (script mode refuses otherwise)")
+                   help=t("auth.options.allow_plaintext", "allow AUTH over an unencrypted connection to a host outside loopback (script mode refuses otherwise)"))
     g.add_argument("--auth-mode", choices=MODES, default="auto",
-                   help="auto: the shell answers AUTH challenges; manual: you type the base64 yourself (teaching)")
+                   help=t("auth.options.auth_mode", "auto: the shell answers AUTH challenges; manual: you type the base64 yourself (teaching)"))
 
 
 def from_args(args: argparse.Namespace) -> AuthOptions:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-from dataclasses import dataclass
+from typing import NamedTuple
+
+from ..i18n import t
 
 
 class Verdict(enum.Enum):
@@ -18,16 +20,9 @@ class Verdict(enum.Enum):
     REFUSE = "refuse"  # script mode without the flag
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     verdict: Verdict
     message: str = ""  # the warning or refusal, for the user
-
-
-RISK = (
-    "the connection is not encrypted, so anyone on the network path between here and {host} "
-    "can read the credentials (base64 is an encoding, not encryption)"
-)
 
 
 def is_loopback(address: str) -> bool:
@@ -48,19 +43,16 @@ def plaintext_auth_decision(address: str, *, tls: bool, interactive: bool, allow
     """Whether AUTH may be sent to ``address`` now, and what to tell the user."""
     if tls or is_loopback(address):
         return Decision(Verdict.GO)
-    risk = RISK.format(host=address)
+    risk = t("auth.safety.risk", "the connection is not encrypted, so anyone on the network path between here and {host} can read the credentials (base64 is an encoding, not encryption)",
+             host=address)
     if allowed:
-        return Decision(Verdict.GO_WITH_WARNING, f"AUTH without TLS to {address} (--allow-plaintext-auth): {risk}")
+        return Decision(Verdict.GO_WITH_WARNING, t("auth.safety.allowed", "AUTH without TLS to {address} (--allow-plaintext-auth): {risk}",
+                                                   address=address, risk=risk))
     if interactive:
-        return Decision(
-            Verdict.ASK,
-            f"AUTH without TLS to {address}: {risk}. Use STARTTLS first (or connect with --tls) if the server offers it.",
-        )
-    return Decision(
-        Verdict.REFUSE,
-        f"refused: AUTH without TLS to {address}; {risk}. Nothing was sent. Use --starttls or --tls, "
-        "or pass --allow-plaintext-auth if you accept the risk",
-    )
+        return Decision(Verdict.ASK, t("auth.safety.ask", "AUTH without TLS to {address}: {risk}. Use STARTTLS first (or connect with --tls) if the server offers it.",
+                                       address=address, risk=risk))
+    return Decision(Verdict.REFUSE, t("auth.safety.refused", "refused: AUTH without TLS to {address}; {risk}. Nothing was sent. Use --starttls or --tls, or pass --allow-plaintext-auth if you accept the risk",
+                                      address=address, risk=risk))
 
 
 def split_peer(peer: str) -> str:

@@ -84,6 +84,7 @@ class BlockingConnection(ConnectionCore):
     """One SMTP connection over a blocking socket; methods are never-suspending coroutines."""
 
     _lost_reported = False
+    gather_data_lines = True  # script mode: a message goes out in large writes
 
     async def _connect(self) -> None:
         try:

@@ -103,7 +103,7 @@ class MxConnector:
                                number=number, total=len(self.attempts), name=name,
                                preference=attempt.host.preference, address=safe(attempt.address))))
             # The certificate to check is the MX host's, not its address's (--sni still wins).
-            host_tls = dataclasses.replace(tls, sni=tls.sni or attempt.host.name)
+            host_tls = tls._replace(sni=tls.sni or attempt.host.name)
             try:
                 connection = await inner(attempt.target, bus, host_tls, timeout, session)
             except ConnectionFailed as exc:

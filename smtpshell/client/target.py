@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SMTP_PORT = 25
 SUBMISSION_PORT = 587
@@ -13,8 +13,7 @@ class BadTarget(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     host: str
     port: int
     implicit_tls: bool = False

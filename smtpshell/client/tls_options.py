@@ -7,13 +7,12 @@ that a plaintext session never loads them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..i18n import t
 
 
-@dataclass(frozen=True)
-class TLSOptions:
+class TLSOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     cafile: str | None = None
     insecure: bool = False
     certfile: str | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,5 +34,5 @@ async def embedded_server(
             sys.stderr.write("** " + t("practice.implicit_tls", "implicit TLS: /connect {url} here, or start 'smtpshell --tls' (TLS from the first byte)", url=url) + "\n")
         target = Target(server.host, server.port_for(bool(args.tls)), implicit_tls=bool(args.tls))
         # Trust the practice server's own certificate, so TLS is verified, not skipped.
-        tls = options.tls if options.tls.cafile or options.tls.insecure else dataclasses.replace(options.tls, cafile=server.ca_file)
-        yield target, dataclasses.replace(options, tls=tls), server
+        tls = options.tls if options.tls.cafile or options.tls.insecure else options.tls._replace(cafile=server.ca_file)
+        yield target, options._replace(tls=tls), server

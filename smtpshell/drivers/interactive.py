@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -86,6 +85,9 @@ class Repl:
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)
         self._running: asyncio.Task[None] | None = None
+        # "the session is closed" is said once per connection: the command that closed it
+        # and the close event (which can come later, at the next command) both ask for it.
+        self._closed_said = False
         self.waiting = WaitingLine()
         self._bar: progress.ProgressBar | None = None  # a large paste going out
         self.prompting = False
@@ -194,6 +196,8 @@ class Repl:
             self.data_in_body = False
         elif isinstance(event, ev.LineSent) and event.kind is LineKind.DATA_LINE and not event.shown:
             self.data_in_body = True
+        if isinstance(event, ev.Connected):
+            self._closed_said = False
         if isinstance(event, ev.Closed) and event.by_peer and self._running is None and not self.done:
             asyncio.get_running_loop().call_soon(self._closed_prompt)  # closed while the prompt showed
         if self.out_of_step and isinstance(event, (ev.ReplyReceived, ev.ProtocolErrorReceived)):
@@ -298,6 +302,9 @@ class Repl:
     def _closed_prompt(self) -> None:
         """QUIT or a server close ends the session, not the shell: the mail just sent can
         still be read (/mailbox), a transcript saved, a new session opened."""
+        if self._closed_said:
+            return
+        self._closed_said = True
         self.info(t("repl.closed", "the session is closed; /mailbox, /reconnect, /connect, /record and /summary still work; /quit or Ctrl-D leaves"))
 
     async def _guarded(self, work: Any, what: str) -> bool:
@@ -394,7 +401,7 @@ async def run_interactive(args: argparse.Namespace, target: Target, options: Run
                           record: str | None = None, practice_server: PracticeServer | None = None) -> int:
     config = load()
     if config.timeout and getattr(args, "timeout", DEFAULT_TIMEOUT) == DEFAULT_TIMEOUT:
-        options = dataclasses.replace(options, timeout=float(config.timeout))
+        options = options._replace(timeout=float(config.timeout))
     repl = Repl(args, options, config, practice_server=practice_server)
     if record:  # --record FILE: from the very first event
         from ..shell.record import record_from_flag

@@ -13,7 +13,6 @@ AUTH in *manual* mode: the student types the base64 and the shell explains it.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from prompt_toolkit import PromptSession
@@ -74,11 +73,10 @@ def _lesson_keys() -> KeyBindings:
     return keys
 
 
-@dataclass
 class LessonContext(ScriptContext):
     """Shell commands typed during a lesson see this; questions go to the prompt."""
 
-    prompt_session: Any = None
+    prompt_session: Any = None  # set by the Lesson that owns it
 
     async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
         return str(await self.prompt_session.prompt_async(label, is_password=secret, default=default))
@@ -102,9 +100,10 @@ class Lesson:
         self.target = target
         self.prompt_session = prompt_session or PromptSession(key_bindings=_lesson_keys())
         self.bus = ev.EventBus()
-        self.context = LessonContext(out, out, color, render_options=render, prompt_session=self.prompt_session)
+        self.context = LessonContext(out, out, color, render_options=render)
+        self.context.prompt_session = self.prompt_session
         # Manual AUTH: the student types each base64 line, the shell explains it.
-        options = replace(options, auth=AuthOptions(mode="manual", use_netrc=False))
+        options = options._replace(auth=AuthOptions(mode="manual", use_netrc=False))
         self.runner = SessionRunner(self.bus, options, self.context)
         self.context.runner = self.runner
         self.secrets = SecretSource(ask=self._ask_secret)
@@ -113,6 +112,7 @@ class Lesson:
         self.different = 0
         self.skipped = 0  # steps skipped by the student, or message lines after a refused DATA
         self._said_skipping = False
+        self.left_early = False  # the student left, or the connection closed, before the last step
         self.bus.subscribe(self._show)
         self.bus.subscribe(self._collect)
 
@@ -146,6 +146,9 @@ class Lesson:
         self._comments(lesson.intro)
         self.say([("class:note", "\n" + _indented(t("drivers.lesson.keys", "Enter sends the pre-filled line (edit it first if you like); an empty line skips a step;\n/help lists shell commands; Ctrl-D leaves the lesson.")) + "\n")])
         if not await self.runner.open(self.target):
+            # Said as the lesson's end, like any failure: the student sees it did not happen.
+            # The reason is on screen already (the connect error): not said twice.
+            self._summary(True, t("lesson.no_connection", "could not connect (see above)"))
             return exitcodes.CONNECTION
         steps = list(lesson.steps)
         greeting = self._take()
@@ -171,6 +174,7 @@ class Lesson:
         finally:
             await self.runner.close(quit_first=left_early)
         failure = self.runner.outcome.error
+        self.left_early = left_early
         self._summary(left_early, failure)
         return exitcodes.CONNECTION if failure else exitcodes.OK
 

@@ -3,24 +3,33 @@
 With no TARGET the embedded practice server starts, set up as the lesson's
 header says; a teacher running ``smtpshell serve`` for the class gives its
 address as TARGET (and ``--cafile`` or ``--insecure`` for its certificate).
+
+The lesson's text is the one in the session's language (``--lang``, else the
+locale), English when it has none. A lesson in parts (``#: next: NAME``) plays
+them one after the other, each part on its own connection to the practice server.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from .. import exitcodes
+from .. import exitcodes, i18n
 from ..client.target import BadTarget, parse_target
 from ..i18n import t
 from ..options import UsageError, add_tls_arguments, tls_options
 from ..render import ansi
 from ..render.styled import RenderOptions
-from ..transcript.lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons
-from ..transcript.parse import TranscriptError, read_transcript
+from ..transcript.lessons import LessonNotFound, find_lesson, lesson_dirs, list_lessons, parts_of, read_lesson
+from ..transcript.parse import TranscriptError
 from ..untrusted import safe
 from .practice import practice_target, run_command
 from .runner import RunOptions
+
+if TYPE_CHECKING:
+    from ..client.target import Target
+    from ..transcript.model import Transcript
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +45,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--explain", choices=("full", "brief", "off"), default="full",
                         help=t("drivers.lesson_cmd.help.explain", "how much to explain each reply"))
     add_tls_arguments(parser)
+    if not any("--lang" in action.option_strings for action in parser._actions):  # cli.py may add it for all
+        parser.add_argument("--lang", metavar="LANG",
+                            help=t("lesson.lang.option", "language of the lesson and its messages (default: from the locale)"))
 
 
 def _print_list() -> int:
@@ -48,17 +60,32 @@ def _print_list() -> int:
     sys.stdout.write(t("drivers.lesson_cmd.list", "Lessons (start one with: smtpshell lesson NAME):") + "\n")
     width = max(len(lesson.name) for lesson in lessons)
     for lesson in lessons:
-        sys.stdout.write(f"  {safe(lesson.name):<{width}}  {safe(lesson.title)}\n")
+        parts = len(parts_of(lesson.name))
+        more = " " + t("lesson.lang.parts", "({count} parts)", count=parts) if parts > 1 else ""
+        sys.stdout.write(f"  {safe(lesson.name):<{width}}  {safe(lesson.title)}{more}\n")
         if lesson.summary:
             sys.stdout.write(f"  {'':<{width}}  {safe(lesson.summary)}\n")
     return exitcodes.OK
 
 
+def _parts(first: Transcript) -> list[Transcript]:
+    """The lesson and the parts its ``#: next:`` headers name, each in the session's language."""
+    parts = [first]
+    while parts[-1].header.get("next") and len(parts) <= 20:  # 20: a loop of 'next:' headers ends
+        parts.append(read_lesson(find_lesson(parts[-1].header["next"])))
+    return parts
+
+
 def run(args: argparse.Namespace) -> int:
+    if not getattr(args, "language_chosen", False):  # the CLI chose it before building the parser
+        _, problem = i18n.setup(getattr(args, "lang", None))
+        if problem:
+            sys.stderr.write(f"smtpshell lesson: {problem}\n")
     if not args.name:
         return _print_list()
     try:
-        transcript = read_transcript(find_lesson(args.name))
+        parts = _parts(read_lesson(find_lesson(args.name)))
+        transcript = parts[0]
         if args.starttls:
             raise UsageError(t("drivers.lesson_cmd.starttls", "--starttls does not apply: the transcript itself says when to send STARTTLS"))
         options = RunOptions(timeout=args.timeout, tls=tls_options(args))
@@ -75,10 +102,34 @@ def run(args: argparse.Namespace) -> int:
     color = ansi.want_color(args.color)
     render = RenderOptions(explain=args.explain)
 
-    async def go() -> int:
+    async def play(part: Transcript) -> tuple[int, bool]:
+        """One part: its exit status, and whether the student left it early."""
         if target is not None:
-            return await Lesson(transcript, target, options, color=color, render=render).run()
-        async with practice_target(transcript, options) as (practice, practice_options, _server):
-            return await Lesson(transcript, practice, practice_options, color=color, render=render).run()
+            lesson = Lesson(part, target, options, color=color, render=render)
+            return await lesson.run(), lesson.left_early
+        async with practice_target(part, options) as (practice, practice_options, _server):
+            lesson = Lesson(part, practice, practice_options, color=color, render=render)
+            return await lesson.run(), lesson.left_early
+
+    async def go() -> int:
+        for number, part in enumerate(parts, 1):
+            status, left_early = await play(part)
+            if status != exitcodes.OK or left_early or number == len(parts):
+                return status
+            following = parts[number]
+            if target is not None:
+                # The teacher's server: the next part may need another port (implicit TLS), so say how.
+                _say_next_part_command(following, target)
+                return status
+            sys.stdout.write("\n== " + t("lesson.lang.next_part", "Part {number} of {total}: {title}",
+                                          number=number + 1, total=len(parts), title=safe(following.title)) + "\n")
+        return exitcodes.OK
 
     return run_command("lesson", go)
+
+
+def _say_next_part_command(part: Transcript, target: Target) -> None:
+    where = "smtps://HOST:PORT" if part.implicit_tls else str(target)
+    sys.stdout.write("\n== " + t("lesson.lang.next_part_command",
+                                  "The next part is {name}: smtpshell lesson {name} {where}",
+                                  name=safe(part.name), where=where) + "\n")

@@ -97,7 +97,7 @@ def plan_session(args: argparse.Namespace, options: RunOptions) -> tuple[Target,
     if plan.route is Route.NULL:
         raise NoDelivery(null_mx_message(domain), exitcodes.PERMANENT)
     connector = MxConnector(plan, mx_port(args), inner=options.connector, implicit_tls=bool(args.tls))
-    return connector.target, dataclasses.replace(options, connector=connector)
+    return connector.target, options._replace(connector=connector)
 
 
 def report(problem: NoDelivery) -> int:

@@ -90,8 +90,8 @@ async def practice_target(transcript: Transcript, options: RunOptions) -> AsyncI
     async with PracticeServer(practice_config(transcript)) as server:
         implicit = transcript.implicit_tls
         target = Target(server.host, server.port_for(implicit), implicit_tls=implicit)
-        tls = options.tls if options.tls.cafile or options.tls.insecure else dataclasses.replace(options.tls, cafile=server.ca_file)
-        yield target, dataclasses.replace(options, tls=tls), server
+        tls = options.tls if options.tls.cafile or options.tls.insecure else options.tls._replace(cafile=server.ca_file)
+        yield target, options._replace(tls=tls), server
 
 
 def run_command(name: str, go: Callable[[], Coroutine[Any, Any, int]]) -> int:

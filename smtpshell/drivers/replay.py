@@ -13,7 +13,7 @@ a transcript already holds AUTH's wire lines one by one.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from .. import events as ev
@@ -87,7 +87,7 @@ class Replayer:
         self.bus = bus or ev.EventBus()
         self.context = ScriptContext(out, err, color, render_options=render)
         # AUTH's wire lines are in the transcript already: no dialogue, send them as written.
-        self.runner = SessionRunner(self.bus, replace(options, auth_dialogue=False), self.context)
+        self.runner = SessionRunner(self.bus, options._replace(auth_dialogue=False), self.context)
         self.context.runner = self.runner
         self.quiet = quiet
         self._answers: list[Reply | ProtocolError] = []

@@ -26,12 +26,10 @@ as automatic so the screen says so.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from .. import events as ev
 from .. import exitcodes
@@ -58,12 +56,11 @@ if TYPE_CHECKING:
 GREETING_HINT_AFTER = 3.0  # seconds without a greeting before the "implicit TLS?" hint
 
 
-@dataclass
-class RunOptions:
+class RunOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     timeout: float = 30.0
     helo: str | None = None  # send EHLO <helo> right after the greeting
     starttls: bool = False  # upgrade right after the first EHLO
-    tls: TLSOptions = field(default_factory=TLSOptions)
+    tls: TLSOptions = TLSOptions()
     # How to connect: Connection.open (asyncio, the default) or
     # BlockingConnection.open (script mode against a given server: no event loop).
     connector: Callable[..., Any] | None = None
@@ -453,7 +450,7 @@ class SessionRunner:
     def _replies_unexplained(self) -> Iterator[None]:
         """Show the replies that come meanwhile as they are, without explanation."""
         before = self.context.render_options
-        self.context.render_options = dataclasses.replace(before, explain="off")
+        self.context.render_options = before._replace(explain="off")
         try:
             yield
         finally:

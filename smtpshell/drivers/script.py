@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from .. import events as ev
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from ..transcript.recorder import Recorder
 
 
-@dataclass
 class ScriptContext:
     """The ShellContext shell commands see in script mode (and replay, lessons).
 
@@ -37,15 +35,19 @@ class ScriptContext:
     ``clear_screen`` does nothing, ``history_lines`` is empty.
     """
 
-    out: TextIO
-    err: TextIO
-    color: bool
-    runner: SessionRunner | None = None
-    interactive: bool = False
-    render_options: RenderOptions = RenderOptions()
-    recorder: Recorder | None = None
-    practice_server: PracticeServer | None = None
-    config: Config | None = None
+    def __init__(self, out: TextIO, err: TextIO, color: bool, runner: SessionRunner | None = None,
+                 interactive: bool = False, render_options: RenderOptions = RenderOptions(),
+                 recorder: Recorder | None = None, practice_server: PracticeServer | None = None,
+                 config: Config | None = None) -> None:
+        self.out = out
+        self.err = err
+        self.color = color
+        self.runner = runner
+        self.interactive = interactive
+        self.render_options = render_options
+        self.recorder = recorder
+        self.practice_server = practice_server
+        self.config = config
 
     @property
     def connection(self) -> ConnectionCore | None:

@@ -18,7 +18,6 @@ shows nothing, refuses nothing and closes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .. import events as ev
@@ -66,7 +65,6 @@ class Verdict(NamedTuple):
         return self.refusal is None
 
 
-@dataclass
 class TLSPolicy:
     """The one set of preconditions every driver's lines pass (script, REPL, replay, lessons).
 
@@ -78,12 +76,14 @@ class TLSPolicy:
     out only inside an AUTH exchange.
     """
 
-    options: TLSOptions
-    target: Target | None = None
-    starttls: bool = False  # --starttls: TLS is asked for from the start
-    allow_plaintext_auth: bool = False  # --allow-plaintext-auth
-    _warned: set[str] = field(default_factory=set)
-    _asked_by: str | None = None  # why TLS is asked for on this connection (a STARTTLS was sent)
+    def __init__(self, options: TLSOptions, target: Target | None = None, starttls: bool = False,
+                 allow_plaintext_auth: bool = False) -> None:
+        self.options = options
+        self.target = target
+        self.starttls = starttls  # --starttls: TLS is asked for from the start
+        self.allow_plaintext_auth = allow_plaintext_auth  # --allow-plaintext-auth
+        self._warned: set[str] = set()
+        self._asked_by: str | None = None  # why TLS is asked for on this connection (a STARTTLS was sent)
 
     @property
     def tls_required(self) -> bool:

@@ -27,7 +27,6 @@ makes it current; :func:`t` translates one text.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -219,9 +218,6 @@ def is_pseudo() -> bool:
     return _pseudo
 
 
-_T_CALL = re.compile(r"""\bt\(\s*"([a-z0-9_.-]+)",\s*("(?:[^"\\]|\\.)*")""")
-
-
 def ui_texts(package_root: pathlib.Path | None = None) -> dict[str, str]:
     """Every UI message key written literally in the code (``t(KEY, ENGLISH)``), with its English.
 
@@ -232,7 +228,13 @@ def ui_texts(package_root: pathlib.Path | None = None) -> dict[str, str]:
 
 
 def ui_text_sources(package_root: pathlib.Path | None = None) -> dict[str, tuple[str, str]]:
-    """Like :func:`ui_texts`, with the file (relative to the package's parent) each key is in."""
+    """Like :func:`ui_texts`, with the file (relative to the package's parent) each key is in.
+
+    Read from the syntax tree, so a call may span lines and its English may be
+    written as adjacent literals; a call whose key or English is not literal
+    (``t(f"reply.{code}.title", ...)``) belongs to a table that
+    :func:`smtpshell.knowledge.all_texts` lists instead.
+    """
     import ast  # a translator's tool: not worth loading at every start
     import pathlib
 
@@ -240,9 +242,20 @@ def ui_text_sources(package_root: pathlib.Path | None = None) -> dict[str, tuple
     found: dict[str, tuple[str, str]] = {}
     for path in sorted(root.rglob("*.py")):
         where = path.relative_to(root.parent).as_posix()
-        for key, literal in _T_CALL.findall(path.read_text(encoding="utf-8")):
-            try:
-                found.setdefault(key, (ast.literal_eval(literal), where))
-            except (ValueError, SyntaxError):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and _is_t(node.func) and len(node.args) >= 2):
                 continue
+            key, english = node.args[0], node.args[1]
+            if (isinstance(key, ast.Constant) and isinstance(key.value, str)
+                    and isinstance(english, ast.Constant) and isinstance(english.value, str)):
+                found.setdefault(key.value, (english.value, where))
     return found
+
+
+def _is_t(func: object) -> bool:
+    """``t(...)``, ``tr(...)`` (an alias where ``t`` is taken) or ``i18n.t(...)``."""
+    import ast
+
+    if isinstance(func, ast.Name):
+        return func.id in ("t", "tr")
+    return isinstance(func, ast.Attribute) and func.attr == "t"

@@ -133,7 +133,7 @@ def explain_enhanced(code: str) -> Explanation:
         elif klass == 4:
             meaning = t("ui.enhanced.for_now", "for now: {meaning}", meaning=meaning)
         sources.insert(0, info.source)
-        summary = f"{title}: {meaning}"
+        summary = t("ui.enhanced.summary", "{title}: {meaning}", title=title, meaning=meaning)
         return Explanation(summary, "\n".join(lines), source=info.source, title=f"{code} {title}",
                            sources=tuple(sources), short=title)
     # Not in the registry: say what we can from the class and subject.
@@ -178,7 +178,7 @@ def explain_reply(
         general = _code_meaning(info)
     else:
         title = t("ui.reply.unknown_title", "{code} (not a standard code)", code=code)
-        short = replies.CLASSES.get(code // 100, ("", ""))[0]
+        short = t(f"class.{code // 100}.name", replies.CLASSES[code // 100][0]) if code // 100 in replies.CLASSES else ""
         general = t("ui.reply.unknown", "not a standard code; by its first digit: {klass}", klass=_class_line(code))
         digit = (code // 10) % 10
         if digit in replies.SECOND_DIGIT and digit not in (3, 4):

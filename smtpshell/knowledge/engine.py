@@ -239,8 +239,9 @@ def _prefix_match(code: str, prefixes: tuple[str, ...]) -> bool:
 # -- step 4: the code in context -------------------------------------------------------------
 
 
-def _known_situation(code: int, enhanced: str | None, answers: str | None) -> Evidence | None:
-    """A well-known situation recognised by its codes alone (hints.HINTS: 535, 5.7.8, 4.7.1 to RCPT...)."""
+def _known_situation(code: int, enhanced: str | None, answers: str | None) -> tuple[Evidence, bool] | None:
+    """A well-known situation recognised by its codes alone (hints.HINTS: 535, 5.7.8, 4.7.1 to RCPT...),
+    and whether it matched on the reply code alone (no enhanced code, any command)."""
     for h in hints.HINTS:
         if h.pattern or not (h.codes or h.enhanced):
             continue
@@ -250,8 +251,8 @@ def _known_situation(code: int, enhanced: str | None, answers: str | None) -> Ev
             continue
         if h.answers and answers not in h.answers and contexts.ALIASES.get(answers or "") not in h.answers:
             continue
-        return Evidence(Step.CONTEXT, t(f"hint.{h.id}.cause", h.cause), t(f"hint.{h.id}.hint", h.hint), h.source,
-                        f"hint.{h.id}")
+        return (Evidence(Step.CONTEXT, t(f"hint.{h.id}.cause", h.cause), t(f"hint.{h.id}.hint", h.hint), h.source,
+                         f"hint.{h.id}"), not h.enhanced and not h.answers)
     return None
 
 
@@ -275,9 +276,13 @@ def _context(code: int, facts: Facts, found: list[Evidence], enhanced: str | Non
                             t("context.MAIL.login_mismatch_hint", "try MAIL FROM with the address you logged in with"),
                             "RFC 6409 4.3", "context.MAIL.mismatch"))
     known = _known_situation(code, enhanced, answers)
-    if known is not None:
-        out.append(known)
     ctx = find_context(code, answers)
+    # A code-only situation (503: "the wrong point of the conversation") says less than the
+    # context row for this very command and code (DATA 503: "needs an accepted recipient").
+    exact = ctx is not None and ctx.code == code
+    if known is not None and not (known[1] and exact):
+        out.append(known[0])
+        known = None
     if ctx is not None:
         if ctx.answers == "AUTH" and code == 235 and facts.auth_user:
             meaning = t("context.AUTH.235.meaning_user", "logged in as {user}: MAIL FROM now runs under that identity",
@@ -289,6 +294,8 @@ def _context(code: int, facts: Facts, found: list[Evidence], enhanced: str | Non
             hint = _code_hint(code, answers)
         step = Step.CONTEXT if ctx.code >= 100 or code in replies.BY_CODE else Step.CLASS
         out.append(Evidence(step, meaning, hint, ctx.source, f"context.{ctx.answers}.{ctx.code}"))
+    if known is not None:
+        out.append(known[0])
     return out
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from . import contexts, hints, keywords, phrases, replies
+from . import contexts, hints, keywords, next_steps, phrases, replies
 from . import enhanced as enh
 
 
 def all_texts() -> dict[str, str]:
     """Every translatable knowledge text, by key, in English (a catalogue template)."""
     out: dict[str, str] = {}
-    for k, (_name, meaning) in replies.CLASSES.items():
+    for k, (name, meaning) in replies.CLASSES.items():
+        out[f"class.{k}.name"] = name
         out[f"class.{k}.meaning"] = meaning
     for d, about in replies.SECOND_DIGIT.items():
         out[f"digit2.{d}"] = about
@@ -38,6 +39,8 @@ def all_texts() -> dict[str, str]:
     for p in phrases.PHRASES:
         out[f"hint.{p.id}.cause"] = p.cause
         out[f"hint.{p.id}.hint"] = p.hint
+    for key, text in next_steps._BY_PHASE.values():  # the toolbar's next step, by phase
+        out[key] = text
     for enhanced, (title, meaning) in enh.TRANSIENT.items():
         out[f"enhanced.{enhanced}.transient"] = meaning
         out[f"enhanced.{enhanced}.transient_title"] = title

@@ -22,18 +22,18 @@ def human_size(n: int) -> str:
         if n >= factor:
             if n % factor == 0:
                 return f"{n // factor} {unit}"
-            return f"{n / factor:.2f} {unit} ({n} bytes)"
-    return f"{n} bytes"
+            return t("value.size.exact", "{size} {unit} ({bytes} bytes)", size=f"{n / factor:.2f}", unit=unit, bytes=n)
+    return t("value.size.bytes", "{bytes} bytes", bytes=n)
 
 
 def human_seconds(n: int) -> str:
     if n < 120:
-        return f"{n} s"
+        return t("value.seconds", "{n} s", n=n)
     if n < 7200:
-        return f"{n} s ({n / 60:g} min)"
+        return t("value.seconds.minutes", "{n} s ({minutes} min)", n=n, minutes=f"{n / 60:g}")
     if n < 172800:
-        return f"{n} s ({n / 3600:g} h)"
-    return f"{n} s ({n / 86400:g} days)"
+        return t("value.seconds.hours", "{n} s ({hours} h)", n=n, hours=f"{n / 3600:g}")
+    return t("value.seconds.days", "{n} s ({days} days)", n=n, days=f"{n / 86400:g}")
 
 
 def decode_size(params: tuple[str, ...], tls: bool | None = None) -> str:

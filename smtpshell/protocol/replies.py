@@ -26,7 +26,6 @@ more than ``max_lines`` lines is cut off the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 MAX_LINE = 64 * 1024
@@ -94,13 +93,15 @@ def parse_enhanced(code: int, text: str) -> str | None:
     return None
 
 
-@dataclass
 class _Pending:
-    code: int
-    lines: list[str] = field(default_factory=list)
-    raw: list[bytes] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    overflowed: bool = False
+    __slots__ = ("code", "lines", "raw", "notes", "overflowed")
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+        self.lines: list[str] = []
+        self.raw: list[bytes] = []
+        self.notes: list[str] = []
+        self.overflowed = False
 
 
 def _split_reply_line(line: bytes) -> tuple[int, bytes, bytes] | None:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from . import catalogue, envelope
@@ -85,23 +84,28 @@ class Exchange(NamedTuple):
     after: Phase
 
 
-@dataclass
 class Session:
-    phase: Phase = Phase.CONNECTING
-    tls: bool = False
-    authenticated: bool = False
-    auth_user: str | None = None
-    auth_attempt_user: str | None = None  # the user the AUTH flow is logging in as, if known
-    capabilities: Capabilities | None = None
-    previous_capabilities: Capabilities | None = None
-    helo_name: str | None = None
-    esmtp: bool = False  # identified with EHLO/LHLO rather than HELO
-    sender: str | None = None
-    recipients: list[str] = field(default_factory=list)
-    addresses: list[str] = field(default_factory=list)  # every address used, for completion
-    pending: deque[Pending] = field(default_factory=deque)
-    last: Exchange | None = None
-    chunk_remaining: int = 0  # bytes of a BDAT chunk still to be sent (RFC 3030)
+    """Where one SMTP session is (a plain class: dataclasses costs ms at every start)."""
+
+    def __init__(self, phase: Phase = Phase.CONNECTING) -> None:
+        self.phase = phase
+        self.tls = False
+        self.authenticated = False
+        self.auth_user: str | None = None
+        self.auth_attempt_user: str | None = None  # the user the AUTH flow is logging in as, if known
+        self.capabilities: Capabilities | None = None
+        self.previous_capabilities: Capabilities | None = None
+        self.helo_name: str | None = None
+        self.esmtp = False  # identified with EHLO/LHLO rather than HELO
+        self.sender: str | None = None
+        self.recipients: list[str] = []
+        self.addresses: list[str] = []  # every address used, for completion
+        self.pending: deque[Pending] = deque()
+        self.last: Exchange | None = None
+        self.chunk_remaining = 0  # bytes of a BDAT chunk still to be sent (RFC 3030)
+
+    def __repr__(self) -> str:
+        return f"Session(phase={self.phase.name}, tls={self.tls}, pending={len(self.pending)})"
 
     # -- input ------------------------------------------------------------
 

@@ -20,8 +20,7 @@ is returned. Colour and explanation come only from the parsed reply code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import events as ev
 from ..i18n import t
@@ -54,8 +53,7 @@ def level_for(asked: str | None, script: bool) -> str:
     return SCRIPT_DEFAULT if script else INTERACTIVE_DEFAULT
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     explain: str = "full"  # "full", "brief", "failures" (the wire, one line for 4xx/5xx) or "off"
     table_width: int = 34  # EHLO table: column where the meaning starts (at most)
 
@@ -209,8 +207,7 @@ def _says_nothing(enhanced: str | None) -> bool:
 # -- EHLO -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EhloRow:
+class EhloRow(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     line: str  # the reply line as sent (untrusted)
     keyword: str  # upper-cased
     params: tuple[str, ...]
@@ -276,14 +273,19 @@ def capability_diff(before: Capabilities, after: Capabilities) -> tuple[list[str
 def render_capability_diff(before: Capabilities, after: Capabilities, session: Session | None,
                            options: RenderOptions = RenderOptions()) -> StyledText:
     appeared, gone, changed = capability_diff(before, after)
+    # "since" heads a change ("what changed since STARTTLS"), "before" a sameness ("same
+    # extensions as before STARTTLS"): two texts each, as languages word them differently.
     if session is not None and session.tls and "STARTTLS" in before.keywords:
         since = t("ui.ehlo.since_tls", "since STARTTLS")
+        earlier = t("render.ehlo.before_tls", "before STARTTLS")
     elif session is not None and session.authenticated:
         since = t("ui.ehlo.since_auth", "since AUTH")
+        earlier = t("render.ehlo.before_auth", "before AUTH")
     else:
         since = t("ui.ehlo.since_previous", "since the previous EHLO")
+        earlier = t("render.ehlo.before_previous", "before the previous EHLO")
     if not (appeared or gone or changed):
-        return [("class:explain", "   ↳ " + t("ui.ehlo.same", "same extensions as {since}", since=since.replace("since ", "before "))),
+        return [("class:explain", "   ↳ " + t("ui.ehlo.same", "same extensions as {since}", since=earlier)),
                 ("", "\n")]
     if options.explain == "brief":
         parts = [f"+{k}" for k in appeared] + [f"-{k}" for k in gone] + [f"~{k}" for k in changed]
@@ -331,20 +333,21 @@ def render_explanation(exp: knowledge.Explanation, code: int | None = None) -> S
     return out
 
 
+# Read when shown (the language may change after import).
 _STEP_LABELS = {
-    "TEXT": ("ui.explain.step.text", "the server's words"),
-    "PROVIDER": ("ui.explain.step.provider", "provider table"),
-    "ENHANCED": ("ui.explain.step.enhanced", "enhanced code"),
-    "CONTEXT": ("ui.explain.step.context", "in context"),
-    "CODE": ("ui.explain.step.code", "the code"),
-    "CLASS": ("ui.explain.step.class", "its class"),
+    "TEXT": lambda: t("ui.explain.step.text", "the server's words"),
+    "PROVIDER": lambda: t("ui.explain.step.provider", "provider table"),
+    "ENHANCED": lambda: t("ui.explain.step.enhanced", "enhanced code"),
+    "CONTEXT": lambda: t("ui.explain.step.context", "in context"),
+    "CODE": lambda: t("ui.explain.step.code", "the code"),
+    "CLASS": lambda: t("ui.explain.step.class", "its class"),
 }
 
 
 def _evidence_line(evidence: knowledge.Evidence) -> str:
     """One piece of the engine's evidence, in its order, with where it comes from."""
-    key, label = _STEP_LABELS[evidence.step.name]
-    return f"{t(key, label)}: {evidence.meaning} ({evidence.source})"
+    label = _STEP_LABELS[evidence.step.name]()
+    return f"{label}: {evidence.meaning} ({evidence.source})"
 
 
 def render_query(query: knowledge.Query, answers: str | None = None) -> StyledText:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .. import knowledge
 from ..i18n import t
 from ..protocol.session import Session
@@ -20,12 +18,11 @@ def _session(ctx: ShellContext) -> Session | None:
 
 @command(
     "explain",
-    "explain a reply code, an enhanced code, both, an EHLO keyword, or the last reply",
+    lambda: t("shell.explain.summary", "explain a reply code, an enhanced code, both, an EHLO keyword, or the last reply"),
     usage="[CODE|X.Y.Z|KEYWORD|last]",
     aliases=("why",),
     arg_kind=ArgKind.CODE,
-    details="/explain 550 5.7.1, /explain 4.7.1, /explain SIZE need no connection; "
-    "/explain (or /explain last) explains the last reply in depth: meaning, probable cause, what to try.",
+    details=lambda: t("shell.explain.details", "/explain 550 5.7.1, /explain 4.7.1, /explain SIZE need no connection; /explain (or /explain last) explains the last reply in depth: meaning, probable cause, what to try."),
 )
 async def explain_command(ctx: ShellContext, args: str) -> None:
     if args.strip().lower() in ("", "last"):
@@ -45,7 +42,7 @@ async def explain_command(ctx: ShellContext, args: str) -> None:
 
 @command(
     "level",
-    "how much to explain each reply: full, brief, failures (4xx/5xx only) or off (the bare wire)",
+    lambda: t("shell.level.summary", "how much to explain each reply: full, brief, failures (4xx/5xx only) or off (the bare wire)"),
     usage="[full|brief|failures|off]",
     arg_kind=ArgKind.LEVEL,
 )
@@ -60,5 +57,5 @@ async def level_command(ctx: ShellContext, args: str) -> None:
     if wanted not in LEVELS:
         ctx.error(t("ui.level.bad", "unknown level '{level}': use full, brief, failures or off", level=args.strip()))
         return
-    ctx.render_options = replace(options, explain=wanted)
+    ctx.render_options = options._replace(explain=wanted)
     ctx.print([("class:info", t("ui.level.set", "explanation level is now {level}", level=wanted)), ("", "\n")])

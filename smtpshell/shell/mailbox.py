@@ -31,24 +31,21 @@ def _mailbox(ctx: ShellContext) -> Mailbox | RemoteMailbox | None:
     capabilities = ctx.session.capabilities if connection is not None else None
     announced = capabilities.keywords.get(CLASS_VIEW_KEYWORD, ()) if capabilities is not None else ()
     if not announced or connection is None or not connection.peer:
-        ctx.error(t("shell.mailbox.no_server", "/mailbox works with smtpshell's practice server: run smtpshell with "
-                    "no host, or connect to a teacher's 'smtpshell serve --web' and send EHLO (or read the mail "
-                    "where your server delivers it)"))
+        ctx.error(t("shell.mailbox.no_server", "/mailbox works with smtpshell's practice server: run smtpshell with no host, or connect to a teacher's 'smtpshell serve --web' and send EHLO (or read the mail where your server delivers it)"))
         return None
     try:
         return RemoteMailbox(check_url(announced[0], connection.peer.rsplit(":", 1)[0]))
     except ClassViewError as exc:
-        ctx.error(f"/mailbox: {exc}")
+        ctx.error(t("shell.mailbox.class_view_error", "/mailbox: {problem}", problem=exc))
         return None
 
 
 @command(
     "mailbox",
-    "list the messages the practice server received, or show one with the headers it added",
+    lambda: t("shell.mailbox.summary", "list the messages the practice server received, or show one with the headers it added"),
     usage="[N|last]",
     aliases=("inbox",),
-    details="/mailbox lists them, newest last; /mailbox 2 (or /mailbox last) shows one in full: "
-    "the Return-Path, Delivered-To and Received lines at the top are what the server added.",
+    details=lambda: t("shell.mailbox.details", "/mailbox lists them, newest last; /mailbox 2 (or /mailbox last) shows one in full: the Return-Path, Delivered-To and Received lines at the top are what the server added."),
 )
 async def mailbox_command(ctx: ShellContext, args: str) -> None:
     from ..server.live import list_line, shown_parts
@@ -59,11 +56,10 @@ async def mailbox_command(ctx: ShellContext, args: str) -> None:
     arg = args.strip().lower()
     if not arg:
         if not len(mailbox):
-            ctx.print([("class:note", "no messages yet: send one with MAIL FROM, RCPT TO and DATA, "
-                        "then /mailbox again\n")])
+            ctx.print([("class:note", t("shell.mailbox.empty", "no messages yet: send one with MAIL FROM, RCPT TO and DATA, then /mailbox again") + "\n")])
             return
         messages = list(mailbox)[-SHOWN_IN_LIST:]
-        out = [("class:info", f"{mailbox.count} message(s) received; /mailbox N shows one\n")]
+        out = [("class:info", t("shell.mailbox.count", "{count} message(s) received; /mailbox N shows one", count=mailbox.count) + "\n")]
         out += [("", list_line(m) + "\n") for m in messages]
         ctx.print(out)
         return
@@ -72,15 +68,15 @@ async def mailbox_command(ctx: ShellContext, args: str) -> None:
     elif arg.isdigit():
         message = mailbox.get(int(arg))
     else:
-        ctx.error(f"/mailbox takes a message number or 'last', not {args.strip()!r}")
+        ctx.error(t("shell.mailbox.bad_arg", "/mailbox takes a message number or 'last', not {arg}", arg=repr(args.strip())))
         return
     if message is None:
-        ctx.error(f"no message {arg} in the mailbox: /mailbox lists them")
+        ctx.error(t("shell.mailbox.no_message", "no message {number} in the mailbox: /mailbox lists them", number=arg))
         return
     trace, content = shown_parts(message)
     out = [
-        ("class:info", f"message {message.number}, queued as {message.queue_id}, {message.size} bytes; "
-                       "the first lines were added by the server:\n"),
+        ("class:info", t("shell.mailbox.header", "message {number}, queued as {queue_id}, {size} bytes; the first lines were added by the server:",
+                         number=message.number, queue_id=message.queue_id, size=message.size) + "\n"),
         ("class:tls", trace),  # the trace headers, set apart by colour
         ("", content),
     ]

@@ -47,10 +47,9 @@ def _parse(args: str) -> tuple[str, int]:
     return domain_of(words[0]), port
 
 
-@command("mx", "direct delivery: look up DOMAIN's MX records and connect to its best reachable mail server",
+@command("mx", lambda: t("shell.mx.summary", "direct delivery: look up DOMAIN's MX records and connect to its best reachable mail server"),
          usage="DOMAIN [PORT]", interactive_only=True,
-         details="Follows RFC 5321 5.1: MX by preference, the domain's own address when it has no MX, and "
-                 "stops at a null MX (RFC 7505). The DNS server is --resolver's, or the system's.")
+         details=lambda: t("shell.mx.details", "Follows RFC 5321 5.1: MX by preference, the domain's own address when it has no MX, and stops at a null MX (RFC 7505). The DNS server is --resolver's, or the system's."))
 async def mx_command(ctx: ShellContext, args: str) -> None:
     import asyncio  # interactive only: script mode never loads it
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import enum
 import importlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from ..i18n import t
 from ..protocol.line import SHELL_PREFIX
 
 if TYPE_CHECKING:
@@ -115,6 +115,14 @@ class ShellContext(Protocol):
 
 
 Handler = Callable[[ShellContext, str], Awaitable[None]]
+# A command's summary and details are read when shown, not when registered: the
+# language may change after the module is imported (a test, a lesson), and
+# ``lambda: t(KEY, ENGLISH)`` keeps the key and its English together in the source.
+Text = str | Callable[[], str]
+
+
+def _text(value: Text) -> str:
+    return value if isinstance(value, str) else value()
 
 
 class ArgKind(enum.Enum):
@@ -131,16 +139,23 @@ class ArgKind(enum.Enum):
     MECHANISM = "mechanism"  # a SASL mechanism (/login)
 
 
-@dataclass(frozen=True)
-class ShellCommand:
+class ShellCommand(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     name: str
     handler: Handler
-    summary: str
+    summary_text: Text  # one line, in the current language when read (see ``summary``)
     usage: str = ""  # argument syntax, e.g. "FILE"
     aliases: tuple[str, ...] = ()
     arg_kind: ArgKind = ArgKind.NONE  # what completes after it
     interactive_only: bool = False  # not offered in script mode
-    details: str = field(default="", compare=False)
+    details_text: Text = ""
+
+    @property
+    def summary(self) -> str:
+        return _text(self.summary_text)
+
+    @property
+    def details(self) -> str:
+        return _text(self.details_text)
 
 
 COMMANDS: dict[str, ShellCommand] = {}
@@ -149,15 +164,18 @@ _ALIASES: dict[str, str] = {}
 
 def command(
     name: str,
-    summary: str,
+    summary: Text,
     *,
     usage: str = "",
     aliases: tuple[str, ...] = (),
     arg_kind: ArgKind = ArgKind.NONE,
     interactive_only: bool = False,
-    details: str = "",
+    details: Text = "",
 ) -> Callable[[Handler], Handler]:
-    """Register a shell command. The decorated coroutine gets (context, argument text)."""
+    """Register a shell command. The decorated coroutine gets (context, argument text).
+
+    ``summary`` and ``details`` are ``lambda: t(KEY, ENGLISH)`` so that they are
+    translated when shown (a plain string is taken as it is)."""
 
     def register(handler: Handler) -> Handler:
         if name in COMMANDS or name in _ALIASES:
@@ -202,7 +220,7 @@ def resolve(name: str) -> ShellCommand:
     key = name.lower()
     key = _ALIASES.get(key, key)
     if key not in COMMANDS:
-        raise UnknownCommand(f"unknown shell command /{name}: /help lists them")
+        raise UnknownCommand(t("shell.registry.unknown", "unknown shell command /{name}: /help lists them", name=name))
     return COMMANDS[key]
 
 
@@ -228,5 +246,6 @@ async def dispatch(ctx: ShellContext, line: str) -> None:
         importlib.import_module(home)
     cmd = resolve(name)
     if cmd.interactive_only and not ctx.interactive:
-        raise UnknownCommand(f"/{cmd.name} works only in the interactive shell")
+        raise UnknownCommand(t("shell.registry.interactive_only", "/{name} works only in the interactive shell",
+                                 name=cmd.name))
     await cmd.handler(ctx, args)

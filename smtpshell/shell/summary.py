@@ -18,7 +18,7 @@ def summary_text(summary: SessionSummary) -> StyledText:
 
 @command(
     "summary",
-    t("cmd.summary", "what happened on this connection: envelopes, queue ids, TLS, AUTH, time per stage"),
+    lambda: t("cmd.summary", "what happened on this connection: envelopes, queue ids, TLS, AUTH, time per stage"),
     usage="",
 )
 async def summary_command(ctx: ShellContext, args: str) -> None:

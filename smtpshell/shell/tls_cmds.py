@@ -24,16 +24,14 @@ LABEL = "class:explain.label"
 
 @command(
     "tls",
-    "show the TLS version, cipher, SNI, ALPN, certificate chain and verification result",
+    lambda: t("shell.tls.summary", "show the TLS version, cipher, SNI, ALPN, certificate chain and verification result"),
     usage="[save FILE]",
-    details="Each certificate: subject, names (SANs), issuer, validity with days left, key type "
-    "and size, SHA-256 fingerprint. Without TLS it says how to start it. "
-    "'/tls save FILE' writes the certificates the server sent to FILE as PEM.",
+    details=lambda: t("shell.tls.details", "Each certificate: subject, names (SANs), issuer, validity with days left, key type and size, SHA-256 fingerprint. Without TLS it says how to start it. '/tls save FILE' writes the certificates the server sent to FILE as PEM."),
 )
 async def tls_command(ctx: ShellContext, args: str) -> None:
     conn = ctx.connection
     if conn is None or not conn.is_open:
-        ctx.error("/tls: not connected")
+        ctx.error(t("shell.tls.not_connected", "/tls: not connected"))
         return
     action, _, path = args.partition(" ")
     if action:
@@ -69,41 +67,44 @@ def tls_report(
 ) -> StyledText:
     """The /tls text for a session with TLS on (a pure function, for tests)."""
     now = now or datetime.now(UTC)
-    how = "upgraded with STARTTLS" if upgraded else "implicit TLS from the first byte"
-    out: StyledText = [("class:tls", f"TLS with {where} ({how})\n")]
+    if upgraded:
+        title = t("shell.tls.title_starttls", "TLS with {where} (upgraded with STARTTLS)", where=where)
+    else:
+        title = t("shell.tls.title_implicit", "TLS with {where} (implicit TLS from the first byte)", where=where)
+    out: StyledText = [("class:tls", f"{title}\n")]
 
     def row(label: str, value: str, style: str = "") -> None:
         out.append((LABEL, f"  {label + ':':<13}"))
         out.append((style, f"{value}\n"))
 
-    row("version", info.version)
-    row("cipher", f"{info.cipher} ({info.bits} bits)")
-    row("SNI sent", info.sni or "none (connected by IP address; no name is sent)")
-    row("ALPN", info.alpn or "none negotiated")
+    row(t("shell.tls.label.version", "version"), info.version)
+    row(t("shell.tls.label.cipher", "cipher"), t("shell.tls.cipher", "{cipher} ({bits} bits)", cipher=info.cipher, bits=info.bits))
+    row(t("shell.tls.label.sni", "SNI sent"), info.sni or t("shell.tls.no_sni", "none (connected by IP address; no name is sent)"))
+    row(t("shell.tls.label.alpn", "ALPN"), info.alpn or t("shell.tls.no_alpn", "none negotiated"))
     if info.verified:
-        row("verified", f"yes, {info.verify_note}", "class:tls")
+        row(t("shell.tls.label.verified", "verified"), t("shell.tls.verified_yes", "yes, {note}", note=info.verify_note), "class:tls")
     else:
-        row("verified", f"NO: {info.verify_note}", "class:insecure")
+        row(t("shell.tls.label.verified", "verified"), t("shell.tls.verified_no", "NO: {note}", note=info.verify_note), "class:insecure")
     if options.certfile:
-        row("client cert", options.certfile)
+        row(t("shell.tls.label.client_cert", "client cert"), options.certfile)
     if options.keylog_path:
-        row("key log", f"{options.keylog_path} (session keys for Wireshark)")
+        row(t("shell.tls.label.key_log", "key log"),
+            t("shell.tls.key_log", "{path} (session keys for Wireshark)", path=options.keylog_path))
     if not info.chain:
-        out.append(("class:warning", "  the server sent no certificate we could read\n"))
+        out.append(("class:warning", "  " + t("shell.tls.no_chain", "the server sent no certificate we could read") + "\n"))
         return out
     sent = t("tls.chain_sent", "Certificates the server sent ({count}, its own first):", count=len(info.chain))
     if not info.sent_complete:
         sent = t("tls.chain_sent_leaf", "The server's own certificate (this Python cannot show what else it sent):")
     out.append(("class:tls", sent + "\n"))
     for depth, cert in enumerate(info.chain):
-        role = "server" if depth == 0 else ("root" if cert.self_signed else "intermediate")
+        role = _ROLES["server" if depth == 0 else ("root" if cert.self_signed else "intermediate")]()
         _certificate(out, row, depth, role, cert, now)
     if info.verified_chain:
-        out.append(("class:tls", t("tls.chain_built", "Chain verification built ({count}, from the server's to a "
-                                   "trusted root; not necessarily what the server sent):", count=len(info.verified_chain))
-                    + "\n"))
+        out.append(("class:tls", t("tls.chain_built", "Chain verification built ({count}, from the server's to a trusted root; not necessarily what the server sent):",
+                                   count=len(info.verified_chain)) + "\n"))
         for depth, cert in enumerate(info.verified_chain):
-            role = "server" if depth == 0 else ("trusted root" if cert.self_signed else "intermediate")
+            role = _ROLES["server" if depth == 0 else ("trusted root" if cert.self_signed else "intermediate")]()
             out.append(("class:explain.title", f" [{depth}] {role}: {cert.subject}\n"))
     return out
 
@@ -111,24 +112,48 @@ def tls_report(
 def _certificate(out: StyledText, row: Callable[..., None], depth: int, role: str, cert: CertSummary,
                  now: datetime) -> None:
     out.append(("class:explain.title", f" [{depth}] {role}\n"))
-    for line in certificate_lines(cert, now):
-        label, _, value = line.strip().partition(":")
-        row(label, value.strip(), "class:warning" if _is_bad_validity(value) else "")
-    row("key", cert.key)
+    lines = certificate_lines(cert, now)
+    for number, line in enumerate(lines):
+        label, value = _split_label(line)
+        # The validity line is the last; it is flagged from the dates, not from its words.
+        bad = number == len(lines) - 1 and not _valid_now(cert, now)
+        row(label, value, "class:warning" if bad else "")
+    row(t("shell.tls.label.key", "key"), cert.key)
     row("SHA-256", cert.sha256)
+
+
+# A certificate's place in the chain, in words (read when shown: the language may change).
+_ROLES: dict[str, Callable[[], str]] = {
+    "server": lambda: t("shell.tls.role.server", "server"),
+    "root": lambda: t("shell.tls.role.root", "root"),
+    "intermediate": lambda: t("shell.tls.role.intermediate", "intermediate"),
+    "trusted root": lambda: t("shell.tls.role.trusted_root", "trusted root"),
+}
+
+
+def _split_label(line: str) -> tuple[str, str]:
+    """'  subject:  CN=x' -> ('subject', 'CN=x'); a translated line may use a full-width colon."""
+    text = line.strip()
+    cut = min((i for i in (text.find(":"), text.find("\uff1a")) if i >= 0), default=-1)
+    if cut < 0:
+        return text, ""
+    return text[:cut], text[cut + 1 :].strip()
+
+
+def _valid_now(cert: CertSummary, now: datetime) -> bool:
+    try:
+        return datetime.fromisoformat(cert.not_before) <= now <= datetime.fromisoformat(cert.not_after)
+    except (TypeError, ValueError):
+        return True  # dates we cannot read: nothing to flag
 
 
 def no_tls_report(session: Session) -> StyledText:
     if session.capabilities is None:
-        offer = "say EHLO to see whether the server offers STARTTLS"
+        offer = t("shell.tls.offer_unknown", "say EHLO to see whether the server offers STARTTLS")
     elif session.advertised("STARTTLS"):
-        offer = "the server offers STARTTLS: type STARTTLS to upgrade, then EHLO again"
+        offer = t("shell.tls.offer_starttls", "the server offers STARTTLS: type STARTTLS to upgrade, then EHLO again")
     else:
-        offer = "the server's EHLO reply does not offer STARTTLS"
-    return [("class:warning", "No TLS on this connection: everything is sent in plaintext.\n"),
+        offer = t("shell.tls.offer_none", "the server's EHLO reply does not offer STARTTLS")
+    return [("class:warning", t("shell.tls.plaintext", "No TLS on this connection: everything is sent in plaintext.") + "\n"),
             ("class:note", f"  {offer}\n")]
-
-
-def _is_bad_validity(value: str) -> bool:
-    return "expired" in value or "not valid for another" in value
 

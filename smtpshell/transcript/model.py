@@ -33,7 +33,7 @@ TLS_NOTE = "TLS started"  # a "** TLS started..." note: replay checks TLS is on
 DATA_FILE_NOTE = "message from"  # "** message from FILE: ..." (/data): the content is not recorded
 
 # Header keys the tools read; others are kept and shown.
-KNOWN_KEYS = ("title", "summary", "server", "tls", "date", "tool", "practice", "user", "started")
+KNOWN_KEYS = ("title", "summary", "server", "tls", "date", "tool", "practice", "user", "started", "next")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from .. import events as ev
 from ..i18n import t
@@ -31,13 +30,15 @@ _STAGE_OF_VERB = {"EHLO": "EHLO", "HELO": "EHLO", "LHLO": "EHLO", "STARTTLS": "T
 STAGES = ("connect", "greeting", "EHLO", "TLS", "AUTH", "MAIL", "RCPT", "DATA", "other")
 
 
-@dataclass
 class Envelope:
-    sender: str
-    accepted: list[str] = field(default_factory=list)
-    refused: list[tuple[str, int]] = field(default_factory=list)  # (address, code)
-    result: str = ""  # "" while open; "accepted", "refused 554", "not sent"
-    queue_id: str = ""
+    __slots__ = ("sender", "accepted", "refused", "result", "queue_id")
+
+    def __init__(self, sender: str) -> None:
+        self.sender = sender
+        self.accepted: list[str] = []
+        self.refused: list[tuple[str, int]] = []  # (address, code)
+        self.result = ""  # "" while open; "accepted", "refused 554", "not sent"
+        self.queue_id = ""
 
 
 class SessionSummary:

@@ -14,7 +14,7 @@ and benchmarked on its own):
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .. import knowledge
@@ -25,8 +25,6 @@ from ..protocol.session import Phase, Session
 from ..render.styled import LEVELS
 from ..shell import registry
 from ..shell.registry import ArgKind
-
-UNKNOWN_MECHANISM = "a SASL mechanism smtpshell cannot run for you (/auth manual: type the base64)"
 
 # Slot kinds.
 VERB = "verb"
@@ -207,7 +205,8 @@ def _verbs(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
             continue
         if session.capabilities is not None and not session.verb_available(verb):
             continue  # the server did not advertise it (or TLS is already on)
-        summary = verb.summary if name in legal else f"{verb.summary} (not expected now)"
+        summary = verb.summary if name in legal else t("ui.complete.not_expected", "{summary} (not expected now)",
+                                                        summary=verb.summary)
         out.append(Candidate(_same_case(slot.word, name), summary))
     if slot.verb:
         return out  # a verb's topic (HELP ...): shell commands cannot go there
@@ -229,8 +228,8 @@ def _addresses(slot: Slot, session: Session, sources: Sources) -> list[Candidate
     bare = not slot.line.rstrip().endswith("<") and "<" not in slot.line.split(":", 1)[-1]
     word = slot.word.lstrip("<")
     out, seen = [], set()
-    for origin, addresses in (("used in this session", session.addresses),
-                              ("from history", sources.history_addresses)):
+    for origin, addresses in ((t("ui.complete.address.session", "used in this session"), session.addresses),
+                              (t("ui.complete.address.history", "from history"), sources.history_addresses)):
         for address in addresses:
             if address in seen or not address.lower().startswith(word.lower()):
                 continue
@@ -238,7 +237,7 @@ def _addresses(slot: Slot, session: Session, sources: Sources) -> list[Candidate
             out.append(Candidate(f"<{address}>" if bare else f"{address}>", origin, address))
     entry = catalogue.lookup(slot.verb)
     if entry is not None and entry.null_path and "" not in seen and not word:
-        out.append(Candidate("<>" if bare else ">", "null sender (bounces, DSNs)", "<>"))
+        out.append(Candidate("<>" if bare else ">", t("ui.complete.null_sender", "null sender (bounces, DSNs)"), "<>"))
     return out
 
 
@@ -286,12 +285,14 @@ def mechanism_summary(name: str) -> str:
     from ..protocol import sasl
 
     known = sasl.MECHANISMS.get(name.upper())
-    return known.summary if known is not None and known.summary else UNKNOWN_MECHANISM
+    if known is not None and known.summary:
+        return known.summary
+    return t("ui.complete.unknown_mechanism", "a SASL mechanism smtpshell cannot run for you (/auth manual: type the base64)")
 
 
 def _helo_names(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
     names = list(dict.fromkeys([*sources.helo_names, "localhost"]))
-    return [Candidate(n, "your host name") for n in names if n.lower().startswith(slot.word.lower())]
+    return [Candidate(n, t("ui.complete.helo_name", "your host name")) for n in names if n.lower().startswith(slot.word.lower())]
 
 
 def _shell_commands(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
@@ -361,21 +362,15 @@ def _mechanism_arg(slot: Slot, session: Session, sources: Sources) -> list[Candi
     return _mechanisms(Slot(MECHANISM, slot.word), session, sources)
 
 
-# /connect: what a user reaches for, in this order (docs/interactive.md lists it).
-CONNECT_FORMS: tuple[tuple[str, str], ...] = (
-    ("localhost:25", "ui.complete.target.25"),
-    ("localhost:587", "ui.complete.target.587"),
-    ("localhost:465", "ui.complete.target.465"),
-    ("smtp://", "ui.complete.target.smtp"),
-    ("smtps://", "ui.complete.target.smtps"),
+# /connect: what a user reaches for, in this order (docs/interactive.md lists it); each
+# summary is read when offered, so it is in the language of the moment.
+CONNECT_FORMS: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("localhost:25", lambda: t("ui.complete.target.25", "port 25: server to server (MX)")),
+    ("localhost:587", lambda: t("ui.complete.target.587", "port 587: submission, STARTTLS")),
+    ("localhost:465", lambda: t("ui.complete.target.465", "port 465: submission over implicit TLS")),
+    ("smtp://", lambda: t("ui.complete.target.smtp", "smtp://HOST[:PORT]: plain, STARTTLS if you ask")),
+    ("smtps://", lambda: t("ui.complete.target.smtps", "smtps://HOST[:PORT]: implicit TLS from the first byte")),
 )
-_CONNECT_SUMMARIES = {
-    "ui.complete.target.25": "port 25: server to server (MX)",
-    "ui.complete.target.587": "port 587: submission, STARTTLS",
-    "ui.complete.target.465": "port 465: submission over implicit TLS",
-    "ui.complete.target.smtp": "smtp://HOST[:PORT]: plain, STARTTLS if you ask",
-    "ui.complete.target.smtps": "smtps://HOST[:PORT]: implicit TLS from the first byte",
-}
 
 
 def _target_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
@@ -385,7 +380,7 @@ def _target_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidat
     out: list[Candidate] = []
     seen: set[str] = set()
     known = [(target, t("ui.complete.target.known", "connected before in this shell")) for target in sources.targets]
-    forms = [(text, t(key, _CONNECT_SUMMARIES[key])) for text, key in CONNECT_FORMS]
+    forms = [(text, summary()) for text, summary in CONNECT_FORMS]
     for text, summary in known + forms:
         if text in seen or not text.lower().startswith(slot.word.lower()) or text == slot.word:
             continue
@@ -426,7 +421,8 @@ def file_candidates(word: str, cwd: str = ".") -> list[Candidate]:
             continue
         is_dir = entry.is_dir()
         prefix = head + "/" if head or word.startswith("/") else ""
-        out.append(Candidate(prefix + entry.name + ("/" if is_dir else ""), "directory" if is_dir else "file",
+        kind = t("ui.complete.directory", "directory") if is_dir else t("ui.complete.file", "file")
+        out.append(Candidate(prefix + entry.name + ("/" if is_dir else ""), kind,
                              entry.name + ("/" if is_dir else "")))
     return out
 

@@ -86,11 +86,11 @@ class SecretSafeHistory(FileHistory):
         try:
             prepare(path)
         except LinkRefused:
-            self.problem = t("history.link", "{path} is a symbolic link; smtpshell does not follow links for the "
-                             "history: this session's history is not saved", path=safe(str(path)))
+            self.problem = t("history.link", "{path} is a symbolic link; smtpshell does not follow links for the history: this session's history is not saved",
+                             path=safe(str(path)))
         except OSError as exc:
-            self.problem = t("history.unwritable", "cannot use the history file {path} ({reason}); this "
-                             "session's history is not saved", path=safe(str(path)), reason=exc.strerror or exc)
+            self.problem = t("history.unwritable", "cannot use the history file {path} ({reason}); this session's history is not saved",
+                             path=safe(str(path)), reason=exc.strerror or exc)
         super().__init__(str(path))
 
     def load_history_strings(self) -> Iterable[str]:

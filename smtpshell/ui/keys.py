@@ -18,6 +18,7 @@ from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
 from prompt_toolkit.filters import has_selection
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
+from ..i18n import t
 from ..render.styled import StyledText
 
 
@@ -28,7 +29,11 @@ class KeyHost(Protocol):
 
     def toggle_toolbar(self) -> None: ...
 
-EMPTY_LINE_HINT = "(Ctrl-C clears the line; Ctrl-D or /quit leaves the shell)\n"
+
+
+def empty_line_hint() -> str:
+    """What Ctrl-C on an empty line says (it never leaves the shell)."""
+    return t("ui.keys.empty_line", "(Ctrl-C clears the line; Ctrl-D or /quit leaves the shell)") + "\n"
 
 
 def bindings(ui: KeyHost) -> KeyBindings:
@@ -40,7 +45,7 @@ def bindings(ui: KeyHost) -> KeyBindings:
         if buffer.text:
             buffer.reset()
         else:
-            ui.show([("class:note", EMPTY_LINE_HINT)])
+            ui.show([("class:note", empty_line_hint())])
 
     @kb.add("tab", filter=~has_selection)
     def _complete(event: KeyPressEvent) -> None:

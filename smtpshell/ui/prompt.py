@@ -19,6 +19,7 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.output import ColorDepth
 
 from ..config import Config
+from ..i18n import t
 from ..protocol.secrets import is_secret_line
 from ..protocol.session import Phase, Session
 from ..render.styled import StyledText
@@ -29,14 +30,21 @@ from .history import IndexedMemoryHistory, SecretSafeHistory, SuggestFromIndex, 
 from .theme import build_style
 from .toolbar import Where, right_prompt, toolbar
 
-# The prompt per phase: (style class, text). Short and ASCII, so it is easy to spot.
-PROMPTS: dict[Phase, tuple[str, str]] = {
-    Phase.DATA: ("class:prompt.data", "data> "),
-    Phase.AUTH: ("class:prompt.auth", "auth> "),
-    Phase.CLOSED: ("class:prompt.closed", "closed> "),
-}
-DEFAULT_PROMPT = ("class:prompt", "smtp> ")
-CHUNK_PROMPT = ("class:prompt.data", "chunk> ")  # typing the raw bytes of a BDAT chunk
+
+def prompt_for(session: Session, connected: bool) -> tuple[str, str]:
+    """The prompt for the state: (style class, text). Short, so it is easy to spot; read at
+    each redraw, so it is in the language of the moment."""
+    if not connected:
+        return "class:prompt.closed", t("ui.prompt.closed", "closed> ")
+    if session.chunk_remaining:  # typing the raw bytes of a BDAT chunk
+        return "class:prompt.data", t("ui.prompt.chunk", "chunk> ")
+    if session.phase is Phase.DATA:
+        return "class:prompt.data", t("ui.prompt.data", "data> ")
+    if session.phase is Phase.AUTH:
+        return "class:prompt.auth", t("ui.prompt.auth", "auth> ")
+    if session.phase is Phase.CLOSED:
+        return "class:prompt.closed", t("ui.prompt.closed", "closed> ")
+    return "class:prompt", t("ui.prompt.smtp", "smtp> ")
 
 
 class ReplUI:
@@ -92,12 +100,10 @@ class ReplUI:
 
     def _message(self) -> FormattedText:
         self._remember_target()  # each prompt: so the practice server stays on offer after /connect
-        style, text = PROMPTS.get(self._session().phase, DEFAULT_PROMPT)
-        if self._session().chunk_remaining:
-            style, text = CHUNK_PROMPT
-        if not self._where().connected:
-            style, text = PROMPTS[Phase.CLOSED]
-        return FormattedText([(style, text)])
+        return FormattedText([self._prompt_text()])
+
+    def _prompt_text(self) -> tuple[str, str]:
+        return prompt_for(self._session(), self._where().connected)
 
     def _toolbar(self) -> FormattedText:
         typed = self.prompt_session.default_buffer.text
@@ -171,7 +177,7 @@ class ReplUI:
                 default=default, handle_sigint=False,
             )
         except KeyboardInterrupt:
-            raise EOFError(f"{label.strip()} cancelled") from None
+            raise EOFError(t("ui.prompt.cancelled", "{question} cancelled", question=label.strip())) from None
 
     # -- output ------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from prompt_toolkit.styles import BaseStyle, Style, merge_styles, style_from_pyg
 from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 
+from ..i18n import t
 from ..render import ansi
 
 ANSI_COLOR_NAMES = set(FG_ANSI_COLORS) | {"default"}
@@ -77,7 +78,8 @@ def _check(name: str, value: str) -> None:
     attrs = Style.from_dict({name: value}).get_attrs_for_style_str(f"class:{name}")
     for colour in (attrs.color, attrs.bgcolor):
         if colour and colour not in ANSI_COLOR_NAMES and not _HEX.match(colour):
-            raise ValueError(f"bad colour {colour!r} (use #rrggbb or a name like ansired)")
+            raise ValueError(t("ui.theme.bad_colour", "bad colour {colour} (use #rrggbb or a name like ansired)",
+                               colour=repr(colour)))
 
 
 def build_style(theme: str = "default", overrides: dict[str, str] | None = None) -> tuple[BaseStyle, str | None]:
@@ -86,7 +88,8 @@ def build_style(theme: str = "default", overrides: dict[str, str] | None = None)
     try:
         pygments_style = style_from_pygments_cls(get_style_by_name(theme))
     except ClassNotFound:
-        problem = f"unknown colour theme {theme!r} (pygmentize -L styles lists them); using 'default'"
+        problem = t("ui.theme.unknown", "unknown colour theme {theme} (pygmentize -L styles lists them); using 'default'",
+                    theme=repr(theme))
         pygments_style = style_from_pygments_cls(get_style_by_name("default"))
     table = {**ansi_styles(), **REPL_STYLES}
     styles: list[BaseStyle] = [pygments_style, Style.from_dict(table)]
@@ -95,7 +98,8 @@ def build_style(theme: str = "default", overrides: dict[str, str] | None = None)
         try:
             _check(name, value)
         except (ValueError, AssertionError) as exc:
-            problem = f"[ui.colors] {name} = {value!r}: {exc}; that override is ignored"
+            problem = t("ui.theme.bad_override", "[ui.colors] {name} = {value}: {problem}; that override is ignored",
+                        name=name, value=repr(value), problem=exc)
             continue
         good[name] = value
     if good:
