@@ -310,7 +310,7 @@ def _choose_language(argv: list[str]) -> list[str]:
     ``--lang`` is read from argv as the parser will read it (``--lang X`` or
     ``--lang=X``, before a ``--``), else the locale decides. A ``--lang``
     written before a subcommand (``smtpshell --lang zh_CN lesson``) applies to
-    it and is taken out of argv. Returns the argv to parse.
+    it: it is moved after the subcommand's name. Returns the argv to parse.
     """
     from . import i18n
 
@@ -323,9 +323,9 @@ def _choose_language(argv: list[str]) -> list[str]:
         elif word.startswith("--lang="):
             wanted = word.split("=", 1)[1]
     if len(argv) >= 3 and argv[0] == "--lang" and argv[2] in SUBCOMMANDS:
-        argv = argv[2:]
+        argv = [argv[2], *argv[:2], *argv[3:]]
     elif len(argv) >= 2 and argv[0].startswith("--lang=") and argv[1] in SUBCOMMANDS:
-        argv = argv[1:]
+        argv = [argv[1], argv[0], *argv[2:]]
     _, problem = i18n.setup(wanted)
     if problem:
         sys.stderr.write(f"smtpshell: {problem}\n")
