@@ -51,10 +51,10 @@ def _epilog() -> str:
     from .help_wrap import split_lines
 
     hanging = "\n" + " " * 7  # under the text, after "  130  "
-    statuses = "\n".join(f"  {code:<4} {hanging.join(split_lines(text, _help_width() - 7) or [text])}"
+    statuses = "\n".join(f"  {code:<4} {hanging.join([text] if text.isascii() else split_lines(text, _help_width() - 7))}"
                          for code, text in exitcodes.descriptions().items())
     under = "\n" + " " * 21  # after "  smtpshell explain  "
-    commands = "\n".join(f"  smtpshell {name:<8} {under.join(split_lines(summary, _help_width() - 21) or [summary])}"
+    commands = "\n".join(f"  smtpshell {name:<8} {under.join([summary] if summary.isascii() else split_lines(summary, _help_width() - 21))}"
                          for name, summary in subcommand_summaries().items())
     return (t("cli.epilog.exit_status", "exit status:") + "\n" + statuses + "\n\n"
             + t("cli.epilog.subcommands", "subcommands:") + "\n" + commands)
@@ -84,34 +84,31 @@ class _LeanHelpFormatter(argparse.HelpFormatter):
 
     def _format_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None) -> str:
         # argparse indents the usage's next lines by len(prefix): "用法：" is 3 characters but 6 columns.
-        from .help_wrap import width as columns
+        from .render.width import cell_width
 
         if prefix is None:
             prefix = argparse._("usage: ")  # type: ignore[attr-defined]  # argparse's gettext: argparse_words may have put ours there
         if prefix.isascii():
             return super()._format_usage(usage, actions, groups, prefix)
-        pad = " " * columns(prefix)
+        pad = " " * cell_width(prefix)
         return prefix + super()._format_usage(usage, actions, groups, pad)[len(pad):]
 
+    # argparse wraps with textwrap, which counts characters: Chinese help came out twice too
+    # wide, and a sentence with no spaces was cut anywhere. Display width, CJK breaks instead
+    # (render.width); in the pseudo-locale each wrapped line is marked (help_wrap).
     def _split_lines(self, text: str, width: int) -> list[str]:
-        # Chinese (no spaces, two columns a character) and the pseudo-locale's marks: see help_wrap.
         from .help_wrap import split_lines
 
-        lines = split_lines(text, width)
-        return super()._split_lines(text, width) if lines is None else lines
+        return split_lines(text, width)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         from .help_wrap import split_lines
 
-        lines = split_lines(text, width - len(indent))
-        return super()._fill_text(text, width, indent) if lines is None else "\n".join(indent + line for line in lines)
+        return "\n".join(indent + line for line in split_lines(text, width - len(indent)))
 
 
-class _LeanRawDescriptionHelpFormatter(_LeanHelpFormatter):
-    """The main --help: the description's examples keep their own lines (RawDescriptionHelpFormatter's rule)."""
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        return "".join(indent + line for line in text.splitlines(keepends=True))
+class _LeanRawDescriptionHelpFormatter(argparse.RawDescriptionHelpFormatter, _LeanHelpFormatter):
+    pass  # the description as written (RawDescription first), the arguments' help as above
 
 
 class _Parser(argparse.ArgumentParser):
@@ -149,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", choices=("auto", "full", "brief", "failures", "off"), default="auto",
                    help=t("cli.help.explain", "how much to explain each reply: auto (default) is 'failures' in script mode (the wire, and one line of meaning for each 4xx/5xx reply) and 'full' in the interactive shell"))
     p.add_argument("--lang", metavar="LANG", help=_lang_help())
+    p.add_argument("--raw", action="store_true",
+                   help=t("cli.help.raw", "raw mode from the start (as /raw on): every line's end shown, typed escapes (\\r \\n \\xHH) sent as exact bytes"))
     p.add_argument("--record", metavar="FILE",
                    help=t("cli.help.record", "record the session to a transcript FILE (see 'smtpshell replay')"))
     p.add_argument("--exit-codes", choices=("class", "stage"), default="class",
@@ -378,7 +377,7 @@ def _run_main(args: argparse.Namespace) -> int:
     if target is not None and target.user and not args.user:
         args.user = target.user  # smtp://USER@host
     options = RunOptions(timeout=args.timeout, helo=args.helo, starttls=args.starttls, tls=tls_options(args),
-                         auth=auth_options(args), exit_codes=args.exit_codes)
+                         auth=auth_options(args), exit_codes=args.exit_codes, raw=args.raw)
     from .drivers.mx_start import check_mx_flags, remember_for_repl
 
     check_mx_flags(args)
@@ -436,7 +435,7 @@ async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: 
         driver = ScriptDriver(
             lines, target, options,
             color=ansi.want_color(args.color),
-            render=RenderOptions(explain=level_for(args.explain, script=True)),
+            render=RenderOptions(explain=level_for(args.explain, script=True), raw=args.raw),
             record=args.record,
             practice_server=practice_server,
         )

@@ -42,6 +42,14 @@ class LineSent(NamedTuple):
     secret: bool = False
     automatic: bool = False  # sent by the shell on the user's behalf (shown as such)
     note: str = ""  # e.g. "dot-stuffed: sent as '..foo'"
+    # Raw mode (/raw on, C(raw): lines): the exact bytes written, and where a strict server
+    # removes a stuffing dot. Empty for every other line. Raw mode never sends a secret.
+    wire: bytes = b""
+    stuffed: tuple[int, ...] = ()
+
+    @property
+    def raw(self) -> bool:
+        return bool(self.wire)
 
 
 class DataSent(NamedTuple):
@@ -165,7 +173,10 @@ class EventBus:
         import sys
 
         name = getattr(listener, "__qualname__", type(listener).__name__)
-        sys.stderr.write(f"smtpshell: internal error while showing an event ({name}: {exc}); going on\n")
+        from .i18n import t
+
+        sys.stderr.write("smtpshell: " + t("events.listener_failed", "internal error while showing an event ({name}: {error}); going on",
+                                          name=name, error=exc) + "\n")
 
 
 def _scrub_bytes(raw: bytes, scrub: Callable[[str], str]) -> bytes:

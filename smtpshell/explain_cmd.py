@@ -12,7 +12,7 @@ from typing import TextIO
 
 from . import exitcodes, i18n, knowledge
 from .i18n import t
-from .render import ansi
+from .render import ansi, width
 from .render.styled import render_query
 
 
@@ -72,5 +72,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"smtpshell explain: {exc}\n")
         return exitcodes.USAGE
     answers = getattr(args, "answers", None)
-    sys.stdout.write(ansi.to_text(render_query(query, "DATA_END" if answers == "." else answers), color))
+    shown = render_query(query, "DATA_END" if answers == "." else answers)
+    sys.stdout.write(ansi.to_text(width.wrap_styled(shown, width.terminal_columns(sys.stdout)), color))
     return exitcodes.OK

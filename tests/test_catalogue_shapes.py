@@ -106,7 +106,7 @@ def test_connect_tab_offers_known_targets_first_then_the_usual_forms():
 
 
 def test_pipeline_and_auth_and_login_complete_their_choices():
-    assert texts(complete("/pipeline ")[1]) == ["on", "off"]
+    assert texts(complete("/pipeline ")[1]) == ["on", "group", "off"]
     assert texts(complete("/auth m")[1]) == ["manual"]
     assert "PLAIN" in texts(complete("/login P")[1])
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from smtpshell import argparse_words, config, i18n
-from smtpshell.help_wrap import split_lines, width, wrap
+from smtpshell.help_wrap import split_lines, width
 
 ROOT = Path(__file__).resolve().parent.parent
 SMTPSHELL = str(Path(sys.executable).with_name("smtpshell"))
@@ -183,16 +183,22 @@ def test_installed_words_are_used_by_argparse(language: None, monkeypatch: pytes
     assert parser.format_usage().startswith("usage: x")
 
 
-def test_wrap_by_display_width() -> None:
+def test_help_is_wrapped_by_display_width() -> None:
     text = "在提交端口（587）上不用 TLS 就发送 AUTH：密码会以明文穿过网络。请先输入 STARTTLS（然后再次 EHLO）；用 --require-tls 时 smtpshell 会拒绝这样做"
-    lines = wrap(text, 30)
+    lines = split_lines(text, 30)
     assert len(lines) > 2 and all(width(line) <= 30 for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert any("--require-tls" in line for line in lines)  # a flag is never cut
     assert not any(line[0] in "，。：；）" for line in lines)  # full-width punctuation ends its line
     assert not any(line[-1] == "（" for line in lines)  # an opening bracket starts what it opens
-    assert wrap("一二三（四五六）", 8) == ["一二三", "（四五六）"]
-    assert split_lines("plain ASCII help", 20) is None  # argparse's own wrapping, unchanged
+
+
+def test_help_lines_are_marked_one_by_one_in_qps(language: None) -> None:
+    i18n.set_language("qps")
+    lines = split_lines(i18n.t("x.help", "a help text long enough to take three lines of twenty columns"), 20)
+    assert len(lines) >= 3 and all(line.startswith("⟦") and line.endswith("⟧") and width(line) <= 20 for line in lines)
+    mixed = split_lines("⟦marked⟧ and not marked at all", 12)  # a text with unmarked parts stays visible
+    assert any(english_left(line) for line in mixed)
 
 
 def test_each_english_text_is_one_literal() -> None:

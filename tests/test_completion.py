@@ -175,3 +175,9 @@ def test_sasl_answers_are_not_completed():
     session.received(reply_of(b"334 \r\n"))
     session.sent(Pending(Kind.AUTH_RESPONSE, "x"))
     assert slot_at("dGVz", session).kind == NOTHING
+
+
+def test_pipeline_completes_its_three_modes() -> None:
+    assert texts("/pipeline ") == ["on", "group", "off"]  # before: on and off only
+    assert texts("/pipeline g") == ["group"]
+    assert texts("/raw ") == ["on", "off"]

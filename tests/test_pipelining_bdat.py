@@ -159,3 +159,38 @@ async def test_pipelining_in_the_event_loop_pairs_every_reply(scripted_server) -
     assert b"Subject: must not be sent" not in received and b"body" not in received
     assert received[-2:] == [b"NOOP", b"QUIT"]
     assert runner.outcome.exit_code() == exitcodes.PERMANENT
+
+
+def test_the_next_message_goes_with_the_dot(scripted_server) -> None:
+    # RFC 2920 3.1: message content may start a group. The server answers the "." only once
+    # the next MAIL, RCPT and DATA have arrived: a client that waits for that reply first
+    # would hang here (before: it did, and the session timed out).
+    seen_before_dot_reply: list[bytes] = []
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 pipes ESMTP\r\n")
+        await read_command(reader)
+        writer.write(b"250-pipes\r\n250 PIPELINING\r\n")
+        for message in range(2):
+            for _ in range(3):  # MAIL, RCPT, DATA
+                seen = await read_command(reader)
+                if message == 1:
+                    seen_before_dot_reply.append(seen)
+            if message == 1:
+                writer.write(b"250 first queued\r\n")
+            writer.write(b"250 sender ok\r\n250 rcpt ok\r\n354 go ahead\r\n")
+            while await read_command(reader) != b".":
+                pass
+        writer.write(b"250 second queued\r\n")
+        await read_command(reader)
+        writer.write(b"221 bye\r\n")
+        await writer.drain()
+
+    server = scripted_server(script)
+    message = "MAIL FROM:<a@x.test>\nRCPT TO:<b@x.test>\nDATA\nSubject: p\n\nbody\n.\n"
+    result = run([server.address, "--timeout", "5"], stdin=f"EHLO me\n/pipeline on\n{message}{message}QUIT\n",
+                 timeout=30)
+    assert seen_before_dot_reply == [b"MAIL FROM:<a@x.test>", b"RCPT TO:<b@x.test>", b"DATA"], result.stdout
+    out = result.stdout
+    assert out.index("S: 250 first queued") < out.index("S: 250 second queued")
+    assert result.returncode == exitcodes.OK, out + result.stderr

@@ -25,6 +25,9 @@ def explanation_after(screen: str, wire: str) -> list[str]:
     for line in lines[start + 1:]:
         if line.startswith(("C: ", "S: ")):
             break
+        if out and line.startswith(" " * 5) and out[-1].lstrip().startswith(("↳", "→")):
+            out[-1] += " " + line.strip()  # a continuation row of a wrapped explanation: the same line
+            continue
         out.append(line)
     return out
 

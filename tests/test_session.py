@@ -152,3 +152,15 @@ def test_421_closes_the_session_whatever_it_answers_and_tls_forgets_the_login() 
     t.authenticated_as("alice")
     t.tls_started()
     assert (t.phase, t.authenticated, t.auth_user, t.capabilities) == (Phase.GREETED, False, None, None)
+
+
+def test_after_the_dot_lines_are_commands_again_before_its_reply() -> None:
+    # RFC 2920 3.1: the message content may start a group, so MAIL, RCPT and DATA go with the "."
+    from smtpshell.protocol.session import Kind, Pending, Phase, Session
+
+    s = Session(Phase.DATA)
+    assert s.line_kind("MAIL FROM:<a@b>") is Kind.DATA_LINE
+    s.sent(Pending(Kind.DATA_END, "."))
+    assert not s.is_data_content and s.line_kind("MAIL FROM:<a@b>") is Kind.COMMAND
+    s.sent(Pending.command("MAIL FROM:<a@b>"))
+    assert s.line_kind("RCPT TO:<c@d>") is Kind.COMMAND  # before: content again, once MAIL was pending

@@ -130,7 +130,7 @@ def test_playing_the_tutorial_in_chinese_notes_in_chinese_server_lines_unchanged
         child.send("\r")
         child.expect_exact("C: YWxpY2U=\r\n")
         child.expect_exact("S: 334 UGFzc3dvcmQA")
-        child.expect_exact("password for AUTH:")
+        child.expect_exact("AUTH 用的密码：")  # the prompt is in Chinese too
         child.sendline("wonderland")
         child.expect_exact("S: 235 2.7.0 Authentication successful")
         child.expect_exact("课程 C:")  # the lesson prompt, in Chinese

@@ -46,10 +46,11 @@ from ..i18n import t
 from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
 from ..protocol.line import Line, LineKind, wire_bytes
+from ..protocol.raw import Reading, StrictReader, escape
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
 from ..untrusted import safe
-from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
+from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout, server_closed
 from .starttls import PARTIAL_LINE, TLSHandling, _Gate
 from .target import Target
 from .tls_options import TLSOptions
@@ -82,7 +83,7 @@ class ConnectionCore(TLSHandling):
             await conn._connect()
         except (UnicodeError, ValueError):
             # e.g. an empty label ("bad..host"): the name cannot even be encoded.
-            raise ConnectionFailed(f"cannot find host {target.host!r}: not a valid host name") from None
+            raise ConnectionFailed(t("client.connect.bad_host", "cannot find host {host}: not a valid host name", host=repr(target.host))) from None
         if ctx is not None:
             conn._begin_tls(ctx, upgraded=False)
             await conn.wait_tls()
@@ -136,6 +137,7 @@ class ConnectionCore(TLSHandling):
         self._goodbye: Reply | None = None  # a 421: the server is closing, and said why
         self._batch: list[bytes] = []  # message lines not written yet (see gather_data_lines)
         self._batched = 0
+        self.raw_reader = StrictReader()  # raw mode: the line a strict server has not seen end yet
 
     # -- the transport's callbacks (named as in asyncio.Protocol) ------------
 
@@ -165,13 +167,13 @@ class ConnectionCore(TLSHandling):
                 self._closed_reason = t("client.closed_with_421", "the server closed the connection: {code} {text}",
                                         code=self._goodbye.code, text=safe(" ".join(self._goodbye.lines)))
             elif exc is not None:
-                self._closed_reason = f"connection lost: {exc}"
+                self._closed_reason = t("client.closed.lost", "connection lost: {reason}", reason=exc)
             elif self._closed_clean:
-                self._closed_reason = "closed after QUIT"
+                self._closed_reason = t("client.closed.after_quit", "closed after QUIT")
             elif self._closing_locally:
-                self._closed_reason = "closed by smtpshell"
+                self._closed_reason = t("client.closed.by_smtpshell", "closed by smtpshell")
             else:
-                self._closed_reason = "the server closed the connection"
+                self._closed_reason = server_closed()
         clean = self._closed_clean or self._closing_locally
         self.session.closed()
         if self._tls_done is not None:
@@ -250,7 +252,7 @@ class ConnectionCore(TLSHandling):
         if gated and self.tls_pending:
             await self.wait_tls()
         if not self.is_open:
-            raise ConnectionClosed(self._closed_reason or "not connected")
+            raise ConnectionClosed(self._closed_reason or t("client.not_connected", "not connected"))
         assert self._transport is not None
         if self._tls is not None:
             self._tls.encrypt(data)
@@ -285,7 +287,7 @@ class ConnectionCore(TLSHandling):
             return
         pending_kind = line.kind.pending
         if pending_kind is None:  # REFUSED, or a line that never goes out
-            raise InjectionError(line.refusal or f"a {line.kind.value} is not sent to the server")
+            raise InjectionError(line.refusal or t("client.not_sent_kind", "a {kind} is not sent to the server", kind=line.kind.value))
         text = line.text
         display = SECRET if secret and shown is None else (shown if shown is not None else text)
         wire = wire_bytes(text) + b"\r\n"  # as it came: script bytes go back out unchanged
@@ -301,11 +303,66 @@ class ConnectionCore(TLSHandling):
             return
         await self._write(wire)
 
+    async def send_group(self, held: list[Line], line: Line, *, shown: str | None = None,
+                         secret: bool = False, automatic: bool = False) -> None:
+        """/pipeline group: ``held`` and then ``line`` (which ends the group) in one write.
+
+        Each line is registered with the session and shown as :meth:`send` would, then all
+        their bytes go out in a single transport write, as pipelining clients do (RFC 2920).
+        """
+        for each in (*held, line):
+            if each.kind.pending is None:
+                raise InjectionError(each.refusal or f"a {each.kind.value} is not sent to the server")
+        if self.tls_pending:
+            await self.wait_tls()
+        wires = []
+        for each in held:
+            wire = wire_bytes(each.text) + b"\r\n"
+            self.session.sent(Pending(Kind.COMMAND, each.text, each.verb))
+            self.bus.emit(ev.LineSent(each.text, each.kind, len(wire)))
+            wires.append(wire)
+        display = SECRET if secret and shown is None else (shown if shown is not None else line.text)
+        wire = wire_bytes(line.text) + b"\r\n"
+        wires.append(wire)
+        data = b"".join(wires)
+        pending_kind = line.kind.pending
+        assert pending_kind is not None
+        self.session.sent(Pending(pending_kind, display, line.verb))
+        note = t("client.pipeline_written", "pipelining: {count} commands in one write ({nbytes} bytes)",
+                 count=len(wires), nbytes=len(data))
+        self.bus.emit(ev.LineSent(display, line.kind, len(wire), secret=secret, automatic=automatic, note=note))
+        if line.verb == "STARTTLS":
+            self._expect_starttls_reply()
+            await self._write(data, gated=False)
+            return
+        await self._write(data)
+
+    async def send_raw(self, shown: str, kind: LineKind, wire: bytes, reading: Reading, *,
+                       automatic: bool = False) -> None:
+        """Raw mode: ``wire`` exactly as given, in one write. The session expects what a
+        strict server answers (``reading``, from :attr:`raw_reader`); a lenient server's extra
+        replies arrive as the server speaking unasked. The runner has checked the lines."""
+        if self.tls_pending:
+            await self.wait_tls()
+        for line in reading.lines:
+            if line.gets_reply:
+                text = "." if line.kind is Kind.DATA_END else escape(line.text.encode("utf-8", "surrogateescape"))
+                self.session.sent(Pending(line.kind, text, line.verb))
+        self.raw_reader.commit(reading)
+        if self.session.chunk_remaining and not reading.lines:
+            self.session.chunk_sent(len(wire))  # BDAT: the chunk's bytes, counted (RFC 3030)
+        self.bus.emit(ev.LineSent(shown, kind, len(wire), automatic=automatic, wire=wire, stuffed=reading.stuffed))
+        if any(line.verb == "STARTTLS" for line in reading.commands):
+            self._expect_starttls_reply()  # the runner made sure it is the write's last line
+            await self._write(wire, gated=False)
+            return
+        await self._write(wire)
+
     async def send_data_line(self, line: Line | str) -> None:
         """One line of message content, dot-stuffed if it starts with '.'."""
         text = _checked(line)
         wire, stuffed = stuff_line(text)
-        note = f"dot-stuffed: sent as {wire[:-2].decode('utf-8', 'replace')!r}" if stuffed else ""
+        note = t("client.data.dot_stuffed", "dot-stuffed: sent as {wire}", wire=repr(wire[:-2].decode("utf-8", "replace"))) if stuffed else ""
         self.bus.emit(ev.LineSent(text, LineKind.DATA_LINE, len(wire), note=note))
         await self._write_content(wire)
 
@@ -315,10 +372,10 @@ class ConnectionCore(TLSHandling):
         wire = chunk_line(text, self.session.chunk_remaining)
         self.session.chunk_sent(len(wire))
         left = self.session.chunk_remaining
-        ending = "with CRLF" if wire.endswith(b"\r\n") else "no CRLF"
-        note = f"chunk: {len(wire)} bytes, {ending}; " + (
-            f"{left} byte(s) still to send" if left else "chunk complete: the server answers now"
-        )
+        ending = t("client.chunk.with_crlf", "with CRLF") if wire.endswith(b"\r\n") else t("client.chunk.no_crlf", "no CRLF")
+        rest = (t("client.chunk.left", "{count} byte(s) still to send", count=left) if left
+                else t("client.chunk.complete", "chunk complete: the server answers now"))
+        note = t("client.chunk.note", "chunk: {size} bytes, {ending}; {rest}", size=len(wire), ending=ending, rest=rest)
         self.bus.emit(ev.LineSent(text, LineKind.CHUNK_LINE, len(wire), note=note))
         await self._write(wire)
 
@@ -333,9 +390,9 @@ class ConnectionCore(TLSHandling):
         try:
             await self._wait_until(ready, limit)
         except TimeoutError:
-            raise ReplyTimeout(f"no reply from the server within {limit:g} s") from None
+            raise ReplyTimeout(t("client.reply_timeout", "no reply from the server within {seconds} s", seconds=f"{limit:g}")) from None
         if not self._exchanges:
-            raise ConnectionClosed(self._closed_reason or "not connected")
+            raise ConnectionClosed(self._closed_reason or t("client.not_connected", "not connected"))
         return self._exchanges.popleft()
 
     @property

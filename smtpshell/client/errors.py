@@ -6,6 +6,7 @@ so a driver can name these without loading the connection.
 
 from __future__ import annotations
 
+from ..i18n import t
 from .target import Target
 
 
@@ -21,6 +22,11 @@ class ReplyTimeout(Exception):
     """No reply came within the timeout."""
 
 
+def server_closed() -> str:
+    """The reason when the server closed the connection without a word (compared, so one function)."""
+    return t("client.closed.by_server", "the server closed the connection")
+
+
 
 
 def connect_error(target: Target, exc: OSError | None, timeout: float) -> str:
@@ -28,16 +34,12 @@ def connect_error(target: Target, exc: OSError | None, timeout: float) -> str:
     import socket
 
     if exc is None or isinstance(exc, TimeoutError):
-        return (
-            f"could not connect to {target}: no answer within {timeout:g} s "
-            "(is a firewall dropping the connection? try --timeout)"
-        )
+        return t("client.connect.timeout", "could not connect to {target}: no answer within {seconds} s (is a firewall dropping the connection? try --timeout)",
+                 target=target, seconds=f"{timeout:g}")
     if isinstance(exc, socket.gaierror):
-        return f"cannot find host {target.host!r}: {exc.strerror or exc} (check the name)"
+        return t("client.connect.no_host", "cannot find host {host}: {reason} (check the name)", host=repr(target.host), reason=exc.strerror or exc)
     if isinstance(exc, ConnectionRefusedError):
-        return (
-            f"connection to {target} refused: nothing is listening there "
-            "(is the server running? is the port right?)"
-        )
+        return t("client.connect.refused", "connection to {target} refused: nothing is listening there (is the server running? is the port right?)",
+                 target=target)
     reason = exc.strerror or str(exc)
-    return f"could not connect to {target}: {reason}"
+    return t("client.connect.failed", "could not connect to {target}: {reason}", target=target, reason=reason)

@@ -84,8 +84,7 @@ def parse_resolver(text: str) -> Resolver:
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        raise BadTarget(t("mx.resolver.bad", "--resolver {text}: give the DNS server as an IP address, "
-                          "optionally with :PORT (e.g. 127.0.0.1:5353)", text=text)) from None
+        raise BadTarget(t("mx.resolver.bad", "--resolver {text}: give the DNS server as an IP address, optionally with :PORT (e.g. 127.0.0.1:5353)", text=text)) from None
     return Resolver(host, port)
 
 
@@ -128,8 +127,7 @@ def lookup(domain: str, resolver: Resolver = Resolver()) -> MxPlan:
     if records is None:  # no MX: the domain itself is the implicit MX (RFC 5321 5.1)
         host = _with_addresses(dns_resolver, MxHost(0, domain), resolver)
         if not host.addresses:
-            raise MxLookupFailed(t("mx.none", "{domain} has no MX record and no address (A/AAAA): "
-                                   "there is no server to deliver to", domain=domain))
+            raise MxLookupFailed(t("mx.none", "{domain} has no MX record and no address (A/AAAA): there is no server to deliver to", domain=domain))
         return MxPlan(domain, Route.IMPLICIT, (host,))
     plan = order_mx(domain, ((r.preference, r.exchange.to_text()) for r in records))
     assert plan is not None  # the answer held at least one record
@@ -146,8 +144,7 @@ def _resolver(resolver: Resolver) -> dns.resolver.Resolver:
         try:
             dns_resolver = dns.resolver.Resolver()
         except dns.resolver.NoResolverConfiguration:
-            raise MxLookupFailed(t("mx.no_system_resolver", "this system has no DNS server configured: "
-                                   "give one with --resolver IP[:PORT]")) from None
+            raise MxLookupFailed(t("mx.no_system_resolver", "this system has no DNS server configured: give one with --resolver IP[:PORT]")) from None
     else:
         dns_resolver = dns.resolver.Resolver(configure=False)
         dns_resolver.nameservers = [resolver.address]
@@ -177,12 +174,10 @@ def _query(dns_resolver: dns.resolver.Resolver, name: str, rdtype: str,
         raise MxLookupFailed(t("mx.nxdomain", "{name} does not exist in DNS (NXDOMAIN): check the spelling",
                                name=name)) from None
     except dns.resolver.NoNameservers:
-        raise MxLookupFailed(t("mx.servfail", "the DNS server {server} failed to answer for {name} ({rdtype}): "
-                               "SERVFAIL; try again later or another --resolver",
+        raise MxLookupFailed(t("mx.servfail", "the DNS server {server} failed to answer for {name} ({rdtype}): SERVFAIL; try again later or another --resolver",
                                server=_server_name(resolver), name=name, rdtype=rdtype)) from None
     except dns.exception.Timeout:
-        raise MxLookupFailed(t("mx.timeout", "no answer from the DNS server {server} for {name} ({rdtype}) "
-                               "within {seconds:g} s; check --resolver",
+        raise MxLookupFailed(t("mx.timeout", "no answer from the DNS server {server} for {name} ({rdtype}) within {seconds:g} s; check --resolver",
                                server=_server_name(resolver), name=name, rdtype=rdtype,
                                seconds=resolver.timeout)) from None
     except dns.exception.DNSException as exc:

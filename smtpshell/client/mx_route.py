@@ -27,24 +27,19 @@ def describe(plan: MxPlan) -> list[str]:
         return [null_mx_message(plan.domain)]
     lines: list[str] = []
     if plan.route is Route.IMPLICIT:
-        lines.append(t("mx.plan.implicit", "{domain} has no MX record: its own address is the implicit MX "
-                       "(RFC 5321 5.1)", domain=safe(plan.domain)))
+        lines.append(t("mx.plan.implicit", "{domain} has no MX record: its own address is the implicit MX (RFC 5321 5.1)", domain=safe(plan.domain)))
     else:
         lines.append(t("mx.plan.head", "MX records of {domain}, best (lowest preference) first:",
                        domain=safe(plan.domain)))
     for host in plan.hosts:
         lines.append(_host_line(host))
-    lines.append(t("mx.explain.direct", "this is direct delivery: you talk to the recipient's own server, which "
-                   "accepts mail only for its own users (no AUTH, no relaying)."))
-    lines.append(t("mx.explain.refusals", "many such servers refuse mail from home or cloud IP addresses (no "
-                   "matching PTR name, an SPF record that does not list you, DNS blocklists): that is why "
-                   "direct delivery often fails from a laptop."))
+    lines.append(t("mx.explain.direct", "this is direct delivery: you talk to the recipient's own server, which accepts mail only for its own users (no AUTH, no relaying)."))
+    lines.append(t("mx.explain.refusals", "many such servers refuse mail from home or cloud IP addresses (no matching PTR name, an SPF record that does not list you, DNS blocklists): that is why direct delivery often fails from a laptop."))
     return lines
 
 
 def null_mx_message(domain: str) -> str:
-    return t("mx.null", "{domain} takes no mail: its only MX is the null MX \"0 .\" (RFC 7505); "
-             "nothing to connect to", domain=safe(domain))
+    return t("mx.null", "{domain} takes no mail: its only MX is the null MX \"0 .\" (RFC 7505); nothing to connect to", domain=safe(domain))
 
 
 def _host_line(host: MxHost) -> str:
@@ -115,5 +110,4 @@ class MxConnector:
             bus.emit(ev.Info(t("mx.reached", "reached {name}, MX of {domain}", name=name,
                                domain=safe(self.plan.domain))))
             return connection
-        raise ConnectionFailed(t("mx.all_failed", "no mail server of {domain} could be reached "
-                                 "({count} tried)", domain=safe(self.plan.domain), count=len(self.attempts)))
+        raise ConnectionFailed(t("mx.all_failed", "no mail server of {domain} could be reached ({count} tried)", domain=safe(self.plan.domain), count=len(self.attempts)))

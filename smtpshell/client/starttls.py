@@ -24,7 +24,7 @@ from ..i18n import t
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Session
 from ..untrusted import safe_bytes
-from .errors import ConnectionClosed, ConnectionFailed
+from .errors import ConnectionClosed, ConnectionFailed, server_closed
 from .target import Target
 from .tls_options import TLSOptions
 
@@ -35,80 +35,80 @@ if TYPE_CHECKING:
 
 GO_AHEAD = 220
 
-_STAYS_PLAIN = "no TLS handshake was started; the session stays in plaintext (nothing is encrypted)"
+def _stays_plain() -> str:
+    return t("client.starttls.stays_plain", "no TLS handshake was started; the session stays in plaintext (nothing is encrypted)")
 
-# What a refusal of STARTTLS means, by code.
-REFUSALS: dict[int, str] = {
-    454: "the server cannot start TLS right now (temporary: often no certificate is "
-    "configured, or TLS is switched off); try again later, or ask its administrator",
-    502: "the server does not implement STARTTLS (it should not have offered it; check its EHLO reply)",
-    500: "the server did not recognise the command",
-    501: "STARTTLS takes no arguments: type it alone",
-    503: "bad sequence: say EHLO first (or TLS is already on)",
-    530: "the server refuses this now (it may want something else first)",
-    554: "the server refuses TLS for this connection",
-}
 
-_CLASS_MEANING = {
-    2: "RFC 3207 says the go-ahead is 220; smtpshell starts TLS only on 220",
-    4: "a temporary refusal: try again later",
-    5: "a permanent refusal",
-}
+def refusal_meaning(code: int, klass: int) -> str:
+    """What a refusal of STARTTLS means, by code (then by class), in the current language."""
+    by_code = {
+        454: t("client.starttls.refused.454", "the server cannot start TLS right now (temporary: often no certificate is configured, or TLS is switched off); try again later, or ask its administrator"),
+        502: t("client.starttls.refused.502", "the server does not implement STARTTLS (it should not have offered it; check its EHLO reply)"),
+        500: t("client.starttls.refused.500", "the server did not recognise the command"),
+        501: t("client.starttls.refused.501", "STARTTLS takes no arguments: type it alone"),
+        503: t("client.starttls.refused.503", "bad sequence: say EHLO first (or TLS is already on)"),
+        530: t("client.starttls.refused.530", "the server refuses this now (it may want something else first)"),
+        554: t("client.starttls.refused.554", "the server refuses TLS for this connection"),
+    }
+    if code in by_code:
+        return by_code[code]
+    by_class = {
+        2: t("client.starttls.refused.2xx", "RFC 3207 says the go-ahead is 220; smtpshell starts TLS only on 220"),
+        4: t("client.starttls.refused.4xx", "a temporary refusal: try again later"),
+        5: t("client.starttls.refused.5xx", "a permanent refusal"),
+    }
+    return by_class.get(klass) or t("client.starttls.refused.other", "not a go-ahead")
 
 
 def refusal_message(reply: Reply | ProtocolError) -> str:
     """Why no handshake follows this reply to STARTTLS, in plain words."""
     if not isinstance(reply, Reply):
-        return f"STARTTLS got no valid reply: {_STAYS_PLAIN}"
-    meaning = REFUSALS.get(reply.code) or _CLASS_MEANING.get(reply.klass, "not a go-ahead")
-    return f"STARTTLS answered {reply.code}, not 220: {_STAYS_PLAIN}. {meaning[0].upper()}{meaning[1:]}."
+        return t("client.starttls.no_valid_reply", "STARTTLS got no valid reply: {stays_plain}", stays_plain=_stays_plain())
+    meaning = refusal_meaning(reply.code, reply.klass)
+    return t("client.starttls.refused", "STARTTLS answered {code}, not 220: {stays_plain}. {meaning}.", code=reply.code,
+             stays_plain=_stays_plain(), meaning=f"{meaning[0].upper()}{meaning[1:]}")
 
 
-ALREADY_TLS = (
-    "the server said 220 to STARTTLS although TLS is already on; smtpshell does not start "
-    "a second handshake inside the first"
-)
+def already_tls() -> str:
+    return t("client.starttls.already_tls", "the server said 220 to STARTTLS although TLS is already on; smtpshell does not start a second handshake inside the first")
 
-SAY_EHLO_AGAIN = (
-    "TLS is on. The server has forgotten the EHLO and everything it offered before "
-    "(RFC 3207 section 4.2): say EHLO again to see what it offers inside TLS"
-)
 
-INSECURE = (
-    "this session is NOT verified (--insecure): the certificate was not checked, so anyone "
-    "in the middle could be reading and changing everything; do not send real passwords"
-)
+def say_ehlo_again() -> str:
+    return t("ui.tls.say_ehlo_again", "TLS is on. The server has forgotten the EHLO and everything it offered before (RFC 3207 section 4.2): say EHLO again to see what it offers inside TLS")
 
+
+def insecure() -> str:
+    return t("client.tls.insecure", "this session is NOT verified (--insecure): the certificate was not checked, so anyone in the middle could be reading and changing everything; do not send real passwords")
 
 
 def keylog_note(path: str) -> str:
-    return (
-        f"TLS session keys appended to {path} (--keylog / SSLKEYLOGFILE), for Wireshark: "
-        "anyone with this file can decrypt a capture of this session"
-    )
+    return t("client.tls.keylog_note", "TLS session keys appended to {path} (--keylog / SSLKEYLOGFILE), for Wireshark: anyone with this file can decrypt a capture of this session", path=path)
 
 
 # Where injected plaintext was found, for the warning.
-SAME_SEGMENT = "in the same packet as its 220"
-PARTIAL_LINE = "as an unfinished line after its 220"
-LATER_SEGMENT = "in a later packet, before its first TLS record"
+SAME_SEGMENT = "same-segment"
+PARTIAL_LINE = "partial-line"
+LATER_SEGMENT = "later-segment"
+
+
+def _where_words(where: str) -> str:
+    return {
+        SAME_SEGMENT: t("client.starttls.injected.same_segment", "in the same packet as its 220"),
+        PARTIAL_LINE: t("client.starttls.injected.partial_line", "as an unfinished line after its 220"),
+        LATER_SEGMENT: t("client.starttls.injected.later_segment", "in a later packet, before its first TLS record"),
+    }.get(where, where)
 
 
 def injection_message(nbytes: int, where: str) -> str:
-    return (
-        f"discarded {nbytes} byte(s) the server sent after its 220 to STARTTLS and before the "
-        f"TLS handshake ({where}). A server never does this; an attacker in the middle might "
-        "(STARTTLS response injection). They were not treated as replies."
-    )
+    return t("client.starttls.injected", "discarded {count} byte(s) the server sent after its 220 to STARTTLS and before the TLS handshake ({where}). A server never does this; an attacker in the middle might (STARTTLS response injection). They were not treated as replies.",
+             count=nbytes, where=_where_words(where))
 
 
 def plaintext_instead_of_tls(raw: bytes, where: str) -> str:
     """Implicit TLS, and the server spoke plaintext: say so at once instead of timing out."""
     shown = safe_bytes(raw.split(b"\n", 1)[0].rstrip(b"\r")[:60])
-    return (
-        f"{where} answered in plaintext ('{shown}'), not TLS: this port does not use implicit "
-        "TLS. Connect without --tls / smtps:// and type STARTTLS to upgrade"
-    )
+    return t("client.tls.plaintext_instead", "{where} answered in plaintext ('{shown}'), not TLS: this port does not use implicit TLS. Connect without --tls / smtps:// and type STARTTLS to upgrade",
+             where=where, shown=shown)
 
 
 _RECORD_TYPES = {21, 22}  # alert, handshake: what a server's first record can be
@@ -220,13 +220,13 @@ class TLSHandling:
         except tls.Error as exc:
             from .tls_diagnosis import handshake_words
 
-            self._fail(f"TLS error from {self.target}: {handshake_words(exc)}")
+            self._fail(t("client.tls.error_from", "TLS error from {target}: {words}", target=self.target, words=handshake_words(exc)))
             return
         self._flush_tls()
         if plain:
             self._plaintext(plain)
         if closed and not self._closed_clean:  # after QUIT/221, "closed after QUIT" says it better
-            self._closed_reason = self._closed_reason or "the server ended TLS (close_notify)"
+            self._closed_reason = self._closed_reason or t("client.tls.close_notify", "the server ended TLS (close_notify)")
 
     def _context(self) -> ssl.SSLContext:
         from .tls import TLSSetupError, make_context
@@ -295,7 +295,7 @@ class TLSHandling:
         if self._tls is None:
             self.bus.emit(ev.Warning(refusal_message(item), kind="starttls-refused"))
         elif isinstance(item, Reply) and item.code == GO_AHEAD:
-            self.bus.emit(ev.Warning(ALREADY_TLS, kind="starttls-refused"))
+            self.bus.emit(ev.Warning(already_tls(), kind="starttls-refused"))
         if self._tls_done is not None:
             self._tls_done.settle(self.tls_info)
             self._notify()
@@ -349,12 +349,12 @@ class TLSHandling:
                 self.session.tls = True
             self.bus.emit(ev.TLSStarted(info, upgraded=self._tls_upgraded))
             if not info.verified:
-                self.bus.emit(ev.Warning(INSECURE, kind="insecure"))
+                self.bus.emit(ev.Warning(insecure(), kind="insecure"))
             if self.tls_options.keylog_path:
                 self.bus.emit(ev.Info(keylog_note(self.tls_options.keylog_path)))
             if self._tls_upgraded:
                 # The one place that says what to do after the upgrade (the 220's hint does not).
-                self.bus.emit(ev.Info(t("ui.tls.say_ehlo_again", SAY_EHLO_AGAIN)))
+                self.bus.emit(ev.Info(say_ehlo_again()))
             self._tls_done.settle(info)
             self._notify()
             # Bytes that arrived with the last handshake message may hold data.
@@ -394,18 +394,17 @@ class TLSHandling:
         try:
             await self._wait_until(lambda: gate.done, self.timeout)
         except TimeoutError:
-            what = "the TLS handshake did not finish" if self._tls is not None else "no reply to STARTTLS"
-            self._fail(f"{what} within {self.timeout:g} s")
-            raise ConnectionFailed(self._closed_reason or "TLS handshake timed out") from None
+            if self._tls is not None:
+                self._fail(t("client.tls.handshake_timeout", "the TLS handshake did not finish within {seconds} s", seconds=f"{self.timeout:g}"))
+            else:
+                self._fail(t("client.starttls.no_reply_timeout", "no reply to STARTTLS within {seconds} s", seconds=f"{self.timeout:g}"))
+            raise ConnectionFailed(self._closed_reason or t("client.tls.timed_out", "TLS handshake timed out")) from None
         if gate.error is None:
             return gate.result
         if isinstance(gate.error, ConnectionClosed):
             reason = str(gate.error)
-            if reason == "the server closed the connection" and self._tls is not None:
-                reason = (
-                    "the server closed the connection during the TLS handshake (it may not accept "
-                    "our TLS versions, ciphers or name (SNI), or the port does not speak TLS)"
-                )
+            if reason == server_closed() and self._tls is not None:
+                reason = t("client.tls.closed_in_handshake", "the server closed the connection during the TLS handshake (it may not accept our TLS versions, ciphers or name (SNI), or the port does not speak TLS)")
             raise ConnectionFailed(reason)
         raise gate.error
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..i18n import t
+
 SMTP_PORT = 25
 SUBMISSION_PORT = 587
 SMTPS_PORT = 465
@@ -33,7 +35,7 @@ def parse_target(text: str, implicit_tls: bool = False) -> Target:
         scheme, _, spec = spec.partition("://")
         scheme = scheme.lower()
         if scheme not in ("smtp", "smtps", "submission", "submissions"):
-            raise BadTarget(f"unknown scheme {scheme!r} in {text!r}: use smtp:// or smtps://")
+            raise BadTarget(t("client.target.scheme", "unknown scheme {scheme} in {text}: use smtp:// or smtps://", scheme=repr(scheme), text=repr(text)))
         spec = spec.rstrip("/")
         user, at, rest = spec.rpartition("@")
         if at:
@@ -47,10 +49,10 @@ def parse_target(text: str, implicit_tls: bool = False) -> Target:
     if spec.startswith("["):
         host, sep, rest = spec[1:].partition("]")
         if not sep:
-            raise BadTarget(f"missing ']' in {text!r}")
+            raise BadTarget(t("client.target.bracket", "missing ']' in {text}", text=repr(text)))
         if rest:
             if not rest.startswith(":"):
-                raise BadTarget(f"expected ':PORT' after ']' in {text!r}")
+                raise BadTarget(t("client.target.after_bracket", "expected ':PORT' after ']' in {text}", text=repr(text)))
             port = _port(rest[1:], text)
     elif spec.count(":") == 1:
         host, _, port_text = spec.partition(":")
@@ -58,7 +60,7 @@ def parse_target(text: str, implicit_tls: bool = False) -> Target:
     else:
         host = spec  # a name, an IPv4 address, or a bare IPv6 address
     if not host:
-        raise BadTarget(f"no host in {text!r}")
+        raise BadTarget(t("client.target.no_host", "no host in {text}", text=repr(text)))
     if port is None:
         port = SMTPS_PORT if implicit_tls else (SUBMISSION_PORT if scheme == "submission" else SMTP_PORT)
     return Target(host, port, implicit_tls, user_name)
@@ -69,18 +71,15 @@ def _user_of(userinfo: str, whole: str) -> str:
     from urllib.parse import unquote
 
     if ":" in userinfo:
-        raise BadTarget(
-            f"a password in the URL {whole.split('@')[0].split(':')[0]}://…:…@… is refused: every user of this "
-            "machine can read command lines (ps) and your shell keeps them in its history. Give only the user "
-            "(smtp://user@host); smtpshell asks for the password, or reads $SMTPSHELL_PASSWORD or ~/.netrc"
-        )
+        raise BadTarget(t("client.target.password_in_url", "a password in the URL {scheme}://…:…@… is refused: every user of this machine can read command lines (ps) and your shell keeps them in its history. Give only the user (smtp://user@host); smtpshell asks for the password, or reads $SMTPSHELL_PASSWORD or ~/.netrc",
+                          scheme=whole.split("@")[0].split(":")[0]))
     user = unquote(userinfo)
     if not user:
-        raise BadTarget(f"empty user before '@' in {whole!r}")
+        raise BadTarget(t("client.target.empty_user", "empty user before '@' in {text}", text=repr(whole)))
     return user
 
 
 def _port(text: str, whole: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise BadTarget(f"bad port {text!r} in {whole!r}: a number from 1 to 65535")
+        raise BadTarget(t("client.target.bad_port", "bad port {port} in {text}: a number from 1 to 65535", port=repr(text), text=repr(whole)))
     return int(text)

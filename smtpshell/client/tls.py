@@ -35,7 +35,7 @@ def make_context(options: TLSOptions) -> ssl.SSLContext:
     try:
         ctx = _default_context(options.cafile)
     except (OSError, ssl.SSLError) as exc:
-        raise TLSSetupError(f"cannot use --cafile {options.cafile}: {_reason(exc)}") from None
+        raise TLSSetupError(t("client.tls.bad_cafile", "cannot use --cafile {path}: {reason}", path=options.cafile, reason=_reason(exc))) from None
     if options.insecure:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -49,9 +49,8 @@ def make_context(options: TLSOptions) -> ssl.SSLContext:
         try:
             ctx.load_cert_chain(options.certfile, options.keyfile)
         except (OSError, ssl.SSLError) as exc:
-            raise TLSSetupError(
-                f"cannot use the client certificate {options.certfile}: {_reason(exc)}"
-            ) from None
+            raise TLSSetupError(t("client.tls.bad_certfile", "cannot use the client certificate {path}: {reason}",
+                                  path=options.certfile, reason=_reason(exc))) from None
     if keylog:
         ctx.keylog_filename = keylog
     return ctx
@@ -74,12 +73,10 @@ def _prepare_keylog(keylog: str) -> None:
     try:
         touch_private(keylog)
     except LinkRefused:
-        raise TLSSetupError(t("tls.keylog_link",
-                              "the key log {path} is a symbolic link; smtpshell does not follow links for "
-                              "files that hold keys: remove the link or give the real file",
+        raise TLSSetupError(t("tls.keylog_link", "the key log {path} is a symbolic link; smtpshell does not follow links for files that hold keys: remove the link or give the real file",
                               path=safe(keylog))) from None
     except OSError as exc:
-        raise TLSSetupError(f"cannot write the key log {keylog}: {_reason(exc)}") from None
+        raise TLSSetupError(t("client.tls.keylog_unwritable", "cannot write the key log {path}: {reason}", path=keylog, reason=_reason(exc))) from None
 
 
 def server_hostname(host: str, options: TLSOptions) -> str | None:
@@ -95,10 +92,10 @@ def server_hostname(host: str, options: TLSOptions) -> str | None:
 def trust_note(options: TLSOptions) -> str:
     """Against what the certificate was (or was not) checked."""
     if options.insecure:
-        return "NOT verified (--insecure): anyone could be in the middle"
+        return t("client.tls.trust.insecure", "NOT verified (--insecure): anyone could be in the middle")
     if options.cafile:
-        return f"verified against the system's trusted CAs and {options.cafile}"
-    return "verified against the system's trusted CAs"
+        return t("client.tls.trust.cafile", "verified against the system's trusted CAs and {path}", path=options.cafile)
+    return t("client.tls.trust.system", "verified against the system's trusted CAs")
 
 
 def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_name: str | None = None) -> TLSInfo:
@@ -114,9 +111,9 @@ def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_n
         # Say what verification would have found, as far as we can tell without it.
         found = local_problems(chain[0], checked_name)
         if found:
-            note += "; it would have failed: " + "; ".join(PROBLEMS[p].words for p in found)
+            note += t("client.tls.would_fail", "; it would have failed: {problems}", problems="; ".join(PROBLEMS[p].words for p in found))
         else:
-            note += "; dates and name look right, the issuer was not checked"
+            note += t("client.tls.looks_right", "; dates and name look right, the issuer was not checked")
     return TLSInfo(
         version=obj.version() or "?",
         cipher=cipher[0],
@@ -255,22 +252,22 @@ def describe_key(key: object) -> str:
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
     if isinstance(key, rsa.RSAPublicKey):
-        return f"RSA {key.key_size} bits"
+        return t("client.tls.key.bits", "{kind} {bits} bits", kind="RSA", bits=key.key_size)
     if isinstance(key, ec.EllipticCurvePublicKey):
-        return f"EC {key.curve.name} ({key.key_size} bits)"
+        return t("client.tls.key.curve", "{kind} {curve} ({bits} bits)", kind="EC", curve=key.curve.name, bits=key.key_size)
     if isinstance(key, ed25519.Ed25519PublicKey):
-        return "Ed25519 (256 bits)"
+        return t("client.tls.key.fixed", "{kind} ({bits} bits)", kind="Ed25519", bits=256)
     if isinstance(key, ed448.Ed448PublicKey):
-        return "Ed448 (456 bits)"
+        return t("client.tls.key.fixed", "{kind} ({bits} bits)", kind="Ed448", bits=456)
     if isinstance(key, dsa.DSAPublicKey):
-        return f"DSA {key.key_size} bits"
+        return t("client.tls.key.bits", "{kind} {bits} bits", kind="DSA", bits=key.key_size)
     return type(key).__name__
 
 
 def _checked_against(options: TLSOptions) -> str:
     if options.cafile:
-        return f"against the system's trusted CAs and {options.cafile}"
-    return "against the system's trusted CAs"
+        return t("client.tls.against.cafile", "against the system's trusted CAs and {path}", path=options.cafile)
+    return t("client.tls.against.system", "against the system's trusted CAs")
 
 
 def _reason(exc: BaseException) -> str:

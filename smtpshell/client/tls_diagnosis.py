@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from ..events import CertSummary
+from ..i18n import t
+
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -29,43 +34,65 @@ class Problem:
     advice: str  # what to try
 
 
-_ASK_ADMIN = "the server's administrator must fix the certificate"
-_LOOK_ANYWAY = "--insecure connects anyway so you can look at it with /tls (the session is marked not verified)"
+def _problems() -> dict[str, Problem]:
+    # Built at each look-up, so the words are in the language current then (not at import).
+    ask_admin = t("client.tls.problem.ask_admin", "the server's administrator must fix the certificate")
+    look_anyway = t("client.tls.problem.look_anyway", "--insecure connects anyway so you can look at it with /tls (the session is marked not verified)")
+    return {
+        "expired": Problem(
+            "expired", t("client.tls.problem.expired", "the certificate has expired"),
+            t("client.tls.problem.expired.advice", "{ask_admin} (renew it); check this computer's clock; {look_anyway}",
+              ask_admin=ask_admin, look_anyway=look_anyway),
+        ),
+        "not-yet-valid": Problem(
+            "not-yet-valid", t("client.tls.problem.not_yet_valid", "the certificate is not valid yet"),
+            t("client.tls.problem.not_yet_valid.advice", "check this computer's clock and the server's; {look_anyway}", look_anyway=look_anyway),
+        ),
+        "self-signed": Problem(
+            "self-signed", t("client.tls.problem.self_signed", "the certificate is self-signed (it vouches for itself; no CA signed it)"),
+            t("client.tls.problem.self_signed.advice", "if you trust it, save it as a PEM file and pass --cafile FILE; {look_anyway}",
+              look_anyway=look_anyway),
+        ),
+        "unknown-ca": Problem(
+            "unknown-ca", t("client.tls.problem.unknown_ca", "it is signed by a certificate authority this computer does not trust"),
+            t("client.tls.problem.unknown_ca.advice", "for a private CA pass --cafile CA.pem; if the server forgot to send its intermediate certificate, {ask_admin}; {look_anyway}",
+              ask_admin=ask_admin, look_anyway=look_anyway),
+        ),
+        "wrong-host": Problem(
+            "wrong-host", t("client.tls.problem.wrong_host", "the certificate is not for this host name"),
+            t("client.tls.problem.wrong_host.advice", "connect with a name the certificate lists (see 'names' above), or --sni NAME to check against another name; {look_anyway}",
+              look_anyway=look_anyway),
+        ),
+        "revoked": Problem("revoked", t("client.tls.problem.revoked", "the certificate has been revoked by its CA"), ask_admin),
+        "bad-signature": Problem(
+            "bad-signature", t("client.tls.problem.bad_signature", "the certificate's signature does not check out (damaged or forged)"),
+            t("client.tls.problem.bad_signature.advice", "do not trust this connection; ask the server's administrator"),
+        ),
+        "bad-purpose": Problem(
+            "bad-purpose", t("client.tls.problem.bad_purpose", "the certificate is not meant for a TLS server"),
+            ask_admin,
+        ),
+        "other": Problem("other", t("client.tls.problem.other", "the certificate could not be verified"), look_anyway),
+    }
 
-PROBLEMS: dict[str, Problem] = {
-    "expired": Problem(
-        "expired", "the certificate has expired",
-        f"{_ASK_ADMIN} (renew it); check this computer's clock; {_LOOK_ANYWAY}",
-    ),
-    "not-yet-valid": Problem(
-        "not-yet-valid", "the certificate is not valid yet",
-        f"check this computer's clock and the server's; {_LOOK_ANYWAY}",
-    ),
-    "self-signed": Problem(
-        "self-signed", "the certificate is self-signed (it vouches for itself; no CA signed it)",
-        f"if you trust it, save it as a PEM file and pass --cafile FILE; {_LOOK_ANYWAY}",
-    ),
-    "unknown-ca": Problem(
-        "unknown-ca", "it is signed by a certificate authority this computer does not trust",
-        "for a private CA pass --cafile CA.pem; if the server forgot to send its intermediate "
-        f"certificate, {_ASK_ADMIN}; {_LOOK_ANYWAY}",
-    ),
-    "wrong-host": Problem(
-        "wrong-host", "the certificate is not for this host name",
-        "connect with a name the certificate lists (see 'names' above), or --sni NAME to check "
-        f"against another name; {_LOOK_ANYWAY}",
-    ),
-    "revoked": Problem("revoked", "the certificate has been revoked by its CA", _ASK_ADMIN),
-    "bad-signature": Problem(
-        "bad-signature", "the certificate's signature does not check out (damaged or forged)",
-        "do not trust this connection; ask the server's administrator",
-    ),
-    "bad-purpose": Problem(
-        "bad-purpose", "the certificate is not meant for a TLS server",
-        _ASK_ADMIN,
-    ),
-    "other": Problem("other", "the certificate could not be verified", f"{_LOOK_ANYWAY}"),
-}
+
+class _Table(Mapping[str, _V]):
+    """A table of words read like a dict, each look-up in the current language."""
+
+    def __init__(self, build: Callable[[], dict[str, _V]]) -> None:
+        self._build = build
+
+    def __getitem__(self, key: str) -> _V:
+        return self._build()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._build())
+
+
+PROBLEMS: Mapping[str, Problem] = _Table(_problems)
 
 # OpenSSL X509_V_ERR_* codes (x509_vfy.h) -> the problem in PROBLEMS.
 VERIFY_CODES: dict[int, str] = {
@@ -86,27 +113,28 @@ VERIFY_CODES: dict[int, str] = {
 }
 
 # Handshake failures that are not about the certificate: OpenSSL reason -> plain words.
-HANDSHAKE_REASONS: dict[str, str] = {
-    "WRONG_VERSION_NUMBER": "the server did not answer in TLS (this port may speak plaintext: "
-    "try without --tls, then STARTTLS)",
-    "UNSUPPORTED_PROTOCOL": "no TLS version in common (the server may offer only old versions "
-    "that are switched off here)",
-    "TLSV1_ALERT_PROTOCOL_VERSION": "the server refused every TLS version offered",
-    "NO_PROTOCOLS_AVAILABLE": "no TLS version is enabled",
-    "SSLV3_ALERT_HANDSHAKE_FAILURE": "the server found nothing in common with us (cipher, "
-    "version or a required client certificate)",
-    "NO_SHARED_CIPHER": "no cipher in common",
-    "TLSV13_ALERT_CERTIFICATE_REQUIRED": "the server wants a client certificate (--cert FILE --key FILE)",
-    "SSLV3_ALERT_BAD_CERTIFICATE": "the server did not accept the client certificate",
-    "TLSV1_ALERT_UNKNOWN_CA": "the server does not trust the CA of your client certificate",
-    "TLSV1_ALERT_ACCESS_DENIED": "the server denied access",
-    "UNEXPECTED_EOF_WHILE_READING": "the server closed the connection in the middle of the handshake",
-    "DH_KEY_TOO_SMALL": "the server's Diffie-Hellman key is too small to be safe",
-    "UNSAFE_LEGACY_RENEGOTIATION_DISABLED": "the server needs insecure legacy renegotiation",
-    "TLSV1_ALERT_INTERNAL_ERROR": "the server reported an internal error",
-    "TLSV1_UNRECOGNIZED_NAME": "the server does not know the name we sent (SNI); try --sni NAME",
-    "RECORD_LAYER_FAILURE": "the server sent something that is not TLS",
-}
+def _handshake_reasons() -> dict[str, str]:
+    return {
+        "WRONG_VERSION_NUMBER": t("client.tls.handshake.wrong_version_number", "the server did not answer in TLS (this port may speak plaintext: try without --tls, then STARTTLS)"),
+        "UNSUPPORTED_PROTOCOL": t("client.tls.handshake.unsupported_protocol", "no TLS version in common (the server may offer only old versions that are switched off here)"),
+        "TLSV1_ALERT_PROTOCOL_VERSION": t("client.tls.handshake.tlsv1_alert_protocol_version", "the server refused every TLS version offered"),
+        "NO_PROTOCOLS_AVAILABLE": t("client.tls.handshake.no_protocols_available", "no TLS version is enabled"),
+        "SSLV3_ALERT_HANDSHAKE_FAILURE": t("client.tls.handshake.sslv3_alert_handshake_failure", "the server found nothing in common with us (cipher, version or a required client certificate)"),
+        "NO_SHARED_CIPHER": t("client.tls.handshake.no_shared_cipher", "no cipher in common"),
+        "TLSV13_ALERT_CERTIFICATE_REQUIRED": t("client.tls.handshake.tlsv13_alert_certificate_required", "the server wants a client certificate (--cert FILE --key FILE)"),
+        "SSLV3_ALERT_BAD_CERTIFICATE": t("client.tls.handshake.sslv3_alert_bad_certificate", "the server did not accept the client certificate"),
+        "TLSV1_ALERT_UNKNOWN_CA": t("client.tls.handshake.tlsv1_alert_unknown_ca", "the server does not trust the CA of your client certificate"),
+        "TLSV1_ALERT_ACCESS_DENIED": t("client.tls.handshake.tlsv1_alert_access_denied", "the server denied access"),
+        "UNEXPECTED_EOF_WHILE_READING": t("client.tls.handshake.unexpected_eof_while_reading", "the server closed the connection in the middle of the handshake"),
+        "DH_KEY_TOO_SMALL": t("client.tls.handshake.dh_key_too_small", "the server's Diffie-Hellman key is too small to be safe"),
+        "UNSAFE_LEGACY_RENEGOTIATION_DISABLED": t("client.tls.handshake.unsafe_legacy_renegotiation_disabled", "the server needs insecure legacy renegotiation"),
+        "TLSV1_ALERT_INTERNAL_ERROR": t("client.tls.handshake.tlsv1_alert_internal_error", "the server reported an internal error"),
+        "TLSV1_UNRECOGNIZED_NAME": t("client.tls.handshake.tlsv1_unrecognized_name", "the server does not know the name we sent (SNI); try --sni NAME"),
+        "RECORD_LAYER_FAILURE": t("client.tls.handshake.record_layer_failure", "the server sent something that is not TLS"),
+    }
+
+
+HANDSHAKE_REASONS: Mapping[str, str] = _Table(_handshake_reasons)
 
 
 @dataclass(frozen=True)
@@ -129,7 +157,7 @@ def diagnose(
     """Explain a failed handshake with ``where`` (host:port)."""
     if not isinstance(exc, ssl.SSLCertVerificationError):
         words = handshake_words(exc)
-        return Failure("handshake", f"TLS handshake with {where} failed: {words}", "")
+        return Failure("handshake", t("client.tls.handshake_failed", "TLS handshake with {where} failed: {words}", where=where, words=words), "")
     key = VERIFY_CODES.get(exc.verify_code or -1, "other")
     leaf = chain[0] if chain else None
     now = now or datetime.now(UTC)
@@ -139,31 +167,35 @@ def diagnose(
     words = problem.words
     if leaf is not None:
         words += _specifics(key, leaf, checked_name, now)
-    summary = f"TLS certificate of {where} not accepted: {words}; the connection was closed"
-    lines = [f"TLS certificate of {where} not accepted: {words}."]
+    summary = t("client.tls.not_accepted_closed", "TLS certificate of {where} not accepted: {words}; the connection was closed", where=where, words=words)
+    lines = [t("client.tls.not_accepted", "TLS certificate of {where} not accepted: {words}.", where=where, words=words)]
     if exc.verify_message:
-        lines.append(f"  OpenSSL says: {exc.verify_message} (verify code {exc.verify_code})")
+        lines.append(t("client.tls.openssl_says", "  OpenSSL says: {message} (verify code {code})", message=exc.verify_message, code=exc.verify_code))
     if leaf is not None:
         lines += certificate_lines(leaf, now)
         others = [p for p in local_problems(leaf, checked_name, now) if p != key]
         if others:
-            lines.append("  also:     " + "; ".join(PROBLEMS[p].words for p in others))
+            lines.append(t("client.tls.cert.also", "  also:     {problems}", problems="; ".join(PROBLEMS[p].words for p in others)))
     else:
-        lines.append("  (the server's certificate could not be read)")
+        lines.append(t("client.tls.cert.unreadable", "  (the server's certificate could not be read)"))
     if checked_name:
-        lines.append(f"  checked:  the name {checked_name}, {trust_note}")
-    lines.append(f"  try:      {problem.advice}")
-    return Failure(key, summary + f" ({_short_advice(key)})", "\n".join(lines))
+        lines.append(t("client.tls.cert.checked", "  checked:  the name {name}, {trust}", name=checked_name, trust=trust_note))
+    lines.append(t("client.tls.cert.try", "  try:      {advice}", advice=problem.advice))
+    return Failure(key, t("client.tls.summary_with_advice", "{summary} ({advice})", summary=summary, advice=_short_advice(key)),
+                   "\n".join(lines))
 
 
 def certificate_lines(cert: CertSummary, now: datetime | None = None) -> list[str]:
     """The certificate as a person reads it; used in failures and by /tls."""
     now = now or datetime.now(UTC)
+    names = ", ".join(cert.names) if cert.names else t("client.tls.cert.no_names", "(none: no subject alternative names)")
+    issuer = cert.issuer + (t("client.tls.cert.itself", "  (itself: self-signed)") if cert.self_signed else "")
     return [
-        f"  subject:  {cert.subject or '(empty)'}",
-        f"  names:    {', '.join(cert.names) if cert.names else '(none: no subject alternative names)'}",
-        f"  issuer:   {cert.issuer}{'  (itself: self-signed)' if cert.self_signed else ''}",
-        f"  valid:    {_date(cert.not_before)} to {_date(cert.not_after)} ({validity_words(cert, now)})",
+        t("client.tls.cert.subject", "  subject:  {subject}", subject=cert.subject or t("client.tls.cert.empty", "(empty)")),
+        t("client.tls.cert.names", "  names:    {names}", names=names),
+        t("client.tls.cert.issuer", "  issuer:   {issuer}", issuer=issuer),
+        t("client.tls.cert.valid", "  valid:    {start} to {end} ({left})", start=_date(cert.not_before), end=_date(cert.not_after),
+          left=validity_words(cert, now)),
     ]
 
 
@@ -172,10 +204,10 @@ def validity_words(cert: CertSummary, now: datetime | None = None) -> str:
     before = datetime.fromisoformat(cert.not_before)
     after = datetime.fromisoformat(cert.not_after)
     if now < before:
-        return f"not valid for another {_days(before - now)}"
+        return t("client.tls.valid.not_yet", "not valid for another {time}", time=_days(before - now))
     if now > after:
-        return f"expired {_days(now - after)} ago"
-    return f"{_days(after - now)} left"
+        return t("client.tls.valid.expired", "expired {time} ago", time=_days(now - after))
+    return t("client.tls.valid.left", "{time} left", time=_days(after - now))
 
 
 def local_problems(cert: CertSummary, checked_name: str | None, now: datetime | None = None) -> list[str]:
@@ -222,28 +254,26 @@ def name_matches(name: str, sans: tuple[str, ...]) -> bool:
 
 def _specifics(key: str, leaf: CertSummary, checked_name: str | None, now: datetime) -> str:
     if key == "expired":
-        return f" (on {_date(leaf.not_after)}, {validity_words(leaf, now)})"
+        return t("client.tls.specific.expired", " (on {date}, {left})", date=_date(leaf.not_after), left=validity_words(leaf, now))
     if key == "not-yet-valid":
-        return f" (from {_date(leaf.not_before)}, {validity_words(leaf, now)})"
+        return t("client.tls.specific.not_yet_valid", " (from {date}, {left})", date=_date(leaf.not_before), left=validity_words(leaf, now))
     if key == "wrong-host":
-        names = ", ".join(leaf.names) if leaf.names else "no names"
-        return f" (we asked for {checked_name}; it is for {names})"
+        names = ", ".join(leaf.names) if leaf.names else t("client.tls.specific.no_names", "no names")
+        return t("client.tls.specific.wrong_host", " (we asked for {wanted}; it is for {names})", wanted=checked_name, names=names)
     if key in ("self-signed", "unknown-ca"):
-        return f" (issuer {leaf.issuer})"
+        return t("client.tls.specific.issuer", " (issuer {issuer})", issuer=leaf.issuer)
     return ""
 
 
-_SHORT_ADVICE = {
-    "expired": "the certificate must be renewed; --insecure to look anyway",
-    "not-yet-valid": "check the clocks; --insecure to look anyway",
-    "self-signed": "trust it with --cafile FILE, or --insecure to look anyway",
-    "unknown-ca": "try --cafile CA.pem for a private CA, or --insecure to look anyway",
-    "wrong-host": "connect by a name the certificate lists, or --sni NAME; --insecure to look anyway",
-}
-
-
 def _short_advice(key: str) -> str:
-    return _SHORT_ADVICE.get(key, "--insecure to look anyway")
+    advice = {
+        "expired": t("client.tls.short.expired", "the certificate must be renewed; --insecure to look anyway"),
+        "not-yet-valid": t("client.tls.short.not_yet_valid", "check the clocks; --insecure to look anyway"),
+        "self-signed": t("client.tls.short.self_signed", "trust it with --cafile FILE, or --insecure to look anyway"),
+        "unknown-ca": t("client.tls.short.unknown_ca", "try --cafile CA.pem for a private CA, or --insecure to look anyway"),
+        "wrong-host": t("client.tls.short.wrong_host", "connect by a name the certificate lists, or --sni NAME; --insecure to look anyway"),
+    }
+    return advice.get(key) or t("client.tls.short.other", "--insecure to look anyway")
 
 
 def handshake_words(exc: BaseException) -> str:
@@ -262,6 +292,6 @@ def _date(iso: str) -> str:
 def _days(delta: object) -> str:
     days = getattr(delta, "days", 0)
     if days >= 1:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return t("client.tls.days.one", "{count} day", count=days) if days == 1 else t("client.tls.days", "{count} days", count=days)
     hours = int(getattr(delta, "seconds", 0) // 3600)
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+    return t("client.tls.hours.one", "{count} hour", count=hours) if hours == 1 else t("client.tls.hours", "{count} hours", count=hours)

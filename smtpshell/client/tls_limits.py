@@ -40,5 +40,4 @@ def apply_limits(ctx: ssl.SSLContext, options: TLSOptions) -> None:
         try:
             ctx.set_ciphers(options.ciphers)
         except ssl.SSLError:
-            raise UnusableLimit(t("tls.ciphers.unknown", "--ciphers {ciphers}: OpenSSL knows no cipher by that list "
-                                  "(see 'openssl ciphers -v')", ciphers=options.ciphers)) from None
+            raise UnusableLimit(t("tls.ciphers.unknown", "--ciphers {ciphers}: OpenSSL knows no cipher by that list (see 'openssl ciphers -v')", ciphers=options.ciphers)) from None

@@ -43,8 +43,7 @@ def parse_tls_version(text: str) -> tuple[str | None, str | None]:
         high = low
     for part in (low, high):
         if part and part not in TLS_VERSIONS:
-            raise BadTLSVersion(t("tls.version.bad", "--tls-version {text}: versions are {versions}; write 1.2, "
-                                  "1.2-1.3, 1.2- (or newer) or -1.2 (or older)", text=text,
+            raise BadTLSVersion(t("tls.version.bad", "--tls-version {text}: versions are {versions}; write 1.2, 1.2-1.3, 1.2- (or newer) or -1.2 (or older)", text=text,
                                   versions=", ".join(TLS_VERSIONS)))
     if not low and not high:
         raise BadTLSVersion(t("tls.version.empty", "--tls-version {text}: give a version, e.g. 1.2 or 1.2-1.3", text=text))

@@ -48,8 +48,11 @@ def write_pem(path: str, ders: list[bytes]) -> None:
 
 
 def save_message(path: str, count: int, what: str) -> str:
-    return t("tls.save.done", "saved {count} certificate(s) to {path}: {what}", count=count, path=path,
-             what=t(f"tls.save.{'full' if what == FULL_CHAIN else 'leaf'}", what))
+    if what == FULL_CHAIN:
+        words = t("tls.save.full", "the chain the server sent")
+    else:
+        words = t("tls.save.leaf", "only the server's own certificate (this Python cannot read the rest of the chain)")
+    return t("tls.save.done", "saved {count} certificate(s) to {path}: {what}", count=count, path=path, what=words)
 
 
 def save_chain(connection: Any, path: str) -> ev.Info | ev.Warning:

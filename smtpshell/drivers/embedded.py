@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..client.target import Target
 from ..i18n import t
+from ..render import width
 from .runner import RunOptions
 
 if TYPE_CHECKING:
@@ -27,12 +28,17 @@ async def embedded_server(
     config = config_from_main_args(args)
     async with PracticeServer(config) as server:
         for line in server.welcome_lines():
-            sys.stderr.write(f"** {line}\n")
+            _say(f"** {line}")
         if server.tls_port is not None and not args.tls:
             # The implicit-TLS port is there to be tried: say how, in this shell and the next.
             url = f"smtps://{Target(server.host, server.tls_port)}"
-            sys.stderr.write("** " + t("practice.implicit_tls", "implicit TLS: /connect {url} here, or start 'smtpshell --tls' (TLS from the first byte)", url=url) + "\n")
+            _say("** " + t("practice.implicit_tls", "implicit TLS: /connect {url} here, or start 'smtpshell --tls' (TLS from the first byte)", url=url))
         target = Target(server.host, server.port_for(bool(args.tls)), implicit_tls=bool(args.tls))
         # Trust the practice server's own certificate, so TLS is verified, not skipped.
         tls = options.tls if options.tls.cafile or options.tls.insecure else options.tls._replace(cafile=server.ca_file)
         yield target, options._replace(tls=tls), server
+
+
+def _say(line: str) -> None:
+    """One line about the practice server, on stderr, wrapped to the terminal's width."""
+    sys.stderr.write(width.wrap_text(line, width.terminal_columns(sys.stderr)) + "\n")

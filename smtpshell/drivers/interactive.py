@@ -32,7 +32,7 @@ from ..config import Config, load, state_dir
 from ..i18n import t
 from ..protocol.line import LineKind, classify
 from ..protocol.session import Kind, Phase, Session
-from ..render import ansi
+from ..render import ansi, width
 from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..ui import pager
 from ..ui.history import history_path
@@ -80,7 +80,8 @@ class Repl:
         self.recorder: Recorder | None = None
         self.bus = ev.EventBus()
         self.runner: SessionRunner = SessionRunner(self.bus, options, self)
-        self.render_options = RenderOptions(explain=level_for(getattr(args, "explain", None), script=False))
+        self.render_options = RenderOptions(explain=level_for(getattr(args, "explain", None), script=False),
+                                            raw=options.raw)
         self.ui = ui or ReplUI(config, lambda: self.runner.session, self.where,
                                history_path(state_dir()), getattr(args, "color", "auto") or "auto",
                                lambda: self.data_in_body)
@@ -113,7 +114,8 @@ class Repl:
         argv = pager.pager_command(self.config.pager)
         if argv is None or not sys.stdout.isatty():
             return False
-        rendered = ansi.to_text(text, (getattr(self.args, "color", "auto") or "auto") != "never")
+        shown = width.wrap_styled(text, width.terminal_columns(sys.stdout))  # as it would be on screen
+        rendered = ansi.to_text(shown, (getattr(self.args, "color", "auto") or "auto") != "never")
         if pager.fits(rendered):
             return False
         self.waiting.clear()
@@ -188,7 +190,7 @@ class Repl:
 
     def on_event(self, event: ev.Event) -> None:
         # /level sets self.render_options: read them at each event.
-        if isinstance(event, ev.LineSent) and not event.automatic and not self.ui.erased_last_line:
+        if isinstance(event, ev.LineSent) and not event.automatic and not event.raw and not self.ui.erased_last_line:
             self._show(self._typed_line_sent(event))
         else:
             self._show(render_event(event, self.runner.session, self.render_options))

@@ -40,9 +40,12 @@ from .runner import RunOptions, SessionRunner
 from .script import ScriptContext
 
 
-def _prompt(retry: bool) -> str:
+def _prompt(retry: bool, raw: bool = False) -> str:
     """The step's prompt: "C:" as in the transcript; "lesson" so it is not taken for a sent line,
-    "retry" for the same step again after a reply that differed."""
+    "retry" for the same step again after a reply that differed; "C(raw):" for a raw step (its
+    line is escapes for exact bytes, protocol/raw.py)."""
+    if raw:
+        return t("drivers.lesson.prompt_raw", "lesson C(raw): ")
     if retry:
         return t("drivers.lesson.prompt_retry", "retry C: ")
     return t("drivers.lesson.prompt", "lesson C: ")
@@ -226,7 +229,8 @@ class Lesson:
                 if token is not None:
                     return await self._send_secret(step.line, token)
                 # is_password is sticky in a PromptSession: say it every time.
-                text: str = await self.prompt_session.prompt_async(_prompt(retry), default=step.line, is_password=False)
+                text: str = await self.prompt_session.prompt_async(_prompt(retry, step.raw), default=step.line,
+                                                              is_password=False)
             except (EOFError, KeyboardInterrupt):
                 self.say([("class:note", "\n  " + t("drivers.lesson.left", "You left the lesson.") + "\n")])
                 return None
@@ -239,6 +243,9 @@ class Lesson:
                     self.skipped += 1
                 return ""
             line = classify(text, self.runner.session)
+            if step.raw and line.kind is not LineKind.SHELL:
+                await self.runner.send_raw(text, line.kind)  # a C(raw): step: its escapes, byte for byte
+                return text
             await self.runner.handle(line)
             if line.kind is LineKind.SHELL:
                 if not self.runner.connected:

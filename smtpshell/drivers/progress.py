@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ..i18n import t
+from ..render.width import cell_width, fit_text, keep_end, terminal_columns
 
 WIDTH = 24  # cells of the bar itself
 REDRAW_EVERY = 0.1  # seconds: often enough to look alive, rarely enough to cost nothing
@@ -76,7 +77,7 @@ class ProgressBar:
         self._write("\n")
         self.shown = False
 
-    def line(self, now: float) -> str:
+    def line(self, now: float, label: str | None = None) -> str:
         """The bar as text (no control characters): what :meth:`_draw` writes."""
         fraction = min(self.done / self.total, 1.0)
         filled = int(fraction * WIDTH)
@@ -89,12 +90,22 @@ class ProgressBar:
         else:
             when = ""
         return t("progress.line", "{label} [{bar}] {percent:3.0f}%  {done} of {total}  {rate}/s  {when}",
-                 label=self.label, bar="#" * filled + "-" * (WIDTH - filled), percent=fraction * 100,
+                 label=self.label if label is None else label, bar="#" * filled + "-" * (WIDTH - filled), percent=fraction * 100,
                  done=_size(self.done), total=_size(self.total), rate=_size(rate), when=when)
 
     def _draw(self, now: float) -> None:
-        self._write("\r\x1b[K" + self.line(now))
+        self._write("\r\x1b[K" + self.fitted(now, terminal_columns(self.stream)))
         self.shown = True
+
+    def fitted(self, now: float, columns: int | None) -> str:
+        """The bar in one row of a window ``columns`` wide (a longer line would wrap, and "\\r"
+        redraw only its end): the label gives up its start first, so the numbers stay."""
+        text = self.line(now)
+        if columns is None or cell_width(text) < columns:
+            return text
+        excess = cell_width(text) - (columns - 1)
+        label = keep_end(self.label, max(cell_width(self.label) - excess, 0))
+        return fit_text(self.line(now, label), columns)
 
     def _write(self, text: str) -> None:
         try:

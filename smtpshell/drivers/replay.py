@@ -27,7 +27,7 @@ from ..transcript.match import Difference, compare
 from ..transcript.model import DATA_FILE_NOTE, NOTE, Step, Transcript
 from ..transcript.placeholders import SecretSource, SecretUnavailable, placeholder_in
 from ..untrusted import safe
-from .runner import RunOptions, SessionRunner
+from .runner import RAW_KINDS, RunOptions, SessionRunner
 from .script import ScriptContext
 
 
@@ -164,6 +164,8 @@ class Replayer:
         text = step.line
         self.runner.refused = None
         line = classify(text, self.runner.session)
+        if step.raw:
+            return await self._raw_step(step, line.kind)
         if line.kind is LineKind.SHELL:
             return self._stop(t("drivers.replay.shell_command", "line {line}: {command} is a shell command; transcripts hold only what goes on the wire",
                                 line=step.line_no, command=text.split()[0]))
@@ -190,6 +192,24 @@ class Replayer:
                 self.result.tls_refused = reason
                 return False
             return self._stop(reason)
+        self._check(step, self._take())
+        return True
+
+    async def _raw_step(self, step: Step, kind: LineKind) -> bool:
+        """A C(raw): step: its escapes sent as exactly those bytes, in one write, as recorded."""
+        assert step.line is not None
+        refused_before = self.runner.outcome.refused
+        await self.runner.send_raw(step.line, kind if kind in RAW_KINDS else LineKind.COMMAND)
+        if self.runner.refused is not None:
+            reason = f"line {step.line_no}: {self.runner.refused.refusal}"
+            if self.runner.refused.rule == "tls":
+                self.result.tls_refused = reason
+                return False
+            return self._stop(reason)
+        if self.runner.outcome.refused != refused_before:  # a bad escape, a credential: said already
+            self.result.usage_error = t("replay.raw_not_sent", "line {line}: the raw line was not sent",
+                                        line=step.line_no)
+            return False
         self._check(step, self._take())
         return True
 
@@ -224,10 +244,9 @@ def _at_line(step: Step, problem: object) -> str:
 
 def _label(text: str, columns: int = 9) -> str:
     """A label padded to ``columns`` terminal columns (a Chinese character takes two)."""
-    import unicodedata
+    from ..render.width import pad_to
 
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(columns - used, 0)
+    return pad_to(text, columns)
 
 
 def format_report(result: ReplayResult) -> str:
@@ -253,7 +272,8 @@ def format_report(result: ReplayResult) -> str:
     lines.append(summary)
     expected, got = t("drivers.replay.expected", "expected"), t("drivers.replay.got", "got")
     for m in result.mismatches:
-        sent = t("drivers.replay.the_greeting", "(the greeting)") if m.step.line is None else f"C: {safe(m.step.line)}"
+        prefix = "C(raw):" if m.step.raw else "C:"
+        sent = t("drivers.replay.the_greeting", "(the greeting)") if m.step.line is None else f"{prefix} {safe(m.step.line)}"
         lines.append("  " + _at_line(m.step, sent))
         lines.append(f"    {safe(m.reason)}")
         if m.difference is not None:

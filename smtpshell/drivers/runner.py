@@ -38,6 +38,7 @@ from ..client.errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
 from ..client.target import Target
 from ..client.tls_options import TLSOptions
 from ..i18n import t
+from ..protocol import raw
 from ..protocol.commands import InjectionError
 from ..protocol.data import ChunkTooLong
 from ..protocol.line import Line, LineKind, classify
@@ -46,13 +47,16 @@ from ..protocol.session import Exchange, Kind, Phase, Session
 from ..shell import registry
 from ..transcript.summary import SessionSummary
 from ..untrusted import safe
-from . import progress, stages, tls_policy
+from . import pipeline_group, progress, raw_checks, stages, tls_policy
 
 if TYPE_CHECKING:
     from ..auth.flow import AuthController
     from ..auth.options import AuthOptions
 
 
+# The kinds of line that go on the wire: in raw mode each is sent as its escapes say.
+RAW_KINDS = frozenset({LineKind.COMMAND, LineKind.DATA_LINE, LineKind.DATA_END, LineKind.CHUNK_LINE,
+                       LineKind.SASL_RESPONSE})
 GREETING_HINT_AFTER = 3.0  # seconds without a greeting before the "implicit TLS?" hint
 
 
@@ -69,6 +73,7 @@ class RunOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every 
     # turns it off: a transcript holds AUTH's wire lines one by one.
     auth_dialogue: bool = True
     exit_codes: str = "class"  # "stage": where the session failed (drivers/stages.py), for monitoring
+    raw: bool = False  # --raw: typed lines are escapes for exact bytes (protocol/raw.py)
 
 
 class Outcome:
@@ -147,6 +152,9 @@ class SessionRunner:
         bus.subscribe(self.summary)
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
+        self.one_write = False  # /pipeline group: and hold a group's commands for one write
+        self._held: list[Line] = []  # /pipeline group: commands waiting for the line that ends their group
+        self.raw = options.raw  # /raw on: typed lines are escapes for exact bytes, sent as they are
         self._auth: AuthController | None = None  # created (and auth.flow loaded) on first use
         self.tls_policy = tls_policy.TLSPolicy(
             options.tls, starttls=options.starttls,
@@ -255,6 +263,9 @@ class SessionRunner:
 
     async def close(self, quit_first: bool = True) -> None:
         conn = self.connection
+        if self._held and not quit_first:
+            dropped, self._held = len(self._held), []
+            self.bus.emit(ev.Info(pipeline_group.dropped_note(dropped)))
         if conn is None or not conn.is_open:
             return
         await conn.poll()  # the server may have hung up already: then no QUIT is shown after the close
@@ -288,6 +299,9 @@ class SessionRunner:
                 self._skipping_data = False
             return None
         line = typed if isinstance(typed, Line) else classify(text, self.session)
+        if self.raw and line.kind in RAW_KINDS:
+            await self.send_raw(line.text, line.kind)
+            return line
         match line.kind:
             case LineKind.SHELL:
                 try:
@@ -336,6 +350,13 @@ class SessionRunner:
         if not await self._allowed(line, secret=secret):
             return None
         self._note_unadvertised(line)
+        if self.one_write and self.pipelining and line.kind is LineKind.COMMAND:
+            if not line.ends_group:
+                self._held.append(line)
+                self.bus.emit(ev.Info(pipeline_group.held_note(len(self._held))))
+                return None
+            if self._held:
+                return await self._send_group(line, shown=shown, secret=secret, automatic=automatic)
         try:
             await conn.send(line, shown=shown, secret=secret, automatic=automatic)
         except InjectionError as exc:
@@ -353,6 +374,95 @@ class SessionRunner:
         if self.pipelining and not line.ends_group:
             return None  # its reply is shown when it comes; collected after the group
         return await self.await_replies()
+
+    async def send_raw(self, text: str, kind: LineKind = LineKind.COMMAND, *,
+                       automatic: bool = False) -> Exchange | None:
+        """Raw mode: ``text``'s escapes sent as exactly those bytes, in one write (protocol/raw.py).
+
+        Nothing is added but CRLF to a line without an ending: no dot-stuffing, no line-end
+        normalisation. The replies awaited are the ones a strict server gives (CRLF ends a
+        line); the TLS policy is asked about every verb a lenient server might read, and a
+        credential is never sent raw (it would be shown and recorded as typed).
+        """
+        conn = self.connection
+        if conn is None or not conn.is_open:
+            self.context.error(t("runner.raw_not_connected", "not connected: the raw line was not sent"))
+            return None
+        try:
+            wire = raw.wire_of(text)
+        except raw.RawEscapeError as exc:
+            self.context.error(str(exc))
+            return None
+        if self._held:
+            await self.flush_group()  # /pipeline group's held commands were typed first: they go first
+        session = self.session
+        if session.chunk_remaining:
+            reading = raw.Reading((), b"", False, ())  # BDAT chunk bytes: counted, never read as lines
+        else:
+            reading = conn.raw_reader.read(wire, in_data=session.phase is Phase.DATA,
+                                           in_auth=session.phase is Phase.AUTH)
+        problem = raw_checks.refusal(reading, session)
+        if problem:
+            self.context.error(problem)
+            return None
+        for line in raw_checks.policy_lines(reading):
+            if not await self._allowed(line):
+                return None
+        try:
+            await conn.send_raw(text, kind, wire, reading, automatic=automatic)
+        except (ConnectionFailed, ConnectionClosed) as exc:
+            self._failed(str(exc))
+            return None
+        answered = [w for w in reading.lines if w.gets_reply]
+        if self.session.chunk_remaining or not answered:
+            return None
+        if self.pipelining and not any(raw_checks.ends_group(w) for w in answered):
+            return None
+        last = None
+        for _ in answered if not self.pipelining else answered[:1]:
+            last = await self.await_replies()
+            if last is None:
+                break
+        return last
+
+    async def _send_group(self, line: Line, *, shown: str | None, secret: bool, automatic: bool) -> Exchange | None:
+        """/pipeline group: the held commands and ``line`` (which ends their group) in one write,
+        then every reply, then which reply answered which command."""
+        conn = self.connection
+        assert conn is not None
+        held, self._held = self._held, []
+        group = [*held, line]
+        replies = pipeline_group.Collector(self.bus)
+        try:
+            await conn.send_group(held, line, shown=shown, secret=secret, automatic=automatic)
+        except (ConnectionFailed, ConnectionClosed) as exc:
+            replies.stop()
+            self._failed(str(exc))
+            return None
+        try:
+            last = await self.await_replies()
+        finally:
+            replies.stop()
+        for row in pipeline_group.pairing(group, replies.exchanges, shown=shown):
+            self.bus.emit(ev.Info(row))
+        return last
+
+    async def flush_group(self) -> None:
+        """Send what /pipeline group holds now, without waiting for a line that ends the group."""
+        if not self._held:
+            return
+        last = self._held.pop()
+        conn = self.connection
+        if conn is None or not conn.is_open:
+            dropped, self._held = len(self._held) + 1, []
+            self.bus.emit(ev.Info(pipeline_group.dropped_note(dropped)))
+            return
+        await self._send_group(last, shown=None, secret=False, automatic=False)
+
+    @property
+    def held(self) -> int:
+        """Commands /pipeline group holds for the next write."""
+        return len(self._held)
 
     def _note_unadvertised(self, line: Line) -> None:
         """A verb of an extension the server did not offer (BDAT without CHUNKING): say so, send anyway.

@@ -18,7 +18,7 @@ from ..client.core import ConnectionCore
 from ..client.target import Target
 from ..i18n import t
 from ..protocol.session import Session
-from ..render import ansi
+from ..render import ansi, width
 from ..render.styled import RenderOptions, StyledText, render_event
 from .runner import RunOptions, SessionRunner
 
@@ -61,7 +61,8 @@ class ScriptContext:
     output_closed: bool = False  # the reader went away (`smtpshell ... | head`)
 
     def print(self, text: StyledText) -> None:
-        self._write(self.out, ansi.to_text(text, self.color))
+        # At a terminal, prose is wrapped to its width now (after a resize too); a pipe keeps whole lines.
+        self._write(self.out, ansi.to_text(width.wrap_styled(text, width.terminal_columns(self.out)), self.color))
 
     def error(self, message: str) -> None:
         # A line the script asked for was not carried out: the exit status says so.

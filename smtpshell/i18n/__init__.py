@@ -21,7 +21,9 @@ screen in ``qps`` shows at a glance which words bypass the catalogue.
 
 :func:`select_language` picks the language from ``--lang``, then
 ``SMTPSHELL_LANG``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``; :func:`set_language`
-makes it current; :func:`t` translates one text.
+makes it current; :func:`t` translates one text. ``SMTPSHELL_LOCALE_DIR``
+names one more folder of catalogues (a user's own, or a test's), read by
+:func:`setup`; its catalogues win over the shipped ones.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧: rare in real text, one co
 # translator's tool (ui_texts) needs it.
 _LOCALES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locales")
 _ENV_ORDER = ("SMTPSHELL_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+LOCALE_DIR_ENV = "SMTPSHELL_LOCALE_DIR"
 
 _catalogue_dirs: list[str] = [_LOCALES]
 _current: str = DEFAULT
@@ -180,6 +183,9 @@ def setup(cli_value: str | None = None, environ: Mapping[str, str] | None = None
     e.g. when ``--lang`` names a language with no catalogue or a catalogue is
     broken; either way the shell carries on in English.
     """
+    env = os.environ if environ is None else environ
+    if env.get(LOCALE_DIR_ENV):
+        add_catalogue_dir(env[LOCALE_DIR_ENV])
     wanted = select_language(cli_value, environ)
     try:
         used = set_language(wanted)

@@ -241,7 +241,7 @@ def _prefix_match(code: str, prefixes: tuple[str, ...]) -> bool:
 
 def _known_situation(code: int, enhanced: str | None, answers: str | None) -> tuple[Evidence, bool] | None:
     """A well-known situation recognised by its codes alone (hints.HINTS: 535, 5.7.8, 4.7.1 to RCPT...),
-    and whether it matched on the reply code alone (no enhanced code, any command)."""
+    and whether it is only a fallback for the code in general (``HintInfo.general``)."""
     for h in hints.HINTS:
         if h.pattern or not (h.codes or h.enhanced):
             continue
@@ -252,7 +252,7 @@ def _known_situation(code: int, enhanced: str | None, answers: str | None) -> tu
         if h.answers and answers not in h.answers and contexts.ALIASES.get(answers or "") not in h.answers:
             continue
         return (Evidence(Step.CONTEXT, t(f"hint.{h.id}.cause", h.cause), t(f"hint.{h.id}.hint", h.hint), h.source,
-                         f"hint.{h.id}"), not h.enhanced and not h.answers)
+                         f"hint.{h.id}"), h.general)
     return None
 
 
@@ -277,8 +277,8 @@ def _context(code: int, facts: Facts, found: list[Evidence], enhanced: str | Non
                             "RFC 6409 4.3", "context.MAIL.mismatch"))
     known = _known_situation(code, enhanced, answers)
     ctx = find_context(code, answers)
-    # A code-only situation (503: "the wrong point of the conversation") says less than the
-    # context row for this very command and code (DATA 503: "needs an accepted recipient").
+    # A general situation (503: "the wrong point of the conversation") says less than the
+    # context row for this very command and code (DATA 503: "MAIL FROM, then RCPT TO, then DATA").
     exact = ctx is not None and ctx.code == code
     if known is not None and not (known[1] and exact):
         out.append(known[0])

@@ -52,7 +52,7 @@ HINTS: tuple[H, ...] = (
       codes=(450, 451), enhanced=("4.7.1",)),
     H("sequence", "the command came at the wrong point of the conversation",
       "the usual order is EHLO, MAIL FROM, RCPT TO, DATA; RSET starts a message over", "RFC 5321 4.1.4",
-      codes=(503,)),
+      codes=(503,), general=True),
     H("not-implemented", "the server does not offer this command",
       "the EHLO reply lists what it offers", "RFC 5321 4.2.4", codes=(502,)),
     H("no-service", "the server refuses to serve you at all",

@@ -77,3 +77,6 @@ class HintInfo(NamedTuple):
     codes: tuple[int, ...] = ()
     enhanced: tuple[str, ...] = ()
     answers: tuple[str, ...] = ()
+    # A fallback for the code in general: the context row for the very command and code
+    # (DATA 503: "needs an accepted recipient first") comes before it.
+    general: bool = False

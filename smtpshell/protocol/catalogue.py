@@ -14,6 +14,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import NamedTuple
 
+from ..i18n import t
+
 
 class ArgShape(Enum):
     """What follows a verb on its line. The lexer, the completer and /help read it."""
@@ -34,17 +36,21 @@ class Parameter(NamedTuple):
 
     name: str
     syntax: str
-    summary: str
+    english: str  # what it is, in English; ``summary`` is the same in the current language
     extension: str  # EHLO keyword that enables it
     rfc: str
     values: tuple[str, ...] = ()  # fixed values to offer, if any
     takes_value: bool = True
 
+    @property
+    def summary(self) -> str:
+        return _parameter_words().get(self.name) or self.english
+
 
 class Verb(NamedTuple):
     name: str
     syntax: str
-    summary: str
+    english: str  # what it does, in English; ``summary`` is the same in the current language
     rfc: str
     extension: str | None = None  # EHLO keyword that enables it; None: base SMTP
     keyword: str | None = None  # "FROM:" / "TO:" after the verb
@@ -56,6 +62,50 @@ class Verb(NamedTuple):
     argument: ArgShape = ArgShape.NONE
     identifies_client: bool = False  # the argument names the client (EHLO/HELO/LHLO): offer host names
     null_path: bool = False  # the path may be <> (MAIL's reverse-path of bounces and DSNs)
+
+    @property
+    def summary(self) -> str:
+        return _verb_words().get(self.name) or self.english
+
+
+# The summaries in the current language, looked up when shown (the table is built at import,
+# before the language is chosen). tests/test_catalogue_words.py checks they match the table's English.
+def _verb_words() -> dict[str, str]:
+    return {
+        "HELO": t("protocol.verb.helo", "identify yourself (plain SMTP, no extensions)"),
+        "EHLO": t("protocol.verb.ehlo", "identify yourself and ask for the server's extensions"),
+        "MAIL": t("protocol.verb.mail", "start a mail transaction with the sender's address"),
+        "RCPT": t("protocol.verb.rcpt", "add one recipient to the transaction"),
+        "DATA": t("protocol.verb.data", "send the message; end it with a line holding only '.'"),
+        "RSET": t("protocol.verb.rset", "abort the current transaction, keep the connection"),
+        "VRFY": t("protocol.verb.vrfy", "ask whether a mailbox exists (often disabled)"),
+        "EXPN": t("protocol.verb.expn", "ask for the members of a mailing list (often disabled)"),
+        "HELP": t("protocol.verb.help", "ask the server for help text"),
+        "NOOP": t("protocol.verb.noop", "do nothing; the server answers 250 (keeps a session alive)"),
+        "QUIT": t("protocol.verb.quit", "end the session politely; the server answers 221 and closes"),
+        "STARTTLS": t("protocol.verb.starttls", "upgrade this connection to TLS (after 220)"),
+        "AUTH": t("protocol.verb.auth", "authenticate (LOGIN, PLAIN, CRAM-MD5, XOAUTH2, ...)"),
+        "BDAT": t("protocol.verb.bdat", "send the next <size> bytes of the message as a chunk (no dot-stuffing)"),
+        "ETRN": t("protocol.verb.etrn", "ask the server to flush its queue for a domain"),
+        "LHLO": t("protocol.verb.lhlo", "identify yourself to an LMTP server"),
+        "XCLIENT": t("protocol.verb.xclient", "Postfix: override client attributes (for trusted proxies)"),
+        "XFORWARD": t("protocol.verb.xforward", "Postfix: pass the original client's attributes on (for content filters)"),
+    }
+
+
+def _parameter_words() -> dict[str, str]:
+    return {
+        "SIZE": t("protocol.parameter.size", "declared message size in bytes"),
+        "BODY": t("protocol.parameter.body", "body type of the message"),
+        "SMTPUTF8": t("protocol.parameter.smtputf8", "the envelope or headers use UTF-8 (internationalised mail)"),
+        "RET": t("protocol.parameter.ret", "what a bounce (DSN) should return"),
+        "ENVID": t("protocol.parameter.envid", "envelope id echoed in DSNs"),
+        "AUTH": t("protocol.parameter.auth", "the authenticated submitter of this message"),
+        "REQUIRETLS": t("protocol.parameter.requiretls", "the message must only travel over TLS"),
+        "MT-PRIORITY": t("protocol.parameter.mt_priority", "message transfer priority"),
+        "NOTIFY": t("protocol.parameter.notify", "when to send a delivery status notification"),
+        "ORCPT": t("protocol.parameter.orcpt", "original recipient, for DSNs"),
+    }
 
 
 MAIL_PARAMETERS: tuple[Parameter, ...] = (

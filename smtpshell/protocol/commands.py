@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..i18n import t
 from . import catalogue
 
 FORBIDDEN = {"\r": "CR", "\n": "LF", "\x00": "NUL"}
@@ -20,10 +21,8 @@ class InjectionError(ValueError):
 
 def injection_message(found: list[str]) -> str:
     """The one line saying why a line holding ``found`` (["CR", "NUL"]) was not sent."""
-    return (
-        f"refused: the line holds {' and '.join(found)}, which would put a second "
-        "command on the wire; nothing was sent (type each command on its own line)"
-    )
+    return t("protocol.injection", "refused: the line holds {found}, which would put a second command on the wire; nothing was sent (type each command on its own line)",
+             found=t("protocol.injection.and", " and ").join(found))
 
 
 def check_line(line: str) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ..i18n import t
+
 END_OF_DATA = b".\r\n"
 _CR, _LF, _DOT = 13, 10, 46
 
@@ -119,7 +121,5 @@ def chunk_line(line: str, remaining: int) -> bytes:
         return raw
     if len(raw) + 2 <= remaining:
         return raw + b"\r\n"
-    raise ChunkTooLong(
-        f"not sent: with its CRLF this line is {len(raw) + 2} bytes, but only {remaining} byte(s) "
-        f"of the BDAT chunk are left (a line of exactly {remaining} bytes ends the chunk without CRLF)"
-    )
+    raise ChunkTooLong(t("protocol.chunk_too_long", "not sent: with its CRLF this line is {size} bytes, but only {remaining} byte(s) of the BDAT chunk are left (a line of exactly {remaining} bytes ends the chunk without CRLF)",
+                         size=len(raw) + 2, remaining=remaining))

@@ -84,9 +84,14 @@ class Line(NamedTuple):
     def ends_group(self) -> bool:
         """Must a pipelining client wait for every reply after this line (RFC 2920 3.1)?
 
-        Lines that are not commands (".", SASL answers) are answered before
-        anything else can go, so they end a group too.
+        The end of a message (".") does not: "the actual transfer of message
+        content is explicitly allowed to be the first command in a group", so the
+        next MAIL, RCPT and DATA go with it, one round trip per message. Other
+        lines that are not commands (SASL answers) are answered before anything
+        else can go, so they end a group.
         """
+        if self.kind is LineKind.DATA_END:
+            return False
         if self.kind is not LineKind.COMMAND:
             return True
         return self.entry is not None and self.entry.ends_group

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ..i18n import t
+
 MAX_LINE = 64 * 1024
 MAX_LINES = 1000
 
@@ -54,6 +56,9 @@ class Reply(NamedTuple):
         return "\n".join(self.lines)
 
 
+
+
+# The notes in English (what t() gives back when no other language is on).
 GB18030_NOTE = "the reply is not UTF-8; it decodes cleanly as GB18030 (Chinese), which is how it is shown"
 ESCAPED_NOTE = "invalid UTF-8 in the reply; the bad bytes are shown escaped"
 
@@ -69,9 +74,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030"), GB18030_NOTE
+        return data.decode("gb18030"), t("protocol.reply.gb18030", "the reply is not UTF-8; it decodes cleanly as GB18030 (Chinese), which is how it is shown")
     except UnicodeDecodeError:
-        return data.decode("utf-8", errors="backslashreplace"), ESCAPED_NOTE
+        return data.decode("utf-8", errors="backslashreplace"), t("protocol.reply.escaped", "invalid UTF-8 in the reply; the bad bytes are shown escaped")
 
 
 class ProtocolError(NamedTuple):
@@ -176,7 +181,7 @@ class ReplyParser:
         if leftover and not (self._skipping_line or self._skipping_reply):
             events.append(
                 ProtocolError(
-                    "the connection closed in the middle of a reply",
+                    t("protocol.reply.closed_midway", "the connection closed in the middle of a reply"),
                     leftover[:_SHOWN_RAW],
                 )
             )
@@ -214,8 +219,8 @@ class ReplyParser:
             return
         events.append(
             ProtocolError(
-                f"the server sent a line longer than {self.max_line} bytes; "
-                "it was cut off and the rest of it is ignored",
+                t("protocol.reply.line_too_long", "the server sent a line longer than {limit} bytes; it was cut off and the rest of it is ignored",
+                  limit=self.max_line),
                 head,
             )
         )
@@ -244,8 +249,7 @@ class ReplyParser:
             self._pending = None
             events.append(
                 ProtocolError(
-                    "the server sent a line that is not an SMTP reply "
-                    "(expected a 3-digit code followed by a space or '-')",
+                    t("protocol.reply.not_smtp", "the server sent a line that is not an SMTP reply (expected a 3-digit code followed by a space or '-')"),
                     bad[:_SHOWN_RAW],
                 )
             )
@@ -257,8 +261,8 @@ class ReplyParser:
             self._pending = None
             events.append(
                 ProtocolError(
-                    f"the reply code changed from {pending.code} to {code} "
-                    "inside one multi-line reply",
+                    t("protocol.reply.code_changed", "the reply code changed from {before} to {after} inside one multi-line reply",
+                      before=pending.code, after=code),
                     bad[:_SHOWN_RAW],
                 )
             )
@@ -270,7 +274,7 @@ class ReplyParser:
             pending.notes.append(note)
             events.append(ProtocolError(note, raw[:_SHOWN_RAW], replaces_reply=False))
         if bare_lf:
-            note = "line ended with a bare LF instead of CRLF"
+            note = t("protocol.reply.bare_lf", "line ended with a bare LF instead of CRLF")
             if note not in pending.notes:
                 pending.notes.append(note)
         pending.lines.append(text)
@@ -281,8 +285,8 @@ class ReplyParser:
                 self._skipping_reply = True
                 events.append(
                     ProtocolError(
-                        f"the server sent a reply of more than {self.max_lines} lines; "
-                        "it was cut off and the rest of it is ignored",
+                        t("protocol.reply.too_many_lines", "the server sent a reply of more than {limit} lines; it was cut off and the rest of it is ignored",
+                          limit=self.max_lines),
                         pending.raw[0][:_SHOWN_RAW],
                     )
                 )

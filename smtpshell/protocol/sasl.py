@@ -27,8 +27,10 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..i18n import t
 from ..untrusted import safe_bytes
 
 PASSWORD_HIDDEN = "<password hidden>"
@@ -37,6 +39,13 @@ SECRET_HIDDEN = "<secret hidden>"
 DIGEST_HIDDEN = "<HMAC-MD5 digest hidden>"
 
 USER, PASSWORD, TOKEN = "user", "password", "token"
+
+
+def _credential_word(what: str) -> str:
+    """'user' / 'password' / 'token' in words (the attribute names stay the code's)."""
+    words = {USER: t("protocol.sasl.word.user", "user"), PASSWORD: t("protocol.sasl.word.password", "password"),
+             TOKEN: t("protocol.sasl.word.token", "token")}
+    return words.get(what, what)
 
 
 class SaslError(ValueError):
@@ -63,7 +72,7 @@ class Credentials:
     def require(self, what: str) -> str:
         value = getattr(self, what)
         if value is None:
-            raise SaslError(f"no {what} given")
+            raise SaslError(t("protocol.sasl.missing", "no {what} given", what=_credential_word(what)))
         return str(value)
 
 
@@ -89,9 +98,9 @@ class Challenge:
     def parse(cls, text: str) -> Challenge:
         data = b64decode(text)
         if data is None:
-            meaning = f"not valid base64 ({printable(text.encode('utf-8', 'replace'))!s})"
+            meaning = t("protocol.sasl.challenge_not_base64", "not valid base64 ({text})", text=printable(text.encode("utf-8", "replace")))
         elif not data:
-            meaning = "(empty: the server waits for the client to speak first)"
+            meaning = t("protocol.sasl.challenge_empty", "(empty: the server waits for the client to speak first)")
         else:
             meaning = quoted(data)
         return cls(text, data, meaning)
@@ -126,12 +135,22 @@ def quoted(data: bytes) -> str:
 # -- mechanisms -------------------------------------------------------------------
 
 
+class _Words:
+    """A class attribute read in the current language (``Login.summary``), not frozen at import."""
+
+    def __init__(self, words: Callable[[], str]) -> None:
+        self._words = words
+
+    def __get__(self, obj: object, owner: type | None = None) -> str:
+        return self._words()
+
+
 class Mechanism:
     """Base class: one AUTH exchange. Subclasses fill in the steps."""
 
     name = ""
     initial_response_allowed = True  # may the first response ride on the AUTH line?
-    summary = ""
+    summary: str | _Words = ""
     uses: tuple[str, ...] = (USER, PASSWORD)  # every credential the whole exchange needs
 
     def __init__(self, credentials: Credentials) -> None:
@@ -151,7 +170,7 @@ class Mechanism:
     def initial(self) -> Step:
         """The initial response, sent on the AUTH line itself (RFC 4954 4)."""
         if not self.initial_response_allowed:
-            raise SaslError(f"{self.name} has no initial response: the server speaks first")
+            raise SaslError(t("protocol.sasl.no_initial", "{mechanism} has no initial response: the server speaks first", mechanism=self.name))
         step = self._respond(b"", initial=True)
         self.responses += 1
         return step
@@ -159,7 +178,7 @@ class Mechanism:
     def respond(self, challenge: Challenge) -> Step:
         """The answer to one 334 challenge."""
         if challenge.data is None:
-            raise SaslError("the server's 334 challenge is not valid base64, so it cannot be answered")
+            raise SaslError(t("protocol.sasl.bad_challenge", "the server's 334 challenge is not valid base64, so it cannot be answered"))
         step = self._respond(challenge.data, initial=False)
         self.responses += 1
         return step
@@ -181,7 +200,7 @@ class Login(Mechanism):
     """LOGIN: the server asks "Username:" then "Password:", each in base64."""
 
     name = "LOGIN"
-    summary = "username, then password, each base64-encoded (no RFC; widely used)"
+    summary = _Words(lambda: t("protocol.sasl.login.summary", "username, then password, each base64-encoded (no RFC; widely used)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER,) if self.responses == 0 else (PASSWORD,)
@@ -190,11 +209,11 @@ class Login(Mechanism):
         if self.responses == 0 and not _asks_password(challenge):
             user = self.credentials.require(USER)
             wire = b64encode(user)
-            return Step(wire, wire, f"the username {quoted(user.encode())}", secret=False)
+            return Step(wire, wire, t("protocol.sasl.username", "the username {user}", user=quoted(user.encode())), secret=False)
         if self.responses >= 2:
-            raise SaslError("LOGIN was answered twice already; the server asked a third question")
+            raise SaslError(t("protocol.sasl.login_third", "LOGIN was answered twice already; the server asked a third question"))
         password = self.credentials.require(PASSWORD)
-        return Step(b64encode(password), PASSWORD_HIDDEN, f"the password {PASSWORD_HIDDEN}", secret=True)
+        return Step(b64encode(password), PASSWORD_HIDDEN, t("protocol.sasl.password", "the password {hidden}", hidden=PASSWORD_HIDDEN), secret=True)
 
 
 def _asks_password(challenge: bytes) -> bool:
@@ -205,14 +224,14 @@ class Plain(Mechanism):
     """PLAIN (RFC 4616): authzid NUL user NUL password, in one base64 line."""
 
     name = "PLAIN"
-    summary = "authzid, user and password joined by NUL, base64-encoded (RFC 4616)"
+    summary = _Words(lambda: t("protocol.sasl.plain.summary", "authzid, user and password joined by NUL, base64-encoded (RFC 4616)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER, PASSWORD)
 
     def _respond(self, challenge: bytes, initial: bool) -> Step:
         if self.responses:
-            raise SaslError("PLAIN has a single response; the server asked again")
+            raise SaslError(t("protocol.sasl.single", "{mechanism} has a single response; the server asked again", mechanism="PLAIN"))
         c = self.credentials
         user, password = c.require(USER), c.require(PASSWORD)
         wire = b64encode(f"{c.authzid}\0{user}\0{password}")
@@ -220,10 +239,8 @@ class Plain(Mechanism):
 
 
 def plain_meaning(authzid: bytes, user: bytes) -> str:
-    return (
-        f"authzid {quoted(authzid)}, NUL, user {quoted(user)}, NUL, "
-        f"password {PASSWORD_HIDDEN}"
-    )
+    return t("protocol.sasl.plain_meaning", "authzid {authzid}, NUL, user {user}, NUL, password {hidden}",
+             authzid=quoted(authzid), user=quoted(user), hidden=PASSWORD_HIDDEN)
 
 
 class CramMD5(Mechanism):
@@ -231,20 +248,20 @@ class CramMD5(Mechanism):
 
     name = "CRAM-MD5"
     initial_response_allowed = False
-    summary = "user and an HMAC-MD5 of the server's challenge keyed with the password (RFC 2195)"
+    summary = _Words(lambda: t("protocol.sasl.cram_md5.summary", "user and an HMAC-MD5 of the server's challenge keyed with the password (RFC 2195)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER, PASSWORD)
 
     def _respond(self, challenge: bytes, initial: bool) -> Step:
         if self.responses:
-            raise SaslError("CRAM-MD5 has a single response; the server asked again")
+            raise SaslError(t("protocol.sasl.single", "{mechanism} has a single response; the server asked again", mechanism="CRAM-MD5"))
         user, password = self.credentials.require(USER), self.credentials.require(PASSWORD)
         digest = cram_md5_digest(password, challenge)
         wire = b64encode(f"{user} {digest}")
         # The digest is not the password, but with the challenge it allows an
         # offline guessing attack on it, so it is kept off the screen too.
-        return Step(wire, SECRET_HIDDEN, f"the user {quoted(user.encode())} and {DIGEST_HIDDEN}", secret=True)
+        return Step(wire, SECRET_HIDDEN, t("protocol.sasl.user_and_digest", "the user {user} and {digest}", user=quoted(user.encode()), digest=DIGEST_HIDDEN), secret=True)
 
 
 def cram_md5_digest(password: str, challenge: bytes) -> str:
@@ -256,7 +273,7 @@ class XOAuth2(Mechanism):
 
     name = "XOAUTH2"
     uses = (USER, TOKEN)
-    summary = "user and an OAuth 2.0 bearer token (Google, Microsoft)"
+    summary = _Words(lambda: t("protocol.sasl.xoauth2.summary", "user and an OAuth 2.0 bearer token (Google, Microsoft)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER, TOKEN) if self.responses == 0 else ()
@@ -265,7 +282,7 @@ class XOAuth2(Mechanism):
         if self.responses:
             # The server sent its error as a 334 JSON challenge; an empty
             # response lets it finish with the final (5xx) reply.
-            return Step("", "", "an empty line: acknowledging the error, the server ends the exchange", secret=False)
+            return Step("", "", t("protocol.sasl.empty_acknowledge", "an empty line: acknowledging the error, the server ends the exchange"), secret=False)
         user, token = self.credentials.require(USER), self.credentials.require(TOKEN)
         wire = b64encode(f"user={user}\x01auth=Bearer {token}\x01\x01")
         meaning = f'"user={printable(user.encode())}\\x01auth=Bearer {TOKEN_HIDDEN}\\x01\\x01"'
@@ -277,7 +294,7 @@ class OAuthBearer(Mechanism):
 
     name = "OAUTHBEARER"
     uses = (USER, TOKEN)
-    summary = "an OAuth 2.0 bearer token with host and port (RFC 7628)"
+    summary = _Words(lambda: t("protocol.sasl.oauthbearer.summary", "an OAuth 2.0 bearer token with host and port (RFC 7628)"))
 
     def needs(self) -> tuple[str, ...]:
         return (USER, TOKEN) if self.responses == 0 else ()
@@ -285,7 +302,7 @@ class OAuthBearer(Mechanism):
     def _respond(self, challenge: bytes, initial: bool) -> Step:
         if self.responses:
             # RFC 7628 3.2.3: after an error challenge the client sends ^A.
-            return Step(b64encode("\x01"), b64encode("\x01"), '"\\x01": acknowledging the error', secret=False)
+            return Step(b64encode("\x01"), b64encode("\x01"), t("protocol.sasl.acknowledge_short", "{data}: acknowledging the error", data='"\\x01"'), secret=False)
         c = self.credentials
         user, token = c.require(USER), c.require(TOKEN)
         fields = f"n,a={_gs2_name(user)},\x01"
@@ -340,38 +357,38 @@ def describe_manual_response(mechanism_name: str, index: int, last_challenge: Ch
     """
     text = line.strip()
     if text == "*":
-        return Step(line, "*", "'*': cancel the exchange (the server answers 501)", secret=False)
+        return Step(line, "*", t("protocol.sasl.cancel", "'*': cancel the exchange (the server answers 501)"), secret=False)
     data = b64decode(text)
     name = mechanism_name.upper()
     if name == "LOGIN":
         asks_password = last_challenge is not None and last_challenge.data is not None and _asks_password(last_challenge.data)
         if index == 0 and not asks_password:
             if data is None:
-                return Step(line, line, "not valid base64: the server will probably refuse it (501)", secret=False)
-            return Step(line, line, f"the username {quoted(data)}", secret=False)
-        return Step(line, PASSWORD_HIDDEN, _masked_meaning(data, f"the password {PASSWORD_HIDDEN}"), secret=True)
+                return Step(line, line, t("protocol.sasl.not_base64", "not valid base64: the server will probably refuse it (501)"), secret=False)
+            return Step(line, line, t("protocol.sasl.username", "the username {user}", user=quoted(data)), secret=False)
+        return Step(line, PASSWORD_HIDDEN, _masked_meaning(data, t("protocol.sasl.password", "the password {hidden}", hidden=PASSWORD_HIDDEN)), secret=True)
     if data is None:
-        return Step(line, SECRET_HIDDEN, "not valid base64: the server will probably refuse it (501)", secret=True)
+        return Step(line, SECRET_HIDDEN, t("protocol.sasl.not_base64", "not valid base64: the server will probably refuse it (501)"), secret=True)
     if name == "PLAIN":
         parts = data.split(b"\0")
         if len(parts) == 3:
             return Step(line, SECRET_HIDDEN, plain_meaning(parts[0], parts[1]), secret=True)
-        return Step(line, SECRET_HIDDEN, f"not the three NUL-separated fields PLAIN needs ({len(parts)} field(s))", secret=True)
+        return Step(line, SECRET_HIDDEN, t("protocol.sasl.plain_fields", "not the three NUL-separated fields PLAIN needs ({count} field(s))", count=len(parts)), secret=True)
     if name == "CRAM-MD5":
         user, sep, _ = data.rpartition(b" ")
         if sep:
-            return Step(line, SECRET_HIDDEN, f"the user {quoted(user)} and {DIGEST_HIDDEN}", secret=True)
-        return Step(line, SECRET_HIDDEN, "not 'user digest' as CRAM-MD5 needs", secret=True)
+            return Step(line, SECRET_HIDDEN, t("protocol.sasl.user_and_digest", "the user {user} and {digest}", user=quoted(user), digest=DIGEST_HIDDEN), secret=True)
+        return Step(line, SECRET_HIDDEN, t("protocol.sasl.cram_shape", "not 'user digest' as CRAM-MD5 needs"), secret=True)
     if name in ("XOAUTH2", "OAUTHBEARER"):
         if data in (b"", b"\x01"):
-            return Step(line, line, f"{quoted(data)}: acknowledging the server's error", secret=False)
+            return Step(line, line, t("protocol.sasl.acknowledge", "{data}: acknowledging the server's error", data=quoted(data)), secret=False)
         return Step(line, SECRET_HIDDEN, _mask_bearer(data), secret=True)
-    return Step(line, SECRET_HIDDEN, f"a response for {printable(name.encode())} (hidden: it may hold a secret)", secret=True)
+    return Step(line, SECRET_HIDDEN, t("protocol.sasl.other_response", "a response for {mechanism} (hidden: it may hold a secret)", mechanism=printable(name.encode())), secret=True)
 
 
 def _masked_meaning(data: bytes | None, meaning: str) -> str:
     if data is None:
-        return "not valid base64 (hidden: it may be a password typed without encoding); the server will probably refuse it"
+        return t("protocol.sasl.masked_not_base64", "not valid base64 (hidden: it may be a password typed without encoding); the server will probably refuse it")
     return meaning
 
 
@@ -396,4 +413,4 @@ def describe_error_challenge(challenge: Challenge) -> str | None:
     if not isinstance(doc, dict):
         return None
     status = printable(str(doc.get("status", "?")).encode())
-    return f"the server reports an OAuth error (status {status}); the token was refused"
+    return t("protocol.sasl.oauth_error", "the server reports an OAuth error (status {status}); the token was refused", status=status)

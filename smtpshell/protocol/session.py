@@ -122,7 +122,7 @@ class Session:
         The phase's half of the answer only: :func:`smtpshell.protocol.line.classify`
         is its one caller, and adds shell commands, blank lines and the CR/LF/NUL check.
         """
-        if self.phase is Phase.DATA:
+        if self.is_data_content:
             return Kind.DATA_END if line == "." else Kind.DATA_LINE
         if self.phase is Phase.AUTH:
             return Kind.AUTH_RESPONSE
@@ -132,8 +132,12 @@ class Session:
 
     @property
     def is_data_content(self) -> bool:
-        """True while lines typed are message content, not commands."""
-        return self.phase is Phase.DATA
+        """True while lines typed are message content, not commands.
+
+        Once the "." has gone out the content is over, even before its reply:
+        a pipelining client sends the next MAIL with it (RFC 2920 3.1).
+        """
+        return self.phase is Phase.DATA and not any(p.kind is Kind.DATA_END for p in self.pending)
 
     def sent(self, pending: Pending) -> None:
         self.pending.append(pending)

@@ -30,6 +30,8 @@ from ..protocol.envelope import address_of
 from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending, Session
 from ..untrusted import safe
+from . import wire
+from .width import cell_width, pad_to
 
 if TYPE_CHECKING:
     from .. import knowledge
@@ -56,6 +58,7 @@ def level_for(asked: str | None, script: bool) -> str:
 class RenderOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
     explain: str = "full"  # "full", "brief", "failures" (the wire, one line for 4xx/5xx) or "off"
     table_width: int = 34  # EHLO table: column where the meaning starts (at most)
+    raw: bool = False  # /raw on, --raw: every line's end visible (render/wire.py)
 
 
 def _scrub(fragments: StyledText) -> StyledText:
@@ -87,7 +90,17 @@ def render_event(event: ev.Event, session: Session | None, options: RenderOption
 
 def _render_event(event: ev.Event, session: Session | None, options: RenderOptions) -> StyledText:
     if isinstance(event, ev.ReplyReceived):
-        return render_reply(event.reply, answers_of(event.exchange.sent), options, session, sent=event.exchange.sent)
+        view = _reply_view(event, session, options)
+        if event.exchange.sent is None and options.explain != "off":
+            # Nothing was waiting for it. In raw mode, a lenient server that read more commands
+            # in the bytes than a strict one would (SMTP smuggling) shows up exactly like this.
+            view += [("class:warning", "   " + t("ui.reply.unasked", "(the server spoke unasked: no command of yours was waiting for this reply)")), ("", "\n")]
+        return view
+    if isinstance(event, ev.LineSent) and (event.raw or options.raw):
+        shown = wire.sent_lines(event) if event.raw else wire.plain_sent_line(event)
+        if event.automatic:
+            shown.insert(-1, ("class:note", t("ui.sent.automatic", "   (sent by smtpshell)")))
+        return shown
     if isinstance(event, ev.LineSent):
         out: StyledText = [("class:sent.prefix", "C: "), ("class:sent", safe(event.shown))]
         if event.automatic:
@@ -123,6 +136,15 @@ def _render_event(event: ev.Event, session: Session | None, options: RenderOptio
 
 
 # -- replies ----------------------------------------------------------------------------
+
+
+def _reply_view(event: ev.ReplyReceived, session: Session | None, options: RenderOptions) -> StyledText:
+    """A received reply: as usual, or in raw mode its bytes with the line ends visible, then the explanation."""
+    answers, sent = answers_of(event.exchange.sent), event.exchange.sent
+    if not options.raw:
+        return render_reply(event.reply, answers, options, session, sent=sent)
+    explained = render_reply(event.reply, answers, options, session, sent=sent)
+    return wire.reply_lines(event.reply, code_style(event.reply.code)) + wire.without_wire_lines(explained)
 
 
 def code_style(code: int) -> str:
@@ -235,12 +257,12 @@ def render_ehlo(reply: Reply, options: RenderOptions = RenderOptions(), session:
     tls = session.tls if session is not None else None
     rows = ehlo_rows(reply, tls)
     # The meaning column starts after the longest keyword line (within reason).
-    width = min(max((len(safe(r.line)) for r in rows), default=0) + 2, options.table_width)
+    width = min(max((cell_width(safe(r.line)) for r in rows), default=0) + 2, options.table_width)
     out: StyledText = _wire_line(reply, 0, style) + [("", "\n")]
     for i, row in enumerate(rows, start=1):
         shown = safe(row.line)
         sep = " " if i == len(reply.lines) - 1 else "-"
-        pad = " " * max(1, width - len(shown))
+        pad = " " * max(1, width - cell_width(shown))
         exp = row.explanation
         if exp is None:
             meaning = ""
@@ -317,9 +339,10 @@ def render_explanation(exp: knowledge.Explanation, code: int | None = None) -> S
         if not text:
             return
         lines = text.split("\n")
-        out.extend([("class:explain.label", f"  {name:<10} "), (style, lines[0]), ("", "\n")])
+        label = f"  {pad_to(name, 10)} "  # in columns: a Chinese label is two per character
+        out.extend([("class:explain.label", label), (style, lines[0]), ("", "\n")])
         for more in lines[1:]:
-            out.extend([("", " " * 13), (style, more), ("", "\n")])
+            out.extend([("", " " * cell_width(label)), (style, more), ("", "\n")])
 
     row(t("ui.explain.meaning", "meaning"), exp.summary)
     row(t("ui.explain.cause", "probably"), exp.cause)

@@ -18,6 +18,7 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import t
 from .config import PracticeServerError
 
 try:
@@ -54,10 +55,8 @@ def ensure_certificate(directory: Path, names: list[str]) -> CertFiles:
             if not (all(p.is_file() for p in (files.cert, files.key, files.ca)) and _covers(files.cert, names)):
                 _generate(files, names)
     except OSError as exc:
-        raise CertificateError(
-            f"cannot write the practice certificate in {directory}: {exc.strerror or exc} "
-            "(set XDG_STATE_HOME, or pass --cert and --key)"
-        ) from None
+        raise CertificateError(t("server.cert.cannot_write", "cannot write the practice certificate in {directory}: {reason} (set XDG_STATE_HOME, or pass --cert and --key)",
+                                 directory=directory, reason=exc.strerror or exc)) from None
     return files
 
 
@@ -72,7 +71,8 @@ def server_context(files: CertFiles) -> ssl.SSLContext:
         ctx.load_cert_chain(str(files.cert), str(files.key))
     except (OSError, ssl.SSLError) as exc:
         reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
-        raise CertificateError(f"cannot use the certificate {files.cert} with key {files.key}: {reason}") from None
+        raise CertificateError(t("server.cert.unusable", "cannot use the certificate {cert} with key {key}: {reason}",
+                                 cert=files.cert, key=files.key, reason=reason)) from None
     return ctx
 
 

@@ -45,10 +45,10 @@ def _scenario_help() -> str:
 
 def add_scenario_argument(parser: argparse.ArgumentParser, *, listed_below: bool = False) -> None:
     """``--scenario NAME``: how the practice server (mis)behaves, for a security lesson."""
-    names = "the list is below" if listed_below else _scenario_help()
+    names = t("server.help.scenario_below", "the list is below") if listed_below else _scenario_help()
     parser.add_argument(
         "--scenario", type=_scenario, default=Scenario.NORMAL, metavar="NAME",
-        help=f"how the practice server (mis)behaves, for a security lesson (default normal; {names})",
+        help=t("server.help.scenario", "how the practice server (mis)behaves, for a security lesson (default normal; {names})", names=names),
     )
 
 
@@ -63,73 +63,74 @@ def config_from_main_args(args: argparse.Namespace) -> PracticeConfig:
         try:
             scenario = parse_scenario(str(scenario))
         except ValueError as exc:
-            raise ConfigError(f"--scenario: {exc}") from None
+            raise ConfigError(t("server.config.scenario", "--scenario: {problem}", problem=exc)) from None
     # Newcomers read and think between commands: half an hour before the 421.
     return PracticeConfig(scenario=scenario, idle_timeout=EMBEDDED_IDLE_TIMEOUT, web=getattr(args, "web", None))
 
 
-WEB_HELP = ("also serve the read-only class view (mailboxes, live sessions, the practice CA, a JSON API) "
-            "on [HOST:]PORT; HOST defaults to the server's own (loopback unless --host)")
+def web_help() -> str:
+    return t("server.help.web", "also serve the read-only class view (mailboxes, live sessions, the practice CA, a JSON API) on [HOST:]PORT; HOST defaults to the server's own (loopback unless --host)")
 
 
 def add_web_argument(parser: argparse.ArgumentParser) -> None:
     """``--web [HOST:]PORT``: the class view (server/web.py), for ``serve`` and the default run."""
-    parser.add_argument("--web", metavar="[HOST:]PORT", help=WEB_HELP)
+    parser.add_argument("--web", metavar="[HOST:]PORT", help=web_help())
 
 
 def open_to_network_warning(host: str) -> str | None:
     """The warning for a server reachable from other machines (None on loopback)."""
     if host in ("127.0.0.1", "::1", "localhost") or host.startswith("127."):
         return None
-    return t("server.open_to_network", "listening on {host}: anyone who can reach this machine can connect (and read "
-             "the class view, if on); use it on a classroom network only, with the practice logins", host=host)
+    return t("server.open_to_network", "listening on {host}: anyone who can reach this machine can connect (and read the class view, if on); use it on a classroom network only, with the practice logins", host=host)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
-        "Every message received is printed here as it arrives. Ctrl-C stops the server.\n"
-        "Scenarios:\n" + "\n".join(f"  {s.value:<20} {i.summary}" for s, i in SCENARIOS.items())
+        t("server.help.epilog", "Every message received is printed here as it arrives. Ctrl-C stops the server.") + "\n"
+        + t("server.help.scenarios", "Scenarios:") + "\n"
+        + "\n".join(f"  {s.value:<20} {i.summary}" for s, i in SCENARIOS.items())
     )
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    net = parser.add_argument_group("where")
+    net = parser.add_argument_group(t("server.help.group.where", "where"))
     net.add_argument("--host", default="127.0.0.1",
-                     help="address to listen on (default 127.0.0.1; 0.0.0.0 lets a classroom in)")
+                     help=t("server.help.host", "address to listen on (default 127.0.0.1; 0.0.0.0 lets a classroom in)"))
     net.add_argument("--port", type=_port, default=DEFAULT_PORT,
-                     help=f"plain SMTP port, with STARTTLS (default {DEFAULT_PORT}; 0 picks a free one)")
+                     help=t("server.help.port", "plain SMTP port, with STARTTLS (default {port}; 0 picks a free one)", port=DEFAULT_PORT))
     net.add_argument("--tls-port", type=_port, default=DEFAULT_TLS_PORT,
-                     help=f"implicit-TLS port (default {DEFAULT_TLS_PORT}; 0 picks a free one)")
-    net.add_argument("--no-tls-port", action="store_true", help="do not open the implicit-TLS port")
-    net.add_argument("--hostname", default="mx.practice.test", help="name in the greeting and the certificate")
+                     help=t("server.help.tls_port", "implicit-TLS port (default {port}; 0 picks a free one)", port=DEFAULT_TLS_PORT))
+    net.add_argument("--no-tls-port", action="store_true", help=t("server.help.no_tls_port", "do not open the implicit-TLS port"))
+    net.add_argument("--hostname", default="mx.practice.test", help=t("server.help.hostname", "name in the greeting and the certificate"))
     add_web_argument(net)  # type: ignore[arg-type]  # an argument group takes add_argument like a parser
-    tls = parser.add_argument_group("certificate")
+    tls = parser.add_argument_group(t("server.help.group.certificate", "certificate"))
     tls.add_argument("--cert", type=Path, metavar="FILE",
-                     help="server certificate (PEM; default: one made on first run in the state directory)")
-    tls.add_argument("--key", type=Path, metavar="FILE", help="its private key (PEM), if not in --cert")
-    who = parser.add_argument_group("mail and users")
+                     help=t("server.help.cert", "server certificate (PEM; default: one made on first run in the state directory)"))
+    tls.add_argument("--key", type=Path, metavar="FILE", help=t("server.help.key", "its private key (PEM), if not in --cert"))
+    who = parser.add_argument_group(t("server.help.group.users", "mail and users"))
     who.add_argument("--domain", action="append", metavar="DOMAIN",
-                     help="a domain this server takes mail for (repeatable; default practice.test)")
+                     help=t("server.help.domain", "a domain this server takes mail for (repeatable; default practice.test)"))
     who.add_argument("--user", action="append", metavar="NAME:PASSWORD",
-                     help="a login (repeatable; replaces the demo users alice and bob)")
-    who.add_argument("--users", type=Path, metavar="FILE", help="logins from FILE, one NAME:PASSWORD a line")
+                     help=t("server.help.user", "a login (repeatable; replaces the demo users alice and bob)"))
+    who.add_argument("--users", type=Path, metavar="FILE", help=t("server.help.users", "logins from FILE, one NAME:PASSWORD a line"))
     who.add_argument("--size-limit", type=_positive_int, default=DEFAULT_SIZE_LIMIT, metavar="BYTES",
-                     help=f"largest message accepted, advertised with SIZE (default {DEFAULT_SIZE_LIMIT})")
+                     help=t("server.help.size_limit", "largest message accepted, advertised with SIZE (default {size})", size=DEFAULT_SIZE_LIMIT))
     who.add_argument("--allow-plain-auth", action="store_true",
-                     help="allow AUTH without TLS (default: 530 5.7.0 until STARTTLS)")
-    who.add_argument("--greylisting", action="store_true", help="turn away the first try of each sender/recipient (451 4.7.1)")
+                     help=t("server.help.allow_plain_auth", "allow AUTH without TLS (default: 530 5.7.0 until STARTTLS)"))
+    who.add_argument("--greylisting", action="store_true",
+                     help=t("server.help.greylisting", "turn away the first try of each sender/recipient (451 4.7.1)"))
     who.add_argument("--greylist-delay", type=float, default=0.0, metavar="SECONDS",
-                     help="how long a greylisted sender must wait before a retry passes (default 0)")
-    who.add_argument("--no-vrfy", action="store_true", help="VRFY answers 252 (cannot verify) instead of the truth")
-    who.add_argument("--no-expn", action="store_true", help="EXPN answers 502 instead of expanding lists")
-    store = parser.add_argument_group("storage")
+                     help=t("server.help.greylist_delay", "how long a greylisted sender must wait before a retry passes (default 0)"))
+    who.add_argument("--no-vrfy", action="store_true", help=t("server.help.no_vrfy", "VRFY answers 252 (cannot verify) instead of the truth"))
+    who.add_argument("--no-expn", action="store_true", help=t("server.help.no_expn", "EXPN answers 502 instead of expanding lists"))
+    store = parser.add_argument_group(t("server.help.group.storage", "storage"))
     store.add_argument("--maildir", type=Path, metavar="DIR",
-                       help="store messages in this maildir (default: maildir/ in the state directory)")
-    store.add_argument("--no-store", action="store_true", help="keep messages in memory only")
+                       help=t("server.help.maildir", "store messages in this maildir (default: maildir/ in the state directory)"))
+    store.add_argument("--no-store", action="store_true", help=t("server.help.no_store", "keep messages in memory only"))
     store.add_argument("--state-dir", type=Path, metavar="DIR",
-                       help="where the certificate and maildir live (default $XDG_STATE_HOME/smtpshell)")
-    lesson = parser.add_argument_group("lesson")
+                       help=t("server.help.state_dir", "where the certificate and maildir live (default $XDG_STATE_HOME/smtpshell)"))
+    lesson = parser.add_argument_group(t("server.help.group.lesson", "lesson"))
     add_scenario_argument(lesson, listed_below=True)  # type: ignore[arg-type]  # a group, as above
     lesson.add_argument("--slow-delay", type=float, default=DEFAULT_SLOW_DELAY, metavar="SECONDS",
-                        help=f"pause before each reply in the slow scenario (default {DEFAULT_SLOW_DELAY:g})")
+                        help=t("server.help.slow_delay", "pause before each reply in the slow scenario (default {seconds})", seconds=f"{DEFAULT_SLOW_DELAY:g}"))
 
 
 def config_from_args(args: argparse.Namespace) -> PracticeConfig:
@@ -141,10 +142,10 @@ def config_from_args(args: argparse.Namespace) -> PracticeConfig:
         name, password = parse_user(spec)
         users[name] = password
     if args.key and not args.cert:
-        raise ConfigError("--key needs --cert")
+        raise ConfigError(t("server.config.key_needs_cert", "--key needs --cert"))
     for flag, path in (("--cert", args.cert), ("--key", args.key)):
         if path is not None and not path.is_file():
-            raise ConfigError(f"{flag} {path}: no such file")
+            raise ConfigError(t("server.config.no_such_file", "{flag} {path}: no such file", flag=flag, path=path))
     state = args.state_dir
     store_dir = None
     if not args.no_store:
@@ -184,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(serve(config))
     except KeyboardInterrupt:  # only where signal handlers cannot be installed
-        _say("stopped")
+        _say(t("server.stopped", "stopped"))
         return OK
 
 
@@ -206,23 +207,27 @@ async def serve(config: PracticeConfig, stop: asyncio.Event | None = None) -> in
             sys.stderr.write(f"smtpshell serve: {exc}\n")
             return FAILED
         except OSError as exc:  # the maildir cannot be made
-            where = f" {exc.filename}" if exc.filename else ""
-            sys.stderr.write(f"smtpshell serve: cannot use{where}: {exc.strerror or exc}\n")
+            if exc.filename:
+                problem = t("server.cannot_use_file", "cannot use {path}: {reason}", path=exc.filename, reason=exc.strerror or exc)
+            else:
+                problem = t("server.cannot_use", "cannot use: {reason}", reason=exc.strerror or exc)
+            sys.stderr.write(f"smtpshell serve: {problem}\n")
             return FAILED
         try:
             warning = open_to_network_warning(server.host)
             if warning is None and server.web is not None:
                 warning = open_to_network_warning(server.web.host)
             if warning:
-                _say(f"warning: {warning}")
+                _say(t("server.warning", "warning: {warning}", warning=warning))
             for line in server.welcome_lines():
                 _say(line)
-            _say(f"students connect with: smtpshell {_reachable(server.host, server.port)} --cafile {server.ca_file}")
-            _say("waiting for mail; Ctrl-C stops the server")
+            _say(t("server.students_connect", "students connect with: {command}",
+                   command=f"smtpshell {_reachable(server.host, server.port)} --cafile {server.ca_file}"))
+            _say(t("server.waiting", "waiting for mail; Ctrl-C stops the server"))
             await stop.wait()
         finally:
             await server.stop()
-        _say(f"stopped after {server.mailbox.count} message(s)")
+        _say(t("server.stopped_after", "stopped after {count} message(s)", count=server.mailbox.count))
         return OK
     finally:
         for sig in installed:
@@ -249,9 +254,9 @@ def _port(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+        raise argparse.ArgumentTypeError(t("server.arg.not_port", "{text} is not a port number", text=repr(text))) from None
     if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port number (0-65535)")
+        raise argparse.ArgumentTypeError(t("server.arg.port_range", "{value} is not a port number (0-65535)", value=value))
     return value
 
 
@@ -259,15 +264,15 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(t("server.arg.not_number", "{text} is not a whole number", text=repr(text))) from None
     if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
+        raise argparse.ArgumentTypeError(t("server.arg.positive", "must be more than 0"))
     return value
 
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry point (``python -m smtpshell.server.command``)."""
-    parser = argparse.ArgumentParser(prog="smtpshell serve", description="run the practice SMTP server")
+    parser = argparse.ArgumentParser(prog="smtpshell serve", description=t("server.help.description", "run the practice SMTP server"))
     configure(parser)
     return run(parser.parse_args(argv))
 

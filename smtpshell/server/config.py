@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import t
 from .scenarios import Scenario
 
 DEFAULT_DOMAINS = ("practice.test",)
@@ -67,7 +68,8 @@ def parse_user(spec: str) -> tuple[str, str]:
     name, sep, password = spec.partition(":")
     name = name.strip()
     if not sep or not name or not password or "@" in name or " " in name:
-        raise ConfigError(f"bad user {spec.split(':', 1)[0]!r}: write NAME:PASSWORD (a name without '@' or spaces)")
+        raise ConfigError(t("server.config.bad_user", "bad user {name}: write NAME:PASSWORD (a name without '@' or spaces)",
+                            name=repr(spec.split(':', 1)[0])))
     return name, password
 
 
@@ -76,7 +78,8 @@ def read_users_file(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read the users file {path}: {exc.strerror or exc}") from None
+        raise ConfigError(t("server.config.users_unreadable", "cannot read the users file {path}: {reason}",
+                            path=path, reason=exc.strerror or exc)) from None
     users: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
@@ -85,8 +88,8 @@ def read_users_file(path: Path) -> dict[str, str]:
         try:
             name, password = parse_user(line)
         except ConfigError as exc:
-            raise ConfigError(f"{path} line {number}: {exc}") from None
+            raise ConfigError(t("server.config.users_line", "{path} line {number}: {problem}", path=path, number=number, problem=exc)) from None
         users[name] = password
     if not users:
-        raise ConfigError(f"the users file {path} has no NAME:PASSWORD line")
+        raise ConfigError(t("server.config.users_empty", "the users file {path} has no NAME:PASSWORD line", path=path))
     return users

@@ -59,8 +59,7 @@ class PracticeServer:
         if not implicit_tls:
             return self.port
         if self.tls_port is None:
-            raise PracticeServerError(t("practice.no_tls_port", "implicit TLS was asked for, but the server has "
-                                        "no implicit-TLS port (started with --no-tls-port?)"))
+            raise PracticeServerError(t("practice.no_tls_port", "implicit TLS was asked for, but the server has no implicit-TLS port (started with --no-tls-port?)"))
         return self.tls_port
 
     @property
@@ -99,7 +98,8 @@ class PracticeServer:
             from .feed import ClassFeed
             from .web import WebView, parse_web
         except ImportError as exc:
-            raise ServerError(f"the web view needs aiohttp ({exc.name} is missing): pip install aiohttp") from None
+            raise ServerError(t("server.web.needs_aiohttp", "the web view needs aiohttp ({name} is missing): pip install aiohttp",
+                                name=exc.name)) from None
         try:
             host, port = parse_web(spec, self.config.host)
         except ValueError as exc:
@@ -110,7 +110,8 @@ class PracticeServer:
             await self.web.start()
         except OSError as exc:
             self.web = None
-            raise ServerError(f"the web view cannot listen on {_hostport(host, port)}: {exc.strerror or exc}") from None
+            raise ServerError(t("server.web.cannot_listen", "the web view cannot listen on {where}: {reason}",
+                                where=_hostport(host, port), reason=exc.strerror or exc)) from None
 
     def _class_view_url(self, transport: asyncio.BaseTransport) -> str | None:
         sockname = transport.get_extra_info("sockname")
@@ -135,8 +136,10 @@ class PracticeServer:
         except OSError as exc:
             where = _hostport(self.config.host, port)
             reason = exc.strerror or str(exc)
-            hint = " (is another server using it? try another --port or --tls-port)" if exc.errno in (98, 48, 10048) else ""
-            raise ServerError(f"cannot listen on {where}: {reason}{hint}") from None
+            if exc.errno in (98, 48, 10048):
+                raise ServerError(t("server.cannot_listen.in_use", "cannot listen on {where}: {reason} (is another server using it? try another --port or --tls-port)",
+                                    where=where, reason=reason)) from None
+            raise ServerError(t("server.cannot_listen", "cannot listen on {where}: {reason}", where=where, reason=reason)) from None
 
     def _certificate(self) -> CertFiles:
         if self.config.cert_file is not None:
@@ -177,37 +180,56 @@ class PracticeServer:
     def welcome_lines(self) -> list[str]:
         c = self.config
         domain = c.domains[0]
-        where = f"{_hostport(self.host, self.port)} (plain, STARTTLS offered)"
+        plain = _hostport(self.host, self.port)
         if self.tls_port is not None:
-            where += f" and {_hostport(self.host, self.tls_port)} (implicit TLS)"
-        lines = [f"practice SMTP server {c.hostname}, listening on {where}"]
+            lines = [t("server.welcome.listening_tls", "practice SMTP server {hostname}, listening on {plain} (plain, STARTTLS offered) and {tls} (implicit TLS)",
+                       hostname=c.hostname, plain=plain, tls=_hostport(self.host, self.tls_port))]
+        else:
+            lines = [t("server.welcome.listening", "practice SMTP server {hostname}, listening on {plain} (plain, STARTTLS offered)",
+                       hostname=c.hostname, plain=plain)]
         names = ", ".join(f"{n}@{domain}" for n in [*c.users, *c.mailboxes])
         lists = ", ".join(f"{n}@{domain}" for n in c.lists)
-        lines.append(f"accepts mail for {names}" + (f" and the list {lists}" if lists else ""))
+        if lists:
+            lines.append(t("server.welcome.accepts_lists", "accepts mail for {names} and the list {lists}", names=names, lists=lists))
+        else:
+            lines.append(t("server.welcome.accepts", "accepts mail for {names}", names=names))
         others = ", ".join(c.domains[1:])
         if others:
-            lines.append(f"also its other domains: {others} (same names)")
-        lines.append("mail to other domains is refused (relay denied) unless you log in with AUTH")
+            lines.append(t("server.welcome.other_domains", "also its other domains: {domains} (same names)", domains=others))
+        lines.append(t("server.welcome.relay", "mail to other domains is refused (relay denied) unless you log in with AUTH"))
         creds = ", ".join(f"{user} / {password}" for user, password in c.users.items())
-        when = "after STARTTLS" if c.auth_requires_tls else "with or without TLS"
-        lines.append(f"demo logins: {creds} (AUTH PLAIN, LOGIN or CRAM-MD5, {when})")
-        extras = [f"size limit {_size(c.size_limit)}", f"VRFY {'on' if c.vrfy else 'off'}",
-                  f"EXPN {'on (try EXPN students)' if c.expn and 'students' in c.lists else 'on' if c.expn else 'off'}",
-                  "greylisting on (the first try gets 451)" if c.greylisting else "greylisting off"]
-        lines.append(", ".join(extras))
-        info = SCENARIOS[c.scenario]
-        lines.append(f"scenario: {c.scenario.value}: {info.summary}")
-        if c.scenario is not Scenario.NORMAL:
-            lines.append(f"try this: {info.lesson}")
-        lines.append(f"certificate: trust {self.ca_file} to verify it (clients: --cafile)")
-        if self.web is not None:
-            lines.append(t("server.welcome.web", "class view (read-only web page and JSON API): {url}; "
-                           "the practice CA for students: {url}ca.pem", url=self.web.url))
-        if c.store_dir is not None:
-            lines.append(f"messages are stored in the maildir {c.store_dir}")
+        if c.auth_requires_tls:
+            lines.append(t("server.welcome.logins_tls", "demo logins: {logins} (AUTH PLAIN, LOGIN or CRAM-MD5, after STARTTLS)", logins=creds))
         else:
-            lines.append("messages are kept in memory only (/mailbox lists them)")
+            lines.append(t("server.welcome.logins_any", "demo logins: {logins} (AUTH PLAIN, LOGIN or CRAM-MD5, with or without TLS)", logins=creds))
+        size, vrfy, expn, greylisting = self._extras()
+        lines.append(t("server.welcome.settings", "{size}, {vrfy}, {expn}, {greylisting}", size=size, vrfy=vrfy, expn=expn,
+                       greylisting=greylisting))
+        info = SCENARIOS[c.scenario]
+        lines.append(t("server.welcome.scenario", "scenario: {name}: {summary}", name=c.scenario.value, summary=info.summary))
+        if c.scenario is not Scenario.NORMAL:
+            lines.append(t("server.welcome.try", "try this: {lesson}", lesson=info.lesson))
+        lines.append(t("server.welcome.certificate", "certificate: trust {ca_file} to verify it (clients: --cafile)", ca_file=self.ca_file))
+        if self.web is not None:
+            lines.append(t("server.welcome.web", "class view (read-only web page and JSON API): {url}; the practice CA for students: {url}ca.pem", url=self.web.url))
+        if c.store_dir is not None:
+            lines.append(t("server.welcome.maildir", "messages are stored in the maildir {path}", path=c.store_dir))
+        else:
+            lines.append(t("server.welcome.memory", "messages are kept in memory only (/mailbox lists them)"))
         return lines
+
+    def _extras(self) -> tuple[str, str, str, str]:
+        """The welcome's settings line: size limit, VRFY, EXPN, greylisting."""
+        c = self.config
+        on, off = t("server.welcome.on", "on"), t("server.welcome.off", "off")
+        if c.expn and "students" in c.lists:
+            expn = t("server.welcome.expn_try", "EXPN on (try EXPN students)")
+        else:
+            expn = t("server.welcome.expn", "EXPN {state}", state=on if c.expn else off)
+        greylisting = (t("server.welcome.greylisting_on", "greylisting on (the first try gets 451)") if c.greylisting
+                       else t("server.welcome.greylisting_off", "greylisting off"))
+        return (t("server.welcome.size_limit", "size limit {size}", size=_size(c.size_limit)),
+                t("server.welcome.vrfy", "VRFY {state}", state=on if c.vrfy else off), expn, greylisting)
 
 
 def _hostport(host: str, port: int) -> str:
@@ -218,7 +240,7 @@ def _size(n: int) -> str:
     for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= scale and n % scale == 0:
             return f"{n // scale} {unit}"
-    return f"{n} bytes"
+    return t("server.size.bytes", "{count} bytes", count=n)
 
 
 def default_store_dir() -> Path:

@@ -9,6 +9,14 @@ What changes from stock aiosmtpd, and why:
 - AUTH CRAM-MD5 (RFC 2195) is added to LOGIN and PLAIN;
 - EXPN expands a mailing list; STARTTLS inside TLS is refused;
 - the scenarios of :mod:`.scenarios` misbehave on purpose.
+
+The ``smuggling`` scenario is an old, lenient server: it turns every bare CR or
+LF the client sends into CRLF before aiosmtpd reads it (:class:`LaxLineEnds`),
+so ``LF . LF``, ``CR . CR``, ``CRLF . CR`` and ``LF . CRLF`` all end a message and
+what follows is read as new commands. The normal server reads lines as aiosmtpd
+does: only CRLF . CRLF ends a message (RFC 5321 4.1.1.4). It also sends the
+replies to one read of pipelined input in one write (as Postfix does, RFC 2920
+3.2), so the client sees them together: a lesson replays the same way every time.
 """
 
 from __future__ import annotations
@@ -92,6 +100,21 @@ def rewrite(status: str, limit: int) -> str:
     return status
 
 
+class LaxLineEnds:
+    """Bare CR and LF made CRLF, over any split of the input (the ``smuggling`` scenario)."""
+
+    def __init__(self) -> None:
+        self._skip_lf = False  # the last chunk ended in CR, already made CRLF
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._skip_lf and chunk.startswith(b"\n"):
+            chunk = chunk[1:]
+        if not chunk:
+            return b""
+        self._skip_lf = chunk.endswith(b"\r")
+        return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", b"\r\n")
+
+
 class PracticeSMTP(SMTP):
     """One connection to the practice server."""
 
@@ -125,6 +148,8 @@ class PracticeSMTP(SMTP):
         self._feed_session: ClassSession | None = None
         self._web_url = web_url
         self.class_view_url: str | None = None  # announced in the EHLO reply (XCLASSVIEW)
+        self._lax = LaxLineEnds() if scenario is Scenario.SMUGGLING else None
+        self._held_replies: list[bytes] = []  # smuggling: replies held while more input waits
 
     # -- connection bookkeeping (the server closes what is open when it stops) -------
 
@@ -149,6 +174,10 @@ class PracticeSMTP(SMTP):
                 self._feed.client_bytes(self._feed_session, data)
             except Exception:  # the feed must never cut a student's connection
                 pass
+        if self._lax is not None:
+            data = self._lax.feed(data)  # the class view saw the real bytes; aiosmtpd reads these
+            if not data:
+                return
         super().data_received(data)
 
     def _to_feed(self, data: bytes) -> None:
@@ -225,7 +254,22 @@ class PracticeSMTP(SMTP):
             return
         if self._feed is not None:
             self._to_feed((status if isinstance(status, bytes) else status.encode("utf-8", "replace")) + b"\r\n")
+        if self._lax is not None:
+            await self._push_batched(status)
+            return
         await super().push(status)
+
+    async def _push_batched(self, status: AnyStr) -> None:
+        """A reply held while more of the client's input is waiting, then all of them in one write."""
+        line = status if isinstance(status, bytes) else status.encode("utf-8", "strict")
+        self._held_replies.append(line + b"\r\n")
+        # aiosmtpd's StreamReader keeps the unread input; it has no public way to ask its size.
+        waiting: bytearray = self._reader._buffer  # type: ignore[attr-defined]  # asyncio.StreamReader's own buffer
+        if b"\n" in waiting and self.transport is not None:
+            return  # a whole line is still to be read: its reply goes in the same write
+        data, self._held_replies = b"".join(self._held_replies), []
+        self._writer.write(data)
+        await self._writer.drain()
 
     def ehlo_lines(self, responses: list[str]) -> list[str]:
         """Adjust aiosmtpd's EHLO reply (called from the policy's EHLO hook)."""

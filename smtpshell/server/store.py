@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..i18n import t
+
 MEMORY_LIMIT = 10_000  # newest messages kept in memory; the maildir keeps all
 
 Listener = Callable[["StoredMessage"], None]
@@ -365,7 +367,7 @@ def _parsed_subject(content: bytes) -> str:
         subject = headers.get("Subject")
         return " ".join(str(subject).split()) if subject is not None else ""
     except Exception:  # a broken header must not lose the message
-        return "(unreadable subject)"
+        return t("server.store.unreadable_subject", "(unreadable subject)")
 
 
 def _with_path(message: StoredMessage, path: Path) -> StoredMessage:

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from ..i18n import t
+from ..i18n import PSEUDO, current, t
 from ..untrusted import safe
 from . import messages
 from .config import PracticeConfig
@@ -66,42 +66,41 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 QUEUE_LIMIT = 200_000  # events waiting for one slow browser; past it, the page is told to reload
-# The page's words: (i18n key, English). The HTML gets them escaped; app.js reads the same table
+# The page's words, in the current language. The HTML gets them escaped; app.js reads the same table
 # from a JSON data block (not a script: the Content-Security-Policy allows no inline script).
-LABELS = {
-    "connect": ("web.connect", "Students connect with"),
-    "scenario_label": ("web.scenario", "Scenario"),
-    "ca_label": ("web.ca", "The practice CA:"),
-    "sessions": ("web.sessions", "Sessions"),
-    "mailboxes": ("web.mailboxes", "Mailboxes"),
-    "pick_session": ("web.pick_session", "Click a session to follow its conversation"),
-    "connecting": ("web.connecting", "connecting to the live feed…"),
-    "col_address": ("web.col.address", "address"),
-    "col_helo": ("web.col.helo", "HELO"),
-    "col_login": ("web.col.login", "login"),
-    "col_tls": ("web.col.tls", "TLS"),
-    "col_scenario": ("web.col.scenario", "scenario"),
-    "col_lines": ("web.col.lines", "lines"),
-    "live": ("web.live", "live"),
-    "reconnecting": ("web.reconnecting", "reconnecting…"),
-    "load_failed": ("web.load_failed", "could not load: "),
-    "session": ("web.session", "Session"),
-    "message": ("web.message", "Message"),
-    "no_subject": ("web.no_subject", "(no subject)"),
-    "envelope": ("web.envelope", "Envelope"),
-    "from_client": ("web.from_client", "from client"),
-    "no_tls": ("web.no_tls", "no TLS"),
-    "no_auth": ("web.no_auth", "no AUTH"),
-    "size": ("web.size", "size"),
-    "bytes_queued": ("web.bytes_queued", " bytes, queued as "),
-    "headers": ("web.headers", "Headers (decoded)"),
-    "part": ("web.part", "Part: "),
-    "raw": ("web.raw", "Raw source"),
-}
-
-
 def labels() -> dict[str, str]:
-    return {name: t(key, default) for name, (key, default) in LABELS.items()}
+    return {
+        "connect": t("web.connect", "Students connect with"),
+        "scenario_label": t("web.scenario", "Scenario"),
+        "ca_label": t("web.ca", "The practice CA:"),
+        "sessions": t("web.sessions", "Sessions"),
+        "mailboxes": t("web.mailboxes", "Mailboxes"),
+        "pick_session": t("web.pick_session", "Click a session to follow its conversation"),
+        "connecting": t("web.connecting", "connecting to the live feed…"),
+        "col_address": t("web.col.address", "address"),
+        "col_helo": t("web.col.helo", "HELO"),
+        "col_login": t("web.col.login", "login"),
+        "col_tls": t("web.col.tls", "TLS"),
+        "col_scenario": t("web.col.scenario", "scenario"),
+        "col_lines": t("web.col.lines", "lines"),
+        "live": t("web.live", "live"),
+        "reconnecting": t("web.reconnecting", "reconnecting…"),
+        "load_failed": t("web.load_failed", "could not load: "),
+        "session": t("web.session", "Session"),
+        "message": t("web.message", "Message"),
+        "no_subject": t("web.no_subject", "(no subject)"),
+        "envelope": t("web.envelope", "Envelope"),
+        "from_client": t("web.from_client", "from client"),
+        "no_tls": t("web.no_tls", "no TLS"),
+        "no_auth": t("web.no_auth", "no AUTH"),
+        "size": t("web.size", "size"),
+        "bytes_queued": t("web.bytes_queued", " bytes, queued as "),
+        "headers": t("web.headers", "Headers (decoded)"),
+        "part": t("web.part", "Part: "),
+        "raw": t("web.raw", "Raw source"),
+        "no_recipient": t("web.no_recipient", "(no recipient)"),
+        "bytes": t("web.bytes", " bytes"),
+    }
 
 
 _HOST_OK = re.compile(r"^[A-Za-z0-9.\-]+$|^\[[0-9A-Fa-f:.]+\]$")
@@ -114,17 +113,23 @@ def parse_web(text: str, default_host: str) -> tuple[str, int]:
     if text.startswith("["):
         end = text.find("]")
         if end < 0 or text[end + 1:end + 2] != ":":
-            raise ValueError(f"--web {text}: write [IPv6]:PORT")
+            raise ValueError(t("web.arg.ipv6", "--web {text}: write [IPv6]:PORT", text=text))
         host, port_text = text[1:end], text[end + 2:]
     elif ":" in text:
         host, port_text = text.rsplit(":", 1)
     try:
         port = int(port_text)
     except ValueError:
-        raise ValueError(f"--web {text}: write [HOST:]PORT, e.g. --web 8025") from None
+        raise ValueError(t("web.arg.bad", "--web {text}: write [HOST:]PORT, e.g. --web 8025", text=text)) from None
     if not 0 <= port <= 65535:
-        raise ValueError(f"--web {text}: {port} is not a port number (0-65535)")
+        raise ValueError(t("web.arg.port_range", "--web {text}: {port} is not a port number (0-65535)", text=text, port=port))
     return host or default_host, port
+
+
+def html_lang() -> str:
+    """The page's ``lang`` attribute: the current language as a BCP 47 tag (zh_CN -> zh-CN)."""
+    lang = current()
+    return "en" if lang in ("en", PSEUDO) else lang.replace("_", "-")
 
 
 def _url_host(host: str) -> str:
@@ -275,15 +280,14 @@ class WebView:
         text = (STATIC / "index.html").read_text(encoding="utf-8")
         values = {
             "title": e(t("web.title", "Practice server {hostname}: class view", hostname=info["hostname"])),
-            "scenario": e(f"{info['scenario']}: {info['scenario_summary']}"),
+            "scenario": e(t("web.scenario_line", "{name}: {summary}.", name=info["scenario"], summary=info["scenario_summary"])),
             "lesson": e(info["scenario_lesson"]),
             "fetch_ca": e(info["fetch_ca"]),
             "student_command": e(info["student_command"]),
             "student_command_tls": e(info["student_command_tls"]),
             "ca_url": e(info["ca_url"]),
-            "ca_note": e(t("web.ca_note", "This certificate authority is made for the practice server only: "
-                                          "trust it with --cafile for this class, never in a browser or "
-                                          "your system's store.")),
+            "ca_note": e(t("web.ca_note", "This certificate authority is made for the practice server only: trust it with --cafile for this class, never in a browser or your system's store.")),
+            "lang": e(html_lang()),
         }
         words = labels()
         values.update({f"label_{name}": e(word) for name, word in words.items()})
@@ -307,13 +311,13 @@ class WebView:
     async def session(self, request: web.Request) -> web.Response:
         found = self.feed.get(int(request.match_info["id"]))
         if found is None:
-            raise web.HTTPNotFound(text="no such session (old sessions are forgotten)")
+            raise web.HTTPNotFound(text=t("web.no_such_session", "no such session (old sessions are forgotten)"))
         return _json({**found.summary(), "conversation": found.lines})
 
     async def mailboxes(self, request: web.Request) -> web.Response:
         boxes: dict[str, list[int]] = {}
         for message in self.server.mailbox:
-            for rcpt in message.rcpt_tos or ("(no recipient)",):
+            for rcpt in message.rcpt_tos or (t("web.no_recipient", "(no recipient)"),):
                 boxes.setdefault(rcpt.lower(), []).append(message.number)
         return _json([{"address": safe(a), "messages": n} for a, n in sorted(boxes.items())])
 
@@ -327,7 +331,7 @@ class WebView:
     def _message(self, request: web.Request) -> StoredMessage:
         message = self.server.mailbox.get(int(request.match_info["number"]))
         if message is None:
-            raise web.HTTPNotFound(text="no such message")
+            raise web.HTTPNotFound(text=t("web.no_such_message", "no such message"))
         return message
 
     async def message(self, request: web.Request) -> web.Response:

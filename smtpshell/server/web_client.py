@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from ..i18n import t
 from .store import StoredMessage
 
 TIMEOUT = 5.0
@@ -33,9 +34,9 @@ def check_url(url: str, peer_host: str) -> str:
     host = (parts.hostname or "").lower()
     peer = peer_host.strip("[]").lower()
     if parts.scheme != "http" or not host or not parts.port:
-        raise ClassViewError(f"the server announced a class view this shell does not read ({url[:80]})")
+        raise ClassViewError(t("server.classview.unreadable_url", "the server announced a class view this shell does not read ({url})", url=url[:80]))
     if host != peer and not (_loopback(host) and _loopback(peer)):
-        raise ClassViewError(f"the server announced a class view on another host ({host}): not fetched")
+        raise ClassViewError(t("server.classview.other_host", "the server announced a class view on another host ({host}): not fetched", host=host))
     return f"http://{parts.netloc}/"
 
 
@@ -53,16 +54,16 @@ def _get(url: str) -> Any:
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             return None
-        raise ClassViewError(f"the class view answered {exc.code} for {url}") from None
+        raise ClassViewError(t("server.classview.http_error", "the class view answered {code} for {url}", code=exc.code, url=url)) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise ClassViewError(f"cannot reach the class view at {url}: {reason}") from None
+        raise ClassViewError(t("server.classview.unreachable", "cannot reach the class view at {url}: {reason}", url=url, reason=reason)) from None
     if len(data) > MAX_BYTES:
-        raise ClassViewError(f"the class view sent more than {MAX_BYTES} bytes for {url}")
+        raise ClassViewError(t("server.classview.too_big", "the class view sent more than {limit} bytes for {url}", limit=MAX_BYTES, url=url))
     try:
         return json.loads(data.decode("utf-8"))
     except ValueError:
-        raise ClassViewError(f"the class view sent something that is not JSON for {url}") from None
+        raise ClassViewError(t("server.classview.not_json", "the class view sent something that is not JSON for {url}", url=url)) from None
 
 
 def _message(item: dict[str, Any], trace: str = "", content: str = "") -> StoredMessage:
@@ -87,7 +88,7 @@ class RemoteMailbox:
         self.base_url = base_url
         listing = _get(f"{base_url}api/messages?limit={LISTED}")
         if not isinstance(listing, dict):
-            raise ClassViewError(f"the class view at {base_url} has no message list")
+            raise ClassViewError(t("server.classview.no_list", "the class view at {url} has no message list", url=base_url))
         self.count = int(listing.get("count", 0))
         self._messages = [_message(m) for m in listing.get("messages", []) if isinstance(m, dict)]
 

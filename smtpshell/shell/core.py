@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..i18n import t
 from ..protocol import catalogue
+from ..render.width import cell_width
 from .registry import (
     COMMANDS,
     PREFIX,
@@ -25,17 +26,18 @@ async def help_command(ctx: ShellContext, args: str) -> None:
     out = [("class:help.title", t("shell.help.commands_title", "Shell commands (start with /):") + "\n")]
     shown = [c for c in COMMANDS.values() if ctx.interactive or not c.interactive_only]
     heads = {c.name: f"  {PREFIX}{c.name} {c.usage}".rstrip() for c in shown}
-    width = min(max(len(h) for h in heads.values()) + 2, 34)
+    width = min(max(cell_width(h) for h in heads.values()) + 2, 34)
     for cmd in shown:
         head = heads[cmd.name]
         # A long usage gets the summary on its own line rather than a ragged column.
-        gap = " " * (width - len(head)) if len(head) < width else "\n" + " " * width
+        gap = " " * (width - cell_width(head)) if cell_width(head) < width else "\n" + " " * width
         out.append(("class:help.command", head))
-        out.append(("", f"{gap}{cmd.summary}\n"))
+        out.append(("", gap))
+        out.append(("class:help.text", f"{cmd.summary}\n"))  # prose: wrapped under its column
     out.append(("class:help.title", t("shell.help.verbs_title", "SMTP verbs (typed as they go on the wire):") + "\n"))
     for verb in catalogue.VERBS.values():
         out.append(("class:help.command", f"  {verb.name}".ljust(12)))
-        out.append(("", f" {verb.summary}\n"))
+        out.append(("class:help.text", f" {verb.summary}\n"))
     out.append(("class:note", t("shell.help.verb_hint", "/help VERB shows a verb's syntax and RFC.") + "\n"))
     ctx.print(out)
 
@@ -123,10 +125,10 @@ async def quit_command(ctx: ShellContext, args: str) -> None:
 
 @command(
     "pipeline",
-    lambda: t("shell.pipeline.summary", "send commands without waiting for each reply (RFC 2920), or one at a time again"),
-    usage="[on|off]",
-    arg_kind=ArgKind.ON_OFF,
-    details=lambda: t("shell.pipeline.details", "With it on, commands go out at once and their replies are shown as they come; the shell waits for all of them after a command that must end a group ({group_enders}).",
+    lambda: t("shell.pipeline.summary", "send commands without waiting for each reply (RFC 2920), each group in one write, or one at a time again"),
+    usage="[on|group|off]",
+    arg_kind=ArgKind.PIPELINE_MODE,
+    details=lambda: t("shell.pipeline.details", "With it on, commands go out at once and their replies are shown as they come; the shell waits for all of them after a command that must end a group ({group_enders}). With group, the shell holds the commands of a group and sends them with the command that ends it, in one write, as real clients do; then it says which reply answered which command.",
                       group_enders=", ".join(catalogue.group_enders())),
 )
 async def pipeline_command(ctx: ShellContext, args: str) -> None:
@@ -135,17 +137,22 @@ async def pipeline_command(ctx: ShellContext, args: str) -> None:
         ctx.error(t("shell.pipeline.not_connected", "/pipeline: not connected"))
         return
     choice = args.strip().lower()
-    if choice not in ("", "on", "off"):
-        ctx.error(t("shell.pipeline.on_off", "/pipeline takes on or off"))
+    if choice not in ("", "on", "off", "group"):
+        ctx.error(t("shell.pipeline.usage", "/pipeline takes on, group or off"))
         return
+    if choice and choice != "group" and runner.held:
+        await runner.flush_group()  # what the group mode held goes out before the mode changes
     if choice == "off" and runner.pipelining and ctx.session.pending and runner.connected:
         await runner.await_replies()  # collect what the last group left outstanding
     if choice:
-        runner.pipelining = choice == "on"
-    if runner.pipelining:
+        runner.pipelining = choice in ("on", "group")
+        runner.one_write = choice == "group"
+    if runner.pipelining and runner.one_write:
+        note = t("shell.pipeline.group", "pipelining in one write: commands are held until one ends the group (DATA, NOOP, QUIT, ...), then the group goes out in a single write; the replies are paired with the commands in order")
+    elif runner.pipelining:
         note = t("shell.pipeline.on", "pipelining on: commands go out without waiting; replies are paired in order as they come")
-        if ctx.session.capabilities is not None and not ctx.session.advertised("PIPELINING"):
-            note += t("shell.pipeline.not_advertised", " (this server did not advertise PIPELINING: it may lose or reject commands)")
     else:
         note = t("shell.pipeline.off", "pipelining off: each command waits for its reply")
+    if runner.pipelining and ctx.session.capabilities is not None and not ctx.session.advertised("PIPELINING"):
+        note += t("shell.pipeline.not_advertised", " (this server did not advertise PIPELINING: it may lose or reject commands)")
     ctx.print([("class:info", f"** {note}\n")])

@@ -38,7 +38,9 @@ class UnknownCommand(LookupError):
 class ShellRunner(Protocol):
     """The session a shell command drives (``drivers.runner.SessionRunner`` is one)."""
 
-    pipelining: bool  # /pipeline on|off
+    pipelining: bool  # /pipeline on|off|group
+    one_write: bool  # /pipeline group: each group in one write
+    raw: bool  # /raw on|off
     bus: EventBus
     summary: SessionSummary  # /summary: what happened on this connection
 
@@ -62,6 +64,15 @@ class ShellRunner(Protocol):
     async def send_file(self, path: str, chunk_size: int = ...) -> Exchange | None: ...
 
     async def await_replies(self) -> Exchange | None: ...
+
+    async def flush_group(self) -> None:
+        """/pipeline group: send the held commands now."""
+        ...
+
+    @property
+    def held(self) -> int:
+        """Commands /pipeline group holds for the next write."""
+        ...
 
     async def close(self, quit_first: bool = True) -> None: ...
 
@@ -134,7 +145,8 @@ class ArgKind(enum.Enum):
     CODE = "code"  # a reply code, an enhanced code, an EHLO keyword or 'last' (/explain)
     LEVEL = "level"  # full, brief or off (/level)
     TARGET = "target"  # HOST[:PORT] or smtp:// / smtps:// (/connect)
-    ON_OFF = "on-off"  # on or off (/pipeline)
+    ON_OFF = "on-off"  # on or off (/raw)
+    PIPELINE_MODE = "pipeline-mode"  # on, group or off (/pipeline)
     AUTH_MODE = "auth-mode"  # auto or manual (/auth)
     MECHANISM = "mechanism"  # a SASL mechanism (/login)
 
@@ -210,6 +222,7 @@ COMMAND_HOMES: dict[str, str] = {
     "record": "smtpshell.shell.record",
     "mx": "smtpshell.shell.mx_cmd",
     "summary": "smtpshell.shell.summary",
+    "raw": "smtpshell.shell.raw_cmd",
 }
 # The modules whose import registers commands, in the order of /help: read from the one map
 # above, so a new command is one entry there (a test checks the map against the registry).

@@ -11,6 +11,7 @@ from ..client.tls_options import TLSOptions
 from ..events import CertSummary, TLSInfo
 from ..i18n import t
 from ..protocol.session import Session
+from ..render.width import pad_to
 from ..untrusted import safe
 from .registry import ShellContext, command
 
@@ -74,7 +75,7 @@ def tls_report(
     out: StyledText = [("class:tls", f"{title}\n")]
 
     def row(label: str, value: str, style: str = "") -> None:
-        out.append((LABEL, f"  {label + ':':<13}"))
+        out.append((LABEL, f"  {pad_to(label + ':', 13)}"))  # columns, not characters (Chinese labels)
         out.append((style, f"{value}\n"))
 
     row(t("shell.tls.label.version", "version"), info.version)

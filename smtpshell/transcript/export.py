@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .. import knowledge
-from ..i18n import t as tr
+from ..i18n import DEFAULT, PSEUDO, current, t
 from ..protocol.commands import CommandLine
 from ..protocol.replies import parse_enhanced
 from .model import NOTE, TLS_NOTE, WARNING, Expected, Step, Transcript
@@ -30,10 +30,12 @@ from .placeholders import CREDENTIALS, PASSWORD, SECRET, USERNAME
 
 CSS = """
 :root { color-scheme: light; }
-body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5;
+body { font-family: system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei",
+       "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5;
        color: #1d1d1d; background: #fff; }
 h1 { font-size: 1.5rem; } p.summary { font-style: italic; color: #555; }
-.session { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.88rem; background: #f6f8fa;
+.session { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, "Noto Sans Mono CJK SC",
+           "Sarasa Mono SC", "PingFang SC", "Microsoft YaHei", monospace; font-size: 0.88rem; background: #f6f8fa;
            border: 1px solid #d8dee4; border-radius: 6px; padding: 0.6rem 0.9rem; line-height: 1.35; }
 .line { white-space: pre-wrap; overflow-wrap: anywhere; padding-left: 3ch; text-indent: -3ch; }
 .prefix { color: #6e7781; } .sent { font-weight: bold; color: #1d1d1d; }
@@ -53,13 +55,14 @@ footer { color: #6e7781; font-size: 0.85rem; margin-top: 2rem; }
 }
 """
 
-# What a credential placeholder stands for, in words for the page.
-_PLACEHOLDER_TEXT = {
-    PASSWORD: ("handout.password", "•••••••• (the password in base64: smtpshell sends it for you and never shows it)"),
-    USERNAME: ("handout.username", "(the user name in base64)"),
-    CREDENTIALS: ("handout.credentials", "•••••••• (user name and password in base64: smtpshell sends them for you)"),
-    SECRET: ("handout.secret", "•••••••• (a secret smtpshell sent for you and never shows)"),
-}
+def _placeholder_text() -> dict[str, str]:
+    """What a credential placeholder stands for, in words for the page (in the current language)."""
+    return {
+        PASSWORD: t("handout.password", "•••••••• (the password in base64: smtpshell sends it for you and never shows it)"),
+        USERNAME: t("handout.username", "(the user name in base64)"),
+        CREDENTIALS: t("handout.credentials", "•••••••• (user name and password in base64: smtpshell sends them for you)"),
+        SECRET: t("handout.secret", "•••••••• (a secret smtpshell sent for you and never shows)"),
+    }
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/:;,()'\"]+){2,}[\\/]?")
 VARIES = "…"
 
@@ -93,23 +96,25 @@ def explain(step: Step) -> str:
     if not step.expected:
         return ""
     first = step.expected[0]
-    verb = CommandLine.parse(step.line).verb if step.line else None
+    verb = CommandLine.parse(step.line).verb if step.line and not step.raw else None
     text = "\n".join("\n".join(shown_text(e)) for e in step.expected)
     enhanced = parse_enhanced(first.code, text)
     return knowledge.explain_reply(first.code, enhanced, verb, text).summary
 
 
 def _client_line(text: str, automatic: bool) -> Line:
-    for placeholder, (key, default) in _PLACEHOLDER_TEXT.items():
+    for placeholder, words in _placeholder_text().items():
         if text == placeholder or text.endswith(" " + placeholder):
             head = text[: len(text) - len(placeholder)]
-            return Line("secret", "C: ", head + tr(key, default))
-    suffix = tr("handout.automatic", "   (sent by smtpshell)") if automatic else ""
+            return Line("secret", "C: ", head + words)
+    suffix = t("handout.automatic", "   (sent by smtpshell)") if automatic else ""
     return Line("sent", "C: ", text + suffix)
 
 
 def session_lines(step: Step) -> Iterator[Line]:
-    if step.line is not None:
+    if step.line is not None and step.raw:
+        yield Line("sent", "C(raw): ", step.line)  # raw mode's escapes, as the student types them
+    elif step.line is not None:
         yield _client_line(step.line, step.automatic)
     texts = [(e.code, text) for e in step.expected for text in shown_text(e)]
     for i, (code, text) in enumerate(texts):
@@ -120,35 +125,35 @@ def session_lines(step: Step) -> Iterator[Line]:
         yield Line("explain", "   ", f"↳ {summary}")
     for note in step.notes:
         if note.startswith(f"{NOTE} {TLS_NOTE}"):
-            yield Line("tls", "", tr("handout.tls", "** TLS is on: from here on the connection is encrypted"))
+            yield Line("tls", "", t("handout.tls", "** TLS is on: from here on the connection is encrypted"))
         elif note.startswith(WARNING):
             yield Line("warning", "", without_paths(note))
         # Other notes are the shell's bookkeeping (closed, a file's name): not for the page.
 
 
-def title_of(t: Transcript, title: str | None = None) -> str:
+def title_of(transcript: Transcript, title: str | None = None) -> str:
     if title:
         return title
-    if t.header.get("title"):
-        return t.header["title"]
-    server = t.header.get("server", "")
+    if transcript.header.get("title"):
+        return transcript.header["title"]
+    server = transcript.header.get("server", "")
     if server:
-        return tr("handout.title", "An SMTP session with {server}", server=without_paths(server))
-    return t.name
+        return t("handout.title", "An SMTP session with {server}", server=without_paths(server))
+    return transcript.name
 
 
-def _intro_notes(t: Transcript) -> list[str]:
+def _intro_notes(transcript: Transcript) -> list[str]:
     """The sentence that stands for notes before the first step (implicit TLS), if any."""
-    if any(n.startswith(f"{NOTE} {TLS_NOTE}") for n in t.notes) or t.implicit_tls:
-        return [tr("handout.implicit_tls", "This session is encrypted from the first byte (implicit TLS, port 465 style).")]
+    if any(n.startswith(f"{NOTE} {TLS_NOTE}") for n in transcript.notes) or transcript.implicit_tls:
+        return [t("handout.implicit_tls", "This session is encrypted from the first byte (implicit TLS, port 465 style).")]
     return []
 
 
-def _blocks(t: Transcript) -> Iterator[tuple[list[str], list[Step]]]:
+def _blocks(transcript: Transcript) -> Iterator[tuple[list[str], list[Step]]]:
     """(teaching text, the steps it introduces): a comment starts a new block."""
-    comments: list[str] = list(t.intro)
+    comments: list[str] = list(transcript.intro)
     steps: list[Step] = []
-    for step in t.steps:
+    for step in transcript.steps:
         if step.comments and steps:
             yield comments, steps
             comments, steps = [], []
@@ -179,17 +184,23 @@ def _paragraphs(comments: list[str]) -> list[list[str]]:
     return [[without_paths(line) for line in p] for p in paragraphs if p]
 
 
-def _footer(t: Transcript) -> str:
-    return tr("handout.footer", "smtpshell lesson {name}: replay it with smtpshell replay, step through it with smtpshell lesson.",
-              name=t.name)
+def _footer(transcript: Transcript) -> str:
+    return t("handout.footer", "smtpshell lesson {name}: replay it with smtpshell replay, step through it with smtpshell lesson.",
+              name=transcript.name)
 
 
-def to_markdown(t: Transcript, title: str | None = None) -> str:
-    out = [f"# {title_of(t, title)}", ""]
-    if t.header.get("summary"):
-        out += [f"*{t.header['summary']}*", ""]
-    out += [*(_intro_notes(t)), ""] if _intro_notes(t) else []
-    for comments, steps in _blocks(t):
+def html_lang() -> str:
+    """The page's ``lang``: the session's language as a BCP 47 tag (zh_CN -> zh-CN), so browsers pick CJK glyphs."""
+    lang = current()
+    return "en" if lang in (DEFAULT, PSEUDO) else lang.replace("_", "-")
+
+
+def to_markdown(transcript: Transcript, title: str | None = None) -> str:
+    out = [f"# {title_of(transcript, title)}", ""]
+    if transcript.header.get("summary"):
+        out += [f"*{transcript.header['summary']}*", ""]
+    out += [*(_intro_notes(transcript)), ""] if _intro_notes(transcript) else []
+    for comments, steps in _blocks(transcript):
         for paragraph in _paragraphs(comments):
             out += ["  \n".join(paragraph), ""]  # two spaces: a Markdown line break
         if steps:
@@ -197,26 +208,26 @@ def to_markdown(t: Transcript, title: str | None = None) -> str:
             out.append("```smtp-transcript")
             out += [f"{line.prefix}{line.text}".rstrip() for step in steps for line in session_lines(step)]
             out += ["```", ""]
-    out.append(f"<sub>{_footer(t)}</sub>")
+    out.append(f"<sub>{_footer(transcript)}</sub>")
     return "\n".join(out) + "\n"
 
 
-def to_html(t: Transcript, title: str | None = None) -> str:
+def to_html(transcript: Transcript, title: str | None = None) -> str:
     e = html.escape
-    heading = title_of(t, title)
+    heading = title_of(transcript, title)
     body = [f"<h1>{e(heading)}</h1>"]
-    if t.header.get("summary"):
-        body.append(f'<p class="summary">{e(t.header["summary"])}</p>')
-    body += [f"<p>{e(text)}</p>" for text in _intro_notes(t)]
-    for comments, steps in _blocks(t):
+    if transcript.header.get("summary"):
+        body.append(f'<p class="summary">{e(transcript.header["summary"])}</p>')
+    body += [f"<p>{e(text)}</p>" for text in _intro_notes(transcript)]
+    for comments, steps in _blocks(transcript):
         section = ["<p>" + "<br>\n".join(e(line) for line in p) + "</p>" for p in _paragraphs(comments)]
         if steps:
             lines = [_html_line(line) for step in steps for line in session_lines(step)]
             section.append('<div class="session">' + "\n".join(lines) + "</div>")
         body.append("<section>\n" + "\n".join(section) + "\n</section>")
-    body.append(f"<footer>{e(_footer(t))}</footer>")
+    body.append(f"<footer>{e(_footer(transcript))}</footer>")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{e(html_lang())}\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{e(heading)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         + "\n".join(body)

@@ -11,20 +11,21 @@ import sys
 from pathlib import Path
 
 from .. import exitcodes
+from ..i18n import t
 from .export import FORMATS
 from .lessons import LessonNotFound, find_lesson
 from .parse import TranscriptError, read_transcript
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = "Turn a transcript (or a lesson, by name) into Markdown or a self-contained HTML page."
-    parser.add_argument("file", metavar="FILE", help="a transcript file or a lesson name")
+    parser.description = t("export.help.description", "Turn a transcript (or a lesson, by name) into Markdown or a self-contained HTML page.")
+    parser.add_argument("file", metavar="FILE", help=t("export.help.file", "a transcript file or a lesson name"))
     parser.add_argument("--format", choices=sorted(FORMATS), default=None,
-                        help="md or html (default: from the -o file's extension, else md)")
-    parser.add_argument("--title", help="the handout's title (default: the lesson's, or the server's name)")
-    parser.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
+                        help=t("export.help.format", "md or html (default: from the -o file's extension, else md)"))
+    parser.add_argument("--title", help=t("export.help.title", "the handout's title (default: the lesson's, or the server's name)"))
+    parser.add_argument("-o", "--output", metavar="OUT", help=t("export.help.output", "write here instead of standard output"))
     parser.add_argument("--as", dest="as_tool", choices=("swaks", "curl", "openssl"),
-                        help="instead of a handout: the same session as a swaks, curl or openssl s_client command")
+                        help=t("export.help.as", "instead of a handout: the same session as a swaks, curl or openssl s_client command"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "htm":
         fmt = "html"
     if fmt not in FORMATS:
-        sys.stderr.write(f"smtpshell export: unknown format {fmt!r}: use --format md or --format html\n")
+        sys.stderr.write("smtpshell export: " + t("export.unknown_format", "unknown format {format}: use --format md or --format html",
+                                                  format=repr(fmt)) + "\n")
         return exitcodes.USAGE
     try:
         transcript = read_transcript(find_lesson(args.file))
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         Path(args.output).write_text(text, encoding="utf-8")
     except OSError as exc:
-        sys.stderr.write(f"smtpshell export: cannot write {args.output}: {exc.strerror or exc}\n")
+        sys.stderr.write("smtpshell export: " + t("export.cannot_write", "cannot write {path}: {reason}", path=args.output,
+                                                  reason=exc.strerror or exc) + "\n")
         return exitcodes.USAGE
     return exitcodes.OK
 

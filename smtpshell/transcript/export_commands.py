@@ -56,6 +56,10 @@ def read_session(transcript: Transcript) -> Session:
         line = step.line
         if line is None:
             continue
+        if step.raw:
+            # Raw bytes (a bare LF, a smuggling probe) would come out of the other tool normalised.
+            raise NotExpressible(t("export.as.raw", "line {line}: a C(raw): line is bytes only smtpshell sends as they are; swaks, curl and openssl would change them: use smtpshell replay",
+                                   line=step.line_no))
         session.all_lines.append(line)
         if tls_on:
             session.after_tls.append(line)
@@ -133,8 +137,7 @@ def as_swaks(session: Session) -> str:
 
 def as_curl(session: Session) -> str:
     if not session.recipients or session.message is None:
-        raise NotExpressible(t("export.as.curl_no_message", "curl sends SMTP only to deliver a message: this "
-                               "session sent none (use --as swaks or --as openssl)"))
+        raise NotExpressible(t("export.as.curl_no_message", "curl sends SMTP only to deliver a message: this session sent none (use --as swaks or --as openssl)"))
     scheme = "smtps" if session.implicit_tls else "smtp"
     host = f"[{session.host}]" if ":" in session.host else session.host
     url = f"{scheme}://{host}:{session.port}/{session.ehlo or ''}"
@@ -153,8 +156,7 @@ def as_curl(session: Session) -> str:
 
 def as_openssl(session: Session) -> str:
     if not (session.implicit_tls or session.starttls):
-        raise NotExpressible(t("export.as.openssl_no_tls", "this session never used TLS, and openssl s_client "
-                               "always does (use --as swaks or --as curl)"))
+        raise NotExpressible(t("export.as.openssl_no_tls", "this session never used TLS, and openssl s_client always does (use --as swaks or --as curl)"))
     host = f"[{session.host}]" if ":" in session.host else session.host
     words = ["openssl s_client", f"-connect {shlex.quote(f'{host}:{session.port}')}"]
     if session.starttls:  # s_client says EHLO and STARTTLS itself, then hands over

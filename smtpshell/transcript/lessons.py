@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..i18n import MARK_CLOSE, MARK_OPEN, current, is_pseudo
+from ..i18n import MARK_CLOSE, MARK_OPEN, current, is_pseudo, t
 from .model import Transcript
 from .parse import TranscriptError, read_transcript
 
@@ -101,10 +101,10 @@ def _all_lessons(lang: str | None) -> list[LessonInfo]:
             seen.add(name)
             path = localized(english, lang)
             try:
-                t = read_lesson(path)
-                out.append(LessonInfo(name, t.title, t.header.get("summary", ""), path, t.header.get("next", "")))
+                lesson = read_lesson(path)
+                out.append(LessonInfo(name, lesson.title, lesson.header.get("summary", ""), path, lesson.header.get("next", "")))
             except TranscriptError as exc:
-                out.append(LessonInfo(name, f"(unreadable: {exc})", "", path))
+                out.append(LessonInfo(name, t("transcript.lessons.unreadable", "(unreadable: {problem})", problem=exc), "", path))
     return out
 
 
@@ -155,7 +155,8 @@ def find_lesson(name: str, lang: str | None = None) -> Path:
                or [lesson for lesson in everything if wanted.lower() in lesson.name.lower()])
     if len(partial) == 1:
         return partial[0].path
-    names = ", ".join(lesson.name for lesson in (partial or lessons)) or "none found"
+    names = ", ".join(lesson.name for lesson in (partial or lessons)) or t("transcript.lessons.none_found", "none found")
     if partial:
-        raise LessonNotFound(f"{name!r} matches several lessons: {names}")
-    raise LessonNotFound(f"no lesson {name!r}; lessons: {names} ('smtpshell lesson' lists them)")
+        raise LessonNotFound(t("transcript.lessons.several", "{name} matches several lessons: {names}", name=repr(name), names=names))
+    raise LessonNotFound(t("transcript.lessons.not_found", "no lesson {name}; lessons: {names} ('smtpshell lesson' lists them)",
+                           name=repr(name), names=names))

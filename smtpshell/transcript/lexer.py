@@ -44,6 +44,7 @@ class TranscriptLexer(RegexLexer):
              bygroups(Generic.Prompt, Whitespace, Keyword, Name.Variable.Magic, Whitespace)),
             (r"^(C:)( ?)([A-Za-z]+)(?=[ :\n]|$)", bygroups(Generic.Prompt, Whitespace, Keyword), "client-text"),
             (r"^(C:)( ?)", bygroups(Generic.Prompt, Whitespace), "client-text"),
+            (r"^(C\(raw\):)( ?)", bygroups(Generic.Prompt, Whitespace), "raw-text"),
             *_reply_rules(),
             (r"^\*\*.*\n?", Generic.Output),
             (r"^!!.*\n?", Generic.Error),
@@ -54,6 +55,13 @@ class TranscriptLexer(RegexLexer):
         ],
         "client-text": [
             (r".*\n?", Text, "#pop"),
+        ],
+        # A C(raw): line: raw mode's escapes (\r \n \t \\ \xHH) stand out from the text.
+        "raw-text": [
+            (r"\\(?:[rnt\\]|x[0-9a-fA-F]{2})", String.Escape),
+            (r"[^\\\n]+", Text),
+            (r"\\", Text),
+            (r"\n", Whitespace, "#pop"),
         ],
         "reply-text": [
             (r"\.\.\.(?=\s*$)", Operator),  # '...': any number of lines

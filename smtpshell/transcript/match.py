@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..i18n import t
 from ..protocol.replies import ProtocolError, Reply
 from ..untrusted import safe
 from .model import Expected
@@ -138,17 +139,17 @@ def compare(
     """None when ``actual`` is what ``expected`` describes; else the difference."""
     shown = tuple(str(e) for e in expected)
     if actual is None:
-        return Difference("no reply came", shown, ())
+        return Difference(t("transcript.diff.no_reply", "no reply came"), shown, ())
     if isinstance(actual, ProtocolError):
-        return Difference(f"the server sent something that is not an SMTP reply: {actual.message}", shown,
+        return Difference(t("transcript.diff.not_smtp", "the server sent something that is not an SMTP reply: {problem}", problem=actual.message), shown,
                           (safe(actual.raw.decode("utf-8", "backslashreplace"))[:120],))
     got = reply_lines(actual)
     want_code = expected[0].code
     if actual.code != want_code:
-        return Difference(f"reply code {actual.code} where the transcript has {want_code}", shown, got)
+        return Difference(t("transcript.diff.code", "reply code {code} where the transcript has {want}", code=actual.code, want=want_code), shown, got)
     if codes_only:
         return None
     texts = [safe(line) for line in actual.lines] or [""]
     if not _lines_match(list(expected), texts):
-        return Difference("same code, different text", shown, got)
+        return Difference(t("transcript.diff.text", "same code, different text"), shown, got)
     return None

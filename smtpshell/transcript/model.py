@@ -1,10 +1,12 @@
-"""The transcript format as data.
+r"""The transcript format as data.
 
 A transcript file is lines of five kinds, told apart by their first characters::
 
     #: key: value     header (server, tls, date, tool, title, practice...)
     # text            a comment (in lessons: what the next step teaches)
     C: text           a line the client sent (exactly, CRLF not shown)
+    C(raw): text      bytes sent in raw mode, as escapes (\r \n \t \\ \xHH; CRLF added
+                      unless the text ends in \r or \n): replayed byte for byte, in one write
     S: 250-text       a line of the server's reply (text may hold wildcards)
     #= 250-text       the example a handout shows for the S: line above it (optional;
                       several after an 'S: 250-...' line; older readers see a comment)
@@ -20,11 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CLIENT = "C:"
+CLIENT_RAW = "C(raw):"  # raw mode (protocol/raw.py): older readers refuse the line rather than misread it
 SERVER = "S:"
 HEADER = "#:"
 COMMENT = "#"
 EXAMPLE = "#="  # checked before COMMENT: an example is a comment to older readers
 NOTE = "**"
+UNASKED_NOTE = "the server spoke unasked"  # the recorder's note before a reply nothing was waiting for
 WARNING = "!!"
 
 MAGIC = "# smtpshell transcript 1"
@@ -63,6 +67,7 @@ class Step:
     comments: list[str] = field(default_factory=list)  # the teaching text before it
     notes: list[str] = field(default_factory=list)  # "** ..." / "!! ..." after it
     automatic: bool = False  # the recording shell sent it on the user's behalf
+    raw: bool = False  # a C(raw): line: ``line`` is escapes for exact bytes (protocol/raw.py)
 
     @property
     def is_greeting(self) -> bool:

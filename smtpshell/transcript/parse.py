@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from ..i18n import t
 from .model import (
     AUTOMATIC_COMMENT,
     CLIENT,
+    CLIENT_RAW,
     COMMENT,
     EXAMPLE,
     HEADER,
@@ -32,7 +34,7 @@ def read_transcript(path: str | Path) -> Transcript:
         with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
             text = handle.read()
     except OSError as exc:
-        raise TranscriptError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise TranscriptError(t("transcript.cannot_read", "cannot read {path}: {reason}", path=path, reason=exc.strerror or exc)) from None
     transcript = parse_text(text, str(path))
     transcript.path = path
     return transcript
@@ -53,9 +55,8 @@ def parse_expected(text: str, line_no: int, source: str = "transcript") -> Expec
     """'250-mx.test' / '250 OK *' / '354' -> Expected."""
     code, sep, rest = text[:3], text[3:4], text[4:]
     if not (code.isdigit() and 100 <= int(code) <= 599) or sep not in ("", " ", "-"):
-        raise TranscriptError(
-            f"{source}:{line_no}: an S: line starts with a three-digit reply code, like 'S: 250 OK' (got {text[:20]!r})"
-        )
+        raise TranscriptError(t("transcript.bad_code", "{where}: an S: line starts with a three-digit reply code, like 'S: 250 OK' (got {got})",
+                                where=f"{source}:{line_no}", got=repr(text[:20])))
     return Expected(int(code), rest, line_no)
 
 
@@ -76,6 +77,8 @@ class _Parser:
             self._header(number, raw[len(HEADER):])
         elif raw.startswith(CLIENT):
             self._client(number, _after_prefix(raw, CLIENT))
+        elif raw.startswith(CLIENT_RAW):
+            self._client(number, _after_prefix(raw, CLIENT_RAW), raw=True)
         elif raw.startswith(SERVER):
             self._server(number, _after_prefix(raw, SERVER))
         elif raw.startswith(EXAMPLE):
@@ -86,23 +89,21 @@ class _Parser:
         elif raw.startswith((NOTE, WARNING)):
             self._note(raw.rstrip())
         else:
-            raise TranscriptError(
-                f"{self.source}:{number}: a line starts with 'C: ', 'S: ', '#' or '**' (got {raw[:30]!r}); "
-                "see docs/transcripts.md"
-            )
+            raise TranscriptError(t("transcript.bad_line", "{where}: a line starts with 'C: ', 'S: ', '#' or '**' (got {got}); see docs/transcripts.md",
+                                    where=f"{self.source}:{number}", got=repr(raw[:30])))
 
     def _header(self, number: int, body: str) -> None:
         key, sep, value = body.strip().partition(":")
         if not sep or not key.strip():
-            raise TranscriptError(f"{self.source}:{number}: a header line reads '#: key: value'")
+            raise TranscriptError(t("transcript.bad_header", "{where}: a header line reads '#: key: value'", where=f"{self.source}:{number}"))
         self.transcript.header[key.strip().lower()] = value.strip()
 
-    def _client(self, number: int, text: str) -> None:
+    def _client(self, number: int, text: str, *, raw: bool = False) -> None:
         comments = self._take_comments()
         automatic = bool(comments) and comments[-1] == AUTOMATIC_COMMENT  # the recorder's mark, not teaching text
         if automatic:
             comments.pop()
-        step = Step(text, number, comments=comments, automatic=automatic)
+        step = Step(text, number, comments=comments, automatic=automatic, raw=raw)
         self.transcript.steps.append(step)
         self.current = step
         self.last = "client"
@@ -118,10 +119,8 @@ class _Parser:
             self.transcript.steps.append(step)
             self.current = step
         elif step.expected and step.expected[0].code != expected.code and self.last == "server":
-            raise TranscriptError(
-                f"{self.source}:{number}: every line of one reply has the same code "
-                f"({step.expected[0].code} above, {expected.code} here)"
-            )
+            raise TranscriptError(t("transcript.mixed_codes", "{where}: every line of one reply has the same code ({above} above, {here} here)",
+                                    where=f"{self.source}:{number}", above=step.expected[0].code, here=expected.code))
         step.expected.append(expected)
         self.last = "server"
 
@@ -129,14 +128,16 @@ class _Parser:
         """'#= 334 VXNlcm5hbWU6' after an S: line: the example a handout shows for it."""
         step = self.current
         if step is None or not step.expected or self.last != "server":
-            raise TranscriptError(f"{self.source}:{number}: an example line ('#= ...') comes right after the S: line it shows")
+            raise TranscriptError(t("transcript.example_place", "{where}: an example line ('#= ...') comes right after the S: line it shows",
+                                    where=f"{self.source}:{number}"))
         expected = step.expected[-1]
         example = parse_expected(text, number, self.source)
         if example.code != expected.code:
-            raise TranscriptError(f"{self.source}:{number}: the example's code {example.code} is not the S: line's "
-                                  f"{expected.code}")
+            raise TranscriptError(t("transcript.example_code", "{where}: the example's code {example} is not the S: line's {code}",
+                                    where=f"{self.source}:{number}", example=example.code, code=expected.code))
         if expected.examples and not expected.any_lines:
-            raise TranscriptError(f"{self.source}:{number}: one example per S: line (several only after 'S: {expected.code}-...')")
+            raise TranscriptError(t("transcript.one_example", "{where}: one example per S: line (several only after 'S: {code}-...')",
+                                    where=f"{self.source}:{number}", code=expected.code))
         step.expected[-1] = replace(expected, examples=(*expected.examples, example.text))
 
     def _note(self, text: str) -> None:
@@ -154,14 +155,14 @@ class _Parser:
         return comments
 
     def finish(self) -> Transcript:
-        t = self.transcript
+        done = self.transcript
         # Comments before the first step are the introduction, unless the first
         # step is the greeting, whose comments are the introduction anyway.
-        if t.steps and t.steps[0].comments and t.steps[0].is_greeting:
-            t.intro, t.steps[0].comments = t.steps[0].comments, []
-        elif not t.steps:
-            t.intro = self._take_comments()
-        return t
+        if done.steps and done.steps[0].comments and done.steps[0].is_greeting:
+            done.intro, done.steps[0].comments = done.steps[0].comments, []
+        elif not done.steps:
+            done.intro = self._take_comments()
+        return done
 
 
 def _after_prefix(raw: str, prefix: str) -> str:

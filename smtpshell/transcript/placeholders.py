@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ..events import SECRET_PLACEHOLDER
+from ..i18n import t
 
 USERNAME = "<username>"
 PASSWORD = "<password>"
@@ -76,20 +77,23 @@ class SecretSource:
 
     async def get_username(self) -> str:
         if self.username is None:
-            self.username = self.environ.get(USERNAME_ENV) or await self._ask("user name", False, USERNAME_ENV)
+            self.username = self.environ.get(USERNAME_ENV) or await self._ask(
+                t("transcript.secret.user_name", "user name"), False, USERNAME_ENV)
         return self.username
 
     async def get_password(self) -> str:
         if self.password is None:
-            self.password = self.environ.get(PASSWORD_ENV) or await self._ask("password", True, PASSWORD_ENV)
+            self.password = self.environ.get(PASSWORD_ENV) or await self._ask(
+                t("transcript.secret.password", "password"), True, PASSWORD_ENV)
         return self.password
 
     async def _ask(self, what: str, hidden: bool, variable: str) -> str:
         if self.ask is None:
-            raise SecretUnavailable(f"the transcript needs a {what}: set {variable} (or run on a terminal to be asked)")
-        answer = await self.ask(f"{what} for AUTH: ", hidden)
+            raise SecretUnavailable(t("transcript.secret.needed", "the transcript needs a {what}: set {variable} (or run on a terminal to be asked)",
+                                      what=what, variable=variable))
+        answer = await self.ask(t("transcript.secret.ask", "{what} for AUTH: ", what=what), hidden)
         if not answer:
-            raise SecretUnavailable(f"no {what} given")
+            raise SecretUnavailable(t("transcript.secret.none", "no {what} given", what=what))
         return answer
 
     async def fill(self, line: str) -> str:
@@ -105,8 +109,6 @@ class SecretSource:
             user = await self.get_username()
             value = b64(f"\0{user}\0{await self.get_password()}")
         else:
-            raise SecretUnavailable(
-                f"{token} stands for a secret smtpshell cannot rebuild; edit the transcript to use "
-                f"{USERNAME}, {PASSWORD} or {CREDENTIALS} (AUTH LOGIN or PLAIN)"
-            )
+            raise SecretUnavailable(t("transcript.secret.unknown", "{token} stands for a secret smtpshell cannot rebuild; edit the transcript to use {username}, {password} or {credentials} (AUTH LOGIN or PLAIN)",
+                                      token=token, username=USERNAME, password=PASSWORD, credentials=CREDENTIALS))
         return line[: len(line) - len(token)] + value

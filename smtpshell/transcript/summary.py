@@ -189,10 +189,17 @@ class SessionSummary:
             out.append("  " + t("summary.no_auth", "AUTH: not used"))
         if self.closed:
             out.append("  " + t("summary.closed", "connection: {reason}", reason=self.closed))
-        timed = [f"{stage} {_duration(self.stage_seconds[stage])}" for stage in STAGES if stage in self.stage_seconds]
+        timed = [f"{_stage_name(stage)} {_duration(self.stage_seconds[stage])}" for stage in STAGES if stage in self.stage_seconds]
         if timed:
-            out.append("  " + t("summary.times", "time per stage: {times}", times=", ".join(timed)))
+            out.append("  " + t("summary.times", "time per stage: {times}", times=t("summary.times.separator", ", ").join(timed)))
         return out
+
+
+def _stage_name(stage: str) -> str:
+    """The stage as said in the summary: the protocol's own words stay, the others are translated."""
+    words = {"connect": t("summary.stage.connect", "connect"), "greeting": t("summary.stage.greeting", "greeting"),
+             "other": t("summary.stage.other", "other")}
+    return words.get(stage, stage)
 
 
 def _duration(seconds: float) -> str:

@@ -351,6 +351,12 @@ def _on_off_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidat
     return _choices(slot, (("on", t("ui.complete.on", "switch it on")), ("off", t("ui.complete.off", "switch it off"))))
 
 
+def _pipeline_mode_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
+    return _choices(slot, (("on", t("ui.complete.pipeline.on", "send commands without waiting for each reply")),
+                           ("group", t("ui.complete.pipeline.group", "hold each group and send it in one write")),
+                           ("off", t("ui.complete.pipeline.off", "one command at a time"))))
+
+
 def _auth_mode_arg(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
     return _choices(slot, (("auto", t("ui.complete.auth.auto", "the shell answers each 334 challenge")),
                            ("manual", t("ui.complete.auth.manual", "you type each answer in base64"))))
@@ -399,6 +405,7 @@ SHELL_ARG_COMPLETERS = {
     ArgKind.LEVEL: _level_arg,
     ArgKind.TARGET: _target_arg,
     ArgKind.ON_OFF: _on_off_arg,
+    ArgKind.PIPELINE_MODE: _pipeline_mode_arg,
     ArgKind.AUTH_MODE: _auth_mode_arg,
     ArgKind.MECHANISM: _mechanism_arg,
 }

@@ -16,6 +16,8 @@ import subprocess
 import sys
 from collections.abc import Mapping
 
+from ..render.width import cell_width
+
 DEFAULT = ["less", "-R"]
 
 
@@ -38,7 +40,7 @@ def screen_lines(text: str, columns: int) -> int:
 
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
     width = max(columns, 1)
-    return sum(max(1, -(-len(line) // width)) for line in plain.split("\n")[:-1] or [""])
+    return sum(max(1, -(-cell_width(line) // width)) for line in plain.split("\n")[:-1] or [""])
 
 
 def fits(text: str) -> bool:

@@ -23,6 +23,7 @@ from ..i18n import t
 from ..protocol.secrets import is_secret_line
 from ..protocol.session import Phase, Session
 from ..render.styled import StyledText
+from ..render.width import cell_width, fit, whole_fragments, wrap_styled
 from . import keys
 from .completer import SmtpCompleter, phase_lexer
 from .completion import Sources
@@ -106,13 +107,17 @@ class ReplUI:
         return prompt_for(self._session(), self._where().connected)
 
     def _toolbar(self) -> FormattedText:
+        # One line: cut at a word (or CJK character) to the window's width, measured at each redraw.
         typed = self.prompt_session.default_buffer.text
-        return FormattedText(toolbar(self._session(), self._where(), typed))
+        return FormattedText(fit(toolbar(self._session(), self._where(), typed), self.columns() or 80))
 
     def _rprompt(self) -> FormattedText:
         if self.toolbar_shown:
             return FormattedText([])  # the toolbar says the phase: once is enough
-        return FormattedText(right_prompt(self._session(), self._where()))
+        # What is left of the first line after the prompt and what is typed on it, in columns.
+        typed = self.prompt_session.default_buffer.text.split("\n", 1)[0]
+        room = (self.columns() or 80) - cell_width(self._prompt_text()[1] + typed) - 2
+        return FormattedText(whole_fragments(right_prompt(self._session(), self._where()), room))
 
     def _sources(self) -> Sources:
         helo = [self.config.helo] if self.config.helo else []
@@ -186,9 +191,16 @@ class ReplUI:
         if not fragments:
             return
         print_formatted_text(
-            FormattedText(fragments), end="", style=self.style,
+            FormattedText(wrap_styled(fragments, self.columns())), end="", style=self.style,
             color_depth=self.color_depth, include_default_pygments_style=False,
         )
+
+    def columns(self) -> int | None:
+        """The terminal's width now: measured at each print, so output after a resize fits."""
+        try:
+            return self.prompt_session.output.get_size().columns or None
+        except OSError:
+            return None
 
     def clear_screen(self) -> None:
         app = get_app_or_none()

@@ -13,6 +13,7 @@ import sys
 from typing import TextIO
 
 from ..i18n import t
+from ..render.width import fit_text, terminal_columns
 from ..untrusted import safe
 
 REFRESH = 0.5  # seconds between redraws, only while waiting
@@ -36,7 +37,8 @@ class WaitingLine:
 
     def draw(self, what: str, seconds: float) -> None:
         if self.enabled:
-            self._write(f"{_ERASE}{_REVERSE}{waiting_text(what, seconds)}{_RESET}")
+            shown = fit_text(waiting_text(what, seconds), terminal_columns(self.stream))  # one row, or \r misses
+            self._write(f"{_ERASE}{_REVERSE}{shown}{_RESET}")
             self.shown = True
 
     def clear(self) -> None:

@@ -54,6 +54,12 @@ class Terminal:
         gap = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
         return self.expect(gap.join(re.escape(ch) for ch in text), timeout)
 
+    def expect_words(self, text: str, timeout: float = 10) -> str:
+        """Wait for ``text``'s words in order, however the shell wrapped them to the window
+        (a line break, an indentation, styling escapes between two words)."""
+        gap = r"(?:\s|\x1b\[[0-9;?]*[A-Za-z])+"
+        return self.expect(gap.join(re.escape(word) for word in text.split()), timeout)
+
     def prompt(self, text: str = PROMPT, timeout: float = 10) -> str:
         # A terminal is not sent a prompt's trailing space when nothing follows it on the
         # line (the cursor is just placed after it): match the prompt without it.
@@ -85,13 +91,13 @@ def plain(text: str) -> str:
 def shell_pty() -> Iterator[Callable[..., Terminal]]:
     started: list[pexpect.spawn] = []
 
-    def start(*args: str, env: dict[str, str] | None = None, rows: int = ROWS) -> Terminal:
-        child_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(rows))
+    def start(*args: str, env: dict[str, str] | None = None, rows: int = ROWS, cols: int = COLS) -> Terminal:
+        child_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows))
         child_env.pop("NO_COLOR", None)
         child_env.pop("PROMPT_TOOLKIT_NO_CPR", None)
         child_env.setdefault("EDITOR", "true")
         child_env.update(env or {})
-        child = pexpect.spawn(SMTPSHELL, list(args), env=child_env, dimensions=(rows, COLS),
+        child = pexpect.spawn(SMTPSHELL, list(args), env=child_env, dimensions=(rows, cols),
                               encoding="utf-8", codec_errors="replace", timeout=10)
         child.delaybeforesend = None  # type like a fast typist (pexpect waits 50 ms per send by default)
         started.append(child)
@@ -132,3 +138,60 @@ def session_at(*steps: tuple[str, bytes], greeted: bool = True):  # type: ignore
         session.sent(Pending.command(line))
         session.received(reply_of(wire))
     return session
+
+
+class Screen:
+    """A pty child drawn on a pyte screen: what a user sees, rows as the terminal shows them
+    (a wide character takes two columns). The screen answers cursor-position requests itself,
+    from where its cursor is, and follows a resize (:meth:`resize`) as a terminal would."""
+
+    def __init__(self, terminal: Terminal, rows: int, cols: int) -> None:
+        import pyte
+
+        self.child = terminal.child
+        self.screen = pyte.Screen(cols, rows)
+        self.screen.write_process_input = self.child.send  # DSR 6 -> "ESC[row;colR"
+        self.stream = pyte.Stream(self.screen)
+
+    @property
+    def rows(self) -> list[str]:
+        return [row.rstrip() for row in self.screen.display]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.rows)
+
+    def _read(self, timeout: float) -> None:
+        try:
+            self.stream.feed(self.child.read_nonblocking(65536, timeout=timeout))
+        except pexpect.TIMEOUT:
+            pass
+        except pexpect.EOF:  # the program ended: its screen stays as it left it
+            import time
+
+            time.sleep(timeout)
+
+    def wait_for(self, text: str, timeout: float = 10) -> str:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while text not in self.text:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never shown; the screen:\n{self.text}")
+            self._read(0.2)
+        return self.text
+
+    def settle(self, seconds: float = 0.5) -> None:
+        """Read whatever comes within ``seconds`` (no assertion on time: just collect)."""
+        import time
+
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self._read(0.1)
+
+    def line(self, text: str) -> None:
+        self.child.send(text + "\r")
+
+    def resize(self, rows: int, cols: int) -> None:
+        self.screen.resize(rows, cols)
+        self.child.setwinsize(rows, cols)  # SIGWINCH: the program measures the window again

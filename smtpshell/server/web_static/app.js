@@ -86,7 +86,7 @@ function mailbox(address) {
 function showMessage(m) {
   if (state.messages.has(m.number)) return;
   state.messages.set(m.number, m);
-  const rcpts = m.rcpt_tos.length ? m.rcpt_tos : ["(no recipient)"];
+  const rcpts = m.rcpt_tos.length ? m.rcpt_tos : [L.no_recipient];
   for (const rcpt of rcpts) {
     const box = mailbox(rcpt.toLowerCase());
     const item = el("li", "msg");
@@ -126,7 +126,7 @@ async function openMessage(number) {
   box.appendChild(el("h4", "", L.headers));
   box.appendChild(headers);
   for (const part of m.parts) {
-    const label = part.content_type + (part.charset ? "; charset=" + part.charset : "") + (part.filename ? ", " + part.filename : "") + ", " + part.size + " bytes";
+    const label = part.content_type + (part.charset ? "; charset=" + part.charset : "") + (part.filename ? ", " + part.filename : "") + ", " + part.size + L.bytes;
     box.appendChild(el("h4", "", L.part + label));
     if (part.text) box.appendChild(el("pre", "body", part.text));
   }
