@@ -25,21 +25,39 @@ from .client.target import BadTarget, Target, parse_target
 from .i18n import t
 from .options import UsageError, add_tls_arguments, tls_options
 
-# Subcommands: name -> (module, one-line summary). Each module has
-# configure(parser) and run(args) -> int.
-SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "serve": ("smtpshell.server.command", "run the practice SMTP server (for a classroom)"),
-    "replay": ("smtpshell.drivers.replay_cmd", "replay a transcript against a server and compare"),
-    "lesson": ("smtpshell.drivers.lesson_cmd", "step through a lesson (list them with no NAME)"),
-    "explain": ("smtpshell.explain_cmd", "explain an SMTP reply code or enhanced status code"),
-    "export": ("smtpshell.transcript.export_cmd", "turn a transcript into a handout, or (--as) a swaks, curl or openssl command"),
+# Subcommands: name -> module. Each module has configure(parser) and run(args) -> int.
+SUBCOMMANDS: dict[str, str] = {
+    "serve": "smtpshell.server.command",
+    "replay": "smtpshell.drivers.replay_cmd",
+    "lesson": "smtpshell.drivers.lesson_cmd",
+    "explain": "smtpshell.explain_cmd",
+    "export": "smtpshell.transcript.export_cmd",
 }
 
-EPILOG = "exit status:\n" + "\n".join(
-    f"  {code:<4} {text}" for code, text in exitcodes.DESCRIPTIONS.items()
-) + "\n\nsubcommands:\n" + "\n".join(
-    f"  smtpshell {name:<8} {summary}" for name, (_, summary) in SUBCOMMANDS.items()
-)
+
+def subcommand_summaries() -> dict[str, str]:
+    """Each subcommand's one-line summary, in the current language (its --help and the epilog)."""
+    return {
+        "serve": t("cli.sub.serve", "run the practice SMTP server (for a classroom)"),
+        "replay": t("cli.sub.replay", "replay a transcript against a server and compare"),
+        "lesson": t("cli.sub.lesson", "step through a lesson (list them with no NAME)"),
+        "explain": t("cli.sub.explain", "explain an SMTP reply code or enhanced status code"),
+        "export": t("cli.sub.export", "turn a transcript into a handout, or (--as) a swaks, curl or openssl command"),
+    }
+
+
+def _epilog() -> str:
+    """--help's end: the exit statuses and the subcommands (built when the parser is)."""
+    from .help_wrap import split_lines
+
+    hanging = "\n" + " " * 7  # under the text, after "  130  "
+    statuses = "\n".join(f"  {code:<4} {hanging.join([text] if text.isascii() else split_lines(text, _help_width() - 7))}"
+                         for code, text in exitcodes.descriptions().items())
+    under = "\n" + " " * 21  # after "  smtpshell explain  "
+    commands = "\n".join(f"  smtpshell {name:<8} {under.join([summary] if summary.isascii() else split_lines(summary, _help_width() - 21))}"
+                         for name, summary in subcommand_summaries().items())
+    return (t("cli.epilog.exit_status", "exit status:") + "\n" + statuses + "\n\n"
+            + t("cli.epilog.subcommands", "subcommands:") + "\n" + commands)
 
 
 def _help_width() -> int:
@@ -64,17 +82,29 @@ class _LeanHelpFormatter(argparse.HelpFormatter):
                  width: int | None = None) -> None:
         super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
 
-    # argparse wraps with textwrap, which counts characters: Chinese help came out twice too
-    # wide, and a sentence with no spaces was cut anywhere. Display width, CJK breaks instead.
-    def _split_lines(self, text: str, width: int) -> list[str]:
-        from .render.width import wrap
+    def _format_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None) -> str:
+        # argparse indents the usage's next lines by len(prefix): "用法：" is 3 characters but 6 columns.
+        from .render.width import cell_width
 
-        return wrap(" ".join(text.split()), width, indent=0)
+        if prefix is None:
+            prefix = argparse._("usage: ")  # type: ignore[attr-defined]  # argparse's gettext: argparse_words may have put ours there
+        if prefix.isascii():
+            return super()._format_usage(usage, actions, groups, prefix)
+        pad = " " * cell_width(prefix)
+        return prefix + super()._format_usage(usage, actions, groups, pad)[len(pad):]
+
+    # argparse wraps with textwrap, which counts characters: Chinese help came out twice too
+    # wide, and a sentence with no spaces was cut anywhere. Display width, CJK breaks instead
+    # (render.width); in the pseudo-locale each wrapped line is marked (help_wrap).
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        from .help_wrap import split_lines
+
+        return split_lines(text, width)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        from .render.width import wrap
+        from .help_wrap import split_lines
 
-        return "\n".join(indent + line for line in wrap(" ".join(text.split()), width - len(indent), indent=0))
+        return "\n".join(indent + line for line in split_lines(text, width - len(indent)))
 
 
 class _LeanRawDescriptionHelpFormatter(argparse.RawDescriptionHelpFormatter, _LeanHelpFormatter):
@@ -84,54 +114,47 @@ class _LeanRawDescriptionHelpFormatter(argparse.RawDescriptionHelpFormatter, _Le
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]  # argparse declares NoReturn; we exit too
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"smtpshell: error: {message} (see smtpshell --help)\n")
+        sys.stderr.write(t("cli.error_see_help", "smtpshell: error: {message} (see smtpshell --help)", message=message)
+                         + "\n")
         raise SystemExit(exitcodes.USAGE)
 
 
-EXAMPLES = """\
-An interactive SMTP shell: type SMTP commands, see every reply explained.
-
-examples:
-  smtpshell                                   practise against the built-in server
-  smtpshell smtp://alice@mail.example.org:587 --starttls
-                                              your submission server, TLS or stop
-  smtpshell mx.example.org -c 'EHLO me' -c QUIT --exit-codes=stage
-                                              a check for a monitoring script
-"""
+def _examples() -> str:
+    """--help's opening: what smtpshell is, and three examples (their lines are kept as written)."""
+    return t("cli.examples", "An interactive SMTP shell: type SMTP commands, see every reply explained.\n\nexamples:\n  smtpshell                                   practise against the built-in server\n  smtpshell smtp://alice@mail.example.org:587 --starttls\n                                              your submission server, TLS or stop\n  smtpshell mx.example.org -c 'EHLO me' -c QUIT --exit-codes=stage\n                                              a check for a monitoring script\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="smtpshell",
-        description=EXAMPLES,
-        epilog=EPILOG,
+        description=_examples(),
+        epilog=_epilog(),
         formatter_class=_LeanRawDescriptionHelpFormatter,
     )
     p.add_argument("target", nargs="?", metavar="TARGET",
-                   help="HOST[:PORT], [IPv6]:PORT, smtp://HOST:PORT or smtps://HOST:PORT "
-                        "(default: start the embedded practice server and connect to it)")
-    p.add_argument("--version", action="version", version=f"smtpshell {__version__}")
-    p.add_argument("--helo", metavar="NAME", help="send EHLO NAME right after the greeting")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="connect and reply timeout (default 30)")
+                   help=t("cli.help.target", "HOST[:PORT], [IPv6]:PORT, smtp://HOST:PORT or smtps://HOST:PORT (default: start the embedded practice server and connect to it)"))
+    p.add_argument("--version", action="version", version=f"smtpshell {__version__}",
+                   help=t("cli.help.version", "show program's version number and exit"))
+    p.add_argument("--helo", metavar="NAME", help=t("cli.help.helo", "send EHLO NAME right after the greeting"))
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help=t("cli.help.timeout", "connect and reply timeout (default 30)"))
     p.add_argument("-c", dest="commands", action="append", metavar="CMD",
-                   help="run this line (repeatable), then quit; implies script mode")
-    p.add_argument("--script", metavar="FILE", help="read lines from FILE (script mode)")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default auto; honours NO_COLOR)")
+                   help=t("cli.help.c", "run this line (repeatable), then quit; implies script mode"))
+    p.add_argument("--script", metavar="FILE", help=t("cli.help.script", "read lines from FILE (script mode)"))
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help=t("cli.help.color", "colour output (default auto; honours NO_COLOR)"))
     p.add_argument("--explain", choices=("auto", "full", "brief", "failures", "off"), default="auto",
-                   help="how much to explain each reply: auto (default) is 'failures' in script mode (the wire, "
-                        "and one line of meaning for each 4xx/5xx reply) and 'full' in the interactive shell")
-    p.add_argument("--lang", metavar="LANG", help="language of messages and explanations (default: from the locale)")
+                   help=t("cli.help.explain", "how much to explain each reply: auto (default) is 'failures' in script mode (the wire, and one line of meaning for each 4xx/5xx reply) and 'full' in the interactive shell"))
+    p.add_argument("--lang", metavar="LANG", help=_lang_help())
     p.add_argument("--raw", action="store_true",
-                   help="raw mode from the start (as /raw on): every line's end shown, typed escapes "
-                        "(\\r \\n \\xHH) sent as exact bytes")
-    p.add_argument("--record", metavar="FILE", help="record the session to a transcript FILE (see 'smtpshell replay')")
+                   help=t("cli.help.raw", "raw mode from the start (as /raw on): every line's end shown, typed escapes (\\r \\n \\xHH) sent as exact bytes"))
+    p.add_argument("--record", metavar="FILE",
+                   help=t("cli.help.record", "record the session to a transcript FILE (see 'smtpshell replay')"))
     p.add_argument("--exit-codes", choices=("class", "stage"), default="class",
-                   help="class (default): the exit status says the worst reply class; stage: it says "
-                        "where the session failed, swaks-style (20 connect, 21 greeting, 22 EHLO, 23 MAIL, "
-                        "24 RCPT, 25 DATA, 26 message, 28 AUTH, 29 TLS)")
+                   help=t("cli.help.exit_codes", "class (default): the exit status says the worst reply class; stage: it says where the session failed, swaks-style (20 connect, 21 greeting, 22 EHLO, 23 MAIL, 24 RCPT, 25 DATA, 26 message, 28 AUTH, 29 TLS)"))
     p.add_argument("--print-completion", choices=("bash", "zsh"), metavar="SHELL",
-                   help="print a completion script for bash or zsh and exit (see the README)")
-    p.add_argument("--print-man", action="store_true", help="print the manual page (roff) and exit")
+                   help=t("cli.help.print_completion", "print a completion script for bash or zsh and exit (see the README)"))
+    p.add_argument("--print-man", action="store_true", help=t("cli.help.print_man", "print the manual page (roff) and exit"))
     add_tls_arguments(p)
     from .drivers.mx_start import add_mx_arguments  # --mx, --resolver, --port
 
@@ -140,18 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_message_arguments(p)
     p.add_argument("--quit-after", metavar="STAGE",
-                   help="script mode: stop (QUIT) after this stage: connect, greeting, ehlo, tls, auth, mail, "
-                        "rcpt or data")
+                   help=t("cli.help.quit_after", "script mode: stop (QUIT) after this stage: connect, greeting, ehlo, tls, auth, mail, rcpt or data"))
     from .auth.options import add_auth_arguments  # --user, --allow-plaintext-auth, ...
 
     add_auth_arguments(p)
     # Checked by the practice server when it starts: importing it here would
     # slow down every script-mode run.
     p.add_argument("--scenario", metavar="NAME",
-                   help="with no TARGET: the practice server's scenario (see smtpshell serve --help)")
+                   help=t("cli.help.scenario", "with no TARGET: the practice server's scenario (see smtpshell serve --help)"))
     p.add_argument("--web", metavar="[HOST:]PORT",
-                   help="with no TARGET: also serve the practice server's class view (see smtpshell serve --help)")
+                   help=t("cli.help.web", "with no TARGET: also serve the practice server's class view (see smtpshell serve --help)"))
     return p
+
+
+def _lang_help() -> str:
+    return t("cli.help.lang", "language of messages and explanations (default: from the locale)")
 
 
 def _script_lines(args: argparse.Namespace) -> Iterable[str] | None:
@@ -166,7 +192,8 @@ def _script_lines(args: argparse.Namespace) -> Iterable[str] | None:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.helo and stage in ("connect", "greeting"):
-        raise UsageError(f"--quit-after {stage} stops before EHLO, but --helo sends one: drop one of them")
+        raise UsageError(t("cli.quit_after_helo", "--quit-after {stage} stops before EHLO, but --helo sends one: drop one of them",
+                           stage=stage))
     return quit_after([] if lines is None else lines, stage)  # --quit-after means a script, even at a terminal
 
 
@@ -181,7 +208,8 @@ def _given_lines(args: argparse.Namespace) -> Iterable[str] | None:
         try:
             handle = open(args.script, "rb")  # bytes: the same line rules as stdin (see _lines_of)
         except OSError as exc:
-            raise UsageError(f"--script {args.script}: {exc.strerror or exc}") from None
+            raise UsageError(t("cli.script_unreadable", "--script {path}: {reason}", path=args.script,
+                               reason=exc.strerror or exc)) from None
         return _lines_of(handle)
     if not sys.stdin.isatty():
         return _lines_of(getattr(sys.stdin, "buffer", sys.stdin))
@@ -237,8 +265,8 @@ def _check_before_connecting(args: argparse.Namespace) -> None:
         folder = os.path.dirname(os.path.abspath(args.record))
         exists = os.path.exists(args.record)
         if not os.path.isdir(folder) or not os.access(args.record if exists else folder, os.W_OK):
-            raise UsageError(f"cannot record to {args.record}: no such folder, or no permission to write "
-                             "there; nothing was sent")
+            raise UsageError(t("cli.cannot_record", "cannot record to {path}: no such folder, or no permission to write there; nothing was sent",
+                               path=args.record))
 
 
 def _print_generated(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -257,6 +285,7 @@ def _print_generated(args: argparse.Namespace, parser: argparse.ArgumentParser) 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
+        argv = _choose_language(argv)
         if argv and argv[0] in SUBCOMMANDS:
             return _run_subcommand(argv[0], argv[1:])
         if argv:
@@ -268,10 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         _check_before_connecting(args)
         return _run_main(args)
     except UsageError as exc:
-        sys.stderr.write(f"smtpshell: error: {exc}\n")
+        sys.stderr.write(t("cli.error", "smtpshell: error: {message}", message=exc) + "\n")
         return exitcodes.USAGE
     except KeyboardInterrupt:
-        sys.stderr.write("\nsmtpshell: interrupted\n")
+        sys.stderr.write("\n" + t("cli.interrupted", "smtpshell: interrupted") + "\n")
         return exitcodes.INTERRUPTED
     except BrokenPipeError:
         return exitcodes.OK
@@ -280,32 +309,62 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line, never a traceback (SMTPSHELL_DEBUG=1 shows it)
         if os.environ.get("SMTPSHELL_DEBUG"):
             raise
-        sys.stderr.write(
-            f"smtpshell: internal error ({type(exc).__name__}: {exc}); please report it "
-            "(run with SMTPSHELL_DEBUG=1 for the details)\n"
-        )
+        sys.stderr.write(t("cli.internal_error", "smtpshell: internal error ({error}); please report it (run with SMTPSHELL_DEBUG=1 for the details)",
+                           error=f"{type(exc).__name__}: {exc}") + "\n")
         return exitcodes.INTERNAL
 
 
+def _choose_language(argv: list[str]) -> list[str]:
+    """Set the language before any parser is built (its help texts are translated when made).
+
+    ``--lang`` is read from argv as the parser will read it (``--lang X`` or
+    ``--lang=X``, before a ``--``), else the locale decides. A ``--lang``
+    written before a subcommand (``smtpshell --lang zh_CN lesson``) applies to
+    it: it is moved after the subcommand's name. Returns the argv to parse.
+    """
+    from . import i18n
+
+    wanted: str | None = None
+    for index, word in enumerate(argv):
+        if word == "--":
+            break
+        if word == "--lang" and index + 1 < len(argv):
+            wanted = argv[index + 1]
+        elif word.startswith("--lang="):
+            wanted = word.split("=", 1)[1]
+    if len(argv) >= 3 and argv[0] == "--lang" and argv[2] in SUBCOMMANDS:
+        argv = [argv[2], *argv[:2], *argv[3:]]
+    elif len(argv) >= 2 and argv[0].startswith("--lang=") and argv[1] in SUBCOMMANDS:
+        argv = [argv[1], argv[0], *argv[2:]]
+    _, problem = i18n.setup(wanted)
+    if problem:
+        sys.stderr.write(f"smtpshell: {problem}\n")
+    if i18n.current() != i18n.DEFAULT:
+        from . import argparse_words
+
+        argparse_words.install()
+    return argv
+
+
 def _run_subcommand(name: str, argv: list[str]) -> int:
-    module_name, summary = SUBCOMMANDS[name]
+    module_name = SUBCOMMANDS[name]
     try:
         module = importlib.import_module(module_name)
     except ImportError:
-        raise UsageError(f"'smtpshell {name}' is not available in this build") from None
-    parser = _Parser(prog=f"smtpshell {name}", description=summary, formatter_class=_LeanHelpFormatter)
+        raise UsageError(t("cli.sub_missing", "'smtpshell {name}' is not available in this build", name=name)) from None
+    parser = _Parser(prog=f"smtpshell {name}", description=subcommand_summaries()[name],
+                     formatter_class=_LeanHelpFormatter)
     module.configure(parser)
+    # The language was chosen from argv already (_choose_language); every subcommand takes --lang.
+    if not any("--lang" in action.option_strings for action in parser._actions):
+        parser.add_argument("--lang", metavar="LANG", help=_lang_help())
     args = parser.parse_args(argv)
+    args.language_chosen = True
     return int(module.run(args))
 
 
 def _run_main(args: argparse.Namespace) -> int:
-    from . import i18n
     from .drivers.runner import RunOptions
-
-    _, problem = i18n.setup(args.lang)
-    if problem:
-        sys.stderr.write(f"smtpshell: {problem}\n")
 
     target: Target | None = None
     if args.target:
@@ -384,7 +443,7 @@ async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: 
     try:
         from .drivers.interactive import run_interactive
     except ImportError:
-        raise UsageError("the interactive shell is not available in this build; pipe commands in or use -c") from None
+        raise UsageError(t("cli.no_repl", "the interactive shell is not available in this build; pipe commands in or use -c")) from None
     return await run_interactive(args, target, options, record=args.record, practice_server=practice_server)
 
 

@@ -13,48 +13,55 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_FILE = """\
-# smtpshell configuration (TOML). Every setting is shown with its default;
-# remove the '#' in front of a line to change it.
+from .i18n import t
 
-[ui]
-# Colour theme: any Pygments style name (default, monokai, solarized-dark,
-# solarized-light, nord, gruvbox-dark, ...). `pygmentize -L styles` lists them.
-#theme = "default"
 
-# Editing keys: false = emacs (Ctrl-A, Ctrl-E ...), true = vi.
-#vi_mode = false
+def _comment(text: str) -> str:
+    """A (translated) text as TOML comment lines: a translation can never break the file."""
+    return "\n".join(f"# {line}".rstrip() for line in text.split("\n"))
 
-# The bottom toolbar (host, TLS, user, phase, syntax of the verb being typed).
-# F2 toggles it while the shell runs.
-#toolbar = true
 
-# Grey suggestions from history as you type (accept with the right arrow).
-#auto_suggest = true
-
-# Complete while typing (false: only when Tab is pressed).
-#complete_while_typing = true
-
-# Entries kept in the history file; older ones are dropped when the shell starts.
-#history_size = 10000
-# Long output (/help, /tls, /mailbox, /history) that does not fit the terminal
-# goes through a pager: "auto" ($PAGER, else `less -R`), "off", or a command.
-#pager = "auto"
-
-[ui.colors]
-# Overrides of single style classes, in prompt_toolkit style syntax, e.g.
-#"reply.5xx" = "bold #ff5f5f"
-#"reply.2xx" = "bold ansigreen"
-#"toolbar" = "bg:#303030 #d0d0d0"
-#"pygments.keyword" = "bold ansiblue"
-
-[session]
-# The name offered first after EHLO (completion); --helo sends one for you.
-#helo = "client.example.org"
-
-# Seconds to wait for a connection or a reply (--timeout overrides it).
-#timeout = 30
-"""
+def default_file() -> str:
+    """The commented configuration written on first run, in the current language; settings stay as they are."""
+    return "\n".join([
+        _comment(t("config.file.intro", "smtpshell configuration (TOML). Every setting is shown with its default;\nremove the '#' in front of a line to change it.")),
+        "",
+        "[ui]",
+        _comment(t("config.file.theme", "Colour theme: any Pygments style name (default, monokai, solarized-dark,\nsolarized-light, nord, gruvbox-dark, ...). `pygmentize -L styles` lists them.")),
+        '#theme = "default"',
+        "",
+        _comment(t("config.file.vi_mode", "Editing keys: false = emacs (Ctrl-A, Ctrl-E ...), true = vi.")),
+        "#vi_mode = false",
+        "",
+        _comment(t("config.file.toolbar", "The bottom toolbar (host, TLS, user, phase, syntax of the verb being typed).\nF2 toggles it while the shell runs.")),
+        "#toolbar = true",
+        "",
+        _comment(t("config.file.auto_suggest", "Grey suggestions from history as you type (accept with the right arrow).")),
+        "#auto_suggest = true",
+        "",
+        _comment(t("config.file.complete_while_typing", "Complete while typing (false: only when Tab is pressed).")),
+        "#complete_while_typing = true",
+        "",
+        _comment(t("config.file.history_size", "Entries kept in the history file; older ones are dropped when the shell starts.")),
+        "#history_size = 10000",
+        _comment(t("config.file.pager", "Long output (/help, /tls, /mailbox, /history) that does not fit the terminal\ngoes through a pager: \"auto\" ($PAGER, else `less -R`), \"off\", or a command.")),
+        '#pager = "auto"',
+        "",
+        "[ui.colors]",
+        _comment(t("config.file.colors", "Overrides of single style classes, in prompt_toolkit style syntax, e.g.")),
+        '#"reply.5xx" = "bold #ff5f5f"',
+        '#"reply.2xx" = "bold ansigreen"',
+        '#"toolbar" = "bg:#303030 #d0d0d0"',
+        '#"pygments.keyword" = "bold ansiblue"',
+        "",
+        "[session]",
+        _comment(t("config.file.helo", "The name offered first after EHLO (completion); --helo sends one for you.")),
+        '#helo = "client.example.org"',
+        "",
+        _comment(t("config.file.timeout", "Seconds to wait for a connection or a reply (--timeout overrides it).")),
+        "#timeout = 30",
+        "",
+    ])
 
 
 class ConfigError(ValueError):
@@ -108,7 +115,7 @@ def config_path() -> Path:
 def write_default(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:  # never overwrite the user's file
-        handle.write(DEFAULT_FILE)
+        handle.write(default_file())
 
 
 def parse(text: str, path: Path | None = None) -> Config:
@@ -117,28 +124,29 @@ def parse(text: str, path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+        raise ConfigError(t("config.where", "{where}: {problem}", where=where, problem=exc)) from None
     except RecursionError:  # tomllib recurses into nested arrays and inline tables
-        raise ConfigError(f"{where}: nested too deeply to read (arrays or tables inside each other)") from None
+        raise ConfigError(t("config.too_deep", "{where}: nested too deeply to read (arrays or tables inside each other)", where=where)) from None
     config = Config(path=path)
     for table, values in data.items():
         if not isinstance(values, dict):
-            raise ConfigError(f"{where}: '{table}' should be a [table]")
+            raise ConfigError(t("config.not_a_table", "{where}: '{table}' should be a [table]", where=where, table=table))
         for key, value in values.items():
             if table == "ui" and key == "colors":
                 config.colors = _colors(value, where)
                 continue
             spec = _FIELDS.get((table, key))
             if spec is None:
-                raise ConfigError(f"{where}: unknown setting [{table}] {key}")
+                raise ConfigError(t("config.unknown", "{where}: unknown setting [{table}] {key}", where=where, table=table, key=key))
             attribute, kind = spec
             if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-                raise ConfigError(f"{where}: [{table}] {key} = {value!r} has the wrong type")
+                raise ConfigError(t("config.wrong_type", "{where}: [{table}] {key} = {value} has the wrong type",
+                                    where=where, table=table, key=key, value=repr(value)))
             if attribute == "history_size" and isinstance(value, int) and value < 1:
-                raise ConfigError(f"{where}: [ui] history_size = {value} should be at least 1")
+                raise ConfigError(t("config.history_size", "{where}: [ui] history_size = {value} should be at least 1", where=where, value=value))
             if attribute == "timeout" and isinstance(value, int | float) and not (0 < value <= _MAX_TIMEOUT):  # also rules out nan and inf
-                raise ConfigError(f"{where}: [{table}] {key} = {value!r}: give a number of seconds above 0 "
-                                  f"(at most {_MAX_TIMEOUT})")
+                raise ConfigError(t("config.timeout", "{where}: [{table}] {key} = {value}: give a number of seconds above 0 (at most {limit})",
+                                    where=where, table=table, key=key, value=repr(value), limit=_MAX_TIMEOUT))
             setattr(config, attribute, value)
     return config
 
@@ -148,7 +156,7 @@ _MAX_TIMEOUT = 24 * 3600
 
 def _colors(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise ConfigError(f"{where}: [ui.colors] maps style names to strings")
+        raise ConfigError(t("config.colors", "{where}: [ui.colors] maps style names to strings", where=where))
     return dict(value)
 
 
@@ -162,10 +170,12 @@ def load(path: Path | None = None, *, create: bool = True) -> Config:
     except FileExistsError:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        return Config(path=path, problem=f"cannot read {path}: {exc.strerror or exc}; using defaults")
+        return Config(path=path, problem=t("config.cannot_read", "cannot read {path}: {reason}; using defaults",
+                                           path=path, reason=exc.strerror or exc))
     except UnicodeDecodeError as exc:
-        return Config(path=path, problem=f"{path}: not UTF-8 text (byte {exc.start}); using defaults")
+        return Config(path=path, problem=t("config.not_utf8", "{path}: not UTF-8 text (byte {offset}); using defaults",
+                                           path=path, offset=exc.start))
     try:
         return parse(text, path)
     except ConfigError as exc:
-        return Config(path=path, problem=f"{exc}; using defaults")
+        return Config(path=path, problem=t("config.using_defaults", "{problem}; using defaults", problem=exc))

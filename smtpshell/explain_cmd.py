@@ -11,29 +11,29 @@ import sys
 from typing import TextIO
 
 from . import exitcodes, i18n, knowledge
+from .i18n import t
 from .render import ansi, width
 from .render.styled import render_query
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
-        "Explain an SMTP reply code (550), an enhanced status code (5.7.1), both (550 5.7.1), "
-        "or an EHLO keyword (SIZE), with its source."
-    )
+    parser.description = t("explain_cmd.description", "Explain an SMTP reply code (550), an enhanced status code (5.7.1), both (550 5.7.1), or an EHLO keyword (SIZE), with its source.")
     parser.add_argument("what", nargs="*", metavar="CODE",
-                        help="550, 5.7.1, '550 5.7.1', an EHLO keyword, or a pasted reply ('550-5.7.1 ...'); "
-                        "none: the reply is read from stdin (paste it, then Ctrl-D)")
+                        help=t("explain_cmd.help.what", "550, 5.7.1, '550 5.7.1', an EHLO keyword, or a pasted reply ('550-5.7.1 ...'); none: the reply is read from stdin (paste it, then Ctrl-D)"))
     parser.add_argument("--command", metavar="VERB", dest="answers", type=str.upper,
-                        help="the command the pasted reply answered (RCPT, MAIL, AUTH, DATA, ...), for its meaning in context")
+                        help=t("explain_cmd.help.command", "the command the pasted reply answered (RCPT, MAIL, AUTH, DATA, ...), for its meaning in context"))
     if not any("--color" in a.option_strings for a in parser._actions):
-        parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output")
+        parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=t("explain_cmd.help.color", "colour the output"))
     if not any("--lang" in a.option_strings for a in parser._actions):
-        parser.add_argument("--lang", metavar="LANG", help="language of the explanations (default: from the locale)")
-    parser.add_argument("--keys", action="store_true", help="print every translatable text as TOML (to start a translation)")
+        parser.add_argument("--lang", metavar="LANG", help=t("explain_cmd.help.lang", "language of the explanations (default: from the locale)"))
+    parser.add_argument("--keys", action="store_true", help=t("explain_cmd.help.keys", "print every translatable text as TOML (to start a translation)"))
 
 
 def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string (JSON's escapes are TOML's: texts with line breaks stay one line)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
 
 
 _PASTE_LIMIT = 64 * 1024  # a reply is at most a few KiB; a bounce message pasted whole is cut here
@@ -51,9 +51,10 @@ def _read_paste(stream: TextIO) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    _, problem = i18n.setup(getattr(args, "lang", None))
-    if problem:
-        sys.stderr.write(f"smtpshell explain: {problem}\n")
+    if not getattr(args, "language_chosen", False):  # the CLI chose it before building the parser
+        _, problem = i18n.setup(getattr(args, "lang", None))
+        if problem:
+            sys.stderr.write(f"smtpshell explain: {problem}\n")
     if getattr(args, "keys", False):
         from .knowledge.texts import provider_texts
 

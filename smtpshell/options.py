@@ -8,6 +8,7 @@ import argparse
 import os
 
 from .client.tls_options import BadTLSVersion, TLSOptions, parse_tls_version
+from .i18n import t
 
 
 class UsageError(Exception):
@@ -15,30 +16,30 @@ class UsageError(Exception):
 
 
 def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("TLS")
-    g.add_argument("--tls", action="store_true", help="implicit TLS from the first byte (port 465 style)")
-    g.add_argument("--starttls", action="store_true", help="upgrade with STARTTLS right after the first EHLO")
-    g.add_argument("--cafile", metavar="FILE", help="trust this CA (PEM) as well as the system's")
-    g.add_argument("--insecure", action="store_true", help="do not verify the certificate (the session is marked insecure)")
-    g.add_argument("--cert", metavar="FILE", help="client certificate (PEM)")
-    g.add_argument("--key", metavar="FILE", help="private key of the client certificate")
-    g.add_argument("--keylog", metavar="FILE", help="write TLS session keys for Wireshark (also: SSLKEYLOGFILE)")
-    g.add_argument("--sni", metavar="NAME", help="server name to send and verify instead of the host")
+    g = parser.add_argument_group(t("options.tls.group", "TLS"))
+    g.add_argument("--tls", action="store_true", help=t("options.tls.tls", "implicit TLS from the first byte (port 465 style)"))
+    g.add_argument("--starttls", action="store_true", help=t("options.tls.starttls", "upgrade with STARTTLS right after the first EHLO"))
+    g.add_argument("--cafile", metavar="FILE", help=t("options.tls.cafile", "trust this CA (PEM) as well as the system's"))
+    g.add_argument("--insecure", action="store_true", help=t("options.tls.insecure", "do not verify the certificate (the session is marked insecure)"))
+    g.add_argument("--cert", metavar="FILE", help=t("options.tls.cert", "client certificate (PEM)"))
+    g.add_argument("--key", metavar="FILE", help=t("options.tls.key", "private key of the client certificate"))
+    g.add_argument("--keylog", metavar="FILE", help=t("options.tls.keylog", "write TLS session keys for Wireshark (also: SSLKEYLOGFILE)"))
+    g.add_argument("--sni", metavar="NAME", help=t("options.tls.sni", "server name to send and verify instead of the host"))
     g.add_argument("--require-tls", action="store_true",
-                   help="never send AUTH or MAIL without TLS; stop if the server does not offer STARTTLS (possible downgrade)")
+                   help=t("options.tls.require_tls", "never send AUTH or MAIL without TLS; stop if the server does not offer STARTTLS (possible downgrade)"))
     g.add_argument("--tls-version", metavar="V[-V]",
-                   help="TLS versions allowed: 1.2 (only), 1.2-1.3 (a range), 1.2- (or newer), -1.2 (or older)")
-    g.add_argument("--ciphers", metavar="LIST", help="OpenSSL cipher list for TLS 1.2 and older, e.g. ECDHE+AESGCM")
-    g.add_argument("--tls-save", metavar="FILE", help="save the certificate chain the server sends as PEM to FILE")
+                   help=t("options.tls.version", "TLS versions allowed: 1.2 (only), 1.2-1.3 (a range), 1.2- (or newer), -1.2 (or older)"))
+    g.add_argument("--ciphers", metavar="LIST", help=t("options.tls.ciphers", "OpenSSL cipher list for TLS 1.2 and older, e.g. ECDHE+AESGCM"))
+    g.add_argument("--tls-save", metavar="FILE", help=t("options.tls.save", "save the certificate chain the server sends as PEM to FILE"))
 
 
 def tls_options(args: argparse.Namespace) -> TLSOptions:
     for flag in ("cafile", "cert", "key"):
         path = getattr(args, flag, None)
         if path and not os.path.isfile(path):
-            raise UsageError(f"--{flag} {path}: no such file")
+            raise UsageError(t("options.no_such_file", "--{flag} {path}: no such file", flag=flag, path=path))
     if getattr(args, "key", None) and not getattr(args, "cert", None):
-        raise UsageError("--key needs --cert")
+        raise UsageError(t("options.key_needs_cert", "--key needs --cert"))
     low = high = None
     if getattr(args, "tls_version", None):
         try:

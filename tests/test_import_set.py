@@ -149,3 +149,10 @@ def test_a_plain_script_session_does_not_pay_for_dataclasses(
 ) -> None:
     found = script_imports(bare_interpreter, smtp_server.address, "-c", "EHLO x", "--explain", "off")
     assert found & set(DATACLASS_HEAVY) == set()
+
+
+def test_b64_loads_no_dataclasses_json_or_hashes(smtp_server: SmtpServer, bare_interpreter: tuple[Path, set[str]]) -> None:
+    # /b64 needs base64 and the SASL module; CRAM-MD5's hashes and OAuth's JSON load with their mechanisms
+    found = script_imports(bare_interpreter, smtp_server.address, "-c", "EHLO x", "-c", "/b64 alice", "--explain", "off")
+    assert "smtpshell.protocol.sasl" in found
+    assert found & {*DATACLASS_HEAVY, "json", "hashlib", "hmac"} == set()  # before: all of them

@@ -146,7 +146,7 @@ def test_history_size_is_a_setting() -> None:
             assert "history_size" in str(exc)
         else:
             raise AssertionError(f"history_size = {bad} was accepted")
-    assert "#history_size = 10000" in config_mod.DEFAULT_FILE
+    assert "#history_size = 10000" in config_mod.default_file()
 
 
 def paste(lines: int) -> str:

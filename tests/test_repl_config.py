@@ -15,7 +15,7 @@ def test_first_run_writes_a_commented_default_file():
     path = config.config_path()
     assert not path.exists()
     loaded = config.load()
-    assert path.exists() and path.read_text() == config.DEFAULT_FILE
+    assert path.exists() and path.read_text() == config.default_file()
     assert loaded.problem is None
     assert (loaded.theme, loaded.vi_mode, loaded.toolbar, loaded.auto_suggest) == ("default", False, True, True)
 
@@ -30,7 +30,7 @@ def test_an_existing_file_is_never_overwritten():
 
 
 def test_every_documented_setting_parses_when_uncommented():
-    uncommented = re.sub(r"^#(\w|\")", r"\1", config.DEFAULT_FILE, flags=re.M)
+    uncommented = re.sub(r"^#(\w|\")", r"\1", config.default_file(), flags=re.M)
     loaded = config.parse(uncommented)
     assert loaded.helo == "client.example.org"
     assert loaded.timeout == 30

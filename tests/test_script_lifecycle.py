@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from smtpshell import exitcodes
 from tests.plugins.servers import read_command
@@ -32,8 +35,9 @@ def test_a_client_timeout_says_smtpshell_closed_the_connection(scripted_server) 
 
 def test_ctrl_c_in_script_mode_says_who_closed_it(scripted_server) -> None:
     server = scripted_server(_greets_then_never_answers)
+    # PYTHONFAULTHANDLER: if it ever hangs after Ctrl-C, SIGABRT below prints where it is.
     child = subprocess.Popen([SMTPSHELL, server.address, "-c", "NOOP", "-c", "NOOP"], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONFAULTHANDLER": "1"})
     assert child.stdout is not None
     seen = ""
     while "C: NOOP" not in seen:
@@ -41,7 +45,12 @@ def test_ctrl_c_in_script_mode_says_who_closed_it(scripted_server) -> None:
         assert line, "smtpshell ended before sending NOOP"
         seen += line
     child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=20)
+    try:
+        out, err = child.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGABRT)
+        out, err = child.communicate()
+        pytest.fail(f"smtpshell did not end after Ctrl-C; where it was:\n{err[-4000:]}")
     assert child.returncode == exitcodes.INTERRUPTED
     assert "interrupted (Ctrl-C) while waiting for the reply to 'NOOP': smtpshell closed the connection" in err
     assert "the server closed" not in seen + out + err

@@ -106,7 +106,7 @@ def test_playing_the_tutorial_in_chinese_notes_in_chinese_server_lines_unchanged
                 continue
             if step.comments:
                 child.expect_exact(step.comments[0])  # each step's Chinese note, before its prompt
-            child.expect_exact("lesson C:")
+            child.expect_exact("课程 C:")  # the lesson prompt, in Chinese
             child.send("\r")
             child.expect_exact(f"C: {step.line}\r\n")
             if step.line.startswith("RCPT TO:<zhaoweikid"):
@@ -119,21 +119,21 @@ def test_playing_the_tutorial_in_chinese_notes_in_chinese_server_lines_unchanged
         child.expect_exact(auth.intro[0])
         child.expect_exact("S: 220 mx.practice.test ESMTP")
         for _ in ("EHLO", "AUTH LOGIN"):
-            child.expect_exact("lesson C:")
+            child.expect_exact("课程 C:")  # the lesson prompt, in Chinese
             child.send("\r")
         child.expect_exact("S: 334 VXNlciBOYW1lAA==")
         child.expect_exact("/b64 alice")  # the note asks for the base64 by hand first
-        child.expect_exact("lesson C:")
+        child.expect_exact("课程 C:")  # the lesson prompt, in Chinese
         child.send("\x15/b64 alice\r")  # Ctrl-U clears the pre-filled line
         child.expect_exact("YWxpY2U=\r\n")  # /b64 works at the lesson prompt; the step is offered again
-        child.expect_exact("lesson C:")
+        child.expect_exact("课程 C:")  # the lesson prompt, in Chinese
         child.send("\r")
         child.expect_exact("C: YWxpY2U=\r\n")
         child.expect_exact("S: 334 UGFzc3dvcmQA")
         child.expect_exact("AUTH 用的密码：")  # the prompt is in Chinese too
         child.sendline("wonderland")
         child.expect_exact("S: 235 2.7.0 Authentication successful")
-        child.expect_exact("lesson C:")
+        child.expect_exact("课程 C:")  # the lesson prompt, in Chinese
         screen.append(child.before)
         child.sendcontrol("d")  # leave during part 2: part 3 is not started
         child.expect(pexpect.EOF)
@@ -162,7 +162,7 @@ def test_against_a_teachers_server_the_lesson_says_how_to_start_the_next_part() 
         try:
             for step in direct.steps:
                 if step.line is not None:
-                    child.expect_exact("lesson C:")
+                    child.expect_exact("课程 C:")  # the lesson prompt, in Chinese
                     child.send("\r")
             child.expect_exact(f"下一部分是 09-tutorial-2-auth-login：smtpshell lesson 09-tutorial-2-auth-login {address}")
             child.expect(pexpect.EOF)

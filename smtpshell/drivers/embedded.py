@@ -32,8 +32,7 @@ async def embedded_server(
         if server.tls_port is not None and not args.tls:
             # The implicit-TLS port is there to be tried: say how, in this shell and the next.
             url = f"smtps://{Target(server.host, server.tls_port)}"
-            _say("** " + t("practice.implicit_tls", "implicit TLS: /connect {url} here, or start "
-                           "'smtpshell --tls' (TLS from the first byte)", url=url))
+            _say("** " + t("practice.implicit_tls", "implicit TLS: /connect {url} here, or start 'smtpshell --tls' (TLS from the first byte)", url=url))
         target = Target(server.host, server.port_for(bool(args.tls)), implicit_tls=bool(args.tls))
         # Trust the practice server's own certificate, so TLS is verified, not skipped.
         tls = options.tls if options.tls.cafile or options.tls.insecure else options.tls._replace(cafile=server.ca_file)

@@ -31,7 +31,7 @@ from ..client.target import BadTarget, Target, parse_target
 from ..config import Config, load, state_dir
 from ..i18n import t
 from ..protocol.line import LineKind, classify
-from ..protocol.session import Phase, Session
+from ..protocol.session import Kind, Phase, Session
 from ..render import ansi, width
 from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..ui import pager
@@ -48,9 +48,20 @@ if TYPE_CHECKING:
     from ..server import PracticeServer
     from ..transcript.recorder import Recorder
 
-WELCOME = "smtpshell: type SMTP commands as they go on the wire (Tab completes), /help for help, Ctrl-D to quit.\n"
+
+
+def welcome() -> str:
+    return t("drivers.repl.welcome", "smtpshell: type SMTP commands as they go on the wire (Tab completes), /help for help, Ctrl-D to quit.") + "\n"
+
 PASTE_PROGRESS = 256 * 1024  # bytes: a paste this large shows a progress bar while it goes out
 DEFAULT_TIMEOUT = 30.0  # cli.py's --timeout default: the config file may change it
+
+
+def _awaited(kind: Kind) -> str:
+    """What is awaited when no line was sent (the greeting), for the waiting line."""
+    if kind is Kind.GREETING:
+        return t("drivers.repl.waiting_greeting", "greeting")
+    return str(kind.value)
 
 
 class Repl:
@@ -143,7 +154,7 @@ class Repl:
         elif self.runner.target is not None:
             new = self.runner.target
         else:
-            self.error("/connect needs a HOST[:PORT]")
+            self.error(t("drivers.repl.connect_needs_target", "/connect needs a HOST[:PORT]"))
             return
         # Out of step, a QUIT's reply could not be told apart; inside DATA it would be text.
         polite = not self.out_of_step and self.runner.session.phase is not Phase.DATA
@@ -211,7 +222,7 @@ class Repl:
             conn.drop_exchanges()
         if not self.runner.session.pending and self.out_of_step:
             self.out_of_step = False
-            self.info("that was the late reply to the interrupted command: the session is back in step")
+            self.info(t("drivers.repl.back_in_step", "that was the late reply to the interrupted command: the session is back in step"))
 
     # -- the loop --------------------------------------------------------------
 
@@ -224,8 +235,8 @@ class Repl:
             self.error(self.ui.history.problem)
         restore = self._install_sigint()
         try:
-            self.ui.show([("class:note", WELCOME)])
-            if not await self._guarded(self.runner.open(target), "connecting"):
+            self.ui.show([("class:note", welcome())])
+            if not await self._guarded(self.runner.open(target), t("drivers.repl.connecting", "connecting")):
                 return exitcodes.CONNECTION
             if not self.runner.connected and self.runner.outcome.error:
                 return exitcodes.CONNECTION
@@ -234,7 +245,7 @@ class Repl:
                     text = await self.ui.read_line()
                 except EOFError:
                     if await self._confirm_leave():
-                        await self._guarded(self._leave(), "saying goodbye")
+                        await self._guarded(self._leave(), t("drivers.repl.saying_goodbye", "saying goodbye"))
                         break
                     continue
                 except KeyboardInterrupt:
@@ -279,8 +290,7 @@ class Repl:
         line = classify(text, self.runner.session)
         if self.out_of_step and text.strip() and line.kind is not LineKind.SHELL:
             if self.runner.session.pending and self.runner.connected:
-                self.error("not sent: the session is out of step (a reply to the interrupted command "
-                           "has not come yet); wait for it, or /reconnect to start afresh")
+                self.error(t("drivers.repl.out_of_step", "not sent: the session is out of step (a reply to the interrupted command has not come yet); wait for it, or /reconnect to start afresh"))
                 return
             self.out_of_step = False
         conn = self.runner.connection
@@ -297,8 +307,7 @@ class Repl:
         if self._closed_said:
             return
         self._closed_said = True
-        self.info(t("repl.closed", "the session is closed; /mailbox, /reconnect, /connect, /record and /summary "
-                    "still work; /quit or Ctrl-D leaves"))
+        self.info(t("repl.closed", "the session is closed; /mailbox, /reconnect, /connect, /record and /summary still work; /quit or Ctrl-D leaves"))
 
     async def _guarded(self, work: Any, what: str) -> bool:
         """Run ``work`` so that Ctrl-C cancels it (and only it). False if interrupted."""
@@ -328,26 +337,25 @@ class Repl:
             await asyncio.sleep(REFRESH)
             pending = self.runner.session.pending
             if pending and self.runner.connected and not self.prompting:
-                self.waiting.draw(pending[0].text or pending[0].kind.value, loop.time() - started)
+                self.waiting.draw(pending[0].text or _awaited(pending[0].kind), loop.time() - started)
             else:
                 self.waiting.clear()
 
     def _after_interrupt(self, what: str) -> None:
         conn = self.runner.connection
         if conn is None or not conn.is_open:
-            self.ui.show([("class:warning", f"!! interrupted ({what})"), ("", "\n")])
+            self.ui.show([("class:warning", "!! " + t("drivers.repl.interrupted", "interrupted ({what})", what=what)), ("", "\n")])
             return
         waiting = len(self.runner.session.pending)
         if waiting:
             self.out_of_step = True
-            self.ui.show([("class:warning",
-                           f"!! stopped waiting for the reply to {what!r}. The session is now out of step: "
-                           f"{waiting} reply(ies) may still come and will be shown when they do. "
-                           "SMTP commands are held back until then; /reconnect starts a fresh session."),
+            self.ui.show([("class:warning", "!! " + t("drivers.repl.stopped_waiting", "stopped waiting for the reply to {what}. The session is now out of step: {count} reply(ies) may still come and will be shown when they do. SMTP commands are held back until then; /reconnect starts a fresh session.",
+                                                      what=repr(what), count=waiting)),
                           ("", "\n")])
         else:
             conn.drop_exchanges()
-            self.ui.show([("class:warning", f"!! interrupted ({what}); phase: {self.runner.session.phase.value}"),
+            self.ui.show([("class:warning", "!! " + t("drivers.repl.interrupted_phase", "interrupted ({what}); phase: {phase}",
+                                                      what=what, phase=self.runner.session.phase.value)),
                           ("", "\n")])
 
     def _sigint(self) -> None:
@@ -376,16 +384,16 @@ class Repl:
         if not (self.runner.connected and session.phase.in_transaction):
             return True
         try:
-            answer = await self.ui.ask(f"a mail transaction is open ({session.phase.value}); quit anyway? [y/N] ")
+            answer = await self.ui.ask(t("drivers.repl.confirm_quit", "a mail transaction is open ({phase}); quit anyway? [y/N] ",
+                                         phase=session.phase.value))
         except EOFError:
             return True
-        return answer.strip().lower() in ("y", "yes")
+        return answer.strip().lower() in ("y", "yes", t("drivers.repl.yes", "yes").strip().lower())
 
     async def _leave(self) -> None:
         """QUIT (shown, with the 221); inside DATA a QUIT would be message text, so just close."""
         if self.runner.connected and self.runner.session.phase is Phase.DATA:
-            self.info("leaving inside DATA: the message was not sent; closing without QUIT "
-                      "(QUIT here would be message text)")
+            self.info(t("drivers.repl.leaving_in_data", "leaving inside DATA: the message was not sent; closing without QUIT (QUIT here would be message text)"))
             await self.runner.close(quit_first=False)
             return
         await self.runner.close()

@@ -39,10 +39,30 @@ from ..untrusted import safe
 from .runner import RunOptions, SessionRunner
 from .script import ScriptContext
 
-PROMPT = "lesson C: "
-RETRY_PROMPT = "retry C: "  # the same step again, after a reply that differed  # "C:" as in the transcript; "lesson" so it is not taken for a sent line
-RAW_PROMPT = "lesson C(raw): "  # a C(raw): step: the line is escapes for exact bytes (protocol/raw.py)
-ASK_LABELS = {USERNAME: "user name", PASSWORD: "password"}
+
+def _prompt(retry: bool, raw: bool = False) -> str:
+    """The step's prompt: "C:" as in the transcript; "lesson" so it is not taken for a sent line,
+    "retry" for the same step again after a reply that differed; "C(raw):" for a raw step (its
+    line is escapes for exact bytes, protocol/raw.py)."""
+    if raw:
+        return t("drivers.lesson.prompt_raw", "lesson C(raw): ")
+    if retry:
+        return t("drivers.lesson.prompt_retry", "retry C: ")
+    return t("drivers.lesson.prompt", "lesson C: ")
+
+
+def _secret_name(token: str) -> str:
+    """What a placeholder stands for, as the student is told."""
+    if token == USERNAME:
+        return t("drivers.lesson.secret_user", "user name")
+    if token == PASSWORD:
+        return t("drivers.lesson.secret_password", "password")
+    return t("drivers.lesson.secret_other", "secret")
+
+
+def _indented(text: str) -> str:
+    """Each line of a (translated) text indented as the lesson's notes are."""
+    return "".join(f"  {line}\n" for line in text.split("\n"))
 
 
 def _lesson_keys() -> KeyBindings:
@@ -124,10 +144,10 @@ class Lesson:
 
     async def run(self) -> int:
         lesson = self.transcript
-        self.say([("class:info", f"== Lesson {safe(lesson.name)}: {safe(lesson.title)}\n")])
+        self.say([("class:info", "== " + t("drivers.lesson.title", "Lesson {name}: {title}", name=safe(lesson.name),
+                                           title=safe(lesson.title)) + "\n")])
         self._comments(lesson.intro)
-        self.say([("class:note", "\n  Enter sends the pre-filled line (edit it first if you like); an empty line skips a step;\n"
-                                 "  /help lists shell commands; Ctrl-D leaves the lesson.\n\n")])
+        self.say([("class:note", "\n" + _indented(t("drivers.lesson.keys", "Enter sends the pre-filled line (edit it first if you like); an empty line skips a step;\n/help lists shell commands; Ctrl-D leaves the lesson.")) + "\n")])
         if not await self.runner.open(self.target):
             # Said as the lesson's end, like any failure: the student sees it did not happen.
             # The reason is on screen already (the connect error): not said twice.
@@ -142,7 +162,7 @@ class Lesson:
         try:
             for step in steps:
                 if not self.runner.connected:
-                    self.say([("class:warning", "\n  The connection is closed, so the lesson ends here.\n")])
+                    self.say([("class:warning", "\n  " + t("drivers.lesson.closed", "The connection is closed, so the lesson ends here.") + "\n")])
                     left_early = True
                     break
                 if step.line is None:
@@ -170,8 +190,7 @@ class Lesson:
             if matched or sent == "" or not self._retryable(step):
                 self._count(step, matched)
                 return True
-            self.say([("class:note", "  " + t("lesson.retry", "Enter tries the step again (edit it first if you "
-                                             "like); an empty line skips it") + "\n")])
+            self.say([("class:note", "  " + t("lesson.retry", "Enter tries the step again (edit it first if you like); an empty line skips it") + "\n")])
             sent = await self._one_step(step, retry=True)
             if sent == "":
                 self._count(step, False)
@@ -197,8 +216,7 @@ class Lesson:
         assert step.line is not None
         if not self._said_skipping:
             self._said_skipping = True
-            self.say([("class:warning", "  " + t("lesson.data_skipped", "DATA was not accepted, so the message's "
-                                                "lines are skipped (not sent)") + "\n")])
+            self.say([("class:warning", "  " + t("lesson.data_skipped", "DATA was not accepted, so the message's lines are skipped (not sent)") + "\n")])
         self.skipped += 1
         await self.runner.handle(step.line)  # the runner skips it, and stops skipping after '.'
 
@@ -211,17 +229,16 @@ class Lesson:
                 if token is not None:
                     return await self._send_secret(step.line, token)
                 # is_password is sticky in a PromptSession: say it every time.
-                label = RAW_PROMPT if step.raw else RETRY_PROMPT if retry else PROMPT
-                text: str = await self.prompt_session.prompt_async(label, default=step.line,
+                text: str = await self.prompt_session.prompt_async(_prompt(retry, step.raw), default=step.line,
                                                               is_password=False)
             except (EOFError, KeyboardInterrupt):
-                self.say([("class:note", "\n  You left the lesson.\n")])
+                self.say([("class:note", "\n  " + t("drivers.lesson.left", "You left the lesson.") + "\n")])
                 return None
             except SecretUnavailable as exc:
                 self.context.error(str(exc))
                 continue
             if text == "" and not self.runner.session.is_data_content and step.line != "":
-                self.say([("class:note", "  (step skipped)\n")])
+                self.say([("class:note", "  " + t("drivers.lesson.step_skipped", "(step skipped)") + "\n")])
                 if not retry:
                     self.skipped += 1
                 return ""
@@ -244,14 +261,12 @@ class Lesson:
         if token in SECRET_PLACEHOLDERS and shape.kind is not LineKind.SASL_RESPONSE and shape.verb != "AUTH":
             self.say([("class:warning", "  " + t(
                 "lesson.secret_step_skipped",
-                "(step skipped: the server is not waiting for an AUTH answer, since the AUTH before was not "
-                "accepted, so your {what} is not asked for and nothing is sent)", what=ASK_LABELS.get(token, "secret"))
+                "(step skipped: the server is not waiting for an AUTH answer, since the AUTH before was not accepted, so your {what} is not asked for and nothing is sent)", what=_secret_name(token))
                 + "\n")])
             return ""
-        what = ASK_LABELS.get(token, "secret")
         if token in SECRET_PLACEHOLDERS:
-            self.say([("class:note", f"  The lesson needs your {what} here: type it (it is not shown); "
-                                     "smtpshell sends it in base64.\n")])
+            self.say([("class:note", "  " + t("drivers.lesson.secret_needed", "The lesson needs your {what} here: type it (it is not shown); smtpshell sends it in base64.",
+                                              what=_secret_name(token)) + "\n")])
         wire = await self.secrets.fill(line)
         await self.runner.handle(wire)
         return line
@@ -266,11 +281,17 @@ class Lesson:
             return True
         difference = compare(step.expected, answers[0] if answers else None)
         if difference is None:
-            self.say([("class:reply.2xx", "  ✓ "), ("class:note", "the reply the lesson expected\n")])
+            self.say([("class:reply.2xx", "  ✓ "),
+                      ("class:note", t("drivers.lesson.as_expected", "the reply the lesson expected") + "\n")])
             return True
-        why = "you changed the line, so " if changed else ""
-        out: StyledText = [("class:warning", f"  ✗ {why}the reply differs from the lesson's: {difference.reason}\n")]
-        out += [("class:note", f"    the lesson expected  S: {safe(line)}\n") for line in difference.expected]
+        if changed:
+            differs = t("drivers.lesson.differs_changed", "you changed the line, so the reply differs from the lesson's: {reason}",
+                        reason=difference.reason)
+        else:
+            differs = t("drivers.lesson.differs", "the reply differs from the lesson's: {reason}", reason=difference.reason)
+        out: StyledText = [("class:warning", f"  ✗ {differs}\n")]
+        expected = t("drivers.lesson.expected", "the lesson expected")
+        out += [("class:note", f"    {expected}  S: {safe(line)}\n") for line in difference.expected]
         self.say(out)
         return False
 
@@ -281,12 +302,15 @@ class Lesson:
             # The lesson could not be done as written: that is a failure, whatever matched before.
             self.say([("class:error", "\n== " + t("lesson.failed", "Lesson failed: {reason}", reason=failure)
                        + "\n"),
-                      ("class:note", "   " + t("lesson.failed_counts", "{matched} of {total} replies as the lesson "
-                                               "expected before that{skipped}", matched=self.as_expected,
+                      ("class:note", "   " + t("lesson.failed_counts", "{matched} of {total} replies as the lesson expected before that{skipped}", matched=self.as_expected,
                                                total=total, skipped=skipped) + "\n")])
             return
-        state = "left early" if left_early else "complete"
-        self.say([("class:info", (f"\n== Lesson {state}: {self.as_expected} of {total} replies as the lesson "
-                                  f"expected{skipped}.\n"))])
+        if left_early:
+            end = t("drivers.lesson.end_early", "Lesson left early: {matched} of {total} replies as the lesson expected{skipped}.",
+                    matched=self.as_expected, total=total, skipped=skipped)
+        else:
+            end = t("drivers.lesson.end", "Lesson complete: {matched} of {total} replies as the lesson expected{skipped}.",
+                    matched=self.as_expected, total=total, skipped=skipped)
+        self.say([("class:info", f"\n== {end}\n")])
         if not left_early:
-            self.say([("class:note", "   'smtpshell lesson' lists the other lessons.\n")])
+            self.say([("class:note", "   " + t("drivers.lesson.others", "'smtpshell lesson' lists the other lessons.") + "\n")])

@@ -33,17 +33,17 @@ if TYPE_CHECKING:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
-        "Step through a lesson: each step is explained, the next command is pre-filled for you to "
-        "edit and send, and the server's real reply is compared with the lesson's. "
-        "With no NAME, list the lessons."
-    )
-    parser.add_argument("name", nargs="?", metavar="NAME", help="a lesson name (or part of one), or a transcript file")
+    parser.description = t("drivers.lesson_cmd.description", "Step through a lesson: each step is explained, the next command is pre-filled for you to edit and send, and the server's real reply is compared with the lesson's. With no NAME, list the lessons.")
+    parser.add_argument("name", nargs="?", metavar="NAME",
+                        help=t("drivers.lesson_cmd.help.name", "a lesson name (or part of one), or a transcript file"))
     parser.add_argument("target", nargs="?", metavar="TARGET",
-                        help="HOST[:PORT] of the teacher's server (default: start the practice server here)")
-    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="reply timeout (default 30)")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output")
-    parser.add_argument("--explain", choices=("full", "brief", "off"), default="full", help="how much to explain each reply")
+                        help=t("drivers.lesson_cmd.help.target", "HOST[:PORT] of the teacher's server (default: start the practice server here)"))
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                        help=t("drivers.lesson_cmd.help.timeout", "reply timeout (default 30)"))
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help=t("drivers.lesson_cmd.help.color", "colour output"))
+    parser.add_argument("--explain", choices=("full", "brief", "off"), default="full",
+                        help=t("drivers.lesson_cmd.help.explain", "how much to explain each reply"))
     add_tls_arguments(parser)
     if not any("--lang" in action.option_strings for action in parser._actions):  # cli.py may add it for all
         parser.add_argument("--lang", metavar="LANG",
@@ -53,10 +53,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _print_list() -> int:
     lessons = list_lessons()
     if not lessons:
-        where = ", ".join(str(d) for d in lesson_dirs()) or "no lesson folder found"
-        sys.stdout.write(f"no lessons found ({where}); set SMTPSHELL_LESSONS to a folder of .transcript files\n")
+        where = ", ".join(str(d) for d in lesson_dirs()) or t("drivers.lesson_cmd.no_folder", "no lesson folder found")
+        sys.stdout.write(t("drivers.lesson_cmd.none", "no lessons found ({where}); set SMTPSHELL_LESSONS to a folder of .transcript files",
+                           where=where) + "\n")
         return exitcodes.OK
-    sys.stdout.write("Lessons (start one with: smtpshell lesson NAME):\n")
+    sys.stdout.write(t("drivers.lesson_cmd.list", "Lessons (start one with: smtpshell lesson NAME):") + "\n")
     width = max(len(lesson.name) for lesson in lessons)
     for lesson in lessons:
         parts = len(parts_of(lesson.name))
@@ -76,24 +77,25 @@ def _parts(first: Transcript) -> list[Transcript]:
 
 
 def run(args: argparse.Namespace) -> int:
-    _, problem = i18n.setup(getattr(args, "lang", None))
-    if problem:
-        sys.stderr.write(f"smtpshell lesson: {problem}\n")
+    if not getattr(args, "language_chosen", False):  # the CLI chose it before building the parser
+        _, problem = i18n.setup(getattr(args, "lang", None))
+        if problem:
+            sys.stderr.write(f"smtpshell lesson: {problem}\n")
     if not args.name:
         return _print_list()
     try:
         parts = _parts(read_lesson(find_lesson(args.name)))
         transcript = parts[0]
         if args.starttls:
-            raise UsageError("--starttls does not apply: the transcript itself says when to send STARTTLS")
+            raise UsageError(t("drivers.lesson_cmd.starttls", "--starttls does not apply: the transcript itself says when to send STARTTLS"))
         options = RunOptions(timeout=args.timeout, tls=tls_options(args))
         target = parse_target(args.target, implicit_tls=args.tls or transcript.implicit_tls) if args.target else None
     except (LessonNotFound, TranscriptError, UsageError, BadTarget) as exc:
         sys.stderr.write(f"smtpshell lesson: {exc}\n")
         return exitcodes.USAGE
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        sys.stderr.write("smtpshell lesson: lessons are interactive: run this in a terminal "
-                         f"('smtpshell replay {transcript.path}' checks a lesson without one)\n")
+        sys.stderr.write("smtpshell lesson: " + t("drivers.lesson_cmd.not_a_terminal", "lessons are interactive: run this in a terminal ('smtpshell replay {path}' checks a lesson without one)",
+                                                  path=transcript.path) + "\n")
         return exitcodes.USAGE
     from .lesson import Lesson  # prompt_toolkit: only on this path
 

@@ -22,13 +22,13 @@ DEFAULT_SUBJECT = "test message from smtpshell"
 
 
 def add_message_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("a message from parts (script mode: EHLO, MAIL, RCPT, DATA, QUIT)")
-    g.add_argument("--from", dest="mail_from", metavar="ADDRESS", help="the sender (MAIL FROM and the From: header)")
-    g.add_argument("--to", action="append", metavar="ADDRESS", help="a recipient (RCPT TO and To:); repeatable")
+    g = parser.add_argument_group(t("drivers.parts.group", "a message from parts (script mode: EHLO, MAIL, RCPT, DATA, QUIT)"))
+    g.add_argument("--from", dest="mail_from", metavar="ADDRESS", help=t("drivers.parts.help.from", "the sender (MAIL FROM and the From: header)"))
+    g.add_argument("--to", action="append", metavar="ADDRESS", help=t("drivers.parts.help.to", "a recipient (RCPT TO and To:); repeatable"))
     g.add_argument("--header", action="append", metavar="'NAME: VALUE'",
-                   help="a header of the message (repeatable); Subject: replaces the default one")
-    g.add_argument("--body", metavar="TEXT|@FILE", help="the message text, or @FILE to read it from FILE")
-    g.add_argument("--attach", action="append", metavar="@FILE", help="attach FILE as a MIME part (repeatable)")
+                   help=t("drivers.parts.help.header", "a header of the message (repeatable); Subject: replaces the default one"))
+    g.add_argument("--body", metavar="TEXT|@FILE", help=t("drivers.parts.help.body", "the message text, or @FILE to read it from FILE"))
+    g.add_argument("--attach", action="append", metavar="@FILE", help=t("drivers.parts.help.attach", "attach FILE as a MIME part (repeatable)"))
 
 
 def wants_message(args: argparse.Namespace) -> bool:
@@ -38,8 +38,7 @@ def wants_message(args: argparse.Namespace) -> bool:
 def message_lines(args: argparse.Namespace) -> list[str]:
     """The session's lines for the parts given. Raises UsageError."""
     if args.commands or args.script:
-        raise UsageError(t("parts.and_script", "a message from parts (--from, --to, ...) replaces -c and --script: "
-                           "give one or the other"))
+        raise UsageError(t("parts.and_script", "a message from parts (--from, --to, ...) replaces -c and --script: give one or the other"))
     if not args.to:
         raise UsageError(t("parts.no_to", "a message from parts needs at least one --to ADDRESS"))
     sender = args.mail_from or f"{os.environ.get('USER') or 'smtpshell'}@{_hostname()}"

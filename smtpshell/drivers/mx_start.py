@@ -37,12 +37,11 @@ class NoDelivery(Exception):
 def add_mx_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group(t("cli.mx.group", "direct delivery"))
     g.add_argument("--mx", metavar="DOMAIN",
-                   help="deliver directly: look up the MX of DOMAIN (or of user@DOMAIN) and connect to its "
-                        "best reachable mail server (instead of TARGET)")
-    g.add_argument("--resolver", metavar="IP[:PORT]", help="with --mx: the DNS server to ask (default: the system's)")
+                   help=t("drivers.mx.help.mx", "deliver directly: look up the MX of DOMAIN (or of user@DOMAIN) and connect to its best reachable mail server (instead of TARGET)"))
+    g.add_argument("--resolver", metavar="IP[:PORT]", help=t("drivers.mx.help.resolver", "with --mx: the DNS server to ask (default: the system's)"))
     g.add_argument("--port", type=int, metavar="PORT",
-                   help=f"with --mx: the port to connect to on each MX host (default {SMTP_PORT}, "
-                        f"{SMTPS_PORT} with --tls)")
+                   help=t("drivers.mx.help.port", "with --mx: the port to connect to on each MX host (default {smtp}, {smtps} with --tls)",
+                          smtp=SMTP_PORT, smtps=SMTPS_PORT))
 
 
 def resolver_of(args: argparse.Namespace) -> Resolver:
@@ -102,5 +101,5 @@ def plan_session(args: argparse.Namespace, options: RunOptions) -> tuple[Target,
 
 
 def report(problem: NoDelivery) -> int:
-    sys.stderr.write(f"smtpshell: {problem}\n")
+    sys.stderr.write(f"smtpshell: {problem}\n")  # the message comes translated from client.mx
     return problem.status

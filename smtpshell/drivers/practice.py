@@ -44,10 +44,8 @@ def practice_config(transcript: Transcript) -> Any:
         name, sep, value = word.partition("=")
         key = name.strip().lower().replace("-", "_")
         if not sep or key not in fields or key in _FIXED:
-            raise PracticeSetupError(
-                f"{transcript.name}: 'practice: {word}' is not a practice-server setting "
-                "(write name=value, e.g. greylisting=on)"
-            )
+            raise PracticeSetupError(t("drivers.practice.not_a_setting", "{name}: 'practice: {word}' is not a practice-server setting (write name=value, e.g. greylisting=on)",
+                                       name=transcript.name, word=word))
         current = getattr(config, key)
         if key == "scenario":
             try:
@@ -56,17 +54,18 @@ def practice_config(transcript: Transcript) -> Any:
                 raise PracticeSetupError(f"{transcript.name}: {exc}") from None
         elif isinstance(current, bool):
             if value.lower() not in _TRUE | _FALSE:
-                raise PracticeSetupError(f"{transcript.name}: practice: {key} takes on or off, not {value!r}")
+                raise PracticeSetupError(t("drivers.practice.on_or_off", "{name}: practice: {key} takes on or off, not {value}",
+                                           name=transcript.name, key=key, value=repr(value)))
             setattr(config, key, value.lower() in _TRUE)
         elif isinstance(current, (int, float)):
             try:
                 setattr(config, key, type(current)(value))
             except ValueError:
-                raise PracticeSetupError(f"{transcript.name}: practice: {key} takes a number, not {value!r}") from None
+                raise PracticeSetupError(t("drivers.practice.number", "{name}: practice: {key} takes a number, not {value}",
+                                           name=transcript.name, key=key, value=repr(value))) from None
         elif key == "hostname" and not _is_hostname(value):
             raise PracticeSetupError(t("practice.bad_hostname",
-                                       "{name}: practice: hostname must be a DNS name (letters, digits, '-' and "
-                                       "'.', labels of at most 63 and 253 in all), not {value}",
+                                       "{name}: practice: hostname must be a DNS name (letters, digits, '-' and '.', labels of at most 63 and 253 in all), not {value}",
                                        name=safe(transcript.name), value=safe(repr(value[:80]))))
         else:
             setattr(config, key, value)
@@ -106,5 +105,6 @@ def run_command(name: str, go: Callable[[], Coroutine[Any, Any, int]]) -> int:
         sys.stderr.write(f"smtpshell {name}: {exc}\n")
         return exitcodes.USAGE
     except PracticeServerError as exc:
-        sys.stderr.write(f"smtpshell {name}: the practice server did not start: {exc}\n")
+        sys.stderr.write(f"smtpshell {name}: " + t("drivers.practice.did_not_start", "the practice server did not start: {error}",
+                                                   error=exc) + "\n")
         return exitcodes.CONNECTION

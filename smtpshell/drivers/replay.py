@@ -121,22 +121,24 @@ class Replayer:
             self.context.error(unreplayable)
             return result
         if not await runner.open(self.target):
-            result.connect_error = runner.outcome.error or f"could not connect to {self.target}"
+            result.connect_error = runner.outcome.error or t("drivers.replay.no_connect", "could not connect to {target}",
+                                                             target=self.target)
             return result
         steps = list(self.transcript.steps)
         greeting = self._take()
         if steps and steps[0].is_greeting:
             self._check(steps.pop(0), greeting)
         if self.transcript.implicit_tls and not runner.session.tls:
-            runner.tls_policy.tls_asked("the transcript starts in TLS and this session is plaintext")
-            self._mismatch(steps[0] if steps else Step(None, 0), "the transcript starts in TLS, this session did not")
+            runner.tls_policy.tls_asked(t("drivers.replay.tls_asked", "the transcript starts in TLS and this session is plaintext"))
+            self._mismatch(steps[0] if steps else Step(None, 0),
+                           t("drivers.replay.no_implicit_tls", "the transcript starts in TLS, this session did not"))
         try:
             for index, step in enumerate(steps):
                 if not runner.connected:
                     result.not_replayed = sum(1 for s in steps[index:] if s.line is not None)
                     if result.not_replayed:
-                        self._note(f"the connection closed; {result.not_replayed} line(s) of the transcript "
-                                   f"from line {step.line_no} on were not sent")
+                        self._note(t("drivers.replay.closed", "the connection closed; {count} line(s) of the transcript from line {line} on were not sent",
+                                     count=result.not_replayed, line=step.line_no))
                     break
                 if not await self._step(step):
                     break
@@ -149,8 +151,8 @@ class Replayer:
         for step in self.transcript.steps:
             for note in step.notes:
                 if note.startswith(f"{NOTE} {DATA_FILE_NOTE}"):
-                    return (f"line {step.line_no}: the message was sent from a file (/data) and its content "
-                            "is not in the transcript; write the message lines as C: lines to replay it")
+                    return t("drivers.replay.data_file", "line {line}: the message was sent from a file (/data) and its content is not in the transcript; write the message lines as C: lines to replay it",
+                             line=step.line_no)
         return None
 
     async def _step(self, step: Step) -> bool:
@@ -165,17 +167,17 @@ class Replayer:
         if step.raw:
             return await self._raw_step(step, line.kind)
         if line.kind is LineKind.SHELL:
-            return self._stop(f"line {step.line_no}: {text.split()[0]} is a shell command; "
-                              "transcripts hold only what goes on the wire")
+            return self._stop(t("drivers.replay.shell_command", "line {line}: {command} is a shell command; transcripts hold only what goes on the wire",
+                                line=step.line_no, command=text.split()[0]))
         if line.kind is LineKind.REFUSED:
             # A line that cannot go out as written (CR, LF or NUL inside it): replaying the rest
             # would send a different session from the transcript's, so stop here.
-            return self._stop(f"line {step.line_no}: {line.refusal}")
+            return self._stop(_at_line(step, line.refusal))
         if line.kind in (LineKind.COMMAND, LineKind.SASL_RESPONSE) and placeholder_in(text):
             try:
                 wire = await self.secrets.fill(text)
             except SecretUnavailable as exc:
-                return self._stop(f"line {step.line_no}: {exc}")
+                return self._stop(_at_line(step, exc))
             # Known to the redactor, so a server that echoes it does not put it on screen or in a file.
             self.runner.auth.redactor.add(wire.split()[-1] if wire.split() else wire, self.secrets.password)
             await self.runner.send_command(wire, kind=line.kind, shown=text, secret=True)
@@ -185,7 +187,7 @@ class Replayer:
         if refused is not None:
             # The same preconditions as script mode (TLS asked for, plaintext AUTH,
             # a secret outside AUTH): the step was not sent, and replay stops here.
-            reason = f"line {step.line_no}: {refused.refusal}"
+            reason = _at_line(step, refused.refusal)
             if refused.rule == "tls":
                 self.result.tls_refused = reason
                 return False
@@ -223,11 +225,12 @@ class Replayer:
             if difference is not None:
                 self._mismatch(step, difference.reason, difference)
         if step.expects_tls and not self.runner.session.tls:
-            self._mismatch(step, "TLS did not start here, as it did in the transcript")
+            self._mismatch(step, t("drivers.replay.tls_not_started", "TLS did not start here, as it did in the transcript"))
 
     def _mismatch(self, step: Step, reason: str, difference: Difference | None = None) -> None:
         self.result.mismatches.append(Mismatch(step, reason, difference))
-        self._note(f"differs from the transcript (line {step.line_no}): {reason}", error=True)
+        self._note(t("drivers.replay.differs", "differs from the transcript (line {line}): {reason}", line=step.line_no,
+                     reason=reason), error=True)
 
     def _note(self, text: str, error: bool = False) -> None:
         if self.quiet:
@@ -235,34 +238,51 @@ class Replayer:
         self.context.print([("class:error" if error else "class:warning", f"!! {text}"), ("", "\n")])
 
 
+def _at_line(step: Step, problem: object) -> str:
+    return t("drivers.replay.at_line", "line {line}: {problem}", line=step.line_no, problem=problem)
+
+
+def _label(text: str, columns: int = 9) -> str:
+    """A label padded to ``columns`` terminal columns (a Chinese character takes two)."""
+    from ..render.width import pad_to
+
+    return pad_to(text, columns)
+
+
 def format_report(result: ReplayResult) -> str:
     """The end-of-run summary: one line when all is well, the differences otherwise."""
-    head = f"replay of {result.source} against {result.server}"
+    where = {"source": result.source, "server": result.server}
     if result.connect_error:
-        return f"{head}: could not run: {result.connect_error}\n"
+        return t("drivers.replay.report_no_run", "replay of {source} against {server}: could not run: {error}",
+                 error=result.connect_error, **where) + "\n"
     lines: list[str] = []
     if result.ok:
-        return f"{head}: OK, all {result.checked} replies match the transcript\n"
+        return t("drivers.replay.report_ok", "replay of {source} against {server}: OK, all {checked} replies match the transcript",
+                 checked=result.checked, **where) + "\n"
     bad = len(result.mismatches)
     if result.usage_error or result.tls_refused:
-        summary = f"{head}: STOPPED after {result.checked} replies compared ({bad} difference(s))"
+        summary = t("drivers.replay.report_stopped", "replay of {source} against {server}: STOPPED after {checked} replies compared ({bad} difference(s))",
+                    checked=result.checked, bad=bad, **where)
     else:
-        summary = f"{head}: FAILED, {bad} difference(s) in {result.checked} replies compared"
+        summary = t("drivers.replay.report_failed", "replay of {source} against {server}: FAILED, {bad} difference(s) in {checked} replies compared",
+                    checked=result.checked, bad=bad, **where)
     if result.not_replayed:
-        summary += f"; {result.not_replayed} line(s) not sent (the connection closed early)"
+        summary += t("drivers.replay.report_not_sent", "; {count} line(s) not sent (the connection closed early)",
+                     count=result.not_replayed)
     lines.append(summary)
+    expected, got = t("drivers.replay.expected", "expected"), t("drivers.replay.got", "got")
     for m in result.mismatches:
         prefix = "C(raw):" if m.step.raw else "C:"
-        sent = "(the greeting)" if m.step.line is None else f"{prefix} {safe(m.step.line)}"
-        lines.append(f"  line {m.step.line_no}: {sent}")
+        sent = t("drivers.replay.the_greeting", "(the greeting)") if m.step.line is None else f"{prefix} {safe(m.step.line)}"
+        lines.append("  " + _at_line(m.step, sent))
         lines.append(f"    {safe(m.reason)}")
         if m.difference is not None:
             for i, text in enumerate(m.difference.expected):
-                lines.append(f"    {'expected' if i == 0 else '':<9} S: {safe(text)}")
+                lines.append(f"    {_label(expected if i == 0 else '')} S: {safe(text)}")
             if not m.difference.actual:
-                lines.append(f"    {'got':<9} (nothing)")
+                lines.append(f"    {_label(got)} " + t("drivers.replay.nothing", "(nothing)"))
             for i, text in enumerate(m.difference.actual):
-                lines.append(f"    {'got' if i == 0 else '':<9} S: {text}")
+                lines.append(f"    {_label(got if i == 0 else '')} S: {text}")
     if result.usage_error or result.tls_refused:
-        lines.append(f"  stopped: {result.usage_error or result.tls_refused}")
+        lines.append("  " + t("drivers.replay.report_stop_reason", "stopped: {reason}", reason=result.usage_error or result.tls_refused))
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ import sys
 
 from .. import exitcodes
 from ..client.target import BadTarget, Target, parse_target
+from ..i18n import t
 from ..options import UsageError, add_tls_arguments, tls_options
 from ..render import ansi
 from ..render.styled import RenderOptions
@@ -26,24 +27,24 @@ from .runner import RunOptions
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
-        "Send a transcript's C: lines to a server and compare each reply with its S: lines. "
-        "Exit status 0: every reply matches; 6: a reply differs (a report says how); "
-        "3: the server could not be reached."
-    )
-    parser.epilog = (
-        f"Secrets: <password>/<credentials> placeholders are filled from ${PASSWORD_ENV} "
-        f"(and ${USERNAME_ENV}), or asked for on a terminal. See docs/transcripts.md."
-    )
-    parser.add_argument("file", metavar="FILE", help="the transcript to replay")
+    parser.description = t("drivers.replay_cmd.description", "Send a transcript's C: lines to a server and compare each reply with its S: lines. Exit status 0: every reply matches; 6: a reply differs (a report says how); 3: the server could not be reached.")
+    parser.epilog = t("drivers.replay_cmd.epilog", "Secrets: <password>/<credentials> placeholders are filled from ${password_env} (and ${user_env}), or asked for on a terminal. See docs/transcripts.md.",
+                      password_env=PASSWORD_ENV, user_env=USERNAME_ENV)
+    parser.add_argument("file", metavar="FILE", help=t("drivers.replay_cmd.help.file", "the transcript to replay"))
     parser.add_argument("target", nargs="?", metavar="TARGET",
-                        help="HOST[:PORT] to replay against (default: the embedded practice server)")
-    parser.add_argument("--codes-only", action="store_true", help="compare reply codes only, not the text")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only the report, not the session")
-    parser.add_argument("--user", metavar="NAME", help=f"user name for <username>/<credentials> (or ${USERNAME_ENV})")
-    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="connect and reply timeout (default 30)")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output")
-    parser.add_argument("--explain", choices=("full", "brief", "off"), default="brief", help="how much to explain each reply")
+                        help=t("drivers.replay_cmd.help.target", "HOST[:PORT] to replay against (default: the embedded practice server)"))
+    parser.add_argument("--codes-only", action="store_true",
+                        help=t("drivers.replay_cmd.help.codes_only", "compare reply codes only, not the text"))
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help=t("drivers.replay_cmd.help.quiet", "print only the report, not the session"))
+    parser.add_argument("--user", metavar="NAME",
+                        help=t("drivers.replay_cmd.help.user", "user name for <username>/<credentials> (or ${user_env})", user_env=USERNAME_ENV))
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                        help=t("drivers.replay_cmd.help.timeout", "connect and reply timeout (default 30)"))
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help=t("drivers.replay_cmd.help.color", "colour output"))
+    parser.add_argument("--explain", choices=("full", "brief", "off"), default="brief",
+                        help=t("drivers.replay_cmd.help.explain", "how much to explain each reply"))
     add_tls_arguments(parser)
 
 
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         transcript = read_transcript(args.file)
         if args.starttls:
-            raise UsageError("--starttls does not apply: the transcript itself says when to send STARTTLS")
+            raise UsageError(t("drivers.lesson_cmd.starttls", "--starttls does not apply: the transcript itself says when to send STARTTLS"))
         options = RunOptions(timeout=args.timeout, tls=tls_options(args))
         target = parse_target(args.target, implicit_tls=args.tls or transcript.implicit_tls) if args.target else None
     except (TranscriptError, UsageError, BadTarget) as exc:

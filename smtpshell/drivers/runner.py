@@ -256,8 +256,7 @@ class SessionRunner:
         except ReplyTimeout:
             self.bus.emit(ev.Warning(t(
                 "runner.greeting_slow",
-                "no greeting after {seconds:g} s: this port may expect TLS from the first byte (implicit TLS, "
-                "as on 465); if so, connect with --tls or smtps://{where}. Still waiting, up to {timeout:g} s",
+                "no greeting after {seconds:g} s: this port may expect TLS from the first byte (implicit TLS, as on 465); if so, connect with --tls or smtps://{where}. Still waiting, up to {timeout:g} s",
                 seconds=hint_after, where=f"{target.host}:{target.port}", timeout=self.options.timeout),
                 kind="plaintext-to-tls-port"))
         await self.connection.next_exchange(timeout=self.options.timeout - hint_after)
@@ -314,9 +313,9 @@ class SessionRunner:
             case LineKind.REFUSED:
                 self.context.error(line.refusal)
             case LineKind.DATA_LINE:
-                await self._content_line(line, "the message line was not sent")
+                await self._content_line(line, t("drivers.runner.message_line_not_sent", "the message line was not sent"))
             case LineKind.CHUNK_LINE:
-                if await self._content_line(line, "the chunk line was not sent"):
+                if await self._content_line(line, t("drivers.runner.chunk_line_not_sent", "the chunk line was not sent")):
                     if not self.session.chunk_remaining and not self.pipelining:
                         await self.await_replies()
             case LineKind.SASL_RESPONSE if self.options.auth_dialogue:
@@ -346,7 +345,7 @@ class SessionRunner:
             line = Line.of(line)
         conn = self.connection
         if conn is None or not conn.is_open:
-            self.context.error("not connected: /connect HOST[:PORT] opens a connection")
+            self.context.error(t("drivers.runner.not_connected", "not connected: /connect HOST[:PORT] opens a connection"))
             return None
         if not await self._allowed(line, secret=secret):
             return None
@@ -367,11 +366,10 @@ class SessionRunner:
             self._failed(str(exc))
             return None
         if self.session.chunk_remaining:
-            self.bus.emit(ev.Info(
-                f"BDAT: now type the chunk, {self.session.chunk_remaining} byte(s): each line goes out raw "
-                "with its CRLF (counted), a last line of exactly the bytes left goes without; "
-                "the server answers once the chunk is complete"
-            ))
+            self.bus.emit(ev.Info(t(
+                "drivers.runner.bdat_chunk",
+                "BDAT: now type the chunk, {count} byte(s): each line goes out raw with its CRLF (counted), a last line of exactly the bytes left goes without; the server answers once the chunk is complete",
+                count=self.session.chunk_remaining)))
             return None
         if self.pipelining and not line.ends_group:
             return None  # its reply is shown when it comes; collected after the group
@@ -476,8 +474,7 @@ class SessionRunner:
             return
         if not caps.has(entry.extension):
             self.bus.emit(ev.Info(t("runner.not_advertised",
-                                    "the server did not advertise {extension} in its EHLO reply; sending {verb} "
-                                    "anyway (it may answer 500 or 502)", extension=entry.extension, verb=line.verb)))
+                                    "the server did not advertise {extension} in its EHLO reply; sending {verb} anyway (it may answer 500 or 502)", extension=entry.extension, verb=line.verb)))
 
     async def _allowed(self, line: Line, *, secret: bool = False) -> bool:
         """Ask the policy and carry out its verdict; False: the line is not sent.
@@ -529,7 +526,7 @@ class SessionRunner:
         try:
             handle = open(path, "rb")
         except OSError as exc:
-            self.context.error(f"cannot read {path}: {exc.strerror or exc}")
+            self.context.error(t("drivers.runner.cannot_read", "cannot read {path}: {reason}", path=path, reason=exc.strerror or exc))
             return None
         with handle:
             nul_at = _first_nul(handle, chunk_size)
@@ -537,8 +534,7 @@ class SessionRunner:
                 # The rule for typed DATA lines, for files too: a NUL never goes out
                 # (some servers drop it, and "\n\0.\n" would become the end of data).
                 self.context.error(t("runner.data_file_nul",
-                                     "{path}: the file holds a NUL byte (at byte {offset}), which is not sent "
-                                     "in a message; nothing was sent", path=safe(path), offset=nul_at))
+                                     "{path}: the file holds a NUL byte (at byte {offset}), which is not sent in a message; nothing was sent", path=safe(path), offset=nul_at))
                 return None
             # The shell sends DATA for /data (so it is shown as sent by smtpshell), and the
             # 354's "type the message" advice is not for this: the file is the message.
@@ -546,7 +542,7 @@ class SessionRunner:
                 exchange = await self.command("DATA", automatic=True)
             if exchange is None or not isinstance(exchange.reply, Reply) or exchange.reply.code != 354:
                 # The server's refusal is the news (and decides the exit status), not a usage error.
-                self.bus.emit(ev.Info("DATA was not accepted (no 354), so the file was not sent"))
+                self.bus.emit(ev.Info(t("drivers.runner.data_file_refused", "DATA was not accepted (no 354), so the file was not sent")))
                 return exchange
             assert self.connection is not None
             bar = progress.ProgressBar.on_terminal(safe(path), _size_of(handle))
@@ -576,7 +572,7 @@ class SessionRunner:
         """A DATA or BDAT content line (no reply of its own); False if it did not go out."""
         conn = self.connection
         if conn is None or not conn.is_open:
-            self.context.error(f"not connected: {not_sent}")
+            self.context.error(t("drivers.runner.not_connected_content", "not connected: {what}", what=not_sent))
             return False
         try:
             await conn.send(line)
@@ -597,13 +593,12 @@ class SessionRunner:
             return
         if sent.verb == "DATA" and sent.kind is Kind.COMMAND and reply.code != 354:
             self._skipping_data = True
-            self.bus.emit(ev.Info("DATA was not accepted: the message lines up to '.' will not be sent"))
+            self.bus.emit(ev.Info(t("drivers.runner.data_refused", "DATA was not accepted: the message lines up to '.' will not be sent")))
         if sent.verb == "STARTTLS" and sent.kind is Kind.COMMAND and not self.session.tls:
             # TLS was asked for: from now on AUTH and MAIL never go out in plaintext on this connection.
             self.tls_policy.tls_asked(t(
                 "policy.starttls_failed",
-                "STARTTLS was sent and answered {code}, so TLS did not start; reconnect and try again, "
-                "or use --tls if the server has implicit TLS", code=reply.code))
+                "STARTTLS was sent and answered {code}, so TLS did not start; reconnect and try again, or use --tls if the server has implicit TLS", code=reply.code))
             if reply.klass not in (4, 5) and reply.code != 220 and not self.options.starttls:
                 self._failed(t("runner.starttls_no_tls", "STARTTLS answered {code}, not 220: TLS did not start",
                                code=reply.code))
@@ -619,14 +614,13 @@ class SessionRunner:
         if reply.klass != 2 or not self.session.advertised("STARTTLS"):
             await self._tls_failed(t(
                 "runner.starttls_not_offered",
-                "--starttls: the server did not offer STARTTLS in its reply to {verb}, so TLS cannot start; "
-                "not going on in plaintext", verb=ehlo_line.split(" ", 1)[0].upper()))
+                "--starttls: the server did not offer STARTTLS in its reply to {verb}, so TLS cannot start; not going on in plaintext", verb=ehlo_line.split(" ", 1)[0].upper()))
             return
         exchange = await self._auto("STARTTLS")
         if exchange is None:
             return
         if not self.session.tls:
-            code = exchange.reply.code if isinstance(exchange.reply, Reply) else "no reply"
+            code = exchange.reply.code if isinstance(exchange.reply, Reply) else t("drivers.runner.no_reply", "no reply")
             await self._tls_failed(t(
                 "runner.starttls_refused",
                 "--starttls: the server answered STARTTLS with {code}, not 220; not going on in plaintext",
@@ -644,18 +638,15 @@ class SessionRunner:
     async def _timed_out(self, conn: ConnectionCore, exc: ReplyTimeout) -> None:
         """No reply in time: smtpshell (not the server) closes the session, and says so."""
         again = t("runner.timeout_again", " (/connect to start again)") if self.interactive else ""
-        self._failed(t("runner.timeout", "{error}: a client timeout (--timeout); the session is out of step, "
-                       "so smtpshell closed the connection{again}", error=str(exc), again=again))
-        await conn.close(reason=t("runner.timeout_closed", "closed by smtpshell after a client timeout "
-                                  "(no reply within {seconds:g} s)", seconds=self.options.timeout))
+        self._failed(t("runner.timeout", "{error}: a client timeout (--timeout); the session is out of step, so smtpshell closed the connection{again}", error=str(exc), again=again))
+        await conn.close(reason=t("runner.timeout_closed", "closed by smtpshell after a client timeout (no reply within {seconds:g} s)", seconds=self.options.timeout))
 
     async def interrupted(self) -> None:
         """Ctrl-C in script mode: close the connection, saying who closed it."""
         conn = self.connection
         waiting = self.session.pending[-1].text if self.session.pending else ""
         what = t("runner.interrupted_waiting", " while waiting for the reply to {line!r}", line=waiting) if waiting else ""
-        message = t("runner.interrupted", "interrupted (Ctrl-C){what}: smtpshell closed the connection, "
-                    "not the server", what=what)
+        message = t("runner.interrupted", "interrupted (Ctrl-C){what}: smtpshell closed the connection, not the server", what=what)
         self.outcome.error = self.outcome.error or message
         self.context.error(message)
         if conn is not None and conn.is_open:

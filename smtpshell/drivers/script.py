@@ -88,10 +88,10 @@ class ScriptContext:
                 pass
 
     async def prompt(self, label: str, *, secret: bool = False, default: str = "") -> str:
-        raise EOFError(f"{label.strip()} cannot be asked for in script mode")
+        raise EOFError(t("drivers.script.cannot_ask", "{label} cannot be asked for in script mode", label=label.strip()))
 
     async def connect(self, target: str | None) -> None:
-        self.error("/connect works only in the interactive shell")
+        self.error(t("drivers.script.no_connect", "/connect works only in the interactive shell"))
 
     async def quit(self) -> None:
         assert self.runner is not None
@@ -148,15 +148,15 @@ class ScriptDriver:
             await runner.interrupted()
             return exitcodes.INTERRUPTED
         if unsent:
-            self.context.error(f"the connection was closed; {unsent} line(s) of the script were not sent")
-            runner.outcome.error = runner.outcome.error or "connection closed early"
+            self.context.error(t("drivers.script.unsent", "the connection was closed; {count} line(s) of the script were not sent",
+                                 count=unsent))
+            runner.outcome.error = runner.outcome.error or t("drivers.script.closed_early", "connection closed early")
         if runner.session.is_data_content:
             # QUIT would be message text here, and the server would wait for more:
             # close without it (as Ctrl-D inside DATA does), at once.
             self.context.error(t("script.ended_in_data",
-                                 "the script ended inside DATA (no lone '.'); the message was not sent, "
-                                 "and the connection was closed without QUIT"))
-            runner.outcome.error = runner.outcome.error or "unfinished DATA"
+                                 "the script ended inside DATA (no lone '.'); the message was not sent, and the connection was closed without QUIT"))
+            runner.outcome.error = runner.outcome.error or t("drivers.script.unfinished_data", "unfinished DATA")
             await runner.close(quit_first=False)
         await runner.close()
         self._summary_on_a_terminal()

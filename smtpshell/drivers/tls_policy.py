@@ -29,29 +29,27 @@ from ..protocol.line import Line, LineKind
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Session
 
-# Verbs that must not go out in plaintext under --require-tls, and why.
-PROTECTED_VERBS: dict[str, str] = {
-    "AUTH": "your user name and password would cross the network readable",
-    "MAIL": "the message and its addresses would cross the network readable",
-}
+# Verbs that must not go out in plaintext under --require-tls.
+PROTECTED_VERBS = ("AUTH", "MAIL")
 
-DOWNGRADE = (
-    "the server's EHLO reply does not offer STARTTLS, and --require-tls is on. Either this "
-    "server has no TLS, or someone between you and it removed STARTTLS from the reply to keep "
-    "the session readable (a downgrade attack). smtpshell will not send AUTH or MAIL in "
-    "plaintext. Check the server's configuration, or try implicit TLS (--tls, port 465)"
-)
 
-PLAINTEXT_TO_465 = (
-    "port 465 expects TLS from the first byte (implicit TLS, RFC 8314), and this connection "
-    "is plaintext: the server is probably waiting for a TLS handshake and will not greet you. "
-    "Use --tls or smtps://HOST"
-)
+def _why_protected(verb: str) -> str:
+    """Why ``verb`` must not go out in plaintext under --require-tls."""
+    if verb == "AUTH":
+        return t("drivers.policy.why_auth", "your user name and password would cross the network readable")
+    return t("drivers.policy.why_mail", "the message and its addresses would cross the network readable")
 
-AUTH_ON_587_PLAIN = (
-    "AUTH on the submission port (587) without TLS: the password crosses the network readable. "
-    "Type STARTTLS (and EHLO again) first; --require-tls makes smtpshell refuse this"
-)
+
+def _downgrade() -> str:
+    return t("drivers.policy.downgrade", "the server's EHLO reply does not offer STARTTLS, and --require-tls is on. Either this server has no TLS, or someone between you and it removed STARTTLS from the reply to keep the session readable (a downgrade attack). smtpshell will not send AUTH or MAIL in plaintext. Check the server's configuration, or try implicit TLS (--tls, port 465)")
+
+
+def _plaintext_to_465() -> str:
+    return t("drivers.policy.plaintext_465", "port 465 expects TLS from the first byte (implicit TLS, RFC 8314), and this connection is plaintext: the server is probably waiting for a TLS handshake and will not greet you. Use --tls or smtps://HOST")
+
+
+def _auth_on_587_plain() -> str:
+    return t("drivers.policy.auth_587", "AUTH on the submission port (587) without TLS: the password crosses the network readable. Type STARTTLS (and EHLO again) first; --require-tls makes smtpshell refuse this")
 
 
 class Verdict(NamedTuple):
@@ -107,7 +105,7 @@ class TLSPolicy:
         self._warned.clear()
         self._asked_by = None
         if target.port == SMTPS_PORT and not target.implicit_tls:
-            return [ev.Warning(PLAINTEXT_TO_465, kind="plaintext-465")]
+            return [ev.Warning(_plaintext_to_465(), kind="plaintext-465")]
         return []
 
     def before_send(self, session: Session, line: Line, *, interactive: bool, secret: bool = False,
@@ -121,8 +119,7 @@ class TLSPolicy:
         if secret and line.kind is LineKind.COMMAND and line.verb != "AUTH":
             return Verdict(events, t(
                 "policy.secret_outside_auth",
-                "a secret was not sent: the server is not waiting for an AUTH answer (no 334 challenge), "
-                "and a secret is only ever sent inside the AUTH exchange it belongs to"), rule="secret")
+                "a secret was not sent: the server is not waiting for an AUTH answer (no 334 challenge), and a secret is only ever sent inside the AUTH exchange it belongs to"), rule="secret")
         reason = self.blocked(session, line)
         if reason is not None:
             return Verdict(events, reason, end_session=not interactive, rule="tls")
@@ -145,14 +142,14 @@ class TLSPolicy:
         if self._asked_by is not None:
             how = self._asked_by
         elif session.capabilities is not None and not session.advertised("STARTTLS"):
-            how = "the server did not offer STARTTLS (a possible downgrade: see above)"
+            how = t("drivers.policy.how_downgrade", "the server did not offer STARTTLS (a possible downgrade: see above)")
         elif session.capabilities is not None:
-            how = "type STARTTLS first (the server offers it), then EHLO again"
+            how = t("drivers.policy.how_starttls", "type STARTTLS first (the server offers it), then EHLO again")
         else:
-            how = "say EHLO, then STARTTLS, then EHLO again"
-        flag = "--require-tls" if self.options.require_tls else "TLS was asked for"
+            how = t("drivers.policy.how_ehlo", "say EHLO, then STARTTLS, then EHLO again")
+        flag = "--require-tls" if self.options.require_tls else t("drivers.policy.tls_asked", "TLS was asked for")
         return t("policy.tls_required", "{verb} not sent: {flag} and this session is not encrypted ({why}); {how}",
-                 verb=verb, flag=flag, why=PROTECTED_VERBS[verb], how=how)
+                 verb=verb, flag=flag, why=_why_protected(verb), how=how)
 
     def warnings_before_send(self, session: Session, line: Line) -> list[ev.Event]:
         verb = line.verb
@@ -164,7 +161,7 @@ class TLSPolicy:
             and "auth-587" not in self._warned
         ):
             self._warned.add("auth-587")
-            return [ev.Warning(AUTH_ON_587_PLAIN, kind="plaintext-auth")]
+            return [ev.Warning(_auth_on_587_plain(), kind="plaintext-auth")]
         return []
 
     def after_reply(self, session: Session, exchange: Exchange) -> list[ev.Event]:
@@ -180,5 +177,5 @@ class TLSPolicy:
             and "downgrade" not in self._warned
         ):
             self._warned.add("downgrade")  # once per connection is enough
-            return [ev.Warning(DOWNGRADE, kind="downgrade")]
+            return [ev.Warning(_downgrade(), kind="downgrade")]
         return []

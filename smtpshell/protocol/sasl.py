@@ -24,11 +24,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..i18n import t
 from ..untrusted import safe_bytes
@@ -69,16 +66,22 @@ class SaslError(ValueError):
     """
 
 
-@dataclass(frozen=True)
-class Credentials:
+# NamedTuples, not dataclasses: the first /command of a script should not load dataclasses
+# (and inspect, ast, dis) for three records.
+class Credentials(NamedTuple):
     """What a mechanism may need. ``repr`` never shows the password or token."""
 
     user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    token: str | None = field(default=None, repr=False)
+    password: str | None = None
+    token: str | None = None
     authzid: str = ""  # PLAIN's authorisation identity (usually empty)
     host: str | None = None  # for OAUTHBEARER's host= and port= fields
     port: int | None = None
+
+    def __repr__(self) -> str:
+        hidden = {name: "<hidden>" for name in ("password", "token") if getattr(self, name) is not None}
+        return (f"Credentials(user={self.user!r}, password={hidden.get('password')}, token={hidden.get('token')}, "
+                f"authzid={self.authzid!r}, host={self.host!r}, port={self.port!r})")
 
     def has(self, what: str) -> bool:
         return getattr(self, what) is not None
@@ -90,18 +93,19 @@ class Credentials:
         return str(value)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One client response. Only ``wire`` may hold a secret; it is never shown."""
 
-    wire: str = field(repr=False)  # the base64 text to send ("" for an empty line, "*" to cancel)
+    wire: str  # the base64 text to send ("" for an empty line, "*" to cancel)
     shown: str  # what the screen shows for the line on the wire
     meaning: str  # what the line says decoded, secrets masked
     secret: bool
 
+    def __repr__(self) -> str:
+        return f"Step(shown={self.shown!r}, meaning={self.meaning!r}, secret={self.secret!r})"
 
-@dataclass(frozen=True)
-class Challenge:
+
+class Challenge(NamedTuple):
     """A 334 challenge: the text after '334 ', and its base64 decoding."""
 
     text: str
@@ -279,6 +283,9 @@ class CramMD5(Mechanism):
 
 
 def cram_md5_digest(password: str, challenge: bytes) -> str:
+    import hashlib  # CRAM-MD5 only: not loaded for /b64 or the other mechanisms
+    import hmac
+
     return hmac.new(password.encode("utf-8"), challenge, hashlib.md5).hexdigest()
 
 
@@ -421,6 +428,8 @@ def describe_error_challenge(challenge: Challenge) -> str | None:
     if not challenge.data or not challenge.data.lstrip().startswith(b"{"):
         return None
     try:
+        import json  # an OAuth error document only
+
         doc = json.loads(challenge.data)
     except (ValueError, UnicodeDecodeError):
         return None
