@@ -78,6 +78,7 @@ def test_the_rule_passes_marked_text_and_catches_a_bare_word() -> None:
         "  /tls [save FILE]     ⟦show the TLS parameters⟧",
         "  -c CMD, --command CMD  ⟦a command⟧",
         "  smtpshell serve    ⟦run the practice SMTP server⟧",
+        "⟦usage: ⟧smtpshell serve [-h] [--host HOST]",
         "usage: smtpshell [-h] [--color {auto,always,never}] [TARGET]".replace("usage:", "⟦usage:⟧"),
     ]
     assert check_rows(good, facts) == []
@@ -85,8 +86,9 @@ def test_the_rule_passes_marked_text_and_catches_a_bare_word() -> None:
     bad = check_rows(rows, facts)
     assert [f.words for f in bad] == [["plaintext"], ["closed>", "me"], ["run", "it"], ["smtp>", "MiB"]]
     # In a language, a prompt may keep its protocol word and a size its unit; an English word stays out.
-    in_chinese = check_rows(["smtp> 上限 10 MiB", "closed> 已断开"], facts, allow=("neutral", "chinese"))
+    in_chinese = check_rows(["smtp> 上限 10 MiB，Ctrl-D 退出", "closed> 已断开"], facts, allow=("neutral", "chinese"))
     assert [f.words for f in in_chinese] == [["closed>"]]
+    assert [f.words for f in check_rows(["按 Ctrl-D 退出"], facts)] == [["按", "Ctrl-D", "退出"]]  # qps: all marked
 
 
 def test_the_rule_takes_server_text_only_from_what_the_server_sent() -> None:

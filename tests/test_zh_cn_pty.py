@@ -115,7 +115,8 @@ def test_a_session_in_chinese(screen_pty, tmp_path: Path, args: tuple[str, ...],
     assert [row for row in notes if not any(is_cjk(ch) for ch in row)] == []
     # The questions hold Chinese; the phase prompts are protocol words (smtp>, data>, auth>: the rule
     # above lets them be), or Chinese (已断开>).
-    questions = [row for row in rows if row.endswith((f" {USER}", "**********"))]
+    asked = [translated(q, "zh_CN").strip() for q in (f"Username for {HOST}: ", f"Password for {USER}@{HOST}: ")]
+    questions = [row for row in rows if any(row.startswith(q) for q in asked)]
     assert len(questions) == 2 and [row for row in questions if not any(is_cjk(ch) for ch in row)] == [], questions
     assert any(row.startswith(translated("closed> ", "zh_CN").rstrip()) for row in rows)
 

@@ -39,7 +39,8 @@ on over the rows of a wrapped line). Everything else on a row must be one of:
    or ``smtpshell``, that command's syntax up to the description column (two
    spaces), as ``/tls [save FILE]``, ``-c CMD, --command CMD`` or
    ``smtpshell serve``; and, in a language (zh_CN: not in the pseudo-locale,
-   where even these are smtpshell's text and marked), a unit symbol right after a number (``10 MiB``,
+   where even these are smtpshell's text and marked), a key's name as the
+   keyboard prints it (``Ctrl-D``, ``Tab``, ``Enter``), a unit symbol right after a number (``10 MiB``,
    ``4 ms``: IEC/SI symbols, no language's words); and the REPL's phase prompt
    when it is a protocol word (``smtp>``, ``data>``, ``auth>``: SMTP or a verb
    of smtpshell's own command catalogue, at the start of a row); a lower-case
@@ -311,7 +312,7 @@ def _hide_values(text: str, facts: Facts) -> str:
 def _hide_syntax(text: str) -> str:
     """On a '/command ...', '-flag ...' or 'smtpshell SUBCOMMAND ...' row, its syntax up to the
     description column: what the user types, in no language."""
-    lead = len(text) - len(text.lstrip(" "))
+    lead = len(text) - len(text.lstrip(" " + HIDDEN))  # after a marked label too: ⟦usage: ⟧smtpshell serve
     if not re.match(rf"[/-]{{1,2}}[A-Za-z]|{PROGRAM} ", text[lead:]):
         return text
     gap = _GAP.search(text, lead)
@@ -322,6 +323,7 @@ def is_cjk(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F") and ch.isalpha()
 
 
+KEY = re.compile(r"(?:(?:Ctrl|Alt|Shift|Meta)-)+\S|Tab|Enter|Esc|Backspace|F\d+")
 UNITS = frozenset({"B", "KiB", "MiB", "GiB", "TiB", "kB", "MB", "GB", "ms", "s"})
 
 
@@ -354,6 +356,8 @@ def _stray_words(text: str, allow: tuple[str, ...], above: str = "") -> list[str
         before = tokens[index - 1] if index else above
         if language and token in UNITS and before[-1:].isdigit():
             continue  # 10 MiB, 4 ms
+        if language and KEY.fullmatch(token):
+            continue  # a key, named as printed on the keyboard: Ctrl-D, Tab
         after = tokens[index + 1] if index + 1 < len(tokens) else ""
         if before.startswith("/") and before[1:2].isalpha() and re.fullmatch(r"[a-z]+", token) and (
                 not after or unicodedata.east_asian_width(after[0]) in ("W", "F")):
