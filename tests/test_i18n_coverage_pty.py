@@ -258,3 +258,22 @@ def test_one_shot_commands_are_all_marked(screen_pty, args: tuple[str, ...], env
     if "-c" in args:
         facts.server_lines |= {"220 mx.practice.test ESMTP smtpshell practice server", "221 2.0.0 mx.practice.test closing connection"}
     assert_all_marked(term, facts)
+
+
+TRANSCRIPT_COMMANDS = [  # commands that read a shipped transcript: its C:/S: lines are the wire
+    ("replay", str(TRANSCRIPTS / "01-direct-delivery.transcript")),
+    ("export", "01-direct-delivery"),  # Markdown on stdout (HTML and --as are markup and code: not read here)
+]
+MARKDOWN = ["```smtp-transcript", "<sub>", "</sub>"]  # the export's markup: a fence's language, HTML tags
+
+
+@pytest.mark.parametrize("args", TRANSCRIPT_COMMANDS, ids=[a[0] for a in TRANSCRIPT_COMMANDS])
+def test_transcript_commands_are_all_marked(screen_pty, args: tuple[str, ...]) -> None:
+    facts = Facts(values=[*practice_values(), *MARKDOWN])
+    name = Path(args[-1]).name.removesuffix(".transcript")
+    facts.add_lesson(TRANSCRIPTS / f"{name}.transcript")
+    term = screen_pty(*args, env={"LANG": QPS})
+    term.step = " ".join(args)
+    assert term.finish(timeout=30) == 0
+    assert any(row.strip() for row in term.rows()), "it printed something"
+    assert_all_marked(term, facts)

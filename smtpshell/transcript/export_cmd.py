@@ -13,8 +13,8 @@ from pathlib import Path
 from .. import exitcodes
 from ..i18n import t
 from .export import FORMATS
-from .lessons import LessonNotFound, find_lesson
-from .parse import TranscriptError, read_transcript
+from .lessons import LessonNotFound, find_lesson, read_lesson
+from .parse import TranscriptError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
                                                   format=repr(fmt)) + "\n")
         return exitcodes.USAGE
     try:
-        transcript = read_transcript(find_lesson(args.file))
+        transcript = read_lesson(find_lesson(args.file))  # a lesson's own words, marked in qps
     except (LessonNotFound, TranscriptError) as exc:
         sys.stderr.write(f"smtpshell export: {exc}\n")
         return exitcodes.USAGE
