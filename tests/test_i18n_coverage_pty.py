@@ -245,6 +245,10 @@ ONE_SHOTS = [  # (arguments, environment, exit status)
     (("--lang", QPS, "--no-such-flag"), {}, 2),  # argparse's own words
     (("--lang", QPS, "srve"), {}, 2),  # a misspelt subcommand
     (("--lang", QPS, "-c", "EHLO me", "-c", "/nonsense"), {}, 2),  # script mode refuses a line
+    (("--lang", QPS, "127.0.0.1:1", "-c", "QUIT"), {}, 3),  # nothing listens there: connection refused
+    (("lesson", "no-such-lesson"), {"LANG": QPS}, 2),
+    (("replay", "/no/such.transcript"), {"LANG": QPS}, 2),
+    (("--lang", QPS, "--version"), {}, 0),
 ]
 
 
