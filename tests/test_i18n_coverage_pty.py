@@ -186,6 +186,41 @@ def test_more_of_the_repl_is_all_marked(screen_pty, tmp_path: Path) -> None:
     assert_all_marked(term, facts)
 
 
+def test_the_rest_of_the_repl_is_all_marked(screen_pty, tmp_path: Path) -> None:
+    """/pipeline, /data, /level off, /record stop and again, Ctrl-D inside a transaction (asked first, and
+    refused), then a refused STARTTLS (and the policy that stops MAIL after it), /explain last."""
+    record, again, message = tmp_path / "session.transcript", tmp_path / "again.transcript", tmp_path / "message.eml"
+    message.write_text("Subject: t-14\r\n\r\nbody 1\r\n", encoding="utf-8")
+    term = screen_pty("--lang", QPS, "--scenario", "starttls-refused", "--record", str(record))
+    wait_for(term, "smtp> ", timeout=20)
+    steps = [
+        ("EHLO pty.test", "250 "), ("/pipeline on", None), ("/pipeline off", None),
+        ("MAIL FROM:<alice@practice.test>", "250 "), ("RCPT TO:<bob@practice.test>", "250 "),
+        (f"/data {message}", "queued as"), ("/level off", None), ("NOOP", "250 "), ("/level full", None),
+        ("/record stop", None), (f"/record {again}", None), ("MAIL FROM:<alice@practice.test>", "250 "),
+    ]
+    for line, reply in steps:
+        term.line(line)
+        if reply:
+            term.expect_text(reply)
+        wait_for(term, "smtp> ")
+    term.key("d")  # a transaction is open: asked first
+    term.expect_text("[y/N]")
+    term.line("n")
+    wait_for(term, "smtp> ")
+    for line, reply in (("RSET", "250 "), ("STARTTLS", "454 "), ("/explain last", None), ("MAIL FROM:<a@b.test>", None)):
+        term.line(line)
+        if reply:
+            term.expect_text(reply)
+        wait_for(term, "smtp> ")
+    term.line("/quit")
+    term.finish()
+    facts = practice_facts(Path(os.environ["XDG_STATE_HOME"]), record)
+    facts.add_transcript(again)
+    facts.values.append("t-14")
+    assert_all_marked(term, facts)
+
+
 SCRIPT = [
     "EHLO script.test", "STARTTLS", "EHLO script.test", "AUTH LOGIN",
     "MAIL FROM:<alice@practice.test>", "RCPT TO:<bob@practice.test>", "RCPT TO:<nobody@practice.test>",
