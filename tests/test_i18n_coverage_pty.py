@@ -89,6 +89,8 @@ def test_the_rule_passes_marked_text_and_catches_a_bare_word() -> None:
     in_chinese = check_rows(["smtp> 上限 10 MiB，Ctrl-D 退出", "closed> 已断开"], facts, allow=("neutral", "chinese"))
     assert [f.words for f in in_chinese] == [["closed>"]]
     assert [f.words for f in check_rows(["按 Ctrl-D 退出"], facts)] == [["按", "Ctrl-D", "退出"]]  # qps: all marked
+    datum = Facts(values=["practice.test", "smtpshell practice"])
+    assert check_rows(["** 服务器 mx.practice.test，监听", "O=smtpshell practice"], datum, allow=("neutral", "chinese")) == []
 
 
 def test_the_rule_takes_server_text_only_from_what_the_server_sent() -> None:
