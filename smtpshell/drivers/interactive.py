@@ -37,7 +37,7 @@ from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..ui import pager
 from ..ui.history import history_path
 from ..ui.prompt import ReplUI
-from ..ui.toolbar import Where
+from ..ui.toolbar import Where, phase_words
 from ..ui.tty import echo_off
 from ..ui.waiting import REFRESH, WaitingLine
 from ..untrusted import safe
@@ -355,7 +355,7 @@ class Repl:
         else:
             conn.drop_exchanges()
             self.ui.show([("class:warning", "!! " + t("drivers.repl.interrupted_phase", "interrupted ({what}); phase: {phase}",
-                                                      what=what, phase=self.runner.session.phase.value)),
+                                                      what=what, phase=phase_words(self.runner.session.phase))),
                           ("", "\n")])
 
     def _sigint(self) -> None:
@@ -385,7 +385,7 @@ class Repl:
             return True
         try:
             answer = await self.ui.ask(t("drivers.repl.confirm_quit", "a mail transaction is open ({phase}); quit anyway? [y/N] ",
-                                         phase=session.phase.value))
+                                         phase=phase_words(session.phase)))
         except EOFError:
             return True
         return answer.strip().lower() in ("y", "yes", t("drivers.repl.yes", "yes").strip().lower())
