@@ -186,6 +186,8 @@ class Repl:
             tls_version=info.version if info else None,
             tls_verified=info.verified if info else True,
             connected=self.runner.connected,
+            raw=self.runner.raw,
+            pipelining=("group" if self.runner.one_write else "on") if self.runner.pipelining else "",
         )
 
     def on_event(self, event: ev.Event) -> None:
