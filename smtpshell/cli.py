@@ -96,6 +96,19 @@ class _LeanHelpFormatter(argparse.HelpFormatter):
     # argparse wraps with textwrap, which counts characters: Chinese help came out twice too
     # wide, and a sentence with no spaces was cut anywhere. Display width, CJK breaks instead
     # (render.width); in the pseudo-locale each wrapped line is marked (help_wrap).
+    # argparse ends each section heading with an ASCII colon: a Chinese heading takes the
+    # full-width one, as every other Chinese label does.
+    def start_section(self, heading: str | None) -> None:
+        if heading and not heading.isascii():
+            self._wide_headings = [*getattr(self, "_wide_headings", []), heading]
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        for heading in getattr(self, "_wide_headings", []):
+            text = text.replace(f"{heading}:\n", f"{heading}\uff1a\n")
+        return text
+
     def _split_lines(self, text: str, width: int) -> list[str]:
         from .help_wrap import split_lines
 

@@ -57,6 +57,7 @@ def test_help_is_chinese_with_lang_or_the_locale(how: str) -> None:
     assert out.startswith("用法：smtpshell [-h]"), out[:80]  # argparse's "usage: "
     for argparse_word in ("位置参数", "选项", "显示这条帮助信息并退出"):
         assert argparse_word in out
+    assert "\n位置参数：\n" in out and "\n选项：\n" in out  # headings with the full-width colon
     for ours in ("交互式 SMTP 命令行", "示例：", "收到问候后立即发送 EHLO NAME", "直接投递", "退出状态：", "子命令：",
                  "从第一个字节开始就用 TLS"):
         assert ours in out

@@ -206,3 +206,27 @@ def test_a_body_line_is_what_the_email_lexer_makes_of_it(line: str) -> None:
 def test_a_10000_character_body_line_is_one_fragment() -> None:
     line = "word " * 2000
     assert list(lex_data_line(line, True)) == [(0, Text, line)]
+
+
+def test_address_completion_work_does_not_grow_with_the_history() -> None:
+    # Before: every key after "MAIL FROM:<" offered (and built a candidate for) every address
+    # in the history, 50,000 of them here; now the newest ADDRESS_SCAN are looked at, and a
+    # menu of ADDRESS_MENU offered.
+    from smtpshell.ui import completion
+
+    looked: list[int] = []
+
+    class Counting(list[str]):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            for n, item in enumerate(super().__iter__()):
+                looked.append(n)
+                yield item
+
+    for size in (1_000, 100_000):
+        index = HistoryIndex(history_of(size))
+        sources = completion.Sources(history_addresses=Counting(index.addresses()))
+        looked.clear()
+        _, offered = completion.complete("MAIL FROM:<", None, None, sources)
+        assert len([c for c in offered if c.display != "<>"]) == completion.ADDRESS_MENU  # and the null sender
+        _, none = completion.complete("MAIL FROM:<nobody-", None, None, sources)
+        assert none == [] and len(looked) <= completion.ADDRESS_MENU + completion.ADDRESS_SCAN + 2

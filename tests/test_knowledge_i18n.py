@@ -170,3 +170,12 @@ def test_lang_flag_on_explain_subcommand(tmp_path: Path, capsys: pytest.CaptureF
     finally:
         i18n.remove_catalogue_dir(tmp_path)
         i18n.set_language("en")
+
+
+def test_a_bare_language_finds_its_regional_catalogue() -> None:
+    # --lang zh (or LANG=zh) with only zh_CN shipped: Chinese, not "no translation for 'zh'"
+    try:
+        assert i18n.setup("zh", {}) == ("zh_CN", "")
+        assert i18n.setup(None, {"LANG": "zh.UTF-8"})[0] == "zh_CN"
+    finally:
+        i18n.set_language("en")

@@ -171,3 +171,18 @@ def test_a_lesson_whose_connection_is_refused_ends_as_failed() -> None:
         child.close()
     assert child.exitstatus not in (0, None)
     assert "replies as the lesson expected." not in (child.before or "")
+
+
+def test_skipping_a_step_is_not_called_a_changed_line() -> None:
+    child = _spawn("05")
+    try:
+        child.expect_exact("lesson C:")
+        child.send("\x15\r")  # the pre-filled line cleared: an empty line skips the step
+        child.expect_exact("(step skipped)")
+        child.expect_exact("lesson C:")  # the next step
+        between = child.before or ""
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert "you changed the line" not in between  # before: a skipped step was judged as an edit

@@ -6,8 +6,7 @@ in script mode with its output piped (no terminal: whole lines) gives each expla
 line: on screen, every one must be there, broken only at a space or between two CJK characters
 (never before closing or after opening punctuation), its continuation rows indented under its
 text. A terminal's own wrapping of a line too long would start the next row at column 0: that
-fails too. The Chinese run reads a small test catalogue (SMTPSHELL_LOCALE_DIR) with the texts
-this session shows, long on purpose, until the real zh_CN knowledge catalogue lands.
+fails too. The Chinese runs use the shipped zh_CN catalogue.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -29,42 +27,10 @@ COMMANDS = ["EHLO client.test", "MAIL FROM:<a@example.com>", "RCPT TO:<nobody@no
 # is the head: continuation rows are indented to its width).
 PROSE_LINE = re.compile(r"^(?:   [↳→] |S: 250[- ]\S+(?: \S+)*?\s{2,}(?=\S))")
 
-ZH_CATALOGUE = """\
-"context.GREETING.220.meaning" = "服务器向你问好并且已经准备就绪：请先用 EHLO 命令介绍你自己，然后才能发送邮件。"
-"context.EHLO.250.meaning" = "服务器已经认识你了；第一行之后的每一行都是它支持的一项扩展，下面逐项说明它们的意思。"
-"context.MAIL.250.meaning" = "发件人已被接受：一封新邮件开始了，接下来用 RCPT TO 命令告诉服务器收件人是谁。"
-"keyword.ENHANCEDSTATUSCODES.meaning" = "应答带有 x.y.z 形式的增强状态码，比三位数的应答码更准确地说明发生了什么。"
-"keyword.PIPELINING.meaning" = "你可以连续发送多条命令（流水线），而不必等待每一条命令的应答。"
-"keyword.SIZE.meaning" = "服务器接受的最大邮件大小；用 MAIL ... SIZE=n 声明你的邮件有多大。"
-"keyword.8BITMIME.meaning" = "邮件正文可以包含 8 位字节（MAIL ... BODY=8BITMIME），不必全部是 ASCII。"
-"keyword.SMTPUTF8.meaning" = "地址和邮件头可以使用 UTF-8（MAIL ... SMTPUTF8），例如中文邮箱地址。"
-"keyword.STARTTLS.meaning" = "这个连接可以加密：发送 STARTTLS 命令，之后的会话（包括密码）都不再是明文。"
-"keyword.HELP.meaning" = "服务器会对 HELP 命令给出一些帮助文字。"
-"hint.relay-denied.cause" = "这台服务器不是这个收件人的最终目的地，也不会替你把邮件中继到别的服务器上去。"
-"hint.relay-denied.hint" = "先登录（AUTH）再通过这台服务器发送，或者改用这台服务器自己域名下的收件人。"
-"enhanced.7.1.title" = "投递未被授权，邮件被拒绝"
-"ui.reply.try" = "试试：{hint}"
-"ui.reply.next" = "下一步：{hint}"
-"reply.550.title" = "邮箱不可用"
-"reply.550.meaning" = "没有完成：邮箱不存在、无法访问，或者服务器的策略不允许这样做。"
-"enhanced.7.1.meaning" = "你不被允许发送这封邮件（策略原因：中继、黑名单或者过滤）。"
-"class.5.meaning" = "永久失败：不做修改就重试，结果还是一样。"
-"ui.explain.meaning" = "含义"
-"ui.explain.cause" = "可能原因"
-"ui.explain.enhanced" = "增强状态码"
-"ui.explain.details" = "详情"
-"ui.explain.hint" = "试试"
-"ui.explain.evidence" = "依据"
-"ui.explain.sources" = "出处"
-"""
-
-
 @pytest.fixture
-def zh_catalogue(tmp_path: Path) -> dict[str, str]:
-    folder = tmp_path / "locales" / "zh_CN"
-    folder.mkdir(parents=True)
-    (folder / "width_test.toml").write_text(ZH_CATALOGUE, encoding="utf-8")
-    return {"SMTPSHELL_LOCALE_DIR": str(folder.parent)}
+def zh_catalogue() -> dict[str, str]:
+    """The environment for the Chinese runs: the shipped zh_CN catalogue, nothing added."""
+    return {}
 
 
 def whole_lines(lang: str, env: dict[str, str], after_greeting: bool = False) -> list[tuple[str, int]]:
@@ -134,7 +100,7 @@ def test_explanations_wrap_at_words_and_characters_with_indented_continuations(
     wrapped = [line for line, head in expected if cell_width(line) > cols]
     assert wrapped, "nothing long enough to wrap: the test would prove nothing"
     if lang == "zh_CN":
-        assert any("中继" in line for line in wrapped)  # the test catalogue is what is shown
+        assert any("中继" in line for line in wrapped)  # the shipped Chinese is what is shown
     screen = run_session(shell_pty, cols, lang, zh_catalogue)
     assert_wrapped(screen.rows, expected, cols)
     # The toolbar is one row, cut (if at all) with an ellipsis, never by the terminal.
@@ -203,4 +169,4 @@ def test_smtpshell_explain_wraps_each_row_under_its_text(shell_pty, zh_catalogue
     screen.settle()
     assert_wrapped(screen.rows, rows, 60)
     if lang == "zh_CN":  # labels padded in columns: each row's text starts at column 13
-        assert "  含义       没有完成" in screen.text and "  增强状态码 5.7.1" in screen.text, screen.text
+        assert "  含义       未执行" in screen.text and "  增强状态码 5.7.1" in screen.text, screen.text

@@ -117,3 +117,11 @@ async def test_no_greeted_again_after_an_implicit_tls_connect(smtp_server, impli
     assert next_step(session) == "greeted: try EHLO <your name>"
     assert "after TLS" not in text(toolbar(session, Where("127.0.0.1:465", tls_version="TLSv1.3")))
     await conn.close()
+
+
+def test_raw_mode_and_pipelining_stay_on_screen_while_on():
+    session = session_at(("EHLO x", EHLO_FULL))
+    plain = text(toolbar(session, HERE))
+    assert "RAW" not in plain and "pipelining" not in plain
+    shown = text(toolbar(session, Where("mx.test:25", raw=True, pipelining="group")))
+    assert "RAW: escapes are bytes" in shown and "pipelining group" in shown  # before: nothing said raw was on

@@ -37,7 +37,7 @@ from ..render.styled import RenderOptions, StyledText, level_for, render_event
 from ..ui import pager
 from ..ui.history import history_path
 from ..ui.prompt import ReplUI
-from ..ui.toolbar import Where
+from ..ui.toolbar import Where, phase_words
 from ..ui.tty import echo_off
 from ..ui.waiting import REFRESH, WaitingLine
 from ..untrusted import safe
@@ -186,6 +186,8 @@ class Repl:
             tls_version=info.version if info else None,
             tls_verified=info.verified if info else True,
             connected=self.runner.connected,
+            raw=self.runner.raw,
+            pipelining=("group" if self.runner.one_write else "on") if self.runner.pipelining else "",
         )
 
     def on_event(self, event: ev.Event) -> None:
@@ -355,7 +357,7 @@ class Repl:
         else:
             conn.drop_exchanges()
             self.ui.show([("class:warning", "!! " + t("drivers.repl.interrupted_phase", "interrupted ({what}); phase: {phase}",
-                                                      what=what, phase=self.runner.session.phase.value)),
+                                                      what=what, phase=phase_words(self.runner.session.phase))),
                           ("", "\n")])
 
     def _sigint(self) -> None:
@@ -385,7 +387,7 @@ class Repl:
             return True
         try:
             answer = await self.ui.ask(t("drivers.repl.confirm_quit", "a mail transaction is open ({phase}); quit anyway? [y/N] ",
-                                         phase=session.phase.value))
+                                         phase=phase_words(session.phase)))
         except EOFError:
             return True
         return answer.strip().lower() in ("y", "yes", t("drivers.repl.yes", "yes").strip().lower())

@@ -186,6 +186,10 @@ class Lesson:
         False: the student left."""
         sent = await self._one_step(step)
         while sent is not None:
+            if sent == "":  # skipped: nothing went out, so there is no reply to judge
+                self._take()
+                self._count(step, False)
+                return True
             matched = self._verdict(step, self._take(), changed=sent != step.line)
             if matched or sent == "" or not self._retryable(step):
                 self._count(step, matched)

@@ -96,6 +96,11 @@ def _find(lang: str) -> str | None:
             for path in (os.path.join(folder, f"{name}.toml"), os.path.join(folder, name)):
                 if os.path.isfile(path) or os.path.isdir(path):
                     return path
+    base = _candidates(lang)[0] if _candidates(lang) else ""
+    if base and "_" not in base:  # "zh" with only zh_CN shipped: the language's first region
+        regional = sorted(name for name in available() if name.startswith(base + "_"))
+        if regional:
+            return _find(regional[0])
     return None
 
 

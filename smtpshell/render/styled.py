@@ -370,7 +370,8 @@ _STEP_LABELS = {
 def _evidence_line(evidence: knowledge.Evidence) -> str:
     """One piece of the engine's evidence, in its order, with where it comes from."""
     label = _STEP_LABELS[evidence.step.name]()
-    return f"{label}: {evidence.meaning} ({evidence.source})"
+    return t("ui.explain.evidence_line", "{label}: {meaning} ({source})", label=label, meaning=evidence.meaning,
+             source=evidence.source)
 
 
 def render_query(query: knowledge.Query, answers: str | None = None) -> StyledText:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from .. import knowledge
 from ..i18n import t
@@ -224,14 +225,24 @@ def _keyword(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
     return []
 
 
+# Per key, address completion looks at the newest ADDRESS_SCAN addresses at most and offers
+# ADDRESS_MENU: a history of 100,000 lines costs a key no more than one of 2,000 (issue 18),
+# and a menu longer than a screen helps nobody.
+ADDRESS_SCAN = 2000
+ADDRESS_MENU = 50
+
+
 def _addresses(slot: Slot, session: Session, sources: Sources) -> list[Candidate]:
     bare = not slot.line.rstrip().endswith("<") and "<" not in slot.line.split(":", 1)[-1]
-    word = slot.word.lstrip("<")
-    out, seen = [], set()
+    word = slot.word.lstrip("<").lower()
+    out: list[Candidate] = []
+    seen: set[str] = set()
     for origin, addresses in ((t("ui.complete.address.session", "used in this session"), session.addresses),
                               (t("ui.complete.address.history", "from history"), sources.history_addresses)):
-        for address in addresses:
-            if address in seen or not address.lower().startswith(word.lower()):
+        for address in islice(addresses, ADDRESS_SCAN):
+            if len(out) >= ADDRESS_MENU:
+                break
+            if address in seen or not address.lower().startswith(word):
                 continue
             seen.add(address)
             out.append(Candidate(f"<{address}>" if bare else f"{address}>", origin, address))

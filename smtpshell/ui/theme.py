@@ -48,6 +48,8 @@ REPL_STYLES: dict[str, str] = {
     "toolbar.plain": "ansiyellow",
     "toolbar.closed": "ansired",
     "toolbar.user": "ansicyan",
+    "toolbar.raw": "bold fg:ansiyellow",
+    "toolbar.mode": "ansiyellow",
     "toolbar.phase": "bold",
     "toolbar.syntax": "bold ansicyan",
     "toolbar.hint": "",

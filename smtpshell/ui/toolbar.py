@@ -53,6 +53,8 @@ class Where:
     tls_version: str | None = None  # "TLSv1.3"
     tls_verified: bool = True
     connected: bool = True
+    raw: bool = False  # /raw on: typed escapes are sent as bytes
+    pipelining: str = ""  # "on" or "group" while /pipeline is on
 
 
 def toolbar(session: Session, where: Where, typed: str = "") -> StyledText:
@@ -79,6 +81,11 @@ def toolbar(session: Session, where: Where, typed: str = "") -> StyledText:
         user = (t("ui.toolbar.user", "user {name}", name=safe(session.auth_user)) if session.auth_user
                 else t("ui.toolbar.authenticated", "authenticated"))
         out += [sep, ("class:toolbar.user", user)]
+    # Modes that change what a typed line does are on screen all the time they are on.
+    if where.raw:
+        out += [sep, ("class:toolbar.raw", t("ui.toolbar.raw", "RAW: escapes are bytes"))]
+    if where.pipelining:
+        out += [sep, ("class:toolbar.mode", t("ui.toolbar.pipelining", "pipelining {mode}", mode=where.pipelining))]
     line = help_line(session, typed)
     if not (line and line[0][1] == next_step(session)):
         # The next-step hint names the phase itself ("greeted: try EHLO"): the phase is said once.
