@@ -318,3 +318,12 @@ def test_transcript_commands_are_all_marked(screen_pty, args: tuple[str, ...]) -
     assert term.finish(timeout=30) == 0
     assert any(row.strip() for row in term.rows()), "it printed something"
     assert_all_marked(term, facts)
+
+
+def test_a_typed_line_the_terminal_wrapped_is_input_on_both_rows() -> None:
+    from tests.plugins.screen_marks import Facts, check_rows
+
+    facts = Facts(typed=["/record /tmp/some/where/again.transcript"])
+    rows = ["\u27e6smtp> \u27e7/record /tmp/some/where/again.trans", "cript"]
+    assert check_rows(rows, facts) == []  # before: "cript" was reported as smtpshell's own word
+    assert [f.words for f in check_rows(["cript"], facts)] == [["cript"]]  # not after a typed line: still caught

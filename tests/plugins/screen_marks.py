@@ -302,6 +302,27 @@ def _hide_typed(text: str, facts: Facts) -> str:
     return text
 
 
+def _typed_rest(row: str, facts: Facts) -> str:
+    """A typed line too long for the row goes on in the next: what of it is still to come."""
+    stripped = row.rstrip()
+    for typed in sorted((t for t in facts.typed if t.strip()), key=len, reverse=True):
+        for cut in range(len(typed) - 1, 0, -1):
+            head = typed[:cut]
+            if stripped.endswith(head):
+                start = len(stripped) - len(head)
+                if start == 0 or stripped[start - 1] in (" ", "\u27e7", HIDDEN):  # after a space or a prompt's mark
+                    return typed[cut:]
+    return ""
+
+
+def _hide_typed_rest(text: str, rest: str) -> tuple[str, str]:
+    """The next row of a wrapped typed line: hidden as input; what is left of it after this row."""
+    body = text.rstrip()
+    if rest and body and rest.startswith(body):
+        return _hide(text, 0, len(body)), rest[len(body):]
+    return text, ""
+
+
 def _hide_values(text: str, facts: Facts) -> str:
     for value in sorted((v for v in facts.values if len(v) >= 3), key=len, reverse=True):
         for found in reversed([m.start() for m in re.finditer(re.escape(value), text)]):
@@ -403,10 +424,16 @@ def check_rows(rows: Iterable[str], facts: Facts, *, allow: tuple[str, ...] = ("
     """The rows holding words of a kind not in ``allow`` (step left empty: the caller knows it)."""
     findings = []
     depth, carry, before = 0, "", ""  # before: the last token of the row above (a wrapped "10 / MiB")
+    typed_rest = ""  # the rest of a typed line the terminal wrapped onto the next row
     for row in rows:
         if not row.strip():
-            depth, carry, before = 0, "", ""  # t() marks line by line: no mark goes on over a blank line
+            depth, carry, before, typed_rest = 0, "", "", ""  # t() marks line by line: no mark goes on over a blank line
             continue
+        if typed_rest:
+            hidden, typed_rest = _hide_typed_rest(row, typed_rest)
+            if hidden != row:
+                continue  # the whole row is the input's continuation
+        typed_rest = _typed_rest(row, facts)
         text, depth = hide_marks(row, depth)
         problem = ""
         if carry:
