@@ -312,7 +312,7 @@ class ConnectionCore(TLSHandling):
         """
         for each in (*held, line):
             if each.kind.pending is None:
-                raise InjectionError(each.refusal or f"a {each.kind.value} is not sent to the server")
+                raise InjectionError(each.refusal or t("client.not_sent_kind", "a {kind} is not sent to the server", kind=each.kind.value))
         if self.tls_pending:
             await self.wait_tls()
         wires = []
