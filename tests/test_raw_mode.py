@@ -4,11 +4,8 @@ byte it receives, the installed smtpshell in a pseudo-terminal, ``smtpshell repl
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -24,52 +21,11 @@ from smtpshell.protocol.raw import (
 from smtpshell.protocol.session import Kind
 from smtpshell.transcript import read_transcript
 from tests.plugins.pty import DATA_PROMPT, plain
-from tests.plugins.servers import ServerThread
+from tests.plugins.servers import RawWire, raw_server
 
 SMTPSHELL = str(Path(sys.executable).parent / "smtpshell")
 
 
-@dataclass
-class Wire:
-    """What a strict scripted server received: every byte, and each message (up to CRLF . CRLF)."""
-
-    raw: bytearray = field(default_factory=bytearray)
-    messages: list[bytes] = field(default_factory=list)
-
-
-def recording_server(scripted_server: Callable[..., ServerThread], wire: Wire) -> ServerThread:
-    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 mx.test ESMTP\r\n")
-        buffer, in_data = b"", False
-        while True:
-            chunk = await reader.read(65536)
-            if not chunk:
-                return
-            wire.raw += chunk
-            buffer += chunk
-            while True:
-                if in_data:
-                    end = (b"\r\n" + buffer).find(b"\r\n.\r\n")
-                    if end < 0:
-                        break
-                    wire.messages.append(buffer[:end])
-                    buffer, in_data = buffer[end + 3:], False
-                    writer.write(b"250 2.0.0 queued\r\n")
-                    continue
-                line, sep, buffer_rest = buffer.partition(b"\r\n")
-                if not sep:
-                    break
-                buffer = buffer_rest
-                verb = line.split(b" ", 1)[0].upper()
-                if verb == b"QUIT":
-                    writer.write(b"221 2.0.0 bye\r\n")
-                    await writer.drain()
-                    return
-                in_data = verb == b"DATA"
-                writer.write(b"354 go ahead\r\n" if in_data else b"250 2.0.0 ok\r\n")
-            await writer.drain()
-
-    return scripted_server(script)
 
 
 # -- the escapes, and what a strict server reads ----------------------------------------------
@@ -118,8 +74,8 @@ MESSAGE_TYPED = "Subject: raw\\n\\nbare LF here\\nand CRLF here"
 
 
 def test_raw_mode_sends_a_bare_lf_inside_data_records_it_and_replays_it(shell_pty, scripted_server, tmp_path):
-    wire = Wire()
-    server = recording_server(scripted_server, wire)
+    wire = RawWire()
+    server = raw_server(scripted_server, wire, ok=b"250 2.0.0 ok", bye=b"221 2.0.0 bye")
     recording = tmp_path / "raw.transcript"
     term = shell_pty(server.address, "--record", str(recording))
     term.prompt()
@@ -158,8 +114,8 @@ def test_raw_mode_sends_a_bare_lf_inside_data_records_it_and_replays_it(shell_pt
     assert [s.raw for s in steps if s.line is not None].count(True) >= 5
 
     # Replaying the recording (as a user does) sends the same bytes, byte for byte.
-    again = Wire()
-    second = recording_server(scripted_server, again)
+    again = RawWire()
+    second = raw_server(scripted_server, again, ok=b"250 2.0.0 ok", bye=b"221 2.0.0 bye")
     replay = subprocess.run([SMTPSHELL, "replay", str(recording), second.address],
                             capture_output=True, text=True, timeout=60)
     assert replay.returncode == 0, replay.stdout + replay.stderr
@@ -169,8 +125,8 @@ def test_raw_mode_sends_a_bare_lf_inside_data_records_it_and_replays_it(shell_pt
 
 def test_without_raw_mode_the_same_line_is_text_and_no_bare_lf_goes_out(scripted_server, tmp_path):
     """The security promise holds: outside raw mode the escapes are just characters."""
-    wire = Wire()
-    server = recording_server(scripted_server, wire)
+    wire = RawWire()
+    server = raw_server(scripted_server, wire, ok=b"250 2.0.0 ok", bye=b"221 2.0.0 bye")
     done = subprocess.run([SMTPSHELL, server.address, "-c", "EHLO me", "-c", "MAIL FROM:<a@example.org>",
                            "-c", "RCPT TO:<b@example.org>", "-c", "DATA", "-c", MESSAGE_TYPED, "-c", "."],
                           capture_output=True, text=True, timeout=60)
@@ -181,8 +137,8 @@ def test_without_raw_mode_the_same_line_is_text_and_no_bare_lf_goes_out(scripted
 
 
 def test_raw_mode_never_sends_a_credential(scripted_server, tmp_path):
-    wire = Wire()
-    server = recording_server(scripted_server, wire)
+    wire = RawWire()
+    server = raw_server(scripted_server, wire, ok=b"250 2.0.0 ok", bye=b"221 2.0.0 bye")
     done = subprocess.run([SMTPSHELL, "--raw", server.address, "-c", "EHLO me",
                            "-c", "NOOP\\nAUTH PLAIN AGFsaWNlAHNlY3JldA=="],
                           capture_output=True, text=True, timeout=60)
@@ -191,8 +147,8 @@ def test_raw_mode_never_sends_a_credential(scripted_server, tmp_path):
 
 
 def test_raw_starttls_must_end_its_write(scripted_server):
-    wire = Wire()
-    server = recording_server(scripted_server, wire)
+    wire = RawWire()
+    server = raw_server(scripted_server, wire, ok=b"250 2.0.0 ok", bye=b"221 2.0.0 bye")
     done = subprocess.run([SMTPSHELL, "--raw", server.address, "-c", "EHLO me", "-c", "STARTTLS\\r\\nEHLO me"],
                           capture_output=True, text=True, timeout=60)
     assert "STARTTLS must be the last line of a write" in done.stderr

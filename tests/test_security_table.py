@@ -37,7 +37,7 @@ from smtpshell.drivers.replay import Replayer, format_report
 from smtpshell.drivers.runner import RunOptions
 from smtpshell.transcript import read_transcript
 from smtpshell.transcript.placeholders import SecretSource
-from tests.plugins.servers import ServerThread, read_command
+from tests.plugins.servers import RawWire, ServerThread, raw_server, read_command
 from tests.plugins.tls import ServerTLS, read_until_tls
 
 SMTPSHELL = str(Path(sys.executable).with_name("smtpshell"))
@@ -376,56 +376,6 @@ SEQUENCES = {
 }
 
 
-@dataclass
-class RawWire:
-    """Every byte the client sent, and each message (DATA content up to CRLF . CRLF)."""
-
-    raw: bytearray = field(default_factory=bytearray)
-    messages: list[bytes] = field(default_factory=list)
-    commands: list[bytes] = field(default_factory=list)
-
-    def bare_line_ends(self) -> int:
-        """CRs not followed by LF, and LFs not preceded by CR: what a lenient server might end a line at."""
-        data = bytes(self.raw)
-        return data.count(b"\r") + data.count(b"\n") - 2 * data.count(b"\r\n")
-
-
-def raw_server(scripted_server: Callable[..., ServerThread], wire: RawWire) -> ServerThread:
-    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 mx.test ESMTP\r\n")
-        buffer = b""
-        in_data = False
-        while True:
-            chunk = await reader.read(65536)
-            if not chunk:
-                return
-            wire.raw += chunk
-            buffer += chunk
-            while True:
-                if in_data:
-                    end = (b"\r\n" + buffer).find(b"\r\n.\r\n")
-                    if end < 0:
-                        break
-                    wire.messages.append(buffer[:max(end, 0)])
-                    buffer = buffer[end + 3:]
-                    in_data = False
-                    writer.write(b"250 2.0.0 queued\r\n")
-                    continue
-                line, sep, rest = buffer.partition(b"\r\n")
-                if not sep:
-                    break
-                buffer = rest
-                wire.commands.append(line)
-                verb = line.split(b" ", 1)[0].upper()
-                if verb == b"QUIT":
-                    writer.write(b"221 bye\r\n")
-                    await writer.drain()
-                    return
-                in_data = verb == b"DATA"
-                writer.write(b"354 go ahead\r\n" if in_data else b"250 ok\r\n")
-            await writer.drain()
-
-    return scripted_server(script)
 
 
 ENVELOPE = b"EHLO client.test\nMAIL FROM:<a@example.org>\nRCPT TO:<b@example.org>\n"
