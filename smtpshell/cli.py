@@ -18,12 +18,15 @@ import importlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from . import __version__, exitcodes
 from .client.target import BadTarget, Target, parse_target
 from .i18n import t
 from .options import UsageError, add_tls_arguments, tls_options
+from .records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Subcommands: name -> module. Each module has configure(parser) and run(args) -> int.
 SUBCOMMANDS: dict[str, str] = {

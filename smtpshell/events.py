@@ -11,11 +11,14 @@ placeholder in ``shown`` and the wire bytes are not kept.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple, TypeVar
 
 from .protocol.line import LineKind
 from .protocol.replies import ProtocolError, Reply
 from .protocol.session import Exchange
+from .records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import TypeVar
 
 SECRET_PLACEHOLDER = "<secret hidden>"
 
@@ -139,7 +142,8 @@ Event = (
 )
 
 Listener = Callable[[Event], None]
-E = TypeVar("E")
+if TYPE_CHECKING:
+    E = TypeVar("E")
 
 
 class EventBus:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any
+
+from .records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _LazyModule:

@@ -17,7 +17,7 @@ from smtpshell.auth.host import AuthHost
 from smtpshell.config import Config
 from smtpshell.drivers.runner import RunOptions, SessionRunner
 from smtpshell.drivers.script import ScriptContext
-from smtpshell.shell.registry import ShellContext, ShellRunner
+from smtpshell.shell.context import ShellContext, ShellRunner
 
 
 def members(protocol: type) -> set[str]:

@@ -9,9 +9,12 @@ runner, few runs authenticate, and the flow's modules cost start-up time.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .flow import AuthController
     from .host import AuthHost
     from .options import AuthOptions

@@ -8,9 +8,9 @@ environment variable, ``~/.netrc`` or a hidden prompt.
 from __future__ import annotations
 
 import argparse
-from typing import NamedTuple
 
 from ..i18n import t
+from ..records import NamedTuple
 
 DEFAULT_USER_ENV = "SMTPSHELL_USER"
 DEFAULT_PASSWORD_ENV = "SMTPSHELL_PASSWORD"

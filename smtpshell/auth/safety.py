@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-from typing import NamedTuple
 
 from ..i18n import t
+from ..records import NamedTuple
 
 
 class Verdict(enum.Enum):

@@ -9,9 +9,12 @@ that importing ``smtpshell.client.target`` does not import asyncio.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .connection import Connection
     from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout
     from .target import BadTarget, Target, parse_target

@@ -16,13 +16,17 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
 
+from ..records import TYPE_CHECKING
 from .core import ConnectionCore
 from .errors import ConnectionFailed, connect_error
 
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
 _READ_SIZE = 256 * 1024
-T = TypeVar("T")
+if TYPE_CHECKING:
+    T = TypeVar("T")
 
 
 class SocketTransport:

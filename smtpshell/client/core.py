@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
 from ..i18n import t
@@ -49,6 +48,7 @@ from ..protocol.line import Line, LineKind, wire_bytes
 from ..protocol.raw import Reading, StrictReader, escape
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
+from ..records import TYPE_CHECKING
 from ..untrusted import safe
 from .errors import ConnectionClosed, ConnectionFailed, ReplyTimeout, server_closed
 from .starttls import PARTIAL_LINE, TLSHandling, _Gate
@@ -56,6 +56,8 @@ from .target import Target
 from .tls_options import TLSOptions
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .tls_layer import TLSLayer
 
 DEFAULT_TIMEOUT = 30.0

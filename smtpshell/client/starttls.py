@@ -17,12 +17,12 @@ between its 220 and its first TLS record (discarded and reported).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
 from ..i18n import t
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Session
+from ..records import TYPE_CHECKING
 from ..untrusted import safe_bytes
 from .errors import ConnectionClosed, ConnectionFailed, server_closed
 from .target import Target
@@ -30,6 +30,7 @@ from .tls_options import TLSOptions
 
 if TYPE_CHECKING:
     import ssl
+    from typing import Any
 
     from .tls_layer import TLSLayer
 

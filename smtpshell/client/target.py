@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from ..i18n import t
+from ..records import NamedTuple
 
 SMTP_PORT = 25
 SUBMISSION_PORT = 587

@@ -7,9 +7,9 @@ that a plaintext session never loads them.
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
 from ..i18n import t
+from ..records import NamedTuple
 
 
 class TLSOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every start

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from .. import exitcodes
 from ..client.target import SMTP_PORT, SMTPS_PORT, BadTarget, Target
 from ..i18n import t
 from ..options import UsageError
+from ..records import TYPE_CHECKING
 from ..untrusted import safe
 
 if TYPE_CHECKING:

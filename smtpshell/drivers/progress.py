@@ -12,10 +12,13 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
 
 from ..i18n import t
+from ..records import TYPE_CHECKING
 from ..render.width import cell_width, fit_text, keep_end, terminal_columns
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 WIDTH = 24  # cells of the bar itself
 REDRAW_EVERY = 0.1  # seconds: often enough to look alive, rarely enough to cost nothing

@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from .. import events as ev
 from .. import exitcodes
@@ -44,14 +43,17 @@ from ..protocol.data import ChunkTooLong
 from ..protocol.line import Line, LineKind, classify
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Phase, Session
-from ..shell import registry
+from ..records import TYPE_CHECKING, NamedTuple
 from ..transcript.summary import SessionSummary
 from ..untrusted import safe
 from . import pipeline_group, progress, raw_checks, stages, tls_policy
 
 if TYPE_CHECKING:
+    from typing import Any, BinaryIO
+
     from ..auth.flow import AuthController
     from ..auth.options import AuthOptions
+    from ..shell.context import ShellContext
 
 
 # The kinds of line that go on the wire: in raw mode each is sent as its escapes say.
@@ -137,7 +139,7 @@ class SessionRunner:
         self,
         bus: ev.EventBus,
         options: RunOptions,
-        context: registry.ShellContext,
+        context: ShellContext,
         session: Session | None = None,
     ) -> None:
         self.bus = bus
@@ -304,6 +306,8 @@ class SessionRunner:
             return line
         match line.kind:
             case LineKind.SHELL:
+                from ..shell import registry  # a script without a /command never loads the registry
+
                 try:
                     await registry.dispatch(self.context, text)
                 except registry.UnknownCommand as exc:

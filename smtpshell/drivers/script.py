@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TextIO
 
 from .. import events as ev
 from .. import exitcodes
@@ -18,11 +17,14 @@ from ..client.core import ConnectionCore
 from ..client.target import Target
 from ..i18n import t
 from ..protocol.session import Session
+from ..records import TYPE_CHECKING
 from ..render import ansi, width
 from ..render.styled import RenderOptions, StyledText, render_event
 from .runner import RunOptions, SessionRunner
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from ..config import Config
     from ..server import PracticeServer
     from ..transcript.recorder import Recorder

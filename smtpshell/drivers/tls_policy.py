@@ -18,8 +18,6 @@ shows nothing, refuses nothing and closes nothing.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from .. import events as ev
 from ..auth.safety import is_loopback, split_peer
 from ..client.target import SMTPS_PORT, SUBMISSION_PORT, Target
@@ -28,6 +26,7 @@ from ..i18n import t
 from ..protocol.line import Line, LineKind
 from ..protocol.replies import Reply
 from ..protocol.session import Exchange, Kind, Session
+from ..records import NamedTuple
 
 # Verbs that must not go out in plaintext under --require-tls.
 PROTECTED_VERBS = ("AUTH", "MAIL")

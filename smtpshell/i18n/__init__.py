@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+
+from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pathlib

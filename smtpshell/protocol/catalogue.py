@@ -12,9 +12,9 @@ that enables it.
 from __future__ import annotations
 
 from enum import Enum
-from typing import NamedTuple
 
 from ..i18n import t
+from ..records import NamedTuple
 
 
 class ArgShape(Enum):

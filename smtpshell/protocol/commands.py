@@ -7,9 +7,8 @@ put bytes on the wire that the user did not see as a separate command.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from ..i18n import t
+from ..records import NamedTuple
 from . import catalogue
 
 FORBIDDEN = {"\r": "CR", "\n": "LF", "\x00": "NUL"}

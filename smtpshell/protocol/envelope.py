@@ -10,7 +10,8 @@ judges it (the lexer marks it, the server answers 501).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from ..records import NamedTuple
 
 # The keyword runs to its first ':' (FROM:, TO:) or, if there is none, is the whole first word.
 _KEYWORD = re.compile(r"(\s*)(\S*?:|\S*)(\s*)")

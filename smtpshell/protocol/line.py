@@ -24,9 +24,9 @@ A line that would go on the wire and holds CR, LF or NUL is
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
 
 from ..i18n import t
+from ..records import NamedTuple
 from . import catalogue
 from .commands import FORBIDDEN, CommandLine, injection_message
 from .session import Kind, Session

@@ -27,9 +27,9 @@ server speaking unasked.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from ..i18n import t
+from ..records import NamedTuple
 from .session import Kind
 
 CRLF, LF, CR = b"\r\n", b"\n", b"\r"

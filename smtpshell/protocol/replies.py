@@ -26,9 +26,9 @@ more than ``max_lines`` lines is cut off the same way.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from ..i18n import t
+from ..records import NamedTuple
 
 MAX_LINE = 64 * 1024
 MAX_LINES = 1000

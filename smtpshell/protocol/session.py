@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from typing import NamedTuple
 
+from ..records import NamedTuple
 from . import catalogue, envelope
 from .commands import CommandLine
 from .ehlo import Capabilities

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
 
+from ..records import TYPE_CHECKING
 from .styled import StyledText
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 # SGR codes per style class; a style naming several classes combines them.
 ANSI: dict[str, str] = {

@@ -20,8 +20,6 @@ is returned. Colour and explanation come only from the parsed reply code.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
-
 from .. import events as ev
 from ..i18n import t
 from ..lazy import lazy_module
@@ -29,6 +27,7 @@ from ..protocol.ehlo import Capabilities
 from ..protocol.envelope import address_of
 from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending, Session
+from ..records import TYPE_CHECKING, NamedTuple
 from ..untrusted import safe
 from . import wire
 from .width import cell_width, pad_to

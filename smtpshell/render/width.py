@@ -29,9 +29,12 @@ import os
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import NamedTuple, TextIO
 
 from ..i18n import MARK_CLOSE, MARK_OPEN
+from ..records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 StyledText = list[tuple[str, str]]
 

@@ -7,14 +7,14 @@ shell answering AUTH challenges (auto) and the student typing base64 (manual).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..i18n import t
 from ..protocol import sasl
-from .registry import ArgKind, ShellContext, command
+from ..records import TYPE_CHECKING
+from .registry import ArgKind, command
 
 if TYPE_CHECKING:
     from ..auth.flow import AuthController
+    from .context import ShellContext
 
 # Escapes /b64 understands, so a PLAIN string (NUL-separated) can be typed.
 ESCAPES = {"\\0": "\0", "\\x00": "\0", "\\x01": "\x01", "\\t": "\t", "\\\\": "\\"}

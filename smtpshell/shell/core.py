@@ -6,15 +6,18 @@ from collections.abc import Callable
 
 from ..i18n import t
 from ..protocol import catalogue
+from ..records import TYPE_CHECKING
 from ..render.width import cell_width
 from .registry import (
     COMMANDS,
     PREFIX,
     ArgKind,
-    ShellContext,
     command,
     load_all,
 )
+
+if TYPE_CHECKING:
+    from .context import ShellContext
 
 
 @command("help", lambda: t("shell.help.summary", "list shell commands and SMTP verbs, or explain one"), usage="[VERB|/command]", aliases=("h", "?"), arg_kind=ArgKind.VERB)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from .. import knowledge
 from ..i18n import t
 from ..protocol.session import Session
+from ..records import TYPE_CHECKING
 from ..render.styled import LEVELS, render_last, render_query
-from .registry import ArgKind, ShellContext, command
+from .registry import ArgKind, command
+
+if TYPE_CHECKING:
+    from .context import ShellContext
 
 
 def _session(ctx: ShellContext) -> Session | None:

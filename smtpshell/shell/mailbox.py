@@ -7,14 +7,14 @@ a teacher's ``smtpshell serve --web`` whose EHLO reply announces its class view
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..i18n import t
-from .registry import ShellContext, command
+from ..records import TYPE_CHECKING
+from .registry import command
 
 if TYPE_CHECKING:
     from ..server import Mailbox
     from ..server.web_client import RemoteMailbox
+    from .context import ShellContext
 
 SHOWN_IN_LIST = 20  # the newest; /mailbox N shows any still in memory
 

@@ -15,8 +15,12 @@ from ..client.mx import MxLookupFailed, Resolver, Route, domain_of
 from ..client.mx_route import attempts, describe, null_mx_message
 from ..client.target import SMTP_PORT, BadTarget
 from ..i18n import t
+from ..records import TYPE_CHECKING
 from ..untrusted import safe
-from .registry import ShellContext, command
+from .registry import command
+
+if TYPE_CHECKING:
+    from .context import ShellContext
 
 
 @dataclass(frozen=True)

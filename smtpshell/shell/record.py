@@ -7,8 +7,12 @@ from collections.abc import Callable
 from ..client.target import Target
 from ..events import EventBus
 from ..i18n import t
+from ..records import TYPE_CHECKING
 from ..transcript.recorder import Recorder, RecordError, start_recording
-from .registry import ArgKind, ShellContext, command
+from .registry import ArgKind, command
+
+if TYPE_CHECKING:
+    from .context import ShellContext
 
 
 @command(

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from ..i18n import t
-from .registry import ArgKind, ShellContext, command
+from ..records import TYPE_CHECKING
+from .registry import ArgKind, command
+
+if TYPE_CHECKING:
+    from .context import ShellContext
 
 DEFAULT_HISTORY_LINES = 20
 

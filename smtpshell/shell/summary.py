@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from ..i18n import t
+from ..records import TYPE_CHECKING
 from ..render.styled import StyledText
 from ..transcript.summary import SessionSummary
-from .registry import ShellContext, command
+from .registry import command
+
+if TYPE_CHECKING:
+    from .context import ShellContext
 
 
 def summary_text(summary: SessionSummary) -> StyledText:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from ..client.tls_diagnosis import certificate_lines
 from ..client.tls_options import TLSOptions
 from ..events import CertSummary, TLSInfo
 from ..i18n import t
 from ..protocol.session import Session
+from ..records import TYPE_CHECKING
 from ..render.width import pad_to
 from ..untrusted import safe
-from .registry import ShellContext, command
+from .registry import command
 
 if TYPE_CHECKING:
     from ..client.core import ConnectionCore as Connection
+    from .context import ShellContext
 
 StyledText = list[tuple[str, str]]
 

@@ -15,9 +15,12 @@ administrator replays in CI, and a golden test. See ``docs/transcripts.md``.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .model import Expected, Step, Transcript
     from .parse import TranscriptError, parse_text, read_transcript
 
