@@ -51,7 +51,10 @@ def subcommand_summaries() -> dict[str, str]:
 
 def _epilog() -> str:
     """--help's end: the exit statuses and the subcommands (built when the parser is)."""
-    from .help_wrap import split_lines
+    def split_lines(text: str, columns: int) -> list[str]:
+        from .help_wrap import split_lines  # English is ASCII and never split here: only then loaded
+
+        return split_lines(text, columns)
 
     hanging = "\n" + " " * 7  # under the text, after "  130  "
     statuses = "\n".join(f"  {code:<4} {hanging.join([text] if text.isascii() else split_lines(text, _help_width() - 7))}"

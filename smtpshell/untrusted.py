@@ -24,15 +24,31 @@ from __future__ import annotations
 
 _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _UNSAFE = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029, 0x200B, 0xFEFF}
-_ESCAPES = {o: (f"\\x{o:02x}" if o <= 0xFF else f"\\u{o:04x}") for o in _UNSAFE}
-# Lone surrogates cannot be written to a terminal or file: a byte that came in
-# undecodable (surrogateescape, U+DC80..U+DCFF) is shown as the byte it was.
-_ESCAPES.update({o: f"\\u{o:04x}" for o in range(0xD800, 0xE000)})
-_ESCAPES.update({o: f"\\x{o - 0xDC00:02x}" for o in range(0xDC80, 0xDD00)})
+
+
+def _escapes() -> dict[int, str]:
+    table = {o: (f"\\x{o:02x}" if o <= 0xFF else f"\\u{o:04x}") for o in _UNSAFE}
+    # Lone surrogates cannot be written to a terminal or file: a byte that came in
+    # undecodable (surrogateescape, U+DC80..U+DCFF) is shown as the byte it was.
+    table.update({o: f"\\u{o:04x}" for o in range(0xD800, 0xE000)})
+    table.update({o: f"\\x{o - 0xDC00:02x}" for o in range(0xDC80, 0xDD00)})
+    return table
+
+
+# Built on the first text that needs it (its 2,000 surrogate entries cost about a
+# millisecond, at every start otherwise).
+_ESCAPES: dict[int, str] = {}
 
 
 def safe(text: str) -> str:
     """Untrusted text with control, invisible and bidi characters shown escaped, never raw."""
+    # Every character escaped is a control (Cc), a format character (Cf), a line or
+    # paragraph separator (Zl, Zp) or a surrogate (Cs): none is printable, so a
+    # printable text has nothing to escape.
+    if text.isprintable():
+        return text
+    if not _ESCAPES:
+        _ESCAPES.update(_escapes())
     return text.translate(_ESCAPES)
 
 

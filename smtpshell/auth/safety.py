@@ -7,7 +7,6 @@ tested for hosts outside loopback without connecting anywhere.
 from __future__ import annotations
 
 import enum
-import ipaddress
 
 from ..i18n import t
 from ..records import NamedTuple
@@ -30,6 +29,8 @@ def is_loopback(address: str) -> bool:
     host = address.strip().strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
+    import ipaddress  # only when an address is looked at (AUTH, --require-tls): not at every start
+
     try:
         ip = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:

@@ -10,18 +10,18 @@ Wireshark decrypt a capture. Why a handshake failed is worked out in
 from __future__ import annotations
 
 import _ssl  # the DER constant of certificate objects (not re-exported by ssl)
-import hashlib
 import ipaddress
 import ssl
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from ..events import CertSummary, TLSInfo
 from ..i18n import t
-from ..private_files import LinkRefused, touch_private
+from ..records import TYPE_CHECKING
 from ..untrusted import safe
-from .tls_diagnosis import PROBLEMS, Failure, diagnose, local_problems
 from .tls_options import TLSOptions
+
+if TYPE_CHECKING:
+    from .tls_diagnosis import Failure
 
 
 class TLSSetupError(Exception):
@@ -70,6 +70,8 @@ def _default_context(cafile: str | None) -> ssl.SSLContext:
 
 def _prepare_keylog(keylog: str) -> None:
     """Create the key log now, 0600, never through a symbolic link (it holds keys); a bad path fails here."""
+    from ..private_files import LinkRefused, touch_private  # pathlib: only with a key log
+
     try:
         touch_private(keylog)
     except LinkRefused:
@@ -109,6 +111,8 @@ def describe(obj: ssl.SSLObject, options: TLSOptions, sni: str | None, checked_n
     note = trust_note(options)
     if options.insecure and chain:
         # Say what verification would have found, as far as we can tell without it.
+        from .tls_diagnosis import PROBLEMS, local_problems
+
         found = local_problems(chain[0], checked_name)
         if found:
             note += t("client.tls.would_fail", "; it would have failed: {problems}", problems="; ".join(PROBLEMS[p].words for p in found))
@@ -132,6 +136,8 @@ def diagnose_failure(
     exc: BaseException, obj: ssl.SSLObject | None, where: str, options: TLSOptions, checked_name: str | None
 ) -> Failure:
     """Why the handshake on ``obj`` failed, with the certificate the server sent."""
+    from .tls_diagnosis import diagnose  # its tables (and dataclasses) only when a handshake failed
+
     chain = summarise_chain(unverified_chain_der(obj)) if obj is not None else []
     return diagnose(exc, where, chain, checked_name, _checked_against(options))
 
@@ -217,6 +223,9 @@ def _call_chain_getter(obj: ssl.SSLObject, name: str) -> list[bytes]:
 
 
 def summarise_certificate(der: bytes) -> CertSummary:
+    import hashlib
+    from datetime import UTC, datetime
+
     from cryptography import x509
 
     cert = x509.load_der_x509_certificate(der)
