@@ -14,8 +14,10 @@ import re
 from ..records import NamedTuple
 
 # The keyword runs to its first ':' (FROM:, TO:) or, if there is none, is the whole first word.
-_KEYWORD = re.compile(r"(\s*)(\S*?:|\S*)(\s*)")
-_WORD = re.compile(r"\S+")
+# Patterns, compiled on first use (re caches them), not at import: a session without
+# MAIL or RCPT never needs them, and each compile costs at start-up (issue 18).
+_KEYWORD = r"(\s*)(\S*?:|\S*)(\s*)"
+_WORD = r"\S+"
 
 
 class Piece(NamedTuple):  # not a dataclass: dataclasses costs ms at every start
@@ -55,12 +57,12 @@ class EnvelopeArgument(NamedTuple):  # not a dataclass: dataclasses costs ms at 
         """The words after a closed path: ``SIZE=100``, ``SMTPUTF8``..."""
         if self.rest is None or not self.path_closed:
             return []
-        return [Piece(self.rest.start + m.start(), m.group()) for m in _WORD.finditer(self.rest.text)]
+        return [Piece(self.rest.start + m.start(), m.group()) for m in re.finditer(_WORD, self.rest.text)]
 
 
 def parse(argument: str) -> EnvelopeArgument:
     """Split the text after ``MAIL``/``RCPT`` (leading space included or not)."""
-    m = _KEYWORD.match(argument)
+    m = re.match(_KEYWORD, argument)
     assert m is not None  # every part of the pattern may be empty
     keyword = Piece(m.start(2), m.group(2)) if m.group(2) else None
     if keyword is None or not keyword.text.endswith(":"):
@@ -75,7 +77,7 @@ def parse(argument: str) -> EnvelopeArgument:
         close = tail.find(">")
         length = len(tail) if close < 0 else close + 1
     else:
-        word = _WORD.match(tail)
+        word = re.match(_WORD, tail)
         assert word is not None  # tail starts after the whitespace the keyword pattern took
         length = word.end()
     path = Piece(at, tail[:length])

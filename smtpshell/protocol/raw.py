@@ -38,8 +38,9 @@ ENDING_MARKS = {CRLF: "\u21b5", LF: "\u240a", CR: "\u240d"}  # ↵ ␊ ␍
 STUFFED_MARK = "\u00b7"  # ·: a dot added by dot-stuffing, which the server removes
 
 _SIMPLE = {"r": b"\r", "n": b"\n", "t": b"\t", "\\": b"\\"}
-_HEX = re.compile(r"[0-9a-fA-F]{2}")
-_VERB = re.compile(rb"[A-Za-z][A-Za-z0-9-]*")
+# Compiled on first use (re caches them), not at import: only raw mode needs them.
+_HEX = r"[0-9a-fA-F]{2}"
+_VERB = rb"[A-Za-z][A-Za-z0-9-]*"
 
 
 class RawEscapeError(ValueError):
@@ -60,7 +61,7 @@ def decode(text: str) -> bytes:
         if code in _SIMPLE:
             out += _SIMPLE[code]
             i = at + 2
-        elif code == "x" and _HEX.fullmatch(text[at + 2: at + 4]):
+        elif code == "x" and re.fullmatch(_HEX, text[at + 2: at + 4]):
             out.append(int(text[at + 2: at + 4], 16))
             i = at + 4
         else:
@@ -197,7 +198,7 @@ class StrictReader:
                 lines.append(WireLine(Kind.AUTH_RESPONSE, text, start))
                 in_auth = False
             else:
-                match = _VERB.match(raw.lstrip(b" "))
+                match = re.match(_VERB, raw.lstrip(b" "))
                 verb = match.group().decode().upper() if match else ""
                 lines.append(WireLine(Kind.COMMAND, text, start, verb))
                 in_data = verb == "DATA" and raw.strip().upper() == b"DATA"
@@ -216,7 +217,7 @@ def command_words(text: str) -> list[str]:
     """The verbs a lenient server might see in one strict command line (split at bare CR and LF too)."""
     words = []
     for piece in re.split(r"\r\n|\r|\n", text):
-        match = _VERB.match(piece.lstrip(" ").encode("utf-8", "surrogateescape"))
+        match = re.match(_VERB, piece.lstrip(" ").encode("utf-8", "surrogateescape"))
         if match:
             words.append(match.group().decode().upper())
     return words

@@ -54,7 +54,7 @@ ELLIPSIS = "…"
 NO_BREAK_SPACES = frozenset("\u00a0\u2007\u202f")  # spaces that hold their neighbours together
 
 # A prose fragment's own bullet is part of the head: "   ↳ ", "   → ", "** ", "!! ", "     + ".
-_BULLET = re.compile(r"^\s*(?:[^\w\s]{1,3}\s+)?")
+_BULLET = r"^\s*(?:[^\w\s]{1,3}\s+)?"  # compiled on first use (re caches it): wrapping is rare in a script
 
 
 @cache
@@ -219,7 +219,7 @@ def _wrap_line(line: StyledText, width: int) -> StyledText:
     head = line[:prose_at]
     body = line[prose_at:]
     first_style, first_text = body[0]
-    bullet = _BULLET.match(first_text)
+    bullet = re.match(_BULLET, first_text)
     bullet_text = bullet.group(0) if bullet else ""
     if bullet_text:
         head = [*head, (first_style, bullet_text)]

@@ -22,7 +22,8 @@ from ..protocol.line import LineKind
 from ..protocol.session import Kind, Pending
 from ..untrusted import safe
 
-QUEUE_ID = re.compile(r"queued as\s+<?([A-Za-z0-9._@-]+)>?", re.IGNORECASE)
+# Compiled on the first accepted message (re caches it), not at every start.
+QUEUE_ID = r"(?i)queued as\s+<?([A-Za-z0-9._@-]+)>?"
 
 # Which stage a reply's time counts for: the verb it answered (see drivers/stages.py for exit codes).
 _STAGE_OF_VERB = {"EHLO": "EHLO", "HELO": "EHLO", "LHLO": "EHLO", "STARTTLS": "TLS", "AUTH": "AUTH",
@@ -145,7 +146,7 @@ class SessionSummary:
     def _finish(envelope: Envelope, code: int, text: str) -> None:
         if code // 100 == 2:
             envelope.result = t("summary.message_accepted", "accepted ({code})", code=code)
-            found = QUEUE_ID.search(text)
+            found = re.search(QUEUE_ID, text)
             if found:
                 envelope.queue_id = safe(found.group(1))
         else:
