@@ -30,3 +30,18 @@ def test_implicit_tls_flag_changes_default_port() -> None:
 def test_bad(text: str) -> None:
     with pytest.raises(BadTarget):
         parse_target(text)
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "::1", "fe80::1%eth0", "mail.example.org.",
+                                  "a." + "x" * 63, ""])
+def test_an_ascii_host_goes_to_the_resolver_as_the_bytes_idna_would_make(host: str) -> None:
+    from smtpshell.client.target import resolver_host
+
+    assert resolver_host(host) == host.encode("idna")
+
+
+@pytest.mark.parametrize("host", ["a..b", ".x", "x" * 64, "ü.example"])
+def test_a_host_the_idna_checks_refuse_or_change_is_left_to_the_codec(host: str) -> None:
+    from smtpshell.client.target import resolver_host
+
+    assert resolver_host(host) == host  # the socket module encodes it (and refuses it) as before

@@ -20,6 +20,7 @@ from collections.abc import Callable, Coroutine
 from ..records import TYPE_CHECKING
 from .core import ConnectionCore
 from .errors import ConnectionFailed, connect_error
+from .target import resolver_host
 
 if TYPE_CHECKING:
     from typing import Any, TypeVar
@@ -92,7 +93,8 @@ class BlockingConnection(ConnectionCore):
 
     async def _connect(self) -> None:
         try:
-            sock = socket.create_connection((self.target.host, self.target.port), timeout=self.timeout)
+            sock = socket.create_connection((resolver_host(self.target.host), self.target.port),  # type: ignore[arg-type]  # getaddrinfo takes bytes too
+                                            timeout=self.timeout)
         except OSError as exc:  # socket.timeout included
             raise ConnectionFailed(connect_error(self.target, exc, self.timeout)) from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does

@@ -65,6 +65,23 @@ def parse_target(text: str, implicit_tls: bool = False) -> Target:
     return Target(host, port, implicit_tls, user_name)
 
 
+def resolver_host(host: str) -> str | bytes:
+    """``host`` as ``getaddrinfo`` gets it: an ASCII name as the bytes the idna codec would make.
+
+    Given text, the socket module encodes the name with the ``idna`` codec, and loading
+    that codec (with ``stringprep`` and ``unicodedata``) costs more at start-up than the
+    connection. For ASCII the codec only checks the label lengths and gives the same
+    bytes: the same checks here, and a name they refuse is left to the codec, which
+    says so as before.
+    """
+    if not host.isascii():
+        return host
+    labels = host.split(".")
+    if any(not 0 < len(label) < 64 for label in labels[:-1]) or len(labels[-1]) >= 64:
+        return host
+    return host.encode("ascii")
+
+
 def _user_of(userinfo: str, whole: str) -> str:
     """The user of ``smtp://USER@host``; a password there is refused, with the reason."""
     from urllib.parse import unquote
