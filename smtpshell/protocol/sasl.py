@@ -25,9 +25,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from typing import NamedTuple
 
 from ..i18n import t
+from ..records import NamedTuple
 from ..untrusted import safe_bytes
 
 PASSWORD_HIDDEN = "<password hidden>"  # English; the screen shows password_hidden()
