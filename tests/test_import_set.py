@@ -49,9 +49,9 @@ PLAIN_RUN_NEVER_OURS = {"smtpshell.shell", "smtpshell.shell.registry", "smtpshel
 # certificate summary needs (dataclasses brings inspect, ast, dis).
 STARTTLS_NEVER = ("typing", "dataclasses", "inspect", "pathlib", "datetime", "smtpshell.client.tls_diagnosis",
                   "smtpshell.private_files")
-# Modules a plain session loads beyond `python -c pass` (61 when this was written,
-# seven more before typing and the registry left the path): a new import shows up here.
-PLAIN_RUN_MODULES_AT_MOST = 62
+# Modules a plain session loads beyond `python -c pass` (58 when this was written,
+# ten more before typing, the registry and the idna codec left the path): a new import shows up here.
+PLAIN_RUN_MODULES_AT_MOST = 58
 # What `dataclasses` costs: it imports inspect, which imports ast and dis.
 DATACLASS_HEAVY = ("dataclasses", "inspect", "ast", "dis")
 SHELL_COMMAND_MODULES = {
