@@ -47,8 +47,10 @@ EHLO_RUN_NEVER = (*PLAIN_RUN_NEVER, "typing", "ipaddress", "datetime", "hashlib"
 PLAIN_RUN_NEVER_OURS = {"smtpshell.shell", "smtpshell.shell.registry", "smtpshell.shell.context", "smtpshell.help_wrap"}
 # A script session with STARTTLS: what only a failed handshake, a key log or a
 # certificate summary needs (dataclasses brings inspect, ast, dis).
+# Nor ipaddress (a host name is told from an address without it) or the idna codec
+# (an ASCII name reaches ssl as bytes).
 STARTTLS_NEVER = ("typing", "dataclasses", "inspect", "pathlib", "datetime", "smtpshell.client.tls_diagnosis",
-                  "smtpshell.private_files")
+                  "smtpshell.private_files", "ipaddress", "encodings.idna", "stringprep", "unicodedata")
 # Modules a plain session loads beyond `python -c pass` (58 when this was written,
 # ten more before typing, the registry and the idna codec left the path): a new import shows up here.
 PLAIN_RUN_MODULES_AT_MOST = 58

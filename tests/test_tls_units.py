@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smtpshell.client.starttls import refusal_message, tls_record_start
+from smtpshell.client.tls import is_ip
 from smtpshell.client.tls_diagnosis import HANDSHAKE_REASONS, PROBLEMS, VERIFY_CODES, diagnose, name_matches
 from smtpshell.events import CertSummary
 from smtpshell.protocol.replies import ReplyParser
@@ -98,3 +99,29 @@ def test_unreadable_certificate_still_explained() -> None:
     other = diagnose(ssl.SSLError(1, "x"), "h:25", [], "h", "x")
     assert other.key == "handshake" and other.detail == ""
 
+
+
+@given(st.one_of(st.ip_addresses().map(str), st.text(alphabet="0123456789abcdefABCDEF.:%[]-xyzlo e", max_size=40),
+                 st.sampled_from(["localhost", "mail.example.org", "cafe.de", "fe80::1%eth0", "01.2.3.4", "::ffff:1.2.3.4",
+                                  "1.2.3", "[::1]", "", "%", "dead:beef::"])))
+def test_is_ip_judges_as_ipaddress_does(name: str) -> None:
+    """The cheap pre-check (which spares host names the ipaddress import) never changes the answer."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(name)
+        expected = True
+    except ValueError:
+        expected = False
+    assert is_ip(name) is expected
+
+
+def test_tls_layer_gives_ssl_the_same_name_without_the_idna_codec() -> None:
+    """An ASCII name reaches ssl as bytes (no idna codec); the SSLObject holds the same text as before."""
+    from smtpshell.client.tls_layer import TLSLayer
+
+    ctx = ssl.create_default_context()
+    for name in ("localhost", "Mail.Example.ORG", "127.0.0.1"):
+        assert TLSLayer(ctx, name).obj.server_hostname == ctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname=name).server_hostname == name
+    assert TLSLayer(ctx, "bücher.example").obj.server_hostname == "xn--bcher-kva.example"  # non-ASCII: still the codec
+    assert TLSLayer(ctx, None).obj.server_hostname is None

@@ -315,7 +315,7 @@ class TLSHandling:
 
 
     def _begin_tls(self, ctx: ssl.SSLContext, upgraded: bool) -> None:
-        from .tls import server_hostname
+        from .tls import is_ip, server_hostname
         from .tls_layer import TLSLayer
 
         if self._tls_done is None or self._tls_done.done:
@@ -323,7 +323,7 @@ class TLSHandling:
         self._tls_upgraded = upgraded
         hostname = server_hostname(self.target.host, self.tls_options)
         self._checked_name = hostname
-        self._sni = hostname if hostname and not _is_ip(hostname) else None
+        self._sni = hostname if hostname and not is_ip(hostname) else None
         self._tls = TLSLayer(ctx, hostname)
         self._advance_handshake()
 
@@ -420,13 +420,3 @@ class TLSHandling:
                 reason = t("client.tls.closed_in_handshake", "the server closed the connection during the TLS handshake (it may not accept our TLS versions, ciphers or name (SNI), or the port does not speak TLS)")
             raise ConnectionFailed(reason)
         raise gate.error
-
-
-def _is_ip(name: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True

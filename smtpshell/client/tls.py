@@ -10,7 +10,6 @@ Wireshark decrypt a capture. Why a handshake failed is worked out in
 from __future__ import annotations
 
 import _ssl  # the DER constant of certificate objects (not re-exported by ssl)
-import ipaddress
 import ssl
 from collections.abc import Sequence
 
@@ -84,11 +83,30 @@ def _prepare_keylog(keylog: str) -> None:
 def server_hostname(host: str, options: TLSOptions) -> str | None:
     """The name to send as SNI and to check; IP addresses are checked against IP SANs."""
     name = options.sni or host
+    return name.strip("[]") if is_ip(name.strip("[]")) else name
+
+
+# Every character an IP address can be written with, less the zone of an IPv6 one
+# ("fe80::1%eth0"), which may be anything: a name outside these is no address.
+_ADDRESS_CHARS = frozenset("0123456789abcdefABCDEF.:")
+
+
+def is_ip(name: str) -> bool:
+    """Whether ``name`` is an IPv4 or IPv6 address, as ``ipaddress.ip_address`` judges.
+
+    A host name (almost always letters beyond a-f) is told apart without importing
+    ipaddress, which costs more at start-up than the rest of the check; anything
+    that could be an address still goes to it.
+    """
+    if "%" not in name and not set(name) <= _ADDRESS_CHARS:
+        return False
+    import ipaddress
+
     try:
-        ipaddress.ip_address(name.strip("[]"))
+        ipaddress.ip_address(name)
     except ValueError:
-        return name
-    return name.strip("[]")
+        return False
+    return True
 
 
 def trust_note(options: TLSOptions) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ssl
 
+from .target import resolver_host
+
 _READ_SIZE = 256 * 1024
 
 
@@ -16,7 +18,10 @@ class TLSLayer:
     def __init__(self, ctx: ssl.SSLContext, hostname: str | None) -> None:
         self.incoming = ssl.MemoryBIO()
         self.outgoing = ssl.MemoryBIO()
-        self.obj = ctx.wrap_bio(self.incoming, self.outgoing, server_hostname=hostname)
+        # An ASCII name as bytes: ssl then takes it as it is, where text would load the
+        # idna codec (stringprep, unicodedata) only to give back the same name.
+        name = resolver_host(hostname) if hostname is not None else None
+        self.obj = ctx.wrap_bio(self.incoming, self.outgoing, server_hostname=name)  # bytes or text, both taken
         self.established = False
         self.records_seen = False  # any TLS bytes from the server yet?
 
