@@ -50,7 +50,8 @@ PLAIN_RUN_NEVER_OURS = {"smtpshell.shell", "smtpshell.shell.registry", "smtpshel
 # Nor ipaddress (a host name is told from an address without it) or the idna codec
 # (an ASCII name reaches ssl as bytes).
 STARTTLS_NEVER = ("typing", "dataclasses", "inspect", "pathlib", "datetime", "smtpshell.client.tls_diagnosis",
-                  "smtpshell.private_files", "ipaddress", "encodings.idna", "stringprep", "unicodedata")
+                  "smtpshell.private_files", "ipaddress", "encodings.idna", "stringprep", "unicodedata",
+                  "smtpshell.client.tls_limits")  # only with --tls-version or --ciphers
 # Modules a plain session loads beyond `python -c pass` (58 when this was written,
 # ten more before typing, the registry and the idna codec left the path): a new import shows up here.
 PLAIN_RUN_MODULES_AT_MOST = 58

@@ -38,12 +38,13 @@ def make_context(options: TLSOptions) -> ssl.SSLContext:
     if options.insecure:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
-    from .tls_limits import UnusableLimit, apply_limits  # --tls-version, --ciphers
+    if options.min_version or options.max_version or options.ciphers:
+        from .tls_limits import UnusableLimit, apply_limits  # only with --tls-version, --ciphers
 
-    try:
-        apply_limits(ctx, options)
-    except UnusableLimit as exc:
-        raise TLSSetupError(str(exc)) from None
+        try:
+            apply_limits(ctx, options)
+        except UnusableLimit as exc:
+            raise TLSSetupError(str(exc)) from None
     if options.certfile:
         try:
             ctx.load_cert_chain(options.certfile, options.keyfile)
