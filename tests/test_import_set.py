@@ -37,10 +37,11 @@ atexit.register(_dump_modules)
 # Never on a script path: the event loop, the REPL's toolkit, the server.
 NEVER = ("asyncio", "prompt_toolkit", "pygments", "aiosmtpd")
 # Only wanted where they are used: TLS, the certificate parser, argparse's
-# terminal-size probe (shutil pulls in bz2 and lzma), pathlib; typing (records are
+# terminal-size probe (shutil pulls in bz2 and lzma), pathlib, contextlib (the runner's one
+# `with` is a small class); typing (records are
 # smtpshell.records.NamedTuple, type-only names sit under TYPE_CHECKING), ipaddress
 # (only when an address is judged), datetime and hashlib (certificate summaries).
-PLAIN_RUN_NEVER = (*NEVER, "ssl", "cryptography", "shutil", "bz2", "lzma", "pathlib")
+PLAIN_RUN_NEVER = (*NEVER, "ssl", "cryptography", "shutil", "bz2", "lzma", "pathlib", "contextlib")
 EHLO_RUN_NEVER = (*PLAIN_RUN_NEVER, "typing", "ipaddress", "datetime", "hashlib")
 # smtpshell modules a plain script session has no use for: the shell-command registry
 # (only a /command loads it), its Protocols, --help's wrapper.

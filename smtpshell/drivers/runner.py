@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from .. import events as ev
 from .. import exitcodes
@@ -560,15 +559,9 @@ class SessionRunner:
                 return None
             return final
 
-    @contextmanager
-    def _replies_unexplained(self) -> Iterator[None]:
+    def _replies_unexplained(self) -> _Unexplained:
         """Show the replies that come meanwhile as they are, without explanation."""
-        before = self.context.render_options
-        self.context.render_options = before._replace(explain="off")
-        try:
-            yield
-        finally:
-            self.context.render_options = before
+        return _Unexplained(self.context)
 
     # -- internals ---------------------------------------------------------------
 
@@ -681,6 +674,26 @@ def _size_of(handle: BinaryIO) -> int:
         return os.fstat(handle.fileno()).st_size
     except (OSError, ValueError):
         return 0
+
+
+class _Unexplained:
+    """``with``: explanations off for the replies meanwhile, then as they were.
+
+    A class, not ``contextlib.contextmanager``: importing contextlib costs about a
+    millisecond at every start, for this one use.
+    """
+
+    __slots__ = ("before", "context")
+
+    def __init__(self, context: ShellContext) -> None:
+        self.context = context
+
+    def __enter__(self) -> None:
+        self.before = self.context.render_options
+        self.context.render_options = self.before._replace(explain="off")
+
+    def __exit__(self, *exc: object) -> None:
+        self.context.render_options = self.before
 
 
 def _read_with_progress(handle: BinaryIO, chunk_size: int, bar: progress.ProgressBar | None) -> Iterator[bytes]:
