@@ -259,6 +259,7 @@ class ConnectionCore(TLSHandling):
             out = self._tls.take_output()
         else:
             out = data
+        self.bus.before_wait()  # the write may block (a server that does not read)
         self._transport.write(out)
         self.writes += 1
         await self._writable()
@@ -387,6 +388,8 @@ class ConnectionCore(TLSHandling):
         def ready() -> bool:
             return bool(self._exchanges) or (not self.is_open and self._closed_reason is not None)
 
+        if not ready():
+            self.bus.before_wait()
         try:
             await self._wait_until(ready, limit)
         except TimeoutError:

@@ -229,6 +229,7 @@ class SessionRunner:
             connector = Connection.open
         if self._auth is not None:
             self._auth.connection_opened()
+        self.bus.before_wait()  # connecting may take a while: the warnings above are shown first
         try:
             self.connection = await connector(
                 target, self.bus, self.options.tls, self.options.timeout, self.session
@@ -304,6 +305,7 @@ class SessionRunner:
             return line
         match line.kind:
             case LineKind.SHELL:
+                self.bus.before_wait()  # a command may wait on anything (a DNS lookup, a file)
                 try:
                     await registry.dispatch(self.context, text)
                 except registry.UnknownCommand as exc:
@@ -545,6 +547,7 @@ class SessionRunner:
                 self.bus.emit(ev.Info(t("drivers.runner.data_file_refused", "DATA was not accepted (no 354), so the file was not sent")))
                 return exchange
             assert self.connection is not None
+            self.bus.before_wait()  # the bar draws on the terminal: the lines before it first
             bar = progress.ProgressBar.on_terminal(safe(path), _size_of(handle))
             try:
                 await self.connection.send_message(_read_with_progress(handle, chunk_size, bar), path)
