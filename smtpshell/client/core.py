@@ -97,7 +97,10 @@ class ConnectionCore(TLSHandling):
         """Something a waiter may be waiting for happened (an exchange, the gate, the end)."""
 
     async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
-        """Return once ``ready()``; raise TimeoutError after ``timeout`` seconds."""
+        """Return once ``ready()``; raise TimeoutError after ``timeout`` seconds.
+
+        Right before it blocks it calls ``bus.before_wait()`` (a driver that holds its
+        output writes it then)."""
         raise NotImplementedError
 
     async def _writable(self) -> None:
@@ -388,8 +391,6 @@ class ConnectionCore(TLSHandling):
         def ready() -> bool:
             return bool(self._exchanges) or (not self.is_open and self._closed_reason is not None)
 
-        if not ready():
-            self.bus.before_wait()
         try:
             await self._wait_until(ready, limit)
         except TimeoutError:

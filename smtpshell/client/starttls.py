@@ -403,8 +403,6 @@ class TLSHandling:
         """
         gate = self._tls_done
         assert gate is not None
-        if not gate.done:
-            self.bus.before_wait()
         try:
             await self._wait_until(lambda: gate.done, self.timeout)
         except TimeoutError:

@@ -90,7 +90,6 @@ class Outcome:
 
     def __call__(self, event: ev.Event) -> None:
         if isinstance(event, ev.ReplyReceived):
-            self.worst = max(self.worst, event.reply.klass)
             self._note_reply(event)
         elif isinstance(event, ev.ProtocolErrorReceived) and event.exchange is not None:
             self.protocol_errors += 1
@@ -101,9 +100,12 @@ class Outcome:
 
     def _note_reply(self, event: ev.ReplyReceived) -> None:
         sent, reply = event.exchange.sent, event.reply
+        klass = reply.code // 100
+        if klass > self.worst:
+            self.worst = klass
         if sent is not None and sent.verb == "STARTTLS":
             self._tls_under_way = reply.code == 220
-        if reply.klass >= 4 and self.failed_stage is None:
+        if klass >= 4 and self.failed_stage is None:
             self.failed_stage = stages.stage_of(sent)
 
     def stage_code(self) -> int:

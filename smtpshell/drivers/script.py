@@ -80,7 +80,7 @@ class ScriptContext:
     def print(self, text: StyledText) -> None:
         self._write(self.out, self._text(text, self._columns()))
 
-    def show(self, event: ev.Event, session: Session | None) -> None:
+    def show(self, event: ev.Event) -> None:
         """An event on the screen, rendered with the options of the moment (/level changes them).
 
         A session shows the same few lines again and again (1,000 messages are a dozen
@@ -89,7 +89,9 @@ class ScriptContext:
         """
         if self.output_closed:
             return
-        options, columns = self.render_options, self._columns()
+        options = self.render_options
+        session = self.runner.session if self.runner is not None else None
+        columns = width.terminal_columns(self.out) if self._out_is_tty else None
         key = cache_key(event, session, options)
         if key is None:
             self._write(self.out, self._text(render_event(event, session, options), columns))
@@ -200,15 +202,12 @@ class ScriptDriver:
                                      practice_server=practice_server, hold_output=True)
         self.runner = SessionRunner(self.bus, options, self.context)
         self.context.runner = self.runner
-        self.bus.subscribe(self._show)
+        self.bus.subscribe(self.context.show)  # with the options of the moment (/level changes them)
         self.bus.before_wait = self.context.flush_output
         if record:
             from ..shell.record import record_from_flag
 
             self.context.recorder = record_from_flag(record, self.bus, target, self.context.error)
-
-    def _show(self, event: ev.Event) -> None:
-        self.context.show(event, self.runner.session)
 
     async def run(self) -> int:
         try:
@@ -253,7 +252,7 @@ class ScriptDriver:
                 if line.strip() and not line.lstrip().startswith("#"):
                     unsent += 1
                 continue
-            if not runner.session.is_data_content and line.lstrip().startswith("#"):
+            if line.lstrip().startswith("#") and not runner.session.is_data_content:
                 continue  # a comment in a script file
             await runner.handle(line)
         return unsent

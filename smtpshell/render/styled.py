@@ -97,13 +97,12 @@ def cache_key(event: ev.Event, session: Session | None, options: RenderOptions) 
     with :func:`_render_event` and :func:`render_reply` (tests/test_render_cache.py renders
     a varied session both ways).
     """
-    kind = type(event)
-    if kind is ev.LineSent:
+    if isinstance(event, ev.LineSent):
         return (event, options.raw)  # the line as shown, its notes; raw mode draws it otherwise
-    if kind is not ev.ReplyReceived:
+    if not isinstance(event, ev.ReplyReceived):
         return None  # connects, closes, warnings: a few a session
-    exchange = event.exchange  # type: ignore[union-attr]
-    reply, sent = exchange.reply, exchange.sent
+    reply, sent = event.exchange.reply, event.exchange.sent
+    assert isinstance(reply, Reply)  # what ReplyReceived.reply says, without its call
     explain = options.explain
     if explain == "off" or (explain == "failures" and reply.code < 400):
         return (reply, options, sent is None)  # the wire lines (and, explained, the "unasked" note)
