@@ -136,7 +136,7 @@ class ScriptContext:
             self.flush_output()  # stderr's line comes after the output before it, as it did
         elif self.holding:
             # One write per round trip instead of one per line: the session flushes before
-            # it waits (SessionRunner.before_io), and a long run of lines goes out every
+            # it waits (EventBus.before_wait), and a long run of lines goes out every
             # HOLD_LIMIT characters so nothing piles up in memory.
             if text:
                 self._held.append(text)
