@@ -252,7 +252,7 @@ class ConnectionCore(TLSHandling):
             data = b"".join((*self._batch, data))
             self._batch.clear()
             self._batched = 0
-        if gated and self.tls_pending:
+        if gated and (gate := self._tls_done) is not None and not gate.done:  # tls_pending, inline: asked on every write
             await self.wait_tls()
         if not self.is_open:
             raise ConnectionClosed(self._closed_reason or t("client.not_connected", "not connected"))
@@ -295,7 +295,7 @@ class ConnectionCore(TLSHandling):
         text = line.text
         display = SECRET if secret and shown is None else (shown if shown is not None else text)
         wire = wire_bytes(text) + b"\r\n"  # as it came: script bytes go back out unchanged
-        if self.tls_pending:
+        if (gate := self._tls_done) is not None and not gate.done:  # tls_pending, inline: asked on every line
             await self.wait_tls()
         pending = Pending(pending_kind, display, line.verb)
         self.session.sent(pending)
@@ -426,7 +426,7 @@ class ConnectionCore(TLSHandling):
     async def reply(self) -> Exchange:
         """The next exchange; after a 220 to STARTTLS, also the handshake it started."""
         exchange = await self.next_exchange()
-        if self.tls_pending:
+        if (gate := self._tls_done) is not None and not gate.done:  # tls_pending, inline: asked on every reply
             await self.wait_tls()
         return exchange
 

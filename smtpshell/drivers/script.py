@@ -248,7 +248,7 @@ class ScriptDriver:
             if self.context.output_closed:
                 break
             line = raw.rstrip("\r\n") if raw.endswith("\n") else raw
-            if not runner.connected:
+            if runner.connection is None or not runner.connection.is_open:  # runner.connected, inline: asked every line
                 if line.strip() and not line.lstrip().startswith("#"):
                     unsent += 1
                 continue
