@@ -146,6 +146,10 @@ if TYPE_CHECKING:
     E = TypeVar("E")
 
 
+def _nothing() -> None:
+    """No listener holds output."""
+
+
 class EventBus:
     """Fans events out to every listener, in the order they subscribed."""
 
@@ -156,6 +160,11 @@ class EventBus:
         # the screen, the recorder and every other view get the same clean text.
         # smtpshell's own words (Info, Warning) are never passed through it.
         self.scrub: Callable[[str], str] | None = None
+        # Called right before the session may block (the connection waiting for the server or
+        # for its socket, the runner starting a shell command): a listener that holds what it
+        # shows, to write it in batches (script mode), writes it out here, so everything that
+        # happened is on the screen while the session waits.
+        self.before_wait: Callable[[], None] = _nothing
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)

@@ -91,6 +91,11 @@ class BlockingConnection(ConnectionCore):
     _lost_reported = False
     gather_data_lines = True  # script mode: a message goes out in large writes
 
+    @property
+    def is_open(self) -> bool:
+        # The core's test, on this shell's own transport: asked several times a line.
+        return self._transport is not None and not self._transport._closing
+
     async def _connect(self) -> None:
         try:
             sock = socket.create_connection((resolver_host(self.target.host), self.target.port),  # type: ignore[arg-type]  # getaddrinfo takes bytes too
@@ -104,13 +109,16 @@ class BlockingConnection(ConnectionCore):
 
     async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout
+        transport: SocketTransport = self._transport
         while not ready():
-            self._report_lost()
-            if ready():
-                return
+            if transport._closing and not self._lost_reported:  # _report_lost's test, asked here once a read
+                self._report_lost()
+                if ready():
+                    return
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
+            self.bus.before_wait()  # about to block on the socket: held output is shown first
             self._read_once(remaining)
 
     async def poll(self) -> None:
@@ -128,7 +136,7 @@ class BlockingConnection(ConnectionCore):
 
     def _read_once(self, timeout: float) -> None:
         transport: SocketTransport = self._transport
-        if transport.is_closing():
+        if transport._closing:
             return
         try:
             transport.sock.settimeout(timeout)
@@ -145,7 +153,8 @@ class BlockingConnection(ConnectionCore):
         else:
             self.eof_received()
             transport.close()
-        self._report_lost()
+        if transport._closing:
+            self._report_lost()
 
     def _report_lost(self) -> None:
         """asyncio calls connection_lost after a close; here we do, once."""

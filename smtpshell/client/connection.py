@@ -45,6 +45,7 @@ class Connection(ConnectionCore, asyncio.Protocol):
         async with asyncio.timeout(timeout):
             while not ready():
                 self._changed.clear()
+                self.bus.before_wait()
                 await self._changed.wait()
 
     async def _writable(self) -> None:

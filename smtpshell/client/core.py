@@ -99,7 +99,10 @@ class ConnectionCore(TLSHandling):
         """Something a waiter may be waiting for happened (an exchange, the gate, the end)."""
 
     async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
-        """Return once ``ready()``; raise TimeoutError after ``timeout`` seconds."""
+        """Return once ``ready()``; raise TimeoutError after ``timeout`` seconds.
+
+        Right before it blocks it calls ``bus.before_wait()`` (a driver that holds its
+        output writes it then)."""
         raise NotImplementedError
 
     async def _writable(self) -> None:
@@ -251,7 +254,7 @@ class ConnectionCore(TLSHandling):
             data = b"".join((*self._batch, data))
             self._batch.clear()
             self._batched = 0
-        if gated and self.tls_pending:
+        if gated and (gate := self._tls_done) is not None and not gate.done:  # tls_pending, inline: asked on every write
             await self.wait_tls()
         if not self.is_open:
             raise ConnectionClosed(self._closed_reason or t("client.not_connected", "not connected"))
@@ -261,6 +264,7 @@ class ConnectionCore(TLSHandling):
             out = self._tls.take_output()
         else:
             out = data
+        self.bus.before_wait()  # the write may block (a server that does not read)
         self._transport.write(out)
         self.writes += 1
         await self._writable()
@@ -293,7 +297,7 @@ class ConnectionCore(TLSHandling):
         text = line.text
         display = SECRET if secret and shown is None else (shown if shown is not None else text)
         wire = wire_bytes(text) + b"\r\n"  # as it came: script bytes go back out unchanged
-        if self.tls_pending:
+        if (gate := self._tls_done) is not None and not gate.done:  # tls_pending, inline: asked on every line
             await self.wait_tls()
         pending = Pending(pending_kind, display, line.verb)
         self.session.sent(pending)
@@ -424,7 +428,7 @@ class ConnectionCore(TLSHandling):
     async def reply(self) -> Exchange:
         """The next exchange; after a 220 to STARTTLS, also the handshake it started."""
         exchange = await self.next_exchange()
-        if self.tls_pending:
+        if (gate := self._tls_done) is not None and not gate.done:  # tls_pending, inline: asked on every reply
             await self.wait_tls()
         return exchange
 

@@ -91,7 +91,6 @@ class Outcome:
 
     def __call__(self, event: ev.Event) -> None:
         if isinstance(event, ev.ReplyReceived):
-            self.worst = max(self.worst, event.reply.klass)
             self._note_reply(event)
         elif isinstance(event, ev.ProtocolErrorReceived) and event.exchange is not None:
             self.protocol_errors += 1
@@ -102,9 +101,12 @@ class Outcome:
 
     def _note_reply(self, event: ev.ReplyReceived) -> None:
         sent, reply = event.exchange.sent, event.reply
+        klass = reply.code // 100
+        if klass > self.worst:
+            self.worst = klass
         if sent is not None and sent.verb == "STARTTLS":
             self._tls_under_way = reply.code == 220
-        if reply.klass >= 4 and self.failed_stage is None:
+        if klass >= 4 and self.failed_stage is None:
             self.failed_stage = stages.stage_of(sent)
 
     def stage_code(self) -> int:
@@ -230,6 +232,7 @@ class SessionRunner:
             connector = Connection.open
         if self._auth is not None:
             self._auth.connection_opened()
+        self.bus.before_wait()  # connecting may take a while: the warnings above are shown first
         try:
             self.connection = await connector(
                 target, self.bus, self.options.tls, self.options.timeout, self.session
@@ -307,6 +310,7 @@ class SessionRunner:
             case LineKind.SHELL:
                 from ..shell import registry  # a script without a /command never loads the registry
 
+                self.bus.before_wait()  # a command may wait on anything (a DNS lookup, a file)
                 try:
                     await registry.dispatch(self.context, text)
                 except registry.UnknownCommand as exc:
@@ -548,6 +552,7 @@ class SessionRunner:
                 self.bus.emit(ev.Info(t("drivers.runner.data_file_refused", "DATA was not accepted (no 354), so the file was not sent")))
                 return exchange
             assert self.connection is not None
+            self.bus.before_wait()  # the bar draws on the terminal: the lines before it first
             bar = progress.ProgressBar.on_terminal(safe(path), _size_of(handle))
             try:
                 await self.connection.send_message(_read_with_progress(handle, chunk_size, bar), path)

@@ -19,7 +19,7 @@ from ..i18n import t
 from ..protocol.session import Session
 from ..records import TYPE_CHECKING
 from ..render import ansi, width
-from ..render.styled import RenderOptions, StyledText, render_event
+from ..render.styled import RenderOptions, StyledText, cache_key, render_event
 from .runner import RunOptions, SessionRunner
 
 if TYPE_CHECKING:
@@ -28,6 +28,17 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..server import PracticeServer
     from ..transcript.recorder import Recorder
+
+
+SHOWN_LIMIT = 512  # rendered event texts kept (ScriptContext.show)
+HOLD_LIMIT = 64 * 1024  # characters of held output that are written without waiting for a wait
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 class ScriptContext:
@@ -40,7 +51,7 @@ class ScriptContext:
     def __init__(self, out: TextIO, err: TextIO, color: bool, runner: SessionRunner | None = None,
                  interactive: bool = False, render_options: RenderOptions = RenderOptions(),
                  recorder: Recorder | None = None, practice_server: PracticeServer | None = None,
-                 config: Config | None = None) -> None:
+                 config: Config | None = None, hold_output: bool = False) -> None:
         self.out = out
         self.err = err
         self.color = color
@@ -50,6 +61,12 @@ class ScriptContext:
         self.recorder = recorder
         self.practice_server = practice_server
         self.config = config
+        # Held output (``hold_output``): text waiting for the next moment the session waits.
+        self.holding = hold_output
+        self._held: list[str] = []
+        self._held_chars = 0
+        self._out_is_tty = _isatty(out)  # asked once: it is asked for every line shown
+        self._shown: dict[tuple[object, ...], str] = {}  # rendered event text by styled.cache_key
 
     @property
     def connection(self) -> ConnectionCore | None:
@@ -63,8 +80,38 @@ class ScriptContext:
     output_closed: bool = False  # the reader went away (`smtpshell ... | head`)
 
     def print(self, text: StyledText) -> None:
+        self._write(self.out, self._text(text, self._columns()))
+
+    def show(self, event: ev.Event) -> None:
+        """An event on the screen, rendered with the options of the moment (/level changes them).
+
+        A session shows the same few lines again and again (1,000 messages are a dozen
+        distinct lines), so the text is kept by what it depends on (styled.cache_key), a
+        bounded number of texts at a time.
+        """
+        if self.output_closed:
+            return
+        options = self.render_options
+        session = self.runner.session if self.runner is not None else None
+        columns = width.terminal_columns(self.out) if self._out_is_tty else None
+        key = cache_key(event, session, options)
+        if key is None:
+            self._write(self.out, self._text(render_event(event, session, options), columns))
+            return
+        key = (key, columns)
+        text = self._shown.get(key)
+        if text is None:
+            if len(self._shown) >= SHOWN_LIMIT:
+                self._shown.clear()  # a session of distinct lines (Subject: 1, 2 ...) starts over
+            text = self._shown[key] = self._text(render_event(event, session, options), columns)
+        self._write(self.out, text)
+
+    def _columns(self) -> int | None:
         # At a terminal, prose is wrapped to its width now (after a resize too); a pipe keeps whole lines.
-        self._write(self.out, ansi.to_text(width.wrap_styled(text, width.terminal_columns(self.out)), self.color))
+        return width.terminal_columns(self.out) if self._out_is_tty else None
+
+    def _text(self, text: StyledText, columns: int | None) -> str:
+        return ansi.to_text(width.wrap_styled(text, columns), self.color)
 
     def error(self, message: str) -> None:
         # A line the script asked for was not carried out: the exit status says so.
@@ -73,7 +120,35 @@ class ScriptContext:
         self._write(self.out, "")
         self._write(self.err, ansi.to_text([("class:error", f"smtpshell: {message}"), ("", "\n")], self.color))
 
+    # -- writing: at once, or held for the next wait -------------------------------------------
+
+    def flush_output(self) -> None:
+        """Write the held output now: the session is about to wait (for the server, for a shell
+        command), and what happened so far must be on the screen while it does."""
+        if self._held:
+            text = "".join(self._held)
+            self._held.clear()
+            self._held_chars = 0
+            self._put(self.out, text)
+
     def _write(self, stream: TextIO, text: str) -> None:
+        if self.output_closed:
+            return
+        if stream is not self.out:
+            self.flush_output()  # stderr's line comes after the output before it, as it did
+        elif self.holding:
+            # One write per round trip instead of one per line: the session flushes before
+            # it waits (EventBus.before_wait), and a long run of lines goes out every
+            # HOLD_LIMIT characters so nothing piles up in memory.
+            if text:
+                self._held.append(text)
+                self._held_chars += len(text)
+                if self._held_chars >= HOLD_LIMIT:
+                    self.flush_output()
+            return
+        self._put(stream, text)
+
+    def _put(self, stream: TextIO, text: str) -> None:
         if self.output_closed:
             return
         try:
@@ -126,20 +201,23 @@ class ScriptDriver:
         self.bus = bus or ev.EventBus()
         # Looked up now, not at import: tests and callers may have replaced sys.stdout.
         self.context = ScriptContext(out or sys.stdout, err or sys.stderr, color, render_options=render,
-                                     practice_server=practice_server)
+                                     practice_server=practice_server, hold_output=True)
         self.runner = SessionRunner(self.bus, options, self.context)
         self.context.runner = self.runner
-        self.bus.subscribe(self._show)
+        self.bus.subscribe(self.context.show)  # with the options of the moment (/level changes them)
+        self.bus.before_wait = self.context.flush_output
         if record:
             from ..shell.record import record_from_flag
 
             self.context.recorder = record_from_flag(record, self.bus, target, self.context.error)
 
-    def _show(self, event: ev.Event) -> None:
-        # /level changes the context's options mid-session: read them at each event.
-        self.context.print(render_event(event, self.runner.session, self.context.render_options))
-
     async def run(self) -> int:
+        try:
+            return await self._run()
+        finally:
+            self.context.flush_output()
+
+    async def _run(self) -> int:
         runner = self.runner
         if not await runner.open(self.target):
             # The outcome knows why (and, with --exit-codes=stage, at which stage).
@@ -172,11 +250,11 @@ class ScriptDriver:
             if self.context.output_closed:
                 break
             line = raw.rstrip("\r\n") if raw.endswith("\n") else raw
-            if not runner.connected:
+            if runner.connection is None or not runner.connection.is_open:  # runner.connected, inline: asked every line
                 if line.strip() and not line.lstrip().startswith("#"):
                     unsent += 1
                 continue
-            if not runner.session.is_data_content and line.lstrip().startswith("#"):
+            if line.lstrip().startswith("#") and not runner.session.is_data_content:
                 continue  # a comment in a script file
             await runner.handle(line)
         return unsent

@@ -64,6 +64,9 @@ class Verdict(NamedTuple):
         return self.refusal is None
 
 
+_ALLOWED = Verdict()
+
+
 class TLSPolicy:
     """The one set of preconditions every driver's lines pass (script, REPL, replay, lessons).
 
@@ -114,6 +117,8 @@ class TLSPolicy:
         In script mode (not ``interactive``) a TLS refusal ends the session, so
         the rest of a script written for an encrypted session is not sent either.
         """
+        if not secret and line.verb not in PROTECTED_VERBS and line.kind is not LineKind.SASL_RESPONSE:
+            return _ALLOWED  # nothing below concerns this line (every check is about AUTH, MAIL or a secret)
         events = tuple(self.warnings_before_send(session, line))
         if secret and line.kind is LineKind.COMMAND and line.verb != "AUTH":
             return Verdict(events, t(
@@ -164,6 +169,8 @@ class TLSPolicy:
         return []
 
     def after_reply(self, session: Session, exchange: Exchange) -> list[ev.Event]:
+        if not self.options.require_tls:
+            return []  # the one warning here is --require-tls's
         sent, reply = exchange.sent, exchange.reply
         if sent is None or sent.kind is not Kind.COMMAND or not isinstance(reply, Reply):
             return []

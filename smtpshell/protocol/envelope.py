@@ -10,6 +10,7 @@ judges it (the lexer marks it, the server answers 501).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..records import NamedTuple
 
@@ -85,7 +86,11 @@ def parse(argument: str) -> EnvelopeArgument:
     return EnvelopeArgument(keyword, path, rest)
 
 
+@lru_cache(maxsize=256)
 def address_of(line: str) -> str | None:
-    """The address of a whole ``MAIL FROM:<a@b> ...`` / ``RCPT TO:<a@b>`` line, if it has one."""
+    """The address of a whole ``MAIL FROM:<a@b> ...`` / ``RCPT TO:<a@b>`` line, if it has one.
+
+    Kept for the last few lines (pure, and asked about each line several times: the
+    session, the summary and the renderer all read the address of the same MAIL)."""
     _, _, argument = line.lstrip().partition(" ")
     return parse(argument).address

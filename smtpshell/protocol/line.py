@@ -37,6 +37,8 @@ SHELL_PREFIX = "/"
 class LineKind(enum.Enum):
     """What a line is. The last five go on the wire (``LineSent.kind``)."""
 
+    __hash__ = object.__hash__  # by identity, in C (see session.Phase)
+
     SHELL = "shell command"  # /help, /data FILE, ...: never sent
     BLANK = "blank"  # an empty line outside DATA: nothing to do
     REFUSED = "refused"  # holds CR, LF or NUL: never sent
@@ -138,6 +140,8 @@ def wire_bytes(text: str) -> bytes:
 
 
 def _injection(text: str) -> str:
+    if text.isprintable() and text.isascii():
+        return ""  # the common line: no CR, LF or NUL, and it encodes (two C calls)
     found = [name for ch, name in FORBIDDEN.items() if ch in text]
     if found:
         return injection_message(found)

@@ -38,6 +38,10 @@ from .replies import ProtocolError, Reply
 
 
 class Phase(enum.Enum):
+    # Members are singletons: hashed by identity, in C (Enum's own __hash__ is a Python call,
+    # and phases and kinds are dictionary keys on every line).
+    __hash__ = object.__hash__
+
     CONNECTING = "connecting"
     GREETED = "greeted"
     IDENTIFIED = "identified"
@@ -56,6 +60,8 @@ class Phase(enum.Enum):
 
 class Kind(enum.Enum):
     """What a line sent to the server is."""
+
+    __hash__ = object.__hash__  # by identity, in C (see Phase)
 
     GREETING = "greeting"  # nothing sent: the connection itself awaits 220
     COMMAND = "command"
@@ -137,7 +143,7 @@ class Session:
         Once the "." has gone out the content is over, even before its reply:
         a pipelining client sends the next MAIL with it (RFC 2920 3.1).
         """
-        return self.phase is Phase.DATA and not any(p.kind is Kind.DATA_END for p in self.pending)
+        return self.phase is Phase.DATA and not (self.pending and any(p.kind is Kind.DATA_END for p in self.pending))
 
     def sent(self, pending: Pending) -> None:
         self.pending.append(pending)
@@ -222,9 +228,7 @@ def bdat_size(text: str) -> int | None:
     return None
 
 
-def extract_address(text: str) -> str | None:
-    """The address between < and > in a MAIL or RCPT line, if any (protocol.envelope reads it)."""
-    return envelope.address_of(text)
+extract_address = envelope.address_of  # the address between < and > in a MAIL or RCPT line, if any
 
 
 def _key(sent: Pending) -> str:

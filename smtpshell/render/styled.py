@@ -87,6 +87,31 @@ def render_event(event: ev.Event, session: Session | None, options: RenderOption
     return _scrub(_render_event(event, session, options))
 
 
+def cache_key(event: ev.Event, session: Session | None, options: RenderOptions) -> tuple[object, ...] | None:
+    """Everything :func:`render_event`'s output for ``event`` depends on (in one language), or
+    None when it is not worth keeping or depends on more of the session than this names.
+
+    Events with equal keys render alike, so a driver may keep the text it rendered by its
+    key: a session of 1,000 messages shows the same dozen lines 1,000 times. Kept in step
+    with :func:`_render_event` and :func:`render_reply` (tests/test_render_cache.py renders
+    a varied session both ways).
+    """
+    if isinstance(event, ev.LineSent):
+        return (event, options.raw)  # the line as shown, its notes; raw mode draws it otherwise
+    if not isinstance(event, ev.ReplyReceived):
+        return None  # connects, closes, warnings: a few a session
+    reply, sent = event.exchange.reply, event.exchange.sent
+    assert isinstance(reply, Reply)  # what ReplyReceived.reply says, without its call
+    explain = options.explain
+    if explain == "off" or (explain == "failures" and reply.code < 400):
+        return (reply, options, sent is None)  # the wire lines (and, explained, the "unasked" note)
+    answers = answers_of(sent)
+    if answers in ("EHLO", "LHLO"):
+        return None  # the EHLO table reads the session (TLS, the previous EHLO's capabilities)
+    # The explanation reads the session only through its facts.
+    return (reply, options, sent is None, answers, facts_of(session, sent, knowledge.answers_key(answers)))
+
+
 def _render_event(event: ev.Event, session: Session | None, options: RenderOptions) -> StyledText:
     if isinstance(event, ev.ReplyReceived):
         view = _reply_view(event, session, options)

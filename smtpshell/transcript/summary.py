@@ -65,19 +65,22 @@ class SessionSummary:
 
     def __call__(self, event: ev.Event) -> None:
         now = self._clock()
-        if isinstance(event, ev.Connecting):
+        # The two events of every line first: a session is mostly these.
+        if isinstance(event, ev.LineSent):
+            self._sent_at = now
+            if event.kind is LineKind.COMMAND and event.shown.lstrip()[:4].upper() == "AUTH":
+                self._auth_sent(event)
+        elif isinstance(event, ev.ReplyReceived):
+            self._reply(event, now)
+        elif isinstance(event, ev.Connecting):
             self._reset()
             self.server = f"{safe(event.host)}:{event.port}"
             self._started = now
         elif isinstance(event, ev.Connected) and self._started is not None:
             self._add("connect", now - self._started)
             self._started = now  # the greeting is timed from here
-        elif isinstance(event, ev.LineSent):
-            self._line_sent(event, now)
         elif isinstance(event, ev.DataSent):
             self._sent_at = now
-        elif isinstance(event, ev.ReplyReceived):
-            self._reply(event, now)
         elif isinstance(event, ev.TLSStarted):
             info = event.info
             self.tls = t("summary.tls_value", "{version}, certificate {status}", version=info.version,
@@ -91,13 +94,11 @@ class SessionSummary:
                 if not envelope.result:
                     envelope.result = t("summary.not_sent", "not sent")
 
-    def _line_sent(self, event: ev.LineSent, now: float) -> None:
-        self._sent_at = now
-        if event.kind is LineKind.COMMAND:
-            words = event.shown.split()
-            if words and words[0].upper() == "AUTH":
-                self.auth_mechanism = safe(words[1].upper()) if len(words) > 1 else ""
-                self.auth_result = ""
+    def _auth_sent(self, event: ev.LineSent) -> None:
+        words = event.shown.split()
+        if words and words[0].upper() == "AUTH":
+            self.auth_mechanism = safe(words[1].upper()) if len(words) > 1 else ""
+            self.auth_result = ""
 
     def _reply(self, event: ev.ReplyReceived, now: float) -> None:
         sent, reply = event.exchange.sent, event.reply
