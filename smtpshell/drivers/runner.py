@@ -664,6 +664,16 @@ class SessionRunner:
 
 def _first_nul(handle: BinaryIO, chunk_size: int) -> int | None:
     """The offset of the first NUL byte in the open file (read in chunks, in C), or None; rewinds."""
+    try:
+        # A regular file is searched in place (memchr over the page cache, no copy into
+        # read() buffers: a whole extra pass of reads on a large file, issue 18).
+        import mmap  # small; only /data FILE needs it
+
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            at = view.find(b"\0")
+            return None if at < 0 else at
+    except (OSError, ValueError, AttributeError):
+        pass  # empty, a pipe, not a real file: read it as before
     offset = 0
     try:
         for chunk in iter(lambda: handle.read(chunk_size), b""):

@@ -61,9 +61,11 @@ class DataEncoder:
                 lines = len(out) - len(lf)
         stuffed = 0
         if b"\n." in out:
-            before = len(out)
-            out = out.replace(b"\n.", b"\n..")
-            stuffed = len(out) - before
+            # split + join: one search pass over the bytes; replace() makes two (a count
+            # first, then the finds), and the 2-byte search is the slow part (issue 18).
+            parts = out.split(b"\n.")
+            out = b"\n..".join(parts)
+            stuffed = len(parts) - 1
         if self._at_line_start and out[0] == _DOT:
             out = b"." + out
             stuffed += 1
