@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"protocol"},
     {"config", "exitcodes"},
     {"i18n"},
-    {"lazy", "untrusted", "private_files", "__init__"},
+    {"lazy", "records", "untrusted", "private_files", "__init__"},
 ]
 RANK = {name: depth for depth, names in enumerate(LAYERS) for name in names}
 
