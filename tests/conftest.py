@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import signal
 
 import pytest
 
@@ -13,6 +14,15 @@ pytest_plugins = sorted(
     for p in (pathlib.Path(__file__).parent / "plugins").glob("*.py")
     if p.stem != "__init__"
 )
+
+
+# A shell without job control starts a background job (`.ci/run &`, many CI runners)
+# with SIGINT ignored, and a child inherits that: Python then installs no Ctrl-C
+# handler, and a test that sends SIGINT to smtpshell waits for nothing. A caught
+# signal is reset to the default across exec, so with a handler here every child
+# starts as it would from a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
