@@ -311,6 +311,8 @@ class SessionRunner:
                 from ..shell import registry  # a script without a /command never loads the registry
 
                 self.bus.before_wait()  # a command may wait on anything (a DNS lookup, a file)
+                if self.connection is not None and self.connection.is_open:
+                    await self._flush_gathered(self.connection)  # what was typed before it is on the wire first
                 try:
                     await registry.dispatch(self.context, text)
                 except registry.UnknownCommand as exc:
@@ -364,8 +366,12 @@ class SessionRunner:
                 return None
             if self._held:
                 return await self._send_group(line, shown=shown, secret=secret, automatic=automatic)
+        # Pipelining to a server that offers it, a line that does not end its group may wait for the
+        # group's one write (script mode gathers; the REPL writes each line as typed). To a server that
+        # did not offer PIPELINING each command still goes alone: the one write is /pipeline group's.
+        more = self.pipelining and not line.ends_group and self.session.advertised("PIPELINING")
         try:
-            await conn.send(line, shown=shown, secret=secret, automatic=automatic)
+            await conn.send(line, shown=shown, secret=secret, automatic=automatic, more=more)
         except InjectionError as exc:
             self.context.error(str(exc))
             return None
@@ -569,6 +575,12 @@ class SessionRunner:
         return _Unexplained(self.context)
 
     # -- internals ---------------------------------------------------------------
+
+    async def _flush_gathered(self, conn: ConnectionCore) -> None:
+        try:
+            await conn.flush()
+        except (ConnectionFailed, ConnectionClosed) as exc:
+            self._failed(str(exc))
 
     async def _content_line(self, line: Line, not_sent: str) -> bool:
         """A DATA or BDAT content line (no reply of its own); False if it did not go out."""
