@@ -78,10 +78,10 @@ class Counted:
     """One scripted session: the client's writes and blocking reads, the server's reads, the output."""
 
     def __init__(self, scripted_server: Callable[..., ServerThread], messages: int, *, pipelining: bool = True,
-                 record: str | None = None) -> None:
+                 record: str | None = None, first: tuple[str, ...] = ()) -> None:
         self.reads: list[list[bytes]] = []
         server = reads_answered_at_once(scripted_server, self.reads, pipelining=pipelining)
-        lines = ["EHLO client.test", "/pipeline on", *MESSAGE * messages]
+        lines = ["EHLO client.test", "/pipeline on", *first, *MESSAGE * messages]
         if record is not None:
             lines.insert(0, f"/record {record}")
         out, err = io.StringIO(), io.StringIO()
@@ -139,3 +139,21 @@ def test_a_server_that_did_not_offer_pipelining_gets_one_write_per_command(scrip
     # /pipeline on to a server without PIPELINING: each command still goes out on its own (the one
     # write of a whole group is /pipeline group's, and is what such servers refuse).
     assert per_message(scripted_server, "writes", pipelining=False) == 4
+
+
+def test_a_verb_smtpshell_does_not_know_is_not_held_for_the_group(scripted_server) -> None:  # type: ignore[no-untyped-def]
+    # RFC 2920 3.1: an extension's command ends a group unless its RFC says otherwise. A verb the
+    # catalogue does not know is written at once, not kept with the MAIL after it.
+    plain, with_unknown = Counted(scripted_server, 1), Counted(scripted_server, 1, first=("XYZZY",))
+    assert with_unknown.status == 0, with_unknown.out + with_unknown.err
+    assert with_unknown.writes == plain.writes + 1
+    assert "C: XYZZY\n" in with_unknown.out
+
+
+def test_a_shell_command_finds_the_lines_before_it_on_the_wire(scripted_server) -> None:  # type: ignore[no-untyped-def]
+    # MAIL, then a /command, then the rest of the group: the MAIL is written before the /command
+    # runs (it may wait on anything: a DNS lookup, a file), so the group takes one write more.
+    plain = Counted(scripted_server, 1)
+    split = Counted(scripted_server, 0, first=(MESSAGE[0], "/b64 hello", *MESSAGE[1:]))
+    assert split.status == 0, split.out + split.err
+    assert split.writes == plain.writes + 1
