@@ -157,3 +157,15 @@ def test_a_shell_command_finds_the_lines_before_it_on_the_wire(scripted_server) 
     split = Counted(scripted_server, 0, first=(MESSAGE[0], "/b64 hello", *MESSAGE[1:]))
     assert split.status == 0, split.out + split.err
     assert split.writes == plain.writes + 1
+
+
+def test_pipeline_group_pairs_the_next_group_with_its_own_replies(scripted_server) -> None:  # type: ignore[no-untyped-def]
+    # The '.' is answered in the same read as the next group (it does not end a group): its 250 is
+    # the previous message's, not the MAIL's. Before, the second group's list said
+    # "MAIL -> 250 2.0.0 queued" and "DATA -> 250 ok".
+    session = Counted(scripted_server, 2, first=("/pipeline group",))
+    assert session.status == 0, session.out + session.err
+    out = session.out
+    assert out.count("**   MAIL FROM:<a@example.org>  ->  250 ok\n") == 2, out
+    assert out.count("**   DATA  ->  354 go ahead\n") == 2, out
+    assert "->  250 2.0.0 queued" not in out

@@ -450,7 +450,7 @@ class SessionRunner:
         assert conn is not None
         held, self._held = self._held, []
         group = [*held, line]
-        replies = pipeline_group.Collector(self.bus)
+        replies = pipeline_group.Collector(self.bus, owed=len(self.session.pending))
         try:
             await conn.send_group(held, line, shown=shown, secret=secret, automatic=automatic)
         except (ConnectionFailed, ConnectionClosed) as exc:
