@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +33,7 @@ from smtpshell.drivers.script import ScriptDriver
 from smtpshell.render.styled import RenderOptions
 from tests.plugins.servers import ServerThread
 
+SMTPSHELL = str(Path(sys.executable).parent / "smtpshell")
 MESSAGE = ["MAIL FROM:<a@example.org>", "RCPT TO:<b@example.org>", "DATA", "Subject: n", "", "line one", "."]
 
 
@@ -133,6 +137,10 @@ def test_every_line_is_still_shown_and_every_reply_paired(scripted_server, tmp_p
     # out together and their replies came back together.
     assert ("C: .\nS: 250 2.0.0 queued\nC: MAIL FROM:<a@example.org>\nS: 250 ok\nC: RCPT TO:<b@example.org>\n"
             "S: 250 ok\nC: DATA\nS: 354 go ahead\n") in text
+    again = reads_answered_at_once(scripted_server, [])
+    replay = subprocess.run([SMTPSHELL, "replay", str(recording), again.address], capture_output=True, text=True,
+                            timeout=60)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
 
 
 def test_a_server_that_did_not_offer_pipelining_gets_one_write_per_command(scripted_server) -> None:  # type: ignore[no-untyped-def]
