@@ -89,7 +89,7 @@ class BlockingConnection(ConnectionCore):
     """One SMTP connection over a blocking socket; methods are never-suspending coroutines."""
 
     _lost_reported = False
-    gather_data_lines = True  # script mode: a message goes out in large writes
+    gather_writes = True  # script mode: a message, and a pipelined group, go out in large writes
 
     @property
     def is_open(self) -> bool:

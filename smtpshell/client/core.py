@@ -140,7 +140,7 @@ class ConnectionCore(TLSHandling):
         self._closed_clean = False
         self._closing_locally = False
         self._goodbye: Reply | None = None  # a 421: the server is closing, and said why
-        self._batch: list[bytes] = []  # message lines not written yet (see gather_data_lines)
+        self._batch: list[bytes] = []  # bytes not written yet (see gather_writes)
         self._batched = 0
         self.raw_reader = StrictReader()  # raw mode: the line a strict server has not seen end yet
 
@@ -231,13 +231,18 @@ class ConnectionCore(TLSHandling):
     # Message lines are gathered and go out with the next write: the '.' at the
     # latest, or every DATA_BATCH bytes. A write per line costs a system call and a
     # segment each (8 writes per short message where smtplib makes 4). The server
-    # answers nothing between DATA's 354 and the '.', so nothing waits on them; a
-    # driver that shows each line as it goes (the REPL) keeps this off.
-    gather_data_lines = False
+    # answers nothing between DATA's 354 and the '.', so nothing waits on them. So
+    # are the lines of a pipelined group that the driver says more of the group
+    # follows (``send(..., more=True)``): the '.' and the next MAIL, RCPT..., they
+    # go out with the DATA that ends the group, one write and one round trip a
+    # message (RFC 2920 3.1). Whatever is gathered goes out before any wait for a
+    # reply (next_exchange), before any other write, and at close. A driver that
+    # shows each line as it goes (the REPL) keeps this off.
+    gather_writes = False
     DATA_BATCH = 64 * 1024
 
     async def _write_content(self, data: bytes) -> None:
-        if not self.gather_data_lines:
+        if not self.gather_writes:
             await self._write(data)
             return
         self._batch.append(data)
@@ -248,6 +253,10 @@ class ConnectionCore(TLSHandling):
     async def _flush_batch(self) -> None:
         if self._batch:
             await self._write(b"")
+
+    async def flush(self) -> None:
+        """Write what is gathered now (a driver about to do something that is not a line)."""
+        await self._flush_batch()
 
     async def _write(self, data: bytes, *, gated: bool = True) -> None:
         if self._batch:
@@ -277,11 +286,14 @@ class ConnectionCore(TLSHandling):
         shown: str | None = None,
         secret: bool = False,
         automatic: bool = False,
+        more: bool = False,
     ) -> None:
         """Send one line as typed, plus CRLF. Raises InjectionError for CR/LF/NUL.
 
         ``line`` is classified already (:func:`smtpshell.protocol.line.classify`);
         a plain string is a line of the ``kind`` given. Nothing is decided here.
+        ``more``: the line does not end its pipelined group, and nothing waits on its
+        reply yet; a connection that gathers writes keeps it for the group's one write.
         """
         if isinstance(line, str):
             line = Line.of(line, kind)
@@ -306,6 +318,9 @@ class ConnectionCore(TLSHandling):
             # Nothing typed or pasted after STARTTLS may go out before its reply.
             self._expect_starttls_reply()
             await self._write(wire, gated=False)
+            return
+        if more:
+            await self._write_content(wire)
             return
         await self._write(wire)
 

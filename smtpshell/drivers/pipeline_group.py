@@ -23,17 +23,29 @@ from ..untrusted import safe
 
 
 class Collector:
-    """Keeps every exchange the bus reports until :meth:`stop` (the group's replies, in order)."""
+    """Keeps every exchange the bus reports until :meth:`stop` (the group's replies, in order).
 
-    def __init__(self, bus: ev.EventBus) -> None:
+    ``owed``: replies still owed to lines sent before the group (the '.' of the message before,
+    which does not end a group and so is answered with it). They come first (replies come in
+    the order of the commands), and are not the group's: they are skipped.
+    """
+
+    def __init__(self, bus: ev.EventBus, owed: int = 0) -> None:
         self.exchanges: list[Exchange] = []
+        self._owed = owed
         self._stop: Callable[[], None] | None = bus.subscribe(self)
 
     def __call__(self, event: ev.Event) -> None:
         if isinstance(event, ev.ReplyReceived) and event.exchange.sent is not None:
-            self.exchanges.append(event.exchange)
+            self._keep(event.exchange)
         elif isinstance(event, ev.ProtocolErrorReceived) and event.exchange is not None:
-            self.exchanges.append(event.exchange)
+            self._keep(event.exchange)
+
+    def _keep(self, exchange: Exchange) -> None:
+        if self._owed:
+            self._owed -= 1
+            return
+        self.exchanges.append(exchange)
 
     def stop(self) -> None:
         if self._stop is not None:

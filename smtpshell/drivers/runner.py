@@ -17,7 +17,9 @@ With ``/pipeline on`` the runner stops waiting after each command: commands
 go out at once and their replies are shown as they come, paired in order by
 the session; it waits for every outstanding reply only after a command that
 must end a pipelined group (RFC 2920 3.1: EHLO, DATA, NOOP, QUIT, ... marked
-``ends_group`` in the catalogue).
+``ends_group`` in the catalogue). Script mode's connection gathers the lines of
+a group (to a server that advertised PIPELINING) and writes them with the line
+that ends it: the '.', the next MAIL, RCPT... and DATA, one write a message.
 
 The runner also does the few things the shell does on the user's behalf when
 asked (``--helo``, ``--starttls``, QUIT at the end of a script) and marks them
@@ -311,6 +313,8 @@ class SessionRunner:
                 from ..shell import registry  # a script without a /command never loads the registry
 
                 self.bus.before_wait()  # a command may wait on anything (a DNS lookup, a file)
+                if self.connection is not None and self.connection.is_open:
+                    await self._flush_gathered(self.connection)  # what was typed before it is on the wire first
                 try:
                     await registry.dispatch(self.context, text)
                 except registry.UnknownCommand as exc:
@@ -364,8 +368,15 @@ class SessionRunner:
                 return None
             if self._held:
                 return await self._send_group(line, shown=shown, secret=secret, automatic=automatic)
+        # Pipelining to a server that offers it, a line that does not end its group may wait for the
+        # group's one write (script mode gathers; the REPL writes each line as typed): the '.' and the
+        # verbs the catalogue lets stand anywhere in a group (MAIL, RCPT, RSET: RFC 2920 3.1), never a
+        # verb it does not know (an extension's verb ends a group unless its RFC says otherwise). To a server that
+        # did not offer PIPELINING each command still goes alone: the one write is /pipeline group's.
+        more = (self.pipelining and not line.ends_group and (line.entry is not None or line.kind is LineKind.DATA_END)
+                and self.session.advertised("PIPELINING"))
         try:
-            await conn.send(line, shown=shown, secret=secret, automatic=automatic)
+            await conn.send(line, shown=shown, secret=secret, automatic=automatic, more=more)
         except InjectionError as exc:
             self.context.error(str(exc))
             return None
@@ -439,7 +450,7 @@ class SessionRunner:
         assert conn is not None
         held, self._held = self._held, []
         group = [*held, line]
-        replies = pipeline_group.Collector(self.bus)
+        replies = pipeline_group.Collector(self.bus, owed=len(self.session.pending))
         try:
             await conn.send_group(held, line, shown=shown, secret=secret, automatic=automatic)
         except (ConnectionFailed, ConnectionClosed) as exc:
@@ -569,6 +580,12 @@ class SessionRunner:
         return _Unexplained(self.context)
 
     # -- internals ---------------------------------------------------------------
+
+    async def _flush_gathered(self, conn: ConnectionCore) -> None:
+        try:
+            await conn.flush()
+        except (ConnectionFailed, ConnectionClosed) as exc:
+            self._failed(str(exc))
 
     async def _content_line(self, line: Line, not_sent: str) -> bool:
         """A DATA or BDAT content line (no reply of its own); False if it did not go out."""
