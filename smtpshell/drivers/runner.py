@@ -88,19 +88,32 @@ class Outcome:
         self.by_stage = by_stage
         self.failed_stage: int | None = None  # the first stage a reply refused (drivers/stages.py)
         self._tls_under_way = False  # STARTTLS sent, no TLS yet: a failure now is a TLS failure
+        self._by_type = self.handlers()  # for __call__ (a listener of every event, e.g. the recorder's)
 
     def __call__(self, event: ev.Event) -> None:
-        if isinstance(event, ev.ReplyReceived):
-            self._note_reply(event)
-        elif isinstance(event, ev.ProtocolErrorReceived) and event.exchange is not None:
+        handler = self._by_type.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def handlers(self) -> dict[type, Callable[[Any], None]]:
+        """What it listens to, by event type (EventBus.subscribe_types): never the lines sent."""
+        return {ev.ReplyReceived: self._note_reply, ev.ProtocolErrorReceived: self._note_error,
+                ev.Closed: self._note_closed, ev.TLSStarted: self._note_tls}
+
+    def _note_error(self, event: ev.ProtocolErrorReceived) -> None:
+        if event.exchange is not None:
             self.protocol_errors += 1
-        elif isinstance(event, ev.Closed) and not event.clean:
+
+    def _note_closed(self, event: ev.Closed) -> None:
+        if not event.clean:
             self.error = self.error or event.reason
-        elif isinstance(event, ev.TLSStarted):
-            self._tls_under_way = False
+
+    def _note_tls(self, event: ev.TLSStarted) -> None:
+        self._tls_under_way = False
 
     def _note_reply(self, event: ev.ReplyReceived) -> None:
-        sent, reply = event.exchange.sent, event.reply
+        sent, reply = event.exchange.sent, event.exchange.reply
+        assert isinstance(reply, Reply)  # what ReplyReceived.reply says, without its property call
         klass = reply.code // 100
         if klass > self.worst:
             self.worst = klass
@@ -150,9 +163,9 @@ class SessionRunner:
         self.connection: ConnectionCore | None = None
         self.target: Target | None = None
         self.outcome = Outcome(by_stage=options.exit_codes == "stage")
-        bus.subscribe(self.outcome)
+        bus.subscribe_types(self.outcome.handlers())
         self.summary = SessionSummary()  # /summary, and the end of the session
-        bus.subscribe(self.summary)
+        bus.subscribe_types(self.summary.handlers())
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
         self.one_write = False  # /pipeline group: and hold a group's commands for one write
