@@ -128,7 +128,8 @@ class Session:
         The phase's half of the answer only: :func:`smtpshell.protocol.line.classify`
         is its one caller, and adds shell commands, blank lines and the CR/LF/NUL check.
         """
-        if self.is_data_content:
+        # is_data_content, inline: asked for every line typed.
+        if self.phase is Phase.DATA and not (self.pending and any(p.kind is Kind.DATA_END for p in self.pending)):
             return Kind.DATA_END if line == "." else Kind.DATA_LINE
         if self.phase is Phase.AUTH:
             return Kind.AUTH_RESPONSE
