@@ -44,7 +44,7 @@ from .. import events as ev
 from ..i18n import t
 from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
-from ..protocol.line import Line, LineKind, wire_bytes
+from ..protocol.line import PENDING_KIND, WIRE_ERRORS, Line, LineKind, wire_bytes
 from ..protocol.raw import Reading, StrictReader, escape
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
@@ -291,12 +291,12 @@ class ConnectionCore(TLSHandling):
         if line.kind is LineKind.CHUNK_LINE:
             await self.send_chunk_line(line)
             return
-        pending_kind = line.kind.pending
+        pending_kind = PENDING_KIND.get(line.kind)  # line.kind.pending, without the property's call
         if pending_kind is None:  # REFUSED, or a line that never goes out
             raise InjectionError(line.refusal or t("client.not_sent_kind", "a {kind} is not sent to the server", kind=line.kind.value))
         text = line.text
         display = SECRET if secret and shown is None else (shown if shown is not None else text)
-        wire = wire_bytes(text) + b"\r\n"  # as it came: script bytes go back out unchanged
+        wire = text.encode("utf-8", WIRE_ERRORS) + b"\r\n"  # wire_bytes, inline: script bytes go back out unchanged
         if (gate := self._tls_done) is not None and not gate.done:  # tls_pending, inline: asked on every line
             await self.wait_tls()
         pending = Pending(pending_kind, display, line.verb)

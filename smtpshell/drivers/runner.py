@@ -333,9 +333,9 @@ class SessionRunner:
             case LineKind.REFUSED:
                 self.context.error(line.refusal)
             case LineKind.DATA_LINE:
-                await self._content_line(line, t("drivers.runner.message_line_not_sent", "the message line was not sent"))
+                await self._content_line(line, chunk=False)
             case LineKind.CHUNK_LINE:
-                if await self._content_line(line, t("drivers.runner.chunk_line_not_sent", "the chunk line was not sent")):
+                if await self._content_line(line, chunk=True):
                     if not self.session.chunk_remaining and not self.pipelining:
                         await self.await_replies()
             case LineKind.SASL_RESPONSE if self.options.auth_dialogue:
@@ -369,7 +369,8 @@ class SessionRunner:
             return None
         if not await self._allowed(line, secret=secret):
             return None
-        self._note_unadvertised(line)
+        if line.entry is not None and line.entry.extension is not None:  # _note_unadvertised's first test, inline
+            self._note_unadvertised(line)
         if self.one_write and self.pipelining and line.kind is LineKind.COMMAND:
             if not line.ends_group:
                 self._held.append(line)
@@ -504,7 +505,7 @@ class SessionRunner:
         the verdict so a driver that walks steps can stop at the first one.
         """
         verdict = self.tls_policy.before_send(self.session, line, interactive=self.context.interactive,
-                                              secret=secret, peer=self.peer)
+                                              secret=secret, peer=conn.peer if (conn := self.connection) else None)
         for event in verdict.events:
             self.bus.emit(event)
         if verdict.refusal is None:
@@ -583,10 +584,12 @@ class SessionRunner:
 
     # -- internals ---------------------------------------------------------------
 
-    async def _content_line(self, line: Line, not_sent: str) -> bool:
-        """A DATA or BDAT content line (no reply of its own); False if it did not go out."""
+    async def _content_line(self, line: Line, *, chunk: bool) -> bool:
+        """A DATA or BDAT (``chunk``) content line (no reply of its own); False if it did not go out."""
         conn = self.connection
         if conn is None or not conn.is_open:
+            not_sent = (t("drivers.runner.chunk_line_not_sent", "the chunk line was not sent") if chunk
+                        else t("drivers.runner.message_line_not_sent", "the message line was not sent"))
             self.context.error(t("drivers.runner.not_connected_content", "not connected: {what}", what=not_sent))
             return False
         try:

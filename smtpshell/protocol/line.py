@@ -51,10 +51,10 @@ class LineKind(enum.Enum):
     @property
     def pending(self) -> Kind | None:
         """The session's record of a line of this kind, or None if it gets no reply of its own."""
-        return _PENDING.get(self)
+        return PENDING_KIND.get(self)
 
 
-_PENDING = {
+PENDING_KIND = {
     LineKind.COMMAND: Kind.COMMAND,
     LineKind.DATA_END: Kind.DATA_END,
     LineKind.SASL_RESPONSE: Kind.AUTH_RESPONSE,

@@ -136,18 +136,25 @@ class SessionSummary:
         if stage == "AUTH" and reply.code != 334:
             self.auth_result = (t("summary.auth_ok", "accepted ({code})", code=reply.code) if reply.code == 235
                                 else t("summary.auth_refused", "refused ({code})", code=reply.code))
-        elif sent.verb == "MAIL" and sent.kind is Kind.COMMAND and reply.klass == 2:
+            return
+        klass = reply.code // 100
+        if sent.verb == "MAIL" and sent.kind is Kind.COMMAND and klass == 2:
             self.envelopes.append(Envelope(safe(address_of(sent.text) or "")))
-        elif sent.verb == "RCPT" and self._open is not None:
+            return
+        envelopes = self.envelopes  # the open envelope (_open), asked once: every reply asks
+        current = envelopes[-1] if envelopes and not envelopes[-1].result else None
+        if current is None:
+            return
+        if sent.verb == "RCPT":
             address = safe(address_of(sent.text) or "")
-            if reply.klass == 2:
-                self._open.accepted.append(address)
+            if klass == 2:
+                current.accepted.append(address)
             else:
-                self._open.refused.append((address, reply.code))
-        elif self._open is not None and sent.verb == "RSET":
-            self._open.result = t("summary.reset", "reset before it was sent (RSET)")
-        elif self._open is not None and self._ends_message(sent, reply.code):
-            self._finish(self._open, reply.code, " ".join(reply.lines))
+                current.refused.append((address, reply.code))
+        elif sent.verb == "RSET":
+            current.result = t("summary.reset", "reset before it was sent (RSET)")
+        elif self._ends_message(sent, reply.code):
+            self._finish(current, reply.code, " ".join(reply.lines))
 
     @property
     def _open(self) -> Envelope | None:
