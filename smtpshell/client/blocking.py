@@ -91,6 +91,7 @@ class BlockingConnection(ConnectionCore):
     """One SMTP connection over a blocking socket; methods are never-suspending coroutines."""
 
     _lost_reported = False
+    _read_view: memoryview | None = None  # _read_once's buffer, made on the first read
     gather_data_lines = True  # script mode: a message goes out in large writes
 
     # The core's test (a transport, not closing) kept as a plain attribute: it is asked several
@@ -146,7 +147,12 @@ class BlockingConnection(ConnectionCore):
             return
         try:
             transport.sock.settimeout(timeout)
-            data = transport.sock.recv(_READ_SIZE)
+            # Into a buffer kept for the connection: recv(256 KiB) allocates 256 KiB for each read
+            # (an mmap, an mremap to the few bytes a reply is, a munmap: three system calls a reply).
+            view = self._read_view
+            if view is None:
+                view = self._read_view = memoryview(bytearray(_READ_SIZE))
+            data = view[: transport.sock.recv_into(view)].tobytes()
         except TimeoutError:
             return  # the caller checks its deadline
         except OSError as exc:  # a reset: reported as the end of the connection like an EOF
