@@ -366,7 +366,8 @@ class ConnectionCore(TLSHandling):
 
     async def send_data_line(self, line: Line | str) -> None:
         """One line of message content, dot-stuffed if it starts with '.'."""
-        text = _checked(line)
+        # _checked, inline for the line the runner hands over (a classified message line).
+        text = line.text if type(line) is Line and line.kind is LineKind.DATA_LINE else _checked(line)
         wire, stuffed = stuff_line(text)
         note = t("client.data.dot_stuffed", "dot-stuffed: sent as {wire}", wire=repr(wire[:-2].decode("utf-8", "replace"))) if stuffed else ""
         self.bus.emit(ev.LineSent(text, LineKind.DATA_LINE, len(wire), note=note))
@@ -388,7 +389,8 @@ class ConnectionCore(TLSHandling):
     async def next_exchange(self, timeout: float | None = None) -> Exchange:
         """The next reply (or error standing in for one), paired with what it answers."""
         limit = self.timeout if timeout is None else timeout
-        await self._flush_batch()  # what is gathered goes before anything is awaited
+        if self._batch:  # _flush_batch's test, inline: what is gathered goes before anything is awaited
+            await self._flush_batch()
 
         def ready() -> bool:
             return bool(self._exchanges) or (not self.is_open and self._closed_reason is not None)

@@ -101,11 +101,12 @@ class ScriptContext:
             text = self._text(render_event(event, session, options), columns)
         else:
             key = (key, columns)
-            text = self._shown.get(key)
-            if text is None:
+            kept = self._shown.get(key)
+            if kept is None:
                 if len(self._shown) >= SHOWN_LIMIT:
                     self._shown.clear()  # a session of distinct lines (Subject: 1, 2 ...) starts over
-                text = self._shown[key] = self._text(render_event(event, session, options), columns)
+                kept = self._shown[key] = self._text(render_event(event, session, options), columns)
+            text = kept
         if self.holding and text:  # _write's held path, inline: every event shown comes here
             self._held.append(text)
             self._held_chars += len(text)

@@ -134,14 +134,15 @@ def classify(text: str, session: Session) -> Line:
     """What ``text`` is, typed now in ``session``: the one place that decides it."""
     where = session.line_kind(text)
     if where in (Kind.DATA_LINE, Kind.DATA_END, Kind.CHUNK_LINE):
-        return Line.of(text, _FROM_SESSION[where])
+        kind = _FROM_SESSION[where]
+        return _KNOWN[kind].get(text) or Line.of(text, kind)  # Line.of's kept lines, asked first here
     if text.startswith(SHELL_PREFIX):
         return Line(text, LineKind.SHELL)
     if where is Kind.AUTH_RESPONSE:
         return Line.of(text, LineKind.SASL_RESPONSE)  # before the blank check: "" is a real answer
     if not text.strip():
         return Line(text, LineKind.BLANK)
-    return Line.of(text, LineKind.COMMAND)
+    return _KNOWN[LineKind.COMMAND].get(text) or Line.of(text, LineKind.COMMAND)
 
 
 # Bytes that came in go out as they came: script input is decoded with

@@ -129,8 +129,11 @@ class SessionSummary:
                 self._add("greeting", now - self._started)
                 self._started = None
             return
-        stage = self._stage(sent)
-        self._add(stage, now - self._sent_at)
+        # _stage and _add, inline: every reply comes here.
+        kind = sent.kind
+        stage = "DATA" if kind is Kind.DATA_END else "AUTH" if kind is Kind.AUTH_RESPONSE else _STAGE_OF_VERB.get(sent.verb, "other")
+        seconds = self.stage_seconds
+        seconds[stage] = seconds.get(stage, 0.0) + max(now - self._sent_at, 0.0)
         if sent.verb == "STARTTLS" and reply.code == 220:
             self._tls_asked_at = now  # the handshake counts as TLS too
         if stage == "AUTH" and reply.code != 334:
@@ -181,13 +184,6 @@ class SessionSummary:
                 envelope.queue_id = safe(found.group(1))
         else:
             envelope.result = t("summary.message_refused", "refused ({code})", code=code)
-
-    def _stage(self, sent: Pending) -> str:
-        if sent.kind is Kind.DATA_END:
-            return "DATA"
-        if sent.kind is Kind.AUTH_RESPONSE:
-            return "AUTH"
-        return _STAGE_OF_VERB.get(sent.verb, "other")
 
     def _add(self, stage: str, seconds: float) -> None:
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + max(seconds, 0.0)
