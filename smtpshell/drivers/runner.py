@@ -593,7 +593,10 @@ class SessionRunner:
             self.context.error(t("drivers.runner.not_connected_content", "not connected: {what}", what=not_sent))
             return False
         try:
-            await conn.send(line)
+            if line.kind is LineKind.DATA_LINE:
+                await conn.send_data_line(line)  # what send would do with it, without the hop
+            else:
+                await conn.send(line)
         except (InjectionError, ChunkTooLong) as exc:
             self.context.error(str(exc))
             return False
