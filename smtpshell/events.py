@@ -10,7 +10,7 @@ placeholder in ``shown`` and the wire bytes are not kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from .protocol.line import LineKind
 from .protocol.replies import ProtocolError, Reply
@@ -18,7 +18,9 @@ from .protocol.session import Exchange
 from .records import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from typing import TypeVar
+    from typing import Any, TypeVar
+
+    Handler = Callable[[Any], None]  # a handler of one event type (subscribe_types)
 
 SECRET_PLACEHOLDER = "<secret hidden>"
 
@@ -151,10 +153,19 @@ def _nothing() -> None:
 
 
 class EventBus:
-    """Fans events out to every listener, in the order they subscribed."""
+    """Fans events out to every listener, in the order they subscribed.
+
+    A listener takes every event (:meth:`subscribe`) or only some types, each with its own
+    handler (:meth:`subscribe_types`), so a listener that cares about replies is not called
+    for the eight lines of every message. What an event type reaches is worked out once per
+    type (a tuple, in subscription order) and looked up by ``type(event)`` on every emit:
+    no isinstance chain per listener, no copy of the list per event.
+    """
 
     def __init__(self) -> None:
-        self._listeners: list[Listener] = []
+        # Each subscription: a listener of every event, or a map from event type to handler.
+        self._subscriptions: list[Listener | dict[type, Handler]] = []
+        self._routes: dict[type, tuple[Handler, ...]] = {}
         # Set once a session handles secrets (the AUTH flow's redactor): text that
         # came from the server is scrubbed here, before any listener sees it, so
         # the screen, the recorder and every other view get the same clean text.
@@ -167,13 +178,44 @@ class EventBus:
         self.before_wait: Callable[[], None] = _nothing
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        """``listener`` gets every event; returns the call that unsubscribes it."""
+        return self._add(listener)
+
+    def subscribe_types(self, handlers: Mapping[type, Handler]) -> Callable[[], None]:
+        """Each handler gets the events of its type (or a subclass of it), and nothing else."""
+        return self._add(dict(handlers))
+
+    def _add(self, subscription: Listener | dict[type, Handler]) -> Callable[[], None]:
+        self._subscriptions.append(subscription)
+        self._routes.clear()
+
+        def unsubscribe() -> None:
+            self._subscriptions.remove(subscription)
+            self._routes.clear()
+
+        return unsubscribe
+
+    def _route(self, kind: type) -> tuple[Handler, ...]:
+        """The listeners an event of type ``kind`` reaches, in subscription order (then kept)."""
+        route: list[Handler] = []
+        for subscription in self._subscriptions:
+            if not isinstance(subscription, dict):
+                route.append(subscription)
+                continue
+            for handled, handler in subscription.items():
+                if issubclass(kind, handled):
+                    route.append(handler)
+                    break
+        found = self._routes[kind] = tuple(route)
+        return found
 
     def emit(self, event: Event) -> None:
         if self.scrub is not None:
             event = scrubbed(event, self.scrub)
-        for listener in list(self._listeners):
+        route = self._routes.get(type(event))
+        if route is None:
+            route = self._route(type(event))
+        for listener in route:
             try:
                 listener(event)
             except Exception as exc:  # noqa: BLE001 - a safety net, see below
@@ -182,7 +224,7 @@ class EventBus:
                 # connection. One listener's bug must not cost the session.
                 self.listener_failed(listener, exc)
 
-    def listener_failed(self, listener: Listener, exc: Exception) -> None:
+    def listener_failed(self, listener: Handler, exc: Exception) -> None:
         import sys
 
         name = getattr(listener, "__qualname__", type(listener).__name__)

@@ -7,7 +7,6 @@ under ``--explain off``): start-up time is part of what users feel.
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
 
 from .records import TYPE_CHECKING
 
@@ -16,14 +15,19 @@ if TYPE_CHECKING:
 
 
 class _LazyModule:
+    # ``_name`` is a slot, so it is found before the instance's __dict__, which becomes the
+    # module's own namespace once loaded: from then on every name is found there without a
+    # Python call (``__getattr__`` is asked only for a miss), and stays live (a name the module
+    # rebinds, or a test patches, is seen at once).
+    __slots__ = ("_name", "__dict__")
+
     def __init__(self, name: str) -> None:
         self._name = name
-        self._module: ModuleType | None = None
 
     def __getattr__(self, attr: str) -> Any:
-        if self._module is None:
-            self._module = importlib.import_module(self._name)
-        return getattr(self._module, attr)
+        module = importlib.import_module(self._name)
+        self.__dict__ = module.__dict__
+        return getattr(module, attr)
 
 
 def lazy_module(name: str) -> Any:

@@ -101,6 +101,8 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
             monkeypatch.setattr(module, "classify", counting_classify)
     monkeypatch.setattr(Session, "line_kind", counting_line_kind)
     monkeypatch.setattr(CommandLine, "parse", classmethod(counting_parse))
+    for known in line_module._KNOWN.values():
+        known.clear()  # lines an earlier test made are kept (Line.of): this one starts with none
     yield calls
 
 
@@ -142,3 +144,26 @@ async def test_the_connection_sends_a_line_as_it_was_classified(practice_server:
     with pytest.raises(Exception, match="CR"):
         await client.conn.send(classify("NOOP\rQUIT", session))
     await client.close()
+
+
+async def test_a_line_typed_again_is_not_parsed_again(practice_server: PracticeServer, counted: Counter[str]) -> None:
+    """Line.of keeps the lines it made: 1,000 messages are a dozen distinct lines (issue 18)."""
+    lines = ["EHLO me.example", *[MAIL, "RCPT TO:<bob@practice.test>", "RSET"] * 3]
+    out, err = io.StringIO(), io.StringIO()
+    driver = ScriptDriver(lines, Target(practice_server.host, practice_server.port), RunOptions(timeout=10),
+                          out=out, err=err)
+    assert await driver.run() == 0, out.getvalue() + err.getvalue()
+    assert out.getvalue().count(f"C: {MAIL}\n") == 3
+    assert counted[f"classify {MAIL}"] == 3  # asked every time: the session decides its kind
+    assert counted[f"parse {MAIL}"] == 1  # before: 3
+
+
+def test_a_refused_line_is_not_kept_and_a_long_line_is_not_kept() -> None:
+    refused = line_module.Line.of("MAIL FROM:<a@b>\rRSET")
+    assert refused.kind is LineKind.REFUSED
+    assert "MAIL FROM:<a@b>\rRSET" not in line_module._KNOWN[LineKind.COMMAND]
+    long = "X" * (line_module.LINE_KEPT_CHARS + 1)
+    assert line_module.Line.of(long, LineKind.DATA_LINE).text == long
+    assert long not in line_module._KNOWN[LineKind.DATA_LINE]
+    kept = line_module.Line.of("NOOP")
+    assert line_module.Line.of("NOOP") is kept

@@ -54,3 +54,13 @@ def test_equal_keys_render_alike(smtp_server: SmtpServer, raw: bool) -> None:
         repeated += len(renders) > 1
         assert len({text for text, _ in renders}) == 1, (key, renders)
     assert repeated > 5  # the same lines came again, and were the same
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_a_sent_lines_key_is_the_line_and_raw_mode(raw: bool) -> None:
+    """ScriptContext.show makes this key itself for every line shown (issue 18): it must stay cache_key's."""
+    from smtpshell.protocol.line import LineKind
+
+    line = ev.LineSent("MAIL FROM:<a@example.org>", LineKind.COMMAND, 27)
+    for level in LEVELS:
+        assert cache_key(line, None, RenderOptions(explain=level, raw=raw)) == (line, raw)

@@ -172,3 +172,47 @@ def test_valid_replies_round_trip_in_any_split(items: list[tuple[int, list[str]]
         prev = cut
     assert [(e.code, list(e.lines)) for e in events if isinstance(e, Reply)] == items
     assert b"".join(e.raw for e in events if isinstance(e, Reply)) == wire
+
+
+def test_a_one_line_reply_seen_before_is_given_back_not_parsed_again() -> None:
+    """Issue 18: "250 ok" twice a message, 1,000 messages; parsed once (a Reply is a function of its bytes)."""
+    parser = ReplyParser()
+    first = parser.feed(b"250 2.1.0 ok\r\n")[0]
+    again = parser.feed(b"250 2.1.0 ok\r\n250 2.1.0 ok\r\n")
+    assert again == [first, first] and again[0] is first  # before: a new Reply each time
+    assert first.enhanced == "2.1.0"
+    # Split across segments, the same reply still comes out whole (the line is buffered first).
+    assert parser.feed(b"250 2.1") == [] and parser.feed(b".0 ok\r\n") == [first]
+
+
+def test_replies_with_a_note_or_inside_a_multiline_reply_are_parsed_every_time() -> None:
+    parser = ReplyParser()
+    for _ in range(2):
+        (bare,) = parser.feed(b"250 ok\n")
+        assert isinstance(bare, Reply) and bare.notes  # the bare-LF note, each time
+    parser.feed(b"250 ok\r\n")
+    (multi,) = parser.feed(b"250-first\r\n250 ok\r\n")  # "250 ok" here is a last line, not a reply
+    assert isinstance(multi, Reply) and multi.lines == ("first", "ok")
+    errors = [parser.feed(b"250 \xff\r\n") for _ in range(2)]
+    assert all(isinstance(events[0], ProtocolError) and not events[0].replaces_reply for events in errors)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([b"250 ok\r\n", b"250-a\r\n", b"354 go\r\n", b"250 ok\n", b"junk\r\n", b"250 ok"]),
+                max_size=12), st.data())
+def test_one_parser_fed_again_and_again_parses_as_fresh_ones_would(pieces: list[bytes], data: st.DataObject) -> None:
+    wire = b"".join(pieces)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(wire)), max_size=6)))
+    kept, fresh = ReplyParser(), ReplyParser()
+    fresh._known = _Forgetful()  # type: ignore[assignment]  # a parser that keeps nothing
+    got, want, prev = [], [], 0
+    for cut in [*cuts, len(wire)]:
+        got += kept.feed(wire[prev:cut])
+        want += fresh.feed(wire[prev:cut])
+        prev = cut
+    assert got + kept.eof() == want + fresh.eof()
+
+
+class _Forgetful(dict):  # type: ignore[type-arg]
+    def __setitem__(self, key: object, value: object) -> None:
+        pass

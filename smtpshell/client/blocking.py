@@ -33,10 +33,11 @@ if TYPE_CHECKING:
 class SocketTransport:
     """The few transport calls the core makes, over a blocking socket."""
 
-    def __init__(self, sock: socket.socket, timeout: float) -> None:
+    def __init__(self, sock: socket.socket, timeout: float, on_close: Callable[[], None] = lambda: None) -> None:
         self.sock = sock
         self.timeout = timeout
         self._closing = False
+        self._on_close = on_close  # the connection's is_open goes False with it
         self.lost: Exception | None = None  # why the socket failed, for connection_lost
         self.unread = b""  # bytes read after a failed send, for the core before connection_lost
 
@@ -71,6 +72,7 @@ class SocketTransport:
     def close(self) -> None:
         if not self._closing:
             self._closing = True
+            self._on_close()
             try:
                 self.sock.close()
             except OSError:
@@ -89,12 +91,15 @@ class BlockingConnection(ConnectionCore):
     """One SMTP connection over a blocking socket; methods are never-suspending coroutines."""
 
     _lost_reported = False
+    _read_view: memoryview | None = None  # _read_once's buffer, made on the first read
     gather_writes = True  # script mode: a message, and a pipelined group, go out in large writes
 
-    @property
-    def is_open(self) -> bool:
-        # The core's test, on this shell's own transport: asked several times a line.
-        return self._transport is not None and not self._transport._closing
+    # The core's test (a transport, not closing) kept as a plain attribute: it is asked several
+    # times a line, and here the only way a transport closes is SocketTransport.close, which says so.
+    is_open = False
+
+    def _transport_closed(self) -> None:
+        self.is_open = False
 
     async def _connect(self) -> None:
         try:
@@ -103,7 +108,9 @@ class BlockingConnection(ConnectionCore):
         except OSError as exc:  # socket.timeout included
             raise ConnectionFailed(connect_error(self.target, exc, self.timeout)) from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
-        self.connection_made(SocketTransport(sock, self.timeout))
+        transport = SocketTransport(sock, self.timeout, on_close=self._transport_closed)
+        self.is_open = True  # before connection_made: its listeners see an open connection
+        self.connection_made(transport)
 
     # -- waiting: read the socket until the condition holds ----------------------
 
@@ -140,7 +147,12 @@ class BlockingConnection(ConnectionCore):
             return
         try:
             transport.sock.settimeout(timeout)
-            data = transport.sock.recv(_READ_SIZE)
+            # Into a buffer kept for the connection: recv(256 KiB) allocates 256 KiB for each read
+            # (an mmap, an mremap to the few bytes a reply is, a munmap: three system calls a reply).
+            view = self._read_view
+            if view is None:
+                view = self._read_view = memoryview(bytearray(_READ_SIZE))
+            data = view[: transport.sock.recv_into(view)].tobytes()
         except TimeoutError:
             return  # the caller checks its deadline
         except OSError as exc:  # a reset: reported as the end of the connection like an EOF

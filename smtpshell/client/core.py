@@ -44,7 +44,7 @@ from .. import events as ev
 from ..i18n import t
 from ..protocol.commands import InjectionError
 from ..protocol.data import DataEncoder, chunk_line, stuff_line
-from ..protocol.line import Line, LineKind, wire_bytes
+from ..protocol.line import PENDING_KIND, WIRE_ERRORS, Line, LineKind, wire_bytes
 from ..protocol.raw import Reading, StrictReader, escape
 from ..protocol.replies import ProtocolError, Reply, ReplyParser
 from ..protocol.session import Exchange, Kind, Pending, Session
@@ -303,12 +303,12 @@ class ConnectionCore(TLSHandling):
         if line.kind is LineKind.CHUNK_LINE:
             await self.send_chunk_line(line)
             return
-        pending_kind = line.kind.pending
+        pending_kind = PENDING_KIND.get(line.kind)  # line.kind.pending, without the property's call
         if pending_kind is None:  # REFUSED, or a line that never goes out
             raise InjectionError(line.refusal or t("client.not_sent_kind", "a {kind} is not sent to the server", kind=line.kind.value))
         text = line.text
         display = SECRET if secret and shown is None else (shown if shown is not None else text)
-        wire = wire_bytes(text) + b"\r\n"  # as it came: script bytes go back out unchanged
+        wire = text.encode("utf-8", WIRE_ERRORS) + b"\r\n"  # wire_bytes, inline: script bytes go back out unchanged
         if (gate := self._tls_done) is not None and not gate.done:  # tls_pending, inline: asked on every line
             await self.wait_tls()
         pending = Pending(pending_kind, display, line.verb)
@@ -381,7 +381,8 @@ class ConnectionCore(TLSHandling):
 
     async def send_data_line(self, line: Line | str) -> None:
         """One line of message content, dot-stuffed if it starts with '.'."""
-        text = _checked(line)
+        # _checked, inline for the line the runner hands over (a classified message line).
+        text = line.text if type(line) is Line and line.kind is LineKind.DATA_LINE else _checked(line)
         wire, stuffed = stuff_line(text)
         note = t("client.data.dot_stuffed", "dot-stuffed: sent as {wire}", wire=repr(wire[:-2].decode("utf-8", "replace"))) if stuffed else ""
         self.bus.emit(ev.LineSent(text, LineKind.DATA_LINE, len(wire), note=note))
@@ -403,7 +404,8 @@ class ConnectionCore(TLSHandling):
     async def next_exchange(self, timeout: float | None = None) -> Exchange:
         """The next reply (or error standing in for one), paired with what it answers."""
         limit = self.timeout if timeout is None else timeout
-        await self._flush_batch()  # what is gathered goes before anything is awaited
+        if self._batch:  # _flush_batch's test, inline: what is gathered goes before anything is awaited
+            await self._flush_batch()
 
         def ready() -> bool:
             return bool(self._exchanges) or (not self.is_open and self._closed_reason is not None)

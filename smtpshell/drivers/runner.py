@@ -90,19 +90,32 @@ class Outcome:
         self.by_stage = by_stage
         self.failed_stage: int | None = None  # the first stage a reply refused (drivers/stages.py)
         self._tls_under_way = False  # STARTTLS sent, no TLS yet: a failure now is a TLS failure
+        self._by_type = self.handlers()  # for __call__ (a listener of every event, e.g. the recorder's)
 
     def __call__(self, event: ev.Event) -> None:
-        if isinstance(event, ev.ReplyReceived):
-            self._note_reply(event)
-        elif isinstance(event, ev.ProtocolErrorReceived) and event.exchange is not None:
+        handler = self._by_type.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def handlers(self) -> dict[type, Callable[[Any], None]]:
+        """What it listens to, by event type (EventBus.subscribe_types): never the lines sent."""
+        return {ev.ReplyReceived: self._note_reply, ev.ProtocolErrorReceived: self._note_error,
+                ev.Closed: self._note_closed, ev.TLSStarted: self._note_tls}
+
+    def _note_error(self, event: ev.ProtocolErrorReceived) -> None:
+        if event.exchange is not None:
             self.protocol_errors += 1
-        elif isinstance(event, ev.Closed) and not event.clean:
+
+    def _note_closed(self, event: ev.Closed) -> None:
+        if not event.clean:
             self.error = self.error or event.reason
-        elif isinstance(event, ev.TLSStarted):
-            self._tls_under_way = False
+
+    def _note_tls(self, event: ev.TLSStarted) -> None:
+        self._tls_under_way = False
 
     def _note_reply(self, event: ev.ReplyReceived) -> None:
-        sent, reply = event.exchange.sent, event.reply
+        sent, reply = event.exchange.sent, event.exchange.reply
+        assert isinstance(reply, Reply)  # what ReplyReceived.reply says, without its property call
         klass = reply.code // 100
         if klass > self.worst:
             self.worst = klass
@@ -152,9 +165,9 @@ class SessionRunner:
         self.connection: ConnectionCore | None = None
         self.target: Target | None = None
         self.outcome = Outcome(by_stage=options.exit_codes == "stage")
-        bus.subscribe(self.outcome)
+        bus.subscribe_types(self.outcome.handlers())
         self.summary = SessionSummary()  # /summary, and the end of the session
-        bus.subscribe(self.summary)
+        bus.subscribe_types(self.summary.handlers())
         self._skipping_data = False  # DATA was refused: skip content up to "."
         self.pipelining = False  # /pipeline on: do not wait for each reply (RFC 2920)
         self.one_write = False  # /pipeline group: and hold a group's commands for one write
@@ -324,9 +337,9 @@ class SessionRunner:
             case LineKind.REFUSED:
                 self.context.error(line.refusal)
             case LineKind.DATA_LINE:
-                await self._content_line(line, t("drivers.runner.message_line_not_sent", "the message line was not sent"))
+                await self._content_line(line, chunk=False)
             case LineKind.CHUNK_LINE:
-                if await self._content_line(line, t("drivers.runner.chunk_line_not_sent", "the chunk line was not sent")):
+                if await self._content_line(line, chunk=True):
                     if not self.session.chunk_remaining and not self.pipelining:
                         await self.await_replies()
             case LineKind.SASL_RESPONSE if self.options.auth_dialogue:
@@ -360,7 +373,8 @@ class SessionRunner:
             return None
         if not await self._allowed(line, secret=secret):
             return None
-        self._note_unadvertised(line)
+        if line.entry is not None and line.entry.extension is not None:  # _note_unadvertised's first test, inline
+            self._note_unadvertised(line)
         if self.one_write and self.pipelining and line.kind is LineKind.COMMAND:
             if not line.ends_group:
                 self._held.append(line)
@@ -502,7 +516,7 @@ class SessionRunner:
         the verdict so a driver that walks steps can stop at the first one.
         """
         verdict = self.tls_policy.before_send(self.session, line, interactive=self.context.interactive,
-                                              secret=secret, peer=self.peer)
+                                              secret=secret, peer=conn.peer if (conn := self.connection) else None)
         for event in verdict.events:
             self.bus.emit(event)
         if verdict.refusal is None:
@@ -587,14 +601,19 @@ class SessionRunner:
         except (ConnectionFailed, ConnectionClosed) as exc:
             self._failed(str(exc))
 
-    async def _content_line(self, line: Line, not_sent: str) -> bool:
-        """A DATA or BDAT content line (no reply of its own); False if it did not go out."""
+    async def _content_line(self, line: Line, *, chunk: bool) -> bool:
+        """A DATA or BDAT (``chunk``) content line (no reply of its own); False if it did not go out."""
         conn = self.connection
         if conn is None or not conn.is_open:
+            not_sent = (t("drivers.runner.chunk_line_not_sent", "the chunk line was not sent") if chunk
+                        else t("drivers.runner.message_line_not_sent", "the message line was not sent"))
             self.context.error(t("drivers.runner.not_connected_content", "not connected: {what}", what=not_sent))
             return False
         try:
-            await conn.send(line)
+            if line.kind is LineKind.DATA_LINE:
+                await conn.send_data_line(line)  # what send would do with it, without the hop
+            else:
+                await conn.send(line)
         except (InjectionError, ChunkTooLong) as exc:
             self.context.error(str(exc))
             return False

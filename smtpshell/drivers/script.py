@@ -94,16 +94,25 @@ class ScriptContext:
         options = self.render_options
         session = self.runner.session if self.runner is not None else None
         columns = width.terminal_columns(self.out) if self._out_is_tty else None
-        key = cache_key(event, session, options)
+        # A line's key is cache_key's first answer (the line, raw mode), made here: a session is
+        # mostly lines, and this is asked for every event shown.
+        key = (event, options.raw) if type(event) is ev.LineSent else cache_key(event, session, options)
         if key is None:
-            self._write(self.out, self._text(render_event(event, session, options), columns))
+            text = self._text(render_event(event, session, options), columns)
+        else:
+            key = (key, columns)
+            kept = self._shown.get(key)
+            if kept is None:
+                if len(self._shown) >= SHOWN_LIMIT:
+                    self._shown.clear()  # a session of distinct lines (Subject: 1, 2 ...) starts over
+                kept = self._shown[key] = self._text(render_event(event, session, options), columns)
+            text = kept
+        if self.holding and text:  # _write's held path, inline: every event shown comes here
+            self._held.append(text)
+            self._held_chars += len(text)
+            if self._held_chars >= HOLD_LIMIT:
+                self.flush_output()
             return
-        key = (key, columns)
-        text = self._shown.get(key)
-        if text is None:
-            if len(self._shown) >= SHOWN_LIMIT:
-                self._shown.clear()  # a session of distinct lines (Subject: 1, 2 ...) starts over
-            text = self._shown[key] = self._text(render_event(event, session, options), columns)
         self._write(self.out, text)
 
     def _columns(self) -> int | None:

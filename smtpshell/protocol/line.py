@@ -51,10 +51,10 @@ class LineKind(enum.Enum):
     @property
     def pending(self) -> Kind | None:
         """The session's record of a line of this kind, or None if it gets no reply of its own."""
-        return _PENDING.get(self)
+        return PENDING_KIND.get(self)
 
 
-_PENDING = {
+PENDING_KIND = {
     LineKind.COMMAND: Kind.COMMAND,
     LineKind.DATA_END: Kind.DATA_END,
     LineKind.SASL_RESPONSE: Kind.AUTH_RESPONSE,
@@ -102,29 +102,47 @@ class Line(NamedTuple):
     def of(cls, text: str, kind: LineKind = LineKind.COMMAND) -> Line:
         """A line whose kind the caller knows (the shell's own lines: EHLO, QUIT, SASL answers).
 
-        Only the CR/LF/NUL check is made: nothing is classified.
+        Only the CR/LF/NUL check is made: nothing is classified. A line is a function of its
+        text and kind, and a session sends the same few lines again and again (1,000 messages
+        are a dozen distinct lines), so the lines made are kept (a bounded number of them).
         """
+        known = _KNOWN[kind]
+        line = known.get(text)
+        if line is not None:
+            return line
         problem = _injection(text)
-        if problem:
+        if problem:  # never kept: its words are in the language of the moment
             return cls(text, LineKind.REFUSED, refusal=problem)
         if kind is LineKind.COMMAND:
             verb = CommandLine.parse(text).verb
-            return cls(text, kind, verb, catalogue.lookup(verb))
-        return cls(text, kind)
+            line = cls(text, kind, verb, catalogue.lookup(verb))
+        else:
+            line = cls(text, kind)
+        if len(text) <= LINE_KEPT_CHARS:  # a long line is rarely typed twice: memory stays small
+            if len(known) >= LINES_KEPT:
+                known.clear()  # a run of distinct lines (Subject: 1, 2 ...) starts over
+            known[text] = line
+        return line
+
+
+LINES_KEPT = 256  # lines kept by Line.of, for each kind
+LINE_KEPT_CHARS = 1000  # the longest line kept (RFC 5321's limit is 998 characters and CRLF)
+_KNOWN: dict[LineKind, dict[str, Line]] = {kind: {} for kind in LineKind}
 
 
 def classify(text: str, session: Session) -> Line:
     """What ``text`` is, typed now in ``session``: the one place that decides it."""
     where = session.line_kind(text)
     if where in (Kind.DATA_LINE, Kind.DATA_END, Kind.CHUNK_LINE):
-        return Line.of(text, _FROM_SESSION[where])
+        kind = _FROM_SESSION[where]
+        return _KNOWN[kind].get(text) or Line.of(text, kind)  # Line.of's kept lines, asked first here
     if text.startswith(SHELL_PREFIX):
         return Line(text, LineKind.SHELL)
     if where is Kind.AUTH_RESPONSE:
         return Line.of(text, LineKind.SASL_RESPONSE)  # before the blank check: "" is a real answer
     if not text.strip():
         return Line(text, LineKind.BLANK)
-    return Line.of(text, LineKind.COMMAND)
+    return _KNOWN[LineKind.COMMAND].get(text) or Line.of(text, LineKind.COMMAND)
 
 
 # Bytes that came in go out as they came: script input is decoded with

@@ -98,6 +98,10 @@ def parse_enhanced(code: int, text: str) -> str | None:
     return None
 
 
+KNOWN_REPLIES = 64  # one-line replies a parser keeps by their bytes
+KNOWN_REPLY_BYTES = 512  # the longest kept
+
+
 class _Pending:
     __slots__ = ("code", "lines", "raw", "notes", "overflowed")
 
@@ -133,6 +137,10 @@ class ReplyParser:
         self._skipping_line = False  # inside an over-long line
         self._skipping_reply = False  # inside a reply that had too many lines
         self._skip_reply_after_line = False  # the over-long line was NNN-: skip its reply's rest
+        # One-line replies by their bytes: a Reply is a function of them, and a session gets
+        # the same few again and again ("250 ok" twice a message). Only well-formed ones are
+        # kept (CRLF, UTF-8, no note), so what is given back is what parsing would make.
+        self._known: dict[bytes, Reply] = {}
 
     @property
     def buffered(self) -> bytes:
@@ -161,6 +169,11 @@ class ReplyParser:
             if self._skipping_line:
                 self._end_skipped_line()
                 continue
+            if not self._buf and self._pending is None and not self._skipping_reply:
+                known = self._known.get(chunk)
+                if known is not None:
+                    events.append(known)
+                    continue
             # The line's length without its end (CRLF, or a bare LF), wherever TCP split it.
             crlf = chunk.endswith(b"\r\n") or (len(chunk) == 1 and self._buf.endswith(b"\r"))
             if len(self._buf) + len(chunk) - 1 - crlf > self.max_line:
@@ -292,12 +305,15 @@ class ReplyParser:
                 )
             return
         self._pending = None
-        events.append(
-            Reply(
-                code=code,
-                lines=tuple(pending.lines),
-                raw=b"".join(pending.raw),
-                enhanced=parse_enhanced(code, pending.lines[0]),
-                notes=tuple(pending.notes),
-            )
+        reply = Reply(
+            code=code,
+            lines=tuple(pending.lines),
+            raw=b"".join(pending.raw),
+            enhanced=parse_enhanced(code, pending.lines[0]),
+            notes=tuple(pending.notes),
         )
+        events.append(reply)
+        if len(pending.raw) == 1 and not pending.notes and len(raw) <= KNOWN_REPLY_BYTES:
+            if len(self._known) >= KNOWN_REPLIES:
+                self._known.clear()  # replies that all differ (queue ids): start over
+            self._known[raw] = reply

@@ -128,7 +128,8 @@ class Session:
         The phase's half of the answer only: :func:`smtpshell.protocol.line.classify`
         is its one caller, and adds shell commands, blank lines and the CR/LF/NUL check.
         """
-        if self.is_data_content:
+        # is_data_content, inline: asked for every line typed.
+        if self.phase is Phase.DATA and not (self.pending and any(p.kind is Kind.DATA_END for p in self.pending)):
             return Kind.DATA_END if line == "." else Kind.DATA_LINE
         if self.phase is Phase.AUTH:
             return Kind.AUTH_RESPONSE
@@ -160,7 +161,14 @@ class Session:
         sent = self.pending.popleft() if self.pending else None
         before = self.phase
         if isinstance(reply, Reply):
-            rule = rule_for(_key(sent) if sent is not None else "UNSOLICITED", reply.code)
+            # _key(sent), inline (asked for every reply; an Enum's .name is a Python call, so is _key)
+            answered = "UNSOLICITED" if sent is None else sent.verb if sent.kind is Kind.COMMAND else _KIND_KEY[sent.kind]
+            key = (answered, reply.code)
+            rule = _RULES.get(key)
+            if rule is None and key not in _RULES:
+                if len(_RULES) >= RULES_KEPT:
+                    _RULES.clear()  # verbs typed are the user's: the keys are bounded here
+                rule = _RULES[key] = rule_for(answered, reply.code)  # a few keys a session
             if rule is not None:
                 _apply(self, rule, sent, reply)
         exchange = Exchange(sent, reply, before, self.phase)
@@ -235,6 +243,11 @@ def _key(sent: Pending) -> str:
     if sent.kind is Kind.COMMAND:
         return sent.verb
     return sent.kind.name
+
+
+_KIND_KEY = {kind: kind.name for kind in Kind}  # _key's answer for what is not a command
+RULES_KEPT = 1024
+_RULES: dict[tuple[str, int], Rule | None] = {}  # rule_for's answers by (what was answered, code), kept
 
 
 # -- the transition table ---------------------------------------------------
@@ -355,7 +368,8 @@ def _apply(s: Session, rule: Rule, sent: Pending | None, reply: Reply | None) ->
     elif effect is Effect.CLOSED:
         s.pending.clear()
         s.chunk_remaining = 0
-    s.phase = _target(s, rule.next, text)
+    target = rule.next
+    s.phase = target if isinstance(target, Phase) else _target(s, target, text)
 
 
 def _target(s: Session, target: Phase | Next, text: str) -> Phase:

@@ -19,8 +19,13 @@ from .. import events as ev
 from ..i18n import t
 from ..protocol.envelope import address_of
 from ..protocol.line import LineKind
+from ..protocol.replies import Reply
 from ..protocol.session import Kind, Pending
+from ..records import TYPE_CHECKING
 from ..untrusted import safe
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Compiled on the first accepted message (re caches it), not at every start.
 QUEUE_ID = r"(?i)queued as\s+<?([A-Za-z0-9._@-]+)>?"
@@ -47,6 +52,7 @@ class SessionSummary:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
+        self._by_type = self.handlers()  # for __call__ (a listener of every event, e.g. the recorder's)
         self._reset()
 
     def _reset(self) -> None:
@@ -64,35 +70,49 @@ class SessionSummary:
     # -- the listener -------------------------------------------------------------
 
     def __call__(self, event: ev.Event) -> None:
-        now = self._clock()
-        # The two events of every line first: a session is mostly these.
-        if isinstance(event, ev.LineSent):
-            self._sent_at = now
-            if event.kind is LineKind.COMMAND and event.shown.lstrip()[:4].upper() == "AUTH":
-                self._auth_sent(event)
-        elif isinstance(event, ev.ReplyReceived):
-            self._reply(event, now)
-        elif isinstance(event, ev.Connecting):
-            self._reset()
-            self.server = f"{safe(event.host)}:{event.port}"
-            self._started = now
-        elif isinstance(event, ev.Connected) and self._started is not None:
+        handler = self._by_type.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def handlers(self) -> dict[type, Callable[[Any], None]]:
+        """What it listens to, by event type (EventBus.subscribe_types): one call per event, no
+        isinstance chain (a session is mostly the lines sent and their replies)."""
+        return {ev.LineSent: self._line_sent, ev.ReplyReceived: self._reply, ev.Connecting: self._connecting,
+                ev.Connected: self._connected, ev.DataSent: self._data_sent, ev.TLSStarted: self._tls_started,
+                ev.Closed: self._closed}
+
+    def _line_sent(self, event: ev.LineSent) -> None:
+        self._sent_at = self._clock()
+        if event.kind is LineKind.COMMAND and event.shown.lstrip()[:4].upper() == "AUTH":
+            self._auth_sent(event)
+
+    def _connecting(self, event: ev.Connecting) -> None:
+        self._reset()
+        self.server = f"{safe(event.host)}:{event.port}"
+        self._started = self._clock()
+
+    def _connected(self, event: ev.Connected) -> None:
+        if self._started is not None:
+            now = self._clock()
             self._add("connect", now - self._started)
             self._started = now  # the greeting is timed from here
-        elif isinstance(event, ev.DataSent):
-            self._sent_at = now
-        elif isinstance(event, ev.TLSStarted):
-            info = event.info
-            self.tls = t("summary.tls_value", "{version}, certificate {status}", version=info.version,
-                         status=info.verify_note)
-            if self._tls_asked_at is not None:
-                self._add("TLS", now - self._tls_asked_at)
-                self._tls_asked_at = None
-        elif isinstance(event, ev.Closed):
-            self.closed = safe(event.reason)
-            for envelope in self.envelopes:
-                if not envelope.result:
-                    envelope.result = t("summary.not_sent", "not sent")
+
+    def _data_sent(self, event: ev.DataSent) -> None:
+        self._sent_at = self._clock()
+
+    def _tls_started(self, event: ev.TLSStarted) -> None:
+        info = event.info
+        self.tls = t("summary.tls_value", "{version}, certificate {status}", version=info.version,
+                     status=info.verify_note)
+        if self._tls_asked_at is not None:
+            self._add("TLS", self._clock() - self._tls_asked_at)
+            self._tls_asked_at = None
+
+    def _closed(self, event: ev.Closed) -> None:
+        self.closed = safe(event.reason)
+        for envelope in self.envelopes:
+            if not envelope.result:
+                envelope.result = t("summary.not_sent", "not sent")
 
     def _auth_sent(self, event: ev.LineSent) -> None:
         words = event.shown.split()
@@ -100,32 +120,44 @@ class SessionSummary:
             self.auth_mechanism = safe(words[1].upper()) if len(words) > 1 else ""
             self.auth_result = ""
 
-    def _reply(self, event: ev.ReplyReceived, now: float) -> None:
-        sent, reply = event.exchange.sent, event.reply
+    def _reply(self, event: ev.ReplyReceived) -> None:
+        now = self._clock()
+        sent, reply = event.exchange.sent, event.exchange.reply
+        assert isinstance(reply, Reply)  # what ReplyReceived.reply says, without its property call
         if sent is None or sent.kind is Kind.GREETING:
             if self._started is not None:
                 self._add("greeting", now - self._started)
                 self._started = None
             return
-        stage = self._stage(sent)
-        self._add(stage, now - self._sent_at)
+        # _stage and _add, inline: every reply comes here.
+        kind = sent.kind
+        stage = "DATA" if kind is Kind.DATA_END else "AUTH" if kind is Kind.AUTH_RESPONSE else _STAGE_OF_VERB.get(sent.verb, "other")
+        seconds = self.stage_seconds
+        seconds[stage] = seconds.get(stage, 0.0) + max(now - self._sent_at, 0.0)
         if sent.verb == "STARTTLS" and reply.code == 220:
             self._tls_asked_at = now  # the handshake counts as TLS too
         if stage == "AUTH" and reply.code != 334:
             self.auth_result = (t("summary.auth_ok", "accepted ({code})", code=reply.code) if reply.code == 235
                                 else t("summary.auth_refused", "refused ({code})", code=reply.code))
-        elif sent.verb == "MAIL" and sent.kind is Kind.COMMAND and reply.klass == 2:
+            return
+        klass = reply.code // 100
+        if sent.verb == "MAIL" and sent.kind is Kind.COMMAND and klass == 2:
             self.envelopes.append(Envelope(safe(address_of(sent.text) or "")))
-        elif sent.verb == "RCPT" and self._open is not None:
+            return
+        envelopes = self.envelopes  # the open envelope (_open), asked once: every reply asks
+        current = envelopes[-1] if envelopes and not envelopes[-1].result else None
+        if current is None:
+            return
+        if sent.verb == "RCPT":
             address = safe(address_of(sent.text) or "")
-            if reply.klass == 2:
-                self._open.accepted.append(address)
+            if klass == 2:
+                current.accepted.append(address)
             else:
-                self._open.refused.append((address, reply.code))
-        elif self._open is not None and sent.verb == "RSET":
-            self._open.result = t("summary.reset", "reset before it was sent (RSET)")
-        elif self._open is not None and self._ends_message(sent, reply.code):
-            self._finish(self._open, reply.code, " ".join(reply.lines))
+                current.refused.append((address, reply.code))
+        elif sent.verb == "RSET":
+            current.result = t("summary.reset", "reset before it was sent (RSET)")
+        elif self._ends_message(sent, reply.code):
+            self._finish(current, reply.code, " ".join(reply.lines))
 
     @property
     def _open(self) -> Envelope | None:
@@ -152,13 +184,6 @@ class SessionSummary:
                 envelope.queue_id = safe(found.group(1))
         else:
             envelope.result = t("summary.message_refused", "refused ({code})", code=code)
-
-    def _stage(self, sent: Pending) -> str:
-        if sent.kind is Kind.DATA_END:
-            return "DATA"
-        if sent.kind is Kind.AUTH_RESPONSE:
-            return "AUTH"
-        return _STAGE_OF_VERB.get(sent.verb, "other")
 
     def _add(self, stage: str, seconds: float) -> None:
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + max(seconds, 0.0)
