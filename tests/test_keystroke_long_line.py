@@ -99,7 +99,7 @@ def test_typing_at_the_end_of_a_10000_character_line_lexes_only_the_last_word() 
 
     short, long = tokens_per_key(_long_line(25)), tokens_per_key(_long_line(10_000))
     assert long <= short  # before: every key lexed the whole line again (~2,800 tokens at 10,000)
-    assert short <= 10 * 10  # per key: the two pieces at the cursor (or the short line's head) 
+    assert short <= 10 * 10  # per key: the two pieces at the cursor (or the short line's head)
 
 
 def _calls(work: Callable[[], object]) -> int:
