@@ -116,8 +116,9 @@ def trust_note(options: TLSOptions) -> str:
     if options.insecure:
         return t("client.tls.trust.insecure", "NOT verified (--insecure): anyone could be in the middle")
     if options.cafile:
-        # load_verify_locations(cafile) alone: the system's CAs are not loaded (see _default_context)
-        return t("client.tls.trust.cafile_only", "verified against {path} (--cafile) only, not the system's CAs",
+        # load_verify_locations(cafile) alone: the system's CAs are not loaded (see _default_context).
+        # The file is --cafile's, or the practice server's own CA (drivers/embedded.py).
+        return t("client.tls.trust.cafile_only", "verified against {path} only, not the system's CAs",
                  path=options.cafile)
     return t("client.tls.trust.system", "verified against the system's trusted CAs")
 
@@ -297,7 +298,7 @@ def describe_key(key: object) -> str:
 
 def _checked_against(options: TLSOptions) -> str:
     if options.cafile:
-        return t("client.tls.against.cafile_only", "against {path} (--cafile) only", path=options.cafile)
+        return t("client.tls.against.cafile_only", "against {path} only", path=options.cafile)
     return t("client.tls.against.system", "against the system's trusted CAs")
 
 
