@@ -53,7 +53,8 @@ PLAIN_RUN_NEVER_OURS = {"smtpshell.shell", "smtpshell.shell.registry", "smtpshel
 # (an ASCII name reaches ssl as bytes).
 STARTTLS_NEVER = ("typing", "dataclasses", "inspect", "pathlib", "datetime", "smtpshell.client.tls_diagnosis",
                   "smtpshell.private_files", "ipaddress", "encodings.idna", "stringprep", "unicodedata",
-                  "smtpshell.client.tls_limits")  # only with --tls-version or --ciphers
+                  "smtpshell.client.tls_limits",  # only with --tls-version or --ciphers
+                  "argparse", "gettext", "locale", "importlib")  # a plain argv is read by arg_spec
 # What a plain session may load beyond `python -c pass`, outside smtpshell, in a normal
 # install (`pip install .`, as CI and users have it): a new import fails here by name. An
 # editable install's import hook has loaded some of these already in `python -c pass`, so
