@@ -13,19 +13,20 @@ imported only by the paths that need them, so script mode starts fast.
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
 
 from . import __version__, exitcodes
+from .arg_spec import ArgumentSpec
 from .client.target import BadTarget, Target, parse_target
 from .i18n import t
+from .lazy import import_module
 from .options import UsageError, add_tls_arguments, tls_options
 from .records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
 # Subcommands: name -> module. Each module has configure(parser) and run(args) -> int.
@@ -38,118 +39,9 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
-def subcommand_summaries() -> dict[str, str]:
-    """Each subcommand's one-line summary, in the current language (its --help and the epilog)."""
-    return {
-        "serve": t("cli.sub.serve", "run the practice SMTP server (for a classroom)"),
-        "replay": t("cli.sub.replay", "replay a transcript against a server and compare"),
-        "lesson": t("cli.sub.lesson", "step through a lesson (list them with no NAME)"),
-        "explain": t("cli.sub.explain", "explain an SMTP reply code or enhanced status code"),
-        "export": t("cli.sub.export", "turn a transcript into a handout, or (--as) a swaks, curl or openssl command"),
-    }
-
-
-def _epilog() -> str:
-    """--help's end: the exit statuses and the subcommands (built when the parser is)."""
-    def split_lines(text: str, columns: int) -> list[str]:
-        from .help_wrap import split_lines  # English is ASCII and never split here: only then loaded
-
-        return split_lines(text, columns)
-
-    hanging = "\n" + " " * 7  # under the text, after "  130  "
-    statuses = "\n".join(f"  {code:<4} {hanging.join([text] if text.isascii() else split_lines(text, _help_width() - 7))}"
-                         for code, text in exitcodes.descriptions().items())
-    under = "\n" + " " * 21  # after "  smtpshell explain  "
-    commands = "\n".join(f"  smtpshell {name:<8} {under.join([summary] if summary.isascii() else split_lines(summary, _help_width() - 21))}"
-                         for name, summary in subcommand_summaries().items())
-    return (t("cli.epilog.exit_status", "exit status:") + "\n" + statuses + "\n\n"
-            + t("cli.epilog.subcommands", "subcommands:") + "\n" + commands)
-
-
-def _help_width() -> int:
-    """The terminal's width for help text, as argparse works it out, without ``shutil``.
-
-    argparse builds a HelpFormatter for every ``add_argument`` (to check the
-    metavar), and each one imports ``shutil`` (and with it bz2, lzma) to ask
-    the terminal's size: milliseconds at every start for help nobody asked for.
-    """
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]  # None only without a stdout, caught below
-        except (AttributeError, ValueError, OSError):
-            columns = 80
-    return columns - 2
-
-
-class _LeanHelpFormatter(argparse.HelpFormatter):
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
-
-    def _format_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None) -> str:
-        # argparse indents the usage's next lines by len(prefix): "用法：" is 3 characters but 6 columns.
-        from .render.width import cell_width
-
-        if prefix is None:
-            prefix = argparse._("usage: ")  # type: ignore[attr-defined]  # argparse's gettext: argparse_words may have put ours there
-        if prefix.isascii():
-            return super()._format_usage(usage, actions, groups, prefix)
-        pad = " " * cell_width(prefix)
-        return prefix + super()._format_usage(usage, actions, groups, pad)[len(pad):]
-
-    # argparse wraps with textwrap, which counts characters: Chinese help came out twice too
-    # wide, and a sentence with no spaces was cut anywhere. Display width, CJK breaks instead
-    # (render.width); in the pseudo-locale each wrapped line is marked (help_wrap).
-    # argparse ends each section heading with an ASCII colon: a Chinese heading takes the
-    # full-width one, as every other Chinese label does.
-    def start_section(self, heading: str | None) -> None:
-        if heading and not heading.isascii():
-            self._wide_headings = [*getattr(self, "_wide_headings", []), heading]
-        super().start_section(heading)
-
-    def format_help(self) -> str:
-        text = super().format_help()
-        for heading in getattr(self, "_wide_headings", []):
-            text = text.replace(f"{heading}:\n", f"{heading}\uff1a\n")
-        return text
-
-    def _split_lines(self, text: str, width: int) -> list[str]:
-        from .help_wrap import split_lines
-
-        return split_lines(text, width)
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        from .help_wrap import split_lines
-
-        return "\n".join(indent + line for line in split_lines(text, width - len(indent)))
-
-
-class _LeanRawDescriptionHelpFormatter(argparse.RawDescriptionHelpFormatter, _LeanHelpFormatter):
-    pass  # the description as written (RawDescription first), the arguments' help as above
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]  # argparse declares NoReturn; we exit too
-        self.print_usage(sys.stderr)
-        sys.stderr.write(t("cli.error_see_help", "smtpshell: error: {message} (see smtpshell --help)", message=message)
-                         + "\n")
-        raise SystemExit(exitcodes.USAGE)
-
-
-def _examples() -> str:
-    """--help's opening: what smtpshell is, and three examples (their lines are kept as written)."""
-    return t("cli.examples", "An interactive SMTP shell: type SMTP commands, see every reply explained.\n\nexamples:\n  smtpshell                                   practise against the built-in server\n  smtpshell smtp://alice@mail.example.org:587 --starttls\n                                              your submission server, TLS or stop\n  smtpshell mx.example.org -c 'EHLO me' -c QUIT --exit-codes=stage\n                                              a check for a monitoring script\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="smtpshell",
-        description=_examples(),
-        epilog=_epilog(),
-        formatter_class=_LeanRawDescriptionHelpFormatter,
-    )
+def argument_spec() -> ArgumentSpec:
+    """smtpshell's options, recorded: read without argparse when plain (arg_spec), else replayed."""
+    p = ArgumentSpec()
     p.add_argument("target", nargs="?", metavar="TARGET",
                    help=t("cli.help.target", "HOST[:PORT], [IPv6]:PORT, smtp://HOST:PORT or smtps://HOST:PORT (default: start the embedded practice server and connect to it)"))
     p.add_argument("--version", action="version", version=f"smtpshell {__version__}",
@@ -193,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--web", metavar="[HOST:]PORT",
                    help=t("cli.help.web", "with no TARGET: also serve the practice server's class view (see smtpshell serve --help)"))
     return p
+
+
+def build_parser(spec: ArgumentSpec | None = None) -> argparse.ArgumentParser:
+    """The argparse parser of smtpshell's options (--help, errors, --print-completion/--print-man)."""
+    from .cli_parser import main_parser
+
+    return (spec or argument_spec()).replay(main_parser())
 
 
 def _lang_help() -> str:
@@ -309,10 +208,12 @@ def main(argv: list[str] | None = None) -> int:
             return _run_subcommand(argv[0], argv[1:])
         if argv:
             _check_first_word(argv[0])  # before argparse, which would only say "unrecognized arguments"
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        spec = argument_spec()
+        args: Any = spec.parse_plain(argv)  # most runs: argparse (and its gettext, locale) never imported
+        if args is None:
+            args = build_parser(spec).parse_args(argv)
         if args.print_completion or args.print_man:
-            return _print_generated(args, parser)
+            return _print_generated(args, build_parser(spec))
         _check_before_connecting(args)
         return _run_main(args)
     except UsageError as exc:
@@ -358,21 +259,19 @@ def _choose_language(argv: list[str]) -> list[str]:
     _, problem = i18n.setup(wanted)
     if problem:
         sys.stderr.write(f"smtpshell: {problem}\n")
-    if i18n.current() != i18n.DEFAULT:
-        from . import argparse_words
-
-        argparse_words.install()
+    # argparse's own words go through the catalogue once a parser is built (cli_parser)
     return argv
 
 
 def _run_subcommand(name: str, argv: list[str]) -> int:
     module_name = SUBCOMMANDS[name]
     try:
-        module = importlib.import_module(module_name)
+        module = import_module(module_name)
     except ImportError:
         raise UsageError(t("cli.sub_missing", "'smtpshell {name}' is not available in this build", name=name)) from None
-    parser = _Parser(prog=f"smtpshell {name}", description=subcommand_summaries()[name],
-                     formatter_class=_LeanHelpFormatter)
+    from .cli_parser import subcommand_parser
+
+    parser = subcommand_parser(name)
     module.configure(parser)
     # The language was chosen from argv already (_choose_language); every subcommand takes --lang.
     if not any("--lang" in action.option_strings for action in parser._actions):

@@ -6,7 +6,8 @@ under ``--explain off``): start-up time is part of what users feel.
 
 from __future__ import annotations
 
-import importlib
+import sys
+from types import ModuleType
 
 from .records import TYPE_CHECKING
 
@@ -25,10 +26,27 @@ class _LazyModule:
         self._name = name
 
     def __getattr__(self, attr: str) -> Any:
-        module = importlib.import_module(self._name)
+        module = import_module(self._name)
         self.__dict__ = module.__dict__
         return getattr(module, attr)
 
 
 def lazy_module(name: str) -> Any:
     return _LazyModule(name)
+
+
+def import_module(name: str, package: str | None = None) -> ModuleType:
+    """``importlib.import_module`` without importing importlib (and the warnings it imports).
+
+    ``__import__`` loads the module and its parents as ``import`` does, and
+    ``sys.modules`` holds it. A relative ``name`` ("..x", ".core") is read
+    against ``package``, as importlib reads it.
+    """
+    if name.startswith("."):
+        level = len(name) - len(name.lstrip("."))
+        if package is None:
+            raise TypeError(f"the relative name {name!r} needs a package")
+        base = package.rsplit(".", level - 1)[0] if level > 1 else package
+        name = f"{base}.{name[level:]}" if name[level:] else base
+    __import__(name)
+    return sys.modules[name]

@@ -4,22 +4,27 @@ that subcommands need not import the top of the program."""
 
 from __future__ import annotations
 
-import argparse
 import os
 
 from .client.tls_options import BadTLSVersion, TLSOptions, parse_tls_version
 from .i18n import t
+from .records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from .arg_spec import ArgumentSpec
 
 
 class UsageError(Exception):
     """A bad flag or argument: one line for the user, exit status 2."""
 
 
-def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
+def add_tls_arguments(parser: argparse.ArgumentParser | ArgumentSpec) -> None:
     g = parser.add_argument_group(t("options.tls.group", "TLS"))
     g.add_argument("--tls", action="store_true", help=t("options.tls.tls", "implicit TLS from the first byte (port 465 style)"))
     g.add_argument("--starttls", action="store_true", help=t("options.tls.starttls", "upgrade with STARTTLS right after the first EHLO"))
-    g.add_argument("--cafile", metavar="FILE", help=t("options.tls.cafile", "trust this CA (PEM) as well as the system's"))
+    g.add_argument("--cafile", metavar="FILE", help=t("options.tls.cafile_only", "trust the CAs in this PEM file instead of the system's"))
     g.add_argument("--insecure", action="store_true", help=t("options.tls.insecure", "do not verify the certificate (the session is marked insecure)"))
     g.add_argument("--cert", metavar="FILE", help=t("options.tls.cert", "client certificate (PEM)"))
     g.add_argument("--key", metavar="FILE", help=t("options.tls.key", "private key of the client certificate"))

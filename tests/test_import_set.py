@@ -45,30 +45,34 @@ PLAIN_RUN_NEVER = (*NEVER, "ssl", "cryptography", "shutil", "bz2", "lzma", "path
 EHLO_RUN_NEVER = (*PLAIN_RUN_NEVER, "typing", "ipaddress", "datetime", "hashlib")
 # smtpshell modules a plain script session has no use for: the shell-command registry
 # (only a /command loads it), its Protocols, --help's wrapper.
-PLAIN_RUN_NEVER_OURS = {"smtpshell.shell", "smtpshell.shell.registry", "smtpshell.shell.context", "smtpshell.help_wrap"}
+PLAIN_RUN_NEVER_OURS = {"smtpshell.shell", "smtpshell.shell.registry", "smtpshell.shell.context", "smtpshell.help_wrap",
+                        "smtpshell.cli_parser", "smtpshell.argparse_words"}  # argparse's parser: --help and errors
 # A script session with STARTTLS: what only a failed handshake, a key log or a
 # certificate summary needs (dataclasses brings inspect, ast, dis).
 # Nor ipaddress (a host name is told from an address without it) or the idna codec
 # (an ASCII name reaches ssl as bytes).
 STARTTLS_NEVER = ("typing", "dataclasses", "inspect", "pathlib", "datetime", "smtpshell.client.tls_diagnosis",
                   "smtpshell.private_files", "ipaddress", "encodings.idna", "stringprep", "unicodedata",
-                  "smtpshell.client.tls_limits")  # only with --tls-version or --ciphers
+                  "smtpshell.client.tls_limits",  # only with --tls-version or --ciphers
+                  "argparse", "gettext", "locale", "importlib")  # a plain argv is read by arg_spec
 # What a plain session may load beyond `python -c pass`, outside smtpshell, in a normal
 # install (`pip install .`, as CI and users have it): a new import fails here by name. An
 # editable install's import hook has loaded some of these already in `python -c pass`, so
 # there the set found is smaller; a count of everything would depend on how it was installed.
-# (re and argparse bring enum, functools, collections; socket brings array and selectors'
-# math; `from __future__ import annotations` imports __future__.)
+# (re brings enum, functools, collections; socket brings array and selectors' math;
+# `from __future__ import annotations` imports __future__.) Not argparse, nor its gettext
+# and locale: a plain argv is read from cli.argument_spec without it (arg_spec); nor
+# importlib and its warnings (lazy.import_module).
 PLAIN_RUN_STDLIB = frozenset({
-    "__future__", "_collections", "_functools", "_locale", "_operator", "_socket", "_sre", "argparse", "array",
-    "collections", "collections.abc", "copyreg", "enum", "errno", "functools", "gettext", "importlib",
-    "importlib._bootstrap", "importlib._bootstrap_external", "itertools", "keyword", "locale", "math", "operator",
+    "__future__", "_collections", "_functools", "_operator", "_socket", "_sre", "array",
+    "collections", "collections.abc", "copyreg", "enum", "errno", "functools",
+    "itertools", "keyword", "math", "operator",
     "re", "re._casefix", "re._compiler", "re._constants", "re._parser", "reprlib", "select", "selectors", "socket",
-    "types", "warnings",
+    "types",
 })
 # smtpshell's own modules on that path (47 when this was written, ten more before typing,
-# the registry and the idna codec left it).
-PLAIN_RUN_OWN_MODULES_AT_MOST = 47
+# the registry and the idna codec left it; 48 with arg_spec, which took argparse's place).
+PLAIN_RUN_OWN_MODULES_AT_MOST = 48
 # What `dataclasses` costs: it imports inspect, which imports ast and dis.
 DATACLASS_HEAVY = ("dataclasses", "inspect", "ast", "dis")
 SHELL_COMMAND_MODULES = {

@@ -17,7 +17,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "smtpshell"
 # Top to bottom. A module may import its own layer and any layer below it.
 LAYERS: list[set[str]] = [
     {"__main__"},
-    {"cli", "explain_cmd", "i18n_check", "argparse_words", "help_wrap"},
+    {"cli", "cli_parser", "explain_cmd", "i18n_check", "argparse_words", "help_wrap"},
     {"drivers", "options"},
     {"ui"},
     {"shell"},
@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"protocol"},
     {"config", "exitcodes"},
     {"i18n"},
-    {"lazy", "records", "untrusted", "private_files", "__init__"},
+    {"lazy", "records", "untrusted", "private_files", "arg_spec", "__init__"},
 ]
 RANK = {name: depth for depth, names in enumerate(LAYERS) for name in names}
 

@@ -234,7 +234,7 @@ def test_the_right_prompt_keeps_whole_parts_the_warning_first() -> None:
 def test_help_text_wraps_by_display_width() -> None:
     import argparse
 
-    from smtpshell.cli import _LeanHelpFormatter
+    from smtpshell.cli_parser import _LeanHelpFormatter
 
     parser = argparse.ArgumentParser(prog="smtpshell", description="用 smtpshell 练习 SMTP：连接练习服务器，发送 EHLO、MAIL FROM、RCPT TO 和 DATA，每一条应答都有中文解释。",
                                      formatter_class=lambda prog: _LeanHelpFormatter(prog, width=40))

@@ -7,10 +7,13 @@ environment variable, ``~/.netrc`` or a hidden prompt.
 
 from __future__ import annotations
 
-import argparse
-
 from ..i18n import t
-from ..records import NamedTuple
+from ..records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import argparse
+
+    from ..arg_spec import ArgumentSpec
 
 DEFAULT_USER_ENV = "SMTPSHELL_USER"
 DEFAULT_PASSWORD_ENV = "SMTPSHELL_PASSWORD"
@@ -30,7 +33,7 @@ class AuthOptions(NamedTuple):  # not a dataclass: dataclasses costs ms at every
     mode: str = "auto"  # "auto": the shell answers 334s; "manual": the user types base64
 
 
-def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
+def add_auth_arguments(parser: argparse.ArgumentParser | ArgumentSpec) -> None:
     # The words are read when the parser is built: the CLI sets the language before that.
     g = parser.add_argument_group(
         "AUTH",

@@ -8,8 +8,7 @@ that importing ``smtpshell.client.target`` does not import asyncio.
 
 from __future__ import annotations
 
-import importlib
-
+from ..lazy import import_module  # not importlib: it imports warnings, at every start
 from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -46,4 +45,4 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name not in _WHERE:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_WHERE[name], __name__), name)
+    return getattr(import_module(_WHERE[name], __name__), name)

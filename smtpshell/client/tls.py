@@ -1,7 +1,8 @@
 """TLS settings: the SSL context the client uses, and what a session negotiated.
 
 Verification is on by default (system CAs, hostname check, SNI). ``--cafile``
-adds a private CA; ``--insecure`` turns checking off and the session is marked
+trusts that file's CAs instead of the system's (as ``create_default_context(cafile=)``
+and curl's ``--cacert`` do); ``--insecure`` turns checking off and the session is marked
 as such everywhere. The key log (``--keylog`` or ``SSLKEYLOGFILE``) lets
 Wireshark decrypt a capture. Why a handshake failed is worked out in
 :mod:`.tls_diagnosis`.
@@ -115,7 +116,10 @@ def trust_note(options: TLSOptions) -> str:
     if options.insecure:
         return t("client.tls.trust.insecure", "NOT verified (--insecure): anyone could be in the middle")
     if options.cafile:
-        return t("client.tls.trust.cafile", "verified against the system's trusted CAs and {path}", path=options.cafile)
+        # load_verify_locations(cafile) alone: the system's CAs are not loaded (see _default_context).
+        # The file is --cafile's, or the practice server's own CA (drivers/embedded.py).
+        return t("client.tls.trust.cafile_only", "verified against {path} only, not the system's CAs",
+                 path=options.cafile)
     return t("client.tls.trust.system", "verified against the system's trusted CAs")
 
 
@@ -294,7 +298,7 @@ def describe_key(key: object) -> str:
 
 def _checked_against(options: TLSOptions) -> str:
     if options.cafile:
-        return t("client.tls.against.cafile", "against the system's trusted CAs and {path}", path=options.cafile)
+        return t("client.tls.against.cafile_only", "against {path} only", path=options.cafile)
     return t("client.tls.against.system", "against the system's trusted CAs")
 
 

@@ -10,18 +10,23 @@ encoded, attachments are real MIME parts and every line is CRLF-safe ASCII.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 # The email package (email.policy alone is ~12 ms of imports), mimetypes and socket are
 # imported by the functions that build a message: cli.py adds these flags on every start.
 from ..i18n import t
 from ..options import UsageError
+from ..records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from ..arg_spec import ArgumentSpec
 
 DEFAULT_SUBJECT = "test message from smtpshell"
 
 
-def add_message_arguments(parser: argparse.ArgumentParser) -> None:
+def add_message_arguments(parser: argparse.ArgumentParser | ArgumentSpec) -> None:
     g = parser.add_argument_group(t("drivers.parts.group", "a message from parts (script mode: EHLO, MAIL, RCPT, DATA, QUIT)"))
     g.add_argument("--from", dest="mail_from", metavar="ADDRESS", help=t("drivers.parts.help.from", "the sender (MAIL FROM and the From: header)"))
     g.add_argument("--to", action="append", metavar="ADDRESS", help=t("drivers.parts.help.to", "a recipient (RCPT TO and To:); repeatable"))

@@ -8,7 +8,6 @@ only the opening differs. dnspython is imported by the lookup, only on this path
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from .. import exitcodes
@@ -17,6 +16,11 @@ from ..i18n import t
 from ..options import UsageError
 from ..records import TYPE_CHECKING
 from ..untrusted import safe
+
+if TYPE_CHECKING:
+    import argparse
+
+    from ..arg_spec import ArgumentSpec
 
 if TYPE_CHECKING:
     from ..client.mx import Resolver
@@ -34,7 +38,7 @@ class NoDelivery(Exception):
         self.status = status
 
 
-def add_mx_arguments(parser: argparse.ArgumentParser) -> None:
+def add_mx_arguments(parser: argparse.ArgumentParser | ArgumentSpec) -> None:
     g = parser.add_argument_group(t("cli.mx.group", "direct delivery"))
     g.add_argument("--mx", metavar="DOMAIN",
                    help=t("drivers.mx.help.mx", "deliver directly: look up the MX of DOMAIN (or of user@DOMAIN) and connect to its best reachable mail server (instead of TARGET)"))

@@ -14,8 +14,7 @@ administrator replays in CI, and a golden test. See ``docs/transcripts.md``.
 
 from __future__ import annotations
 
-import importlib
-
+from ..lazy import import_module  # not importlib: it imports warnings, at every start
 from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,4 +35,4 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(home, __name__), name)
+    return getattr(import_module(home, __name__), name)

@@ -15,7 +15,7 @@ SASL answer) or ``"data"`` (message content: handed to Pygments' email lexer).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pygments.lexer import Lexer
 from pygments.token import (
@@ -35,6 +35,8 @@ from ..protocol import catalogue, envelope
 from ..protocol.catalogue import ArgShape
 
 Tokens = Iterator[tuple[int, _TokenType, str]]
+# The tokens of one piece of a line (a run of spaces, or a word) at a position, for a verb.
+PieceLexer = Callable[[str, int, bool, "catalogue.Verb | None"], Tokens]
 
 _WORD = re.compile(r"\S+")
 _SPACE = re.compile(r"\s+")
@@ -162,8 +164,8 @@ def _split(line: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in _WORD.finditer(line)]
 
 
-def _spaces_and_words(text: str, offset: int) -> Iterator[tuple[int, str, bool]]:
-    """(position, piece, is_space) over ``text``."""
+def pieces(text: str, offset: int) -> Iterator[tuple[int, str, bool]]:
+    """(position, piece, is_space) over ``text``: its runs of spaces and its words."""
     pos = 0
     while pos < len(text):
         m = _SPACE.match(text, pos) or _WORD.match(text, pos)
@@ -188,32 +190,58 @@ def _shell_command(line: str, words: list[tuple[int, str]], offset: int) -> Toke
         yield offset + end, Text, line[end:]
 
 
+def lex_pieces(rest: str, offset: int, verb: catalogue.Verb | None, piece_lexer: PieceLexer) -> Tokens:
+    """The word-by-word part of a line: each piece's tokens depend on that piece alone.
+
+    That is what lets ``ui.completer.CommandLexer`` keep the pieces before a
+    key and lex only from the piece it changed (see :func:`word_by_word_from`).
+    """
+    for at, piece, space in pieces(rest, offset):
+        yield from piece_lexer(piece, at, space, verb)
+
+
+def _no_argument_piece(piece: str, at: int, space: bool, verb: catalogue.Verb | None) -> Tokens:
+    yield at, Whitespace if space else Error, piece
+
+
+def _plain_piece(piece: str, at: int, space: bool, verb: catalogue.Verb | None) -> Tokens:
+    if space:
+        yield at, Whitespace, piece
+    elif piece.isdigit():
+        yield at, Number, piece
+    elif verb is not None and piece.upper() in verb.arguments:
+        yield at, Keyword.Pseudo, piece
+    else:
+        yield at, Name, piece
+
+
+def _attribute_piece(piece: str, at: int, space: bool, verb: catalogue.Verb | None) -> Tokens:
+    if space:
+        yield at, Whitespace, piece
+    elif "=" in piece:
+        yield from _parameter(piece, at)
+    else:
+        yield at, Name, piece
+
+
+def _parameter_piece(piece: str, at: int, space: bool, verb: catalogue.Verb | None) -> Tokens:
+    if space:
+        yield at, Whitespace, piece
+    else:
+        yield from _parameter(piece, at)
+
+
 def _no_arguments(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
-    for at, piece, space in _spaces_and_words(rest, offset):
-        yield at, Whitespace if space else Error, piece
+    yield from lex_pieces(rest, offset, verb, _no_argument_piece)
 
 
 def _plain_arguments(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
-    for at, piece, space in _spaces_and_words(rest, offset):
-        if space:
-            yield at, Whitespace, piece
-        elif piece.isdigit():
-            yield at, Number, piece
-        elif verb is not None and piece.upper() in verb.arguments:
-            yield at, Keyword.Pseudo, piece
-        else:
-            yield at, Name, piece
+    yield from lex_pieces(rest, offset, verb, _plain_piece)
 
 
 def _attributes(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
     """NAME=value words (XCLIENT, XFORWARD)."""
-    for at, piece, space in _spaces_and_words(rest, offset):
-        if space:
-            yield at, Whitespace, piece
-        elif "=" in piece:
-            yield from _parameter(piece, at)
-        else:
-            yield at, Name, piece
+    yield from lex_pieces(rest, offset, verb, _attribute_piece)
 
 
 def _envelope(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
@@ -238,11 +266,35 @@ def _envelope(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
     if parts.path.start > at:
         yield offset + at, Whitespace, rest[at : parts.path.start]
     yield from _path(parts.path, offset)
-    for pos, piece, space in _spaces_and_words(rest[parts.path.end :], offset + parts.path.end):
-        if space:
-            yield pos, Whitespace, piece
-        else:
-            yield from _parameter(piece, pos)
+    yield from lex_pieces(rest[parts.path.end :], offset + parts.path.end, verb, _parameter_piece)
+
+
+def word_by_word_from(line: str) -> tuple[int, catalogue.Verb | None, PieceLexer] | None:
+    """Where the word-by-word part of a command line starts, with its verb and piece lexer.
+
+    From there on :func:`lex_line` yields ``lex_pieces(line[at:], at, verb, piece_lexer)``,
+    and what it yields before depends on ``line[:at]`` only. None for a line with no such
+    part (one word, a shell command, AUTH, an address not yet closed): those are short, or
+    a few tokens, and are lexed whole. This follows :func:`lex_line` step by step; a
+    property test holds the two equal.
+    """
+    first = _WORD.search(line)
+    if first is None or first.group().startswith("/") or first.end() == len(line):
+        return None
+    rest_at = first.end()
+    verb = catalogue.lookup(first.group())
+    if verb is None:
+        return rest_at, None, _plain_piece
+    shape = verb.argument
+    if shape is ArgShape.ENVELOPE:
+        parts = envelope.parse(line[rest_at:])
+        if not parts.has_colon:
+            return rest_at + (parts.keyword.end if parts.keyword is not None else 0), None, _plain_piece
+        if parts.path is None:
+            return None
+        return rest_at + parts.path.end, verb, _parameter_piece
+    piece_lexer = _PIECE_LEXERS.get(shape)
+    return None if piece_lexer is None else (rest_at, verb, piece_lexer)
 
 
 def _path(path: envelope.Piece, offset: int) -> Tokens:
@@ -270,7 +322,7 @@ def _parameter(piece: str, at: int) -> Tokens:
 def _auth(rest: str, offset: int, verb: catalogue.Verb | None) -> Tokens:
     """AUTH <mechanism> [<initial response>]."""
     index = 0
-    for at, piece, space in _spaces_and_words(rest, offset):
+    for at, piece, space in pieces(rest, offset):
         if space:
             yield at, Whitespace, piece
             continue
@@ -306,6 +358,16 @@ _ARGUMENT_LEXERS = {
     ArgShape.CHUNK_SIZE: _plain_arguments,
     ArgShape.TOPIC: _plain_arguments,
     ArgShape.TEXT: _plain_arguments,
+}
+# The shapes lexed word by word from the first argument on (AUTH counts its words; MAIL
+# and RCPT are word by word after the path: word_by_word_from).
+_PIECE_LEXERS: dict[ArgShape, PieceLexer] = {
+    ArgShape.NONE: _no_argument_piece,
+    ArgShape.DOMAIN: _plain_piece,
+    ArgShape.ATTRIBUTES: _attribute_piece,
+    ArgShape.CHUNK_SIZE: _plain_piece,
+    ArgShape.TOPIC: _plain_piece,
+    ArgShape.TEXT: _plain_piece,
 }
 if set(_ARGUMENT_LEXERS) != set(ArgShape):
     raise RuntimeError(f"ui.lexer: no lexer for {set(ArgShape) - set(_ARGUMENT_LEXERS)}")
