@@ -156,3 +156,11 @@ def test_replies_are_rewritten_as_before() -> None:
     assert rewrite("250 Supported commands: EHLO", 10) == "214 2.0.0 Supported commands: EHLO"
     assert rewrite("552 Error: Too much mail data", 10) == "552 5.3.4 Message too big for this server (10 bytes at most)"
     assert rewrite("250 2.1.0 Sender <a@b> OK", 10) == "250 2.1.0 Sender <a@b> OK"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40), st.sampled_from([3, 200]))
+def test_header_safe_fast_path_answers_as_the_per_character_pass(text: str, limit: int) -> None:
+    from smtpshell.untrusted import header_safe
+
+    assert header_safe(text, limit) == "".join(ch if ch.isprintable() else "?" for ch in text)[:limit]
