@@ -44,6 +44,7 @@ class CountingServer(threading.Thread):
         super().__init__(daemon=True)
         self._start = start
         self.calls = 0
+        self.sends = 0
         self.counting = False
         self.port = 0
         self._ready = threading.Event()
@@ -53,6 +54,8 @@ class CountingServer(threading.Thread):
     def _profile(self, frame: Any, event: str, arg: Any) -> None:
         if self.counting and event in ("call", "c_call"):
             self.calls += 1
+            if event == "c_call" and getattr(arg, "__name__", "") == "send":
+                self.sends += 1  # socket.send: one write on the wire
 
     def run(self) -> None:
         sys.setprofile(self._profile)
@@ -164,3 +167,15 @@ def test_header_safe_fast_path_answers_as_the_per_character_pass(text: str, limi
     from smtpshell.untrusted import header_safe
 
     assert header_safe(text, limit) == "".join(ch if ch.isprintable() else "?" for ch in text)[:limit]
+
+
+def test_the_ehlo_reply_goes_out_in_one_write(tmp_path: Path) -> None:
+    """Each line of a multi-line reply was one send (aiosmtpd pushes them one by one): nine for EHLO."""
+    with CountingServer(practice(None, tmp_path / "state")) as ours, \
+            smtplib.SMTP("127.0.0.1", ours.port, timeout=30) as client:
+        ours.counting = True
+        code, text = client.ehlo("student.practice.test")
+        client.noop()
+        ours.counting = False
+    assert code == 250 and b"PIPELINING" in text and text.count(b"\n") >= 5
+    assert ours.sends == 2  # the EHLO reply, then NOOP's

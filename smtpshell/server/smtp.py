@@ -185,7 +185,8 @@ class PracticeSMTP(SMTP):
         self._web_url = web_url
         self.class_view_url: str | None = None  # announced in the EHLO reply (XCLASSVIEW)
         self._lax = LaxLineEnds() if scenario is Scenario.SMUGGLING else None
-        self._held_replies: list[bytes] = []  # smuggling: replies held while more input waits
+        # Smuggling: replies held while more input waits; normal: a multi-line reply's first lines.
+        self._held_replies: list[bytes] = []
         # No scenario and no feed: push has nothing to do but rewrite and write (its fast path).
         self._plain = scenario is Scenario.NORMAL and feed is None
 
@@ -288,7 +289,14 @@ class PracticeSMTP(SMTP):
         if self._plain and isinstance(status, str):
             # The normal scenario without the class view (a classroom's every reply):
             # only the rewrite, then aiosmtpd's write and drain without its debug log line.
-            self._writer.write(rewrite(status, self.data_size_limit or 0).encode("utf-8") + b"\r\n")
+            # The lines of a multi-line reply (EHLO's) go out in one write, not one each.
+            line = rewrite(status, self.data_size_limit or 0).encode("utf-8") + b"\r\n"
+            if status[3:4] == "-":
+                self._held_replies.append(line)
+                return
+            if self._held_replies:
+                line, self._held_replies = b"".join([*self._held_replies, line]), []
+            self._writer.write(line)
             await self._writer.drain()
             return
         if isinstance(status, str):
