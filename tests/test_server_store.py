@@ -173,6 +173,8 @@ async def test_concurrent_clients_share_disk_flushes_and_each_250_follows_its_fl
         time.sleep(0.02)  # a slow disk, as in a classroom's busy machine: the batches do not hang on timing
         flushes.append(kind)
         data_flushed.update(os.listdir(maildir / "tmp"))
+        if kind == "fs" and done:  # the whole filesystem: the names already in new/ too
+            name_flushed.update(os.listdir(maildir / "new"))
         return done
 
     def dir_flush(path) -> None:  # noqa: ANN001
@@ -198,7 +200,55 @@ async def test_concurrent_clients_share_disk_flushes_and_each_250_follows_its_fl
     assert result.accepted == 100 and server.mailbox.count == 100
     assert len(os.listdir(maildir / "new")) == 100
     assert early == []  # no 250 before its file was on disk
-    batches = flushes.count("dir")  # one fsync of new/ closes each batch
-    assert batches <= 30, flushes  # a batch a message would be 100
-    assert len(flushes) - batches <= 100, flushes  # data: one syncfs a batch, or one fsync a file
-    print(f"{batches} batches, {len(flushes)} flushes for 100 messages")
+    # A flush a message would be 100 (two, with new/'s). A batch's syncfs also makes the last
+    # batch's names durable: about one flush a batch, and a batch holds several messages.
+    assert len(flushes) <= 30, flushes
+    print(f"{len(flushes)} flushes for 100 messages: {flushes}")
+
+
+async def test_a_batch_flush_also_makes_the_last_batchs_names_durable(tmp_path: Path, monkeypatch) -> None:
+    """Two batches cost three flushes, not four: the second batch's syncfs covers the first one's
+    renames (its fsync of new/ is not needed), and no delivery resumes before its name is flushed."""
+    import asyncio
+
+    from smtpshell.server import store
+
+    for sub in ("tmp", "new", "cur"):
+        (tmp_path / sub).mkdir()
+    flushes: list[str] = []
+    real_fsync, real_syncfs, real_fsync_dir = os.fsync, store._syncfs, store._fsync_dir
+
+    def file_flush(fd: int) -> None:
+        real_fsync(fd)
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            time.sleep(0.2)  # the first message's flush is slow: the next five queue up meanwhile
+            flushes.append("file")
+
+    monkeypatch.setattr(store.os, "fsync", file_flush)
+    monkeypatch.setattr(store, "_syncfs", lambda fd: (flushes.append("fs"), real_syncfs(fd))[1])
+    monkeypatch.setattr(store, "_fsync_dir", lambda path: (flushes.append("dir"), real_fsync_dir(path))[1])
+    probe = os.open(tmp_path, os.O_RDONLY)
+    try:
+        if not real_syncfs(probe):
+            import pytest
+
+            pytest.skip("no syncfs here: each file is fsynced and new/ after it")
+    finally:
+        os.close(probe)
+    seen_first: list[str] = []  # the flushes done when the writer let the first delivery resume
+    real_wake = store._wake
+
+    def wake(settled) -> None:  # noqa: ANN001
+        if any(done is first for done, _, _ in settled):
+            seen_first.extend(flushes)
+        real_wake(settled)
+
+    monkeypatch.setattr(store, "_wake", wake)
+    writer = store.MaildirWriter(tmp_path)
+    first = writer.write(b"Subject: 1\r\n\r\n")
+    await asyncio.sleep(0.05)  # the writer is inside the first flush
+    rest = [writer.write(f"Subject: {n}\r\n\r\n".encode()) for n in range(2, 7)]
+    paths = await asyncio.gather(first, *rest)
+    assert len(set(paths)) == 6 and all(p.parent == tmp_path / "new" for p in paths)
+    assert flushes == ["file", "fs", "dir"], flushes
+    assert seen_first == ["file", "fs"]  # the first resumed after the flush that covered its name

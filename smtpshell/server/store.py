@@ -149,15 +149,21 @@ def write_maildir(store_dir: Path, data: bytes) -> Path:
     return final
 
 
+Settled = tuple[asyncio.Future[Path], asyncio.AbstractEventLoop, Path | BaseException]
+
+
 class MaildirWriter:
     """One thread that writes what arrives while it is busy as one batch (group commit).
 
-    A batch is written to tmp/, flushed to disk with one ``syncfs`` (Linux;
-    elsewhere, or if it fails, each file is fsynced), renamed into new/, and
-    new/ is fsynced once. Each message's caller resumes when its file is in
-    new/ and on disk, exactly as with :func:`write_maildir`, but a classroom's
-    burst costs about one disk flush instead of one per message, and the event
-    loop never waits for any of it.
+    A batch is written to tmp/ and flushed to disk with one ``syncfs`` (Linux;
+    elsewhere, or if it fails, each file is fsynced), then renamed into new/.
+    The renames are made durable by the next flush: the next batch's ``syncfs``
+    (it flushes the whole filesystem, the new names with the new data) or, when
+    nothing else is waiting, an fsync of new/. So each cycle costs one disk
+    flush, not two, and each message's caller still resumes only when its file
+    is in new/ and on disk (its data flushed before its rename, its name flushed
+    after), exactly as with :func:`write_maildir`. The event loop never waits
+    for any of it.
     """
 
     def __init__(self, store_dir: Path) -> None:
@@ -175,26 +181,37 @@ class MaildirWriter:
         return done
 
     def _run(self) -> None:
+        renamed: list[tuple[asyncio.Future[Path], asyncio.AbstractEventLoop, Path]] = []  # in new/, name not flushed
         while True:
-            batch = [self._queue.get()]
-            while True:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            batch = self._take(wait=not renamed)
+            settled: list[Settled] = list(renamed)  # settled below, after this cycle's flush
             try:
-                paths: list[Path] | BaseException = self._write_batch([data for data, _, _ in batch])
+                paths: list[Path] | BaseException = self._write_batch([data for data, _, _ in batch], bool(renamed))
             except BaseException as exc:  # reported to every waiting delivery (451), never lost silently
                 paths = exc
-            # One wake-up of each event loop for the whole batch, not one per message: each
-            # call_soon_threadsafe writes to the loop's self-pipe, and the loop reads it back.
-            settled: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Path], Path | BaseException]]] = {}
-            for n, (_, done, loop) in enumerate(batch):
-                settled.setdefault(loop, []).append((done, paths if isinstance(paths, BaseException) else paths[n]))
-            for loop, results in settled.items():
-                loop.call_soon_threadsafe(_settle_all, results)
+                if renamed:
+                    _fsync_dir(self._new)  # the last batch's names, whatever happened to this one
+            if isinstance(paths, BaseException):
+                settled += [(done, loop, paths) for _, done, loop in batch]
+                renamed = []
+            else:
+                renamed = [(done, loop, path) for (_, done, loop), path in zip(batch, paths, strict=True)]
+            _wake(settled)
 
-    def _write_batch(self, items: list[bytes]) -> list[Path]:
+    def _take(self, wait: bool) -> list[tuple[bytes, asyncio.Future[Path], asyncio.AbstractEventLoop]]:
+        """What is queued (waiting for the first item if ``wait``; else possibly nothing)."""
+        batch = [self._queue.get()] if wait else []
+        while True:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                return batch
+
+    def _write_batch(self, items: list[bytes], names_waiting: bool) -> list[Path]:
+        """Write ``items`` to tmp/, flush them (and the names renamed by the last cycle), rename into new/."""
+        if not items:
+            _fsync_dir(self._new)  # nothing new: flush only the last batch's names
+            return []
         names, fds = [], []
         try:
             for data in items:
@@ -205,9 +222,12 @@ class MaildirWriter:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view) :]
-            if len(fds) == 1 or not _syncfs(fds[0]):
+            # One syncfs covers the data and the waiting names; a lone file without names is one fsync.
+            if (len(fds) == 1 and not names_waiting) or not _syncfs(fds[0]):
                 for fd in fds:
                     os.fsync(fd)
+                if names_waiting:
+                    _fsync_dir(self._new)
         finally:
             for fd in fds:
                 os.close(fd)
@@ -215,9 +235,18 @@ class MaildirWriter:
         for name in names:
             final = f"{self._new}/{name}"
             os.rename(f"{self._tmp}/{name}", final)
-            finals.append(final)
-        _fsync_dir(self._new)
-        return [Path(final) for final in finals]
+            finals.append(Path(final))
+        return finals
+
+
+def _wake(settled: list[Settled]) -> None:
+    """Settle each delivery in its own loop: one wake-up of each loop for all of its deliveries, not one a
+    message (each call_soon_threadsafe writes to the loop's self-pipe, and the loop reads it back)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Path], Path | BaseException]]] = {}
+    for done, loop, result in settled:
+        by_loop.setdefault(loop, []).append((done, result))
+    for loop, results in by_loop.items():
+        loop.call_soon_threadsafe(_settle_all, results)
 
 
 _SYNCFS: list[Callable[[int], int] | None] = []
