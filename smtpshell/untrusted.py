@@ -59,4 +59,6 @@ def safe_bytes(data: bytes) -> str:
 
 def header_safe(text: str, limit: int = 200) -> str:
     """Client-chosen text going into a header: no line breaks, no control characters."""
+    if text.isprintable():  # the usual EHLO name: nothing to replace, no pass per character
+        return text[:limit]
     return "".join(ch if ch.isprintable() else "?" for ch in text)[:limit]

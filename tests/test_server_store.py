@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -73,7 +74,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _send(port: int, count: int, acked: list[str]) -> None:
+def _send(port: int, count: int, acked: list[str], name: str = "") -> None:
     """Send messages one after another until the server dies; note each one acknowledged."""
     import smtplib
 
@@ -81,7 +82,7 @@ def _send(port: int, count: int, acked: list[str]) -> None:
         with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
             client.ehlo("crash.test")
             for n in range(count):
-                subject = f"crash {n}"
+                subject = f"crash {name}{n}"
                 body = f"Subject: {subject}\r\n\r\n" + ("a line of the message body\r\n" * 2000)
                 client.sendmail("student@practice.test", ["alice@practice.test"], body)
                 acked.append(subject)
@@ -90,6 +91,7 @@ def _send(port: int, count: int, acked: list[str]) -> None:
 
 
 def test_killing_the_server_mid_run_leaves_only_whole_messages_and_none_acknowledged_lost(tmp_path: Path) -> None:
+    """Four clients at once, so the kill lands while deliveries share a batch (group commit)."""
     port = _free_port()
     maildir = tmp_path / "maildir"
     server = subprocess.Popen(
@@ -105,18 +107,20 @@ def test_killing_the_server_mid_run_leaves_only_whole_messages_and_none_acknowle
             except OSError:
                 time.sleep(0.05)
         acked: list[str] = []
-        sender = threading.Thread(target=_send, args=(port, 400, acked))
-        sender.start()
-        while len(acked) < 20 and sender.is_alive():
+        senders = [threading.Thread(target=_send, args=(port, 400, acked, f"c{n}")) for n in range(4)]
+        for sender in senders:
+            sender.start()
+        while len(acked) < 40 and any(sender.is_alive() for sender in senders):
             time.sleep(0.01)
-        server.send_signal(signal.SIGKILL)  # mid-run: the client is in the middle of a message
+        server.send_signal(signal.SIGKILL)  # mid-run: the clients are in the middle of messages
         server.wait(10)
-        sender.join(30)
+        for sender in senders:
+            sender.join(30)
     finally:
         if server.poll() is None:
             server.kill()
             server.wait()
-    assert len(acked) >= 20
+    assert len(acked) >= 40
     stored = {}
     for path in (maildir / "new").iterdir():
         data = path.read_bytes()
@@ -148,3 +152,103 @@ async def test_a_burst_is_written_as_batches_and_every_message_lands_whole(tmp_p
     assert [p.read_bytes() for p in paths] == bodies
     assert len(set(paths)) == 60 and all(p.parent == tmp_path / "new" for p in paths)
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+async def test_concurrent_clients_share_disk_flushes_and_each_250_follows_its_flush(start_practice, tmp_path: Path, monkeypatch) -> None:
+    """Group commit, counted: 20 clients x 5 messages cost far fewer flushes than messages, and
+    no delivery is settled (its 250 sent) before its data and its name in new/ were flushed."""
+    from smtpshell.server import store
+    from smtpshell.server.load import run_load
+
+    maildir = tmp_path / "maildir"
+    flushes: list[str] = []
+    data_flushed: set[str] = set()  # files in tmp/ when a data flush returned
+    name_flushed: set[str] = set()  # files in new/ when an fsync of new/ returned
+    real_fsync, real_syncfs, real_fsync_dir, real_settle = os.fsync, store._syncfs, store._fsync_dir, store._settle_all
+
+    def data_flush(kind: str, flush, fd: int):  # noqa: ANN001, ANN202
+        done = flush(fd)
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            return done  # _fsync_dir's own fsync (os.fsync is patched for the whole process)
+        time.sleep(0.02)  # a slow disk, as in a classroom's busy machine: the batches do not hang on timing
+        flushes.append(kind)
+        data_flushed.update(os.listdir(maildir / "tmp"))
+        if kind == "fs" and done:  # the whole filesystem: the names already in new/ too
+            name_flushed.update(os.listdir(maildir / "new"))
+        return done
+
+    def dir_flush(path) -> None:  # noqa: ANN001
+        real_fsync_dir(path)
+        flushes.append("dir")
+        name_flushed.update(os.listdir(maildir / "new"))
+
+    early: list[str] = []
+
+    def settle(results) -> None:  # noqa: ANN001
+        for _, path in results:
+            if path.name not in data_flushed or path.name not in name_flushed:
+                early.append(path.name)
+        real_settle(results)
+
+    monkeypatch.setattr(store.os, "fsync", lambda fd: data_flush("file", real_fsync, fd))
+    monkeypatch.setattr(store, "_syncfs", lambda fd: data_flush("fs", real_syncfs, fd))
+    monkeypatch.setattr(store, "_fsync_dir", dir_flush)
+    monkeypatch.setattr(store, "_settle_all", settle)
+
+    server = await start_practice(store_dir=maildir)
+    result = await run_load(server.host, server.port, clients=20, messages=5)
+    assert result.accepted == 100 and server.mailbox.count == 100
+    assert len(os.listdir(maildir / "new")) == 100
+    assert early == []  # no 250 before its file was on disk
+    # A flush a message would be 100 (two, with new/'s). A batch's syncfs also makes the last
+    # batch's names durable: about one flush a batch, and a batch holds several messages.
+    assert len(flushes) <= 30, flushes
+    print(f"{len(flushes)} flushes for 100 messages: {flushes}")
+
+
+async def test_a_batch_flush_also_makes_the_last_batchs_names_durable(tmp_path: Path, monkeypatch) -> None:
+    """Two batches cost three flushes, not four: the second batch's syncfs covers the first one's
+    renames (its fsync of new/ is not needed), and no delivery resumes before its name is flushed."""
+    import asyncio
+
+    from smtpshell.server import store
+
+    for sub in ("tmp", "new", "cur"):
+        (tmp_path / sub).mkdir()
+    flushes: list[str] = []
+    real_fsync, real_syncfs, real_fsync_dir = os.fsync, store._syncfs, store._fsync_dir
+
+    def file_flush(fd: int) -> None:
+        real_fsync(fd)
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            time.sleep(0.2)  # the first message's flush is slow: the next five queue up meanwhile
+            flushes.append("file")
+
+    monkeypatch.setattr(store.os, "fsync", file_flush)
+    monkeypatch.setattr(store, "_syncfs", lambda fd: (flushes.append("fs"), real_syncfs(fd))[1])
+    monkeypatch.setattr(store, "_fsync_dir", lambda path: (flushes.append("dir"), real_fsync_dir(path))[1])
+    probe = os.open(tmp_path, os.O_RDONLY)
+    try:
+        if not real_syncfs(probe):
+            import pytest
+
+            pytest.skip("no syncfs here: each file is fsynced and new/ after it")
+    finally:
+        os.close(probe)
+    seen_first: list[str] = []  # the flushes done when the writer let the first delivery resume
+    real_wake = store._wake
+
+    def wake(settled) -> None:  # noqa: ANN001
+        if any(done is first for done, _, _ in settled):
+            seen_first.extend(flushes)
+        real_wake(settled)
+
+    monkeypatch.setattr(store, "_wake", wake)
+    writer = store.MaildirWriter(tmp_path)
+    first = writer.write(b"Subject: 1\r\n\r\n")
+    await asyncio.sleep(0.05)  # the writer is inside the first flush
+    rest = [writer.write(f"Subject: {n}\r\n\r\n".encode()) for n in range(2, 7)]
+    paths = await asyncio.gather(first, *rest)
+    assert len(set(paths)) == 6 and all(p.parent == tmp_path / "new" for p in paths)
+    assert flushes == ["file", "fs", "dir"], flushes
+    assert seen_first == ["file", "fs"]  # the first resumed after the flush that covered its name

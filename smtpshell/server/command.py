@@ -242,8 +242,9 @@ def _reachable(host: str, port: int) -> str:
 
 
 def _print_message(message: StoredMessage) -> None:
-    for line in summary_lines(message):
-        print(line, flush=True)
+    # One write a message (it was one a line): the teacher's screen under a class's load.
+    sys.stdout.write("\n".join(summary_lines(message)) + "\n")
+    sys.stdout.flush()
 
 
 def _say(line: str) -> None:

@@ -33,11 +33,16 @@ Clock = Callable[[], float]
 
 
 class TeachingPolicy:
+    """The handler. The config's names and domains are read once, here, not per RCPT (the server
+    never changes its config while it runs)."""
+
     def __init__(self, config: PracticeConfig, mailbox: Mailbox, clock: Clock = time.monotonic) -> None:
         self.config = config
         self.mailbox = mailbox
         self.clock = clock
         self._greylist: dict[tuple[str, str, str], float] = {}
+        self._local_names = frozenset(config.local_names())
+        self._local_domains = frozenset(d.lower() for d in config.domains)
 
     # -- AUTH (LOGIN and PLAIN come here; CRAM-MD5 checks with password_of) ---------------
 
@@ -70,8 +75,8 @@ class TeachingPolicy:
         local, at, domain = address.rpartition("@")
         if not at or not local or not domain:
             return f"501 5.1.3 <{address}>: Recipient address needs a domain (user@{self.config.domains[0]})"
-        if self.config.local_domain(domain):
-            if local.lower() not in self.config.local_names():
+        if domain.lower() in self._local_domains:
+            if local.lower() not in self._local_names:
                 return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown in local recipient table"
             if self.config.greylisting and not session.authenticated:
                 wait = self._greylist_wait(session, envelope, address)
@@ -175,6 +180,17 @@ class TeachingPolicy:
         return f"250 2.0.0 OK: queued as {queue_id}"
 
 
+_DATE: list[tuple[datetime, str]] = []  # the last second's Date text (a class sends many a second)
+
+
+def _date_text(when: datetime) -> str:
+    """``format_datetime(when)``, formatted once per second."""
+    second = when.replace(microsecond=0)
+    if not _DATE or _DATE[0][0] != second:
+        _DATE[:] = [(second, format_datetime(second))]
+    return _DATE[0][1]
+
+
 def _peer(peer: Any) -> str:
     if isinstance(peer, tuple) and len(peer) >= 2:
         host = f"[{peer[0]}]" if ":" in str(peer[0]) else str(peer[0])
@@ -200,6 +216,6 @@ def _trace_headers(hostname: str, queue_id: str, when: datetime, peer: str, helo
         received += f"\r\n\t(authenticated as {header_safe(str(user))})"
     if len(rcpts) == 1:
         received += f"\r\n\tfor <{rcpts[0]}>"
-    received += f"; {format_datetime(when)}"
+    received += f"; {_date_text(when)}"
     lines.append(received)
     return ("\r\n".join(lines) + "\r\n").encode("utf-8", "surrogateescape")
