@@ -200,6 +200,23 @@ def _print_generated(args: argparse.Namespace, parser: argparse.ArgumentParser) 
     return exitcodes.OK
 
 
+def run() -> int:
+    """The program's entry point (the ``smtpshell`` command, ``python -m smtpshell``).
+
+    :func:`main` does the work; this also readies the process to end. At exit the
+    interpreter runs a cycle collection over every object still alive: some eleven
+    thousand after a script session, 4 ms of a STARTTLS session's 47 (issue 18), for
+    objects that die with the process anyway. :func:`gc.freeze` takes them out of
+    that pass. Exit is otherwise unchanged: atexit hooks run, files are flushed and
+    closed, threads joined. (Tests call :func:`main`, so their process is not frozen.)
+    """
+    code = main()
+    import gc
+
+    gc.freeze()
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -366,4 +383,4 @@ async def _drive(args: argparse.Namespace, target: Target, options: Any, lines: 
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run())

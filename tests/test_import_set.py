@@ -62,10 +62,11 @@ STARTTLS_NEVER = ("typing", "dataclasses", "inspect", "pathlib", "datetime", "sm
 # (re brings enum, functools, collections; socket brings array and selectors' math;
 # `from __future__ import annotations` imports __future__.) Not argparse, nor its gettext
 # and locale: a plain argv is read from cli.argument_spec without it (arg_spec); nor
-# importlib and its warnings (lazy.import_module).
+# importlib and its warnings (lazy.import_module). gc (built in, nothing to load) is
+# cli.run's, which freezes the session's objects before the process ends.
 PLAIN_RUN_STDLIB = frozenset({
     "__future__", "_collections", "_functools", "_operator", "_socket", "_sre", "array",
-    "collections", "collections.abc", "copyreg", "enum", "errno", "functools",
+    "collections", "collections.abc", "copyreg", "enum", "errno", "functools", "gc",
     "itertools", "keyword", "math", "operator",
     "re", "re._casefix", "re._compiler", "re._constants", "re._parser", "reprlib", "select", "selectors", "socket",
     "types",
