@@ -134,10 +134,16 @@ def show(name: str, ours: tuple[float, dict[str, float]], anchor: tuple[float, d
     print("  " + " " * 40 + "   " + ", ".join(f"{n} {v * 1000:.3f}" for n, v in parts.items()) + " (ms)")
 
 
-def repeat(make: Callable[[], list[str]], keys: int) -> list[str]:
+def typed_keys(make: Callable[[int], list[str]], keys: int) -> list[str]:
+    """``keys`` buffer texts, one per key, from ``make(0)``, ``make(1)``, ...: each a line typed
+    afresh. (Repeating one line would let a cache of what was lexed or completed for the very
+    same text answer every key after the first round, which typing never does; lines that
+    share their first characters, as successive MAIL commands do, are what typing does.)"""
     texts: list[str] = []
+    number = 0
     while len(texts) < keys:
-        texts += make()
+        texts += make(number)
+        number += 1
     return texts[:keys]
 
 
@@ -179,7 +185,7 @@ def main() -> None:
         side_by_side(args.python, args.repeat, passed)
         return
     quiet = args.json
-    typed = repeat(lambda: keys_of("", "MAIL FROM:<sender12@exa") + keys_of("", "RCPT TO:<rcpt1"), args.keys)
+    typed = typed_keys(lambda n: keys_of("", f"MAIL FROM:<sender{n}@exa") + keys_of("", f"RCPT TO:<rcpt{n}"), args.keys)
     if not quiet:
         print(f"per keystroke, median of {args.keys} keys, {VISIBLE} lines on screen")
     with tempfile.TemporaryDirectory() as name, create_pipe_input() as pipe, \
@@ -193,7 +199,7 @@ def main() -> None:
         ui = build_ui(tmp, data, 0)
         head = "From: a@example.org\nTo: b@example.org\nSubject: a paste\n\n"
         paste = head + "".join(f"line {n} of the pasted body, with words in it\n" for n in range(args.data_lines))
-        body_keys = repeat(lambda: keys_of("", "more words typed at the end "), args.keys)
+        body_keys = typed_keys(lambda n: keys_of(f"more words typed at the end, {n} ", "and more "), args.keys)
         ours = per_key(ui, [paste + k for k in body_keys])
         anchor = per_key(ui, [head + k for k in body_keys])
         show(f"DATA buffer of {args.data_lines:,} pasted lines", ours, anchor, "a 4-line message", quiet)
@@ -203,7 +209,7 @@ def main() -> None:
         while len(long_line) < args.line_chars:
             long_line += f" X-PARAM{len(long_line)}=value"
         long_line = long_line[: args.line_chars]
-        line_keys = repeat(lambda: keys_of("", " ENVID=abc"), args.keys)
+        line_keys = typed_keys(lambda n: keys_of(f" X-N{n}=", "abc ENVID=abc"), args.keys)
         ours = per_key(ui, [long_line + k for k in line_keys])
         anchor = per_key(ui, ["MAIL FROM:<a@example.org>" + k for k in line_keys])
         show(f"command line of {args.line_chars:,} characters", ours, anchor, "a 25-character line", quiet)
