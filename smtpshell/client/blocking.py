@@ -90,34 +90,31 @@ class SocketTransport:
             self.sock.settimeout(seconds)
 
     def write(self, data: bytes) -> None:
+        """All of ``data``; what is held for the screen is shown first if the send has to wait."""
         if self._closing:
             return
+        sock = self.sock
         try:
-            self._send(data)
+            if self.kernel_timeouts:
+                # What the socket's buffer takes now, without waiting (a command, a short message: all).
+                try:
+                    sent = sock.send(data, socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    sent = 0
+                if sent < len(data):
+                    # The server is not reading as fast: the send waits (up to SO_SNDTIMEO for each
+                    # piece), and what is held for the screen is shown while it does.
+                    self._before_block()
+                    sock.sendall(memoryview(data)[sent:])
+            else:
+                self._before_block()
+                if self.read_limit != self.timeout:
+                    self.set_read_limit(self.timeout)  # one Python timeout for reads and writes here
+                sock.sendall(data)
         except OSError as exc:  # the peer went away, or the send timed out (EAGAIN: the kernel's timeout)
             self.lost = TimeoutError("timed out") if isinstance(exc, BlockingIOError) else exc
             self.unread = self._drain()  # what it said before going (a 421), read before the close
             self.close()
-
-    def _send(self, data: bytes) -> None:
-        """All of ``data``; what is held for the screen is shown first if the send has to wait."""
-        sock = self.sock
-        if not self.kernel_timeouts:
-            self._before_block()
-            if self.read_limit != self.timeout:
-                self.set_read_limit(self.timeout)  # one Python timeout for reads and writes here
-            sock.sendall(data)
-            return
-        # What the socket's buffer takes now, without waiting (a command, a short message: all).
-        try:
-            sent = sock.send(data, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            sent = 0
-        if sent < len(data):
-            # The server is not reading as fast: the send waits (up to SO_SNDTIMEO for each
-            # piece), and what is held for the screen is shown while it does.
-            self._before_block()
-            sock.sendall(memoryview(data)[sent:])
 
     def _drain(self) -> bytes:
         """Whatever the peer sent that is still in the socket, without waiting."""
@@ -251,7 +248,8 @@ class BlockingConnection(ConnectionCore):
             self.connection_lost(transport.lost)
 
     async def _writable(self) -> None:
-        self._report_lost()  # a failed send closed the socket: say so now
+        if self._transport._closing and not self._lost_reported:  # _report_lost's test, inline: asked every write
+            self._report_lost()  # a failed send closed the socket: say so now
 
     async def _after_close(self) -> None:
         self._report_lost()

@@ -69,8 +69,10 @@ def _scrub(fragments: StyledText) -> StyledText:
     for style, text in fragments:
         if text == "\n":
             out.append((style, text))
+        elif "\n" not in text:  # most fragments: one safe(), no generator resumed part by part
+            out.append((style, safe(text)))
         else:
-            out.append((style, "\n".join(safe(part) for part in text.split("\n"))))
+            out.append((style, "\n".join([safe(part) for part in text.split("\n")])))
     return out
 
 
