@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from smtpshell import knowledge
+from smtpshell import i18n, knowledge
 from smtpshell.protocol.replies import Reply, ReplyParser
 from smtpshell.protocol.session import Kind, Pending
 from smtpshell.render import styled
@@ -79,3 +79,18 @@ def test_a_reply_without_a_queue_id_is_explained_from_its_own_text() -> None:
     other = render_reply(reply_of(b"550 5.7.1 message refused as spam\r\n"), "DATA_END", RenderOptions(), sent=DOT)
     assert explanation(first) != explanation(other)
     assert len(styled._EXPLAINED) == 2  # each kept by its own text
+
+
+def test_a_kept_explanation_is_in_the_language_of_the_moment() -> None:
+    forget_explanations()
+    english = explanation(render_reply(reply_of(b"250 2.0.0 Ok: queued as AAA1\r\n"), "DATA_END", RenderOptions(),
+                                       sent=DOT))
+    i18n.set_language("zh_CN")
+    try:
+        chinese = explanation(render_reply(reply_of(b"250 2.0.0 Ok: queued as BBB2\r\n"), "DATA_END",
+                                           RenderOptions(), sent=DOT))
+    finally:
+        i18n.set_language("en")
+    again = explanation(render_reply(reply_of(b"250 2.0.0 Ok: queued as CCC3\r\n"), "DATA_END", RenderOptions(),
+                                     sent=DOT))
+    assert chinese != english and again == english

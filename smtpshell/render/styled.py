@@ -256,7 +256,7 @@ def _without_queue_id(text: str) -> str:
 def _explanation(reply: Reply, answers: str | None, explain: str,
                  facts: knowledge.Facts) -> tuple[tuple[str, str], ...]:
     text = _without_queue_id(reply.text)
-    key = (reply.code, reply.enhanced, answers, text, explain, facts, i18n.current())
+    key = (reply.code, reply.enhanced, answers, text, explain, facts, i18n.catalogue())
     kept = _EXPLAINED.get(key)
     if kept is not None:
         return kept
