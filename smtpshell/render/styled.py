@@ -20,15 +20,13 @@ is returned. Colour and explanation come only from the parsed reply code.
 
 from __future__ import annotations
 
-import re
-
 from .. import events as ev
 from .. import i18n
 from ..i18n import t
 from ..lazy import lazy_module
 from ..protocol.ehlo import Capabilities
 from ..protocol.envelope import address_of
-from ..protocol.replies import Reply
+from ..protocol.replies import Reply, without_queue_id
 from ..protocol.session import Kind, Pending, Session
 from ..records import TYPE_CHECKING, NamedTuple
 from ..untrusted import safe
@@ -241,21 +239,11 @@ def render_reply(
 EXPLANATIONS_KEPT = 256
 _EXPLAINED: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
 QUEUE_ID_PLACEHOLDER = "QUEUEID"
-_queue_id: re.Pattern[str] | None = None  # compiled on the first reply that names one
-
-
-def _without_queue_id(text: str) -> str:
-    global _queue_id
-    if "queued" not in text.lower():
-        return text  # most replies
-    if _queue_id is None:
-        _queue_id = re.compile(r"(?i)(queued\s+as\s+<?)[A-Za-z0-9._@-]+")
-    return _queue_id.sub(r"\g<1>" + QUEUE_ID_PLACEHOLDER, text)
 
 
 def _explanation(reply: Reply, answers: str | None, explain: str,
                  facts: knowledge.Facts) -> tuple[tuple[str, str], ...]:
-    text = _without_queue_id(reply.text)
+    text = without_queue_id(reply.text, QUEUE_ID_PLACEHOLDER)
     key = (reply.code, reply.enhanced, answers, text, explain, facts, i18n.catalogue())
     kept = _EXPLAINED.get(key)
     if kept is not None:
