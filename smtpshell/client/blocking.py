@@ -14,7 +14,9 @@ such a coroutine to its end without an event loop.
 from __future__ import annotations
 
 import socket
+import sys
 import time
+from array import array
 from collections.abc import Callable, Coroutine
 
 from ..records import TYPE_CHECKING
@@ -26,29 +28,91 @@ if TYPE_CHECKING:
     from typing import Any, TypeVar
 
 _READ_SIZE = 256 * 1024
+# How far the time a read may block can be from the socket's timeout before it is set again:
+# a wait begins with its whole timeout (the one set), so the common read sets nothing.
+READ_LIMIT_SLACK = 0.01
 if TYPE_CHECKING:
     T = TypeVar("T")
+
+
+def _timeval(seconds: float) -> bytes:
+    """A ``struct timeval`` (two C longs: seconds, microseconds) for SO_RCVTIMEO / SO_SNDTIMEO.
+
+    At least a millisecond: a zero timeval means no timeout at all. (``array`` is loaded with
+    socket already; ``struct`` is not.)"""
+    return array("l", divmod(max(1000, round(seconds * 1_000_000)), 1_000_000)).tobytes()
+
+
+def _kernel_timeouts(sock: socket.socket, seconds: float) -> bool:
+    """Make ``sock`` blocking, its timeouts kept by the kernel; False where that is not had.
+
+    A Python timeout (``settimeout``) makes the socket non-blocking and polls before every
+    call: a ``poll`` before each read and each write, and an ``ioctl`` each time it is set,
+    four system calls a round trip that smtplib (no timeout) does not make. With SO_RCVTIMEO
+    and SO_SNDTIMEO on a blocking socket a read is one ``recvfrom`` and a write one
+    ``sendto``; a read that times out fails with EAGAIN (BlockingIOError). Windows takes
+    these options in milliseconds (a DWORD): there the Python timeout stays.
+    """
+    if sys.platform == "win32" or not hasattr(socket, "MSG_DONTWAIT"):
+        return False
+    value = _timeval(seconds)
+    try:
+        sock.settimeout(None)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+    except OSError:
+        sock.settimeout(seconds)
+        return False
+    return True
 
 
 class SocketTransport:
     """The few transport calls the core makes, over a blocking socket."""
 
-    def __init__(self, sock: socket.socket, timeout: float, on_close: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, sock: socket.socket, timeout: float, on_close: Callable[[], None] = lambda: None,
+                 before_block: Callable[[], None] = lambda: None) -> None:
         self.sock = sock
         self.timeout = timeout
         self._closing = False
         self._on_close = on_close  # the connection's is_open goes False with it
+        self._before_block = before_block  # a send is about to wait for the peer (bus.before_wait)
         self.lost: Exception | None = None  # why the socket failed, for connection_lost
         self.unread = b""  # bytes read after a failed send, for the core before connection_lost
+        self.kernel_timeouts = _kernel_timeouts(sock, timeout)
+        self.read_limit = timeout  # the longest a read blocks now (set_read_limit)
+
+    def set_read_limit(self, seconds: float) -> None:
+        """The longest the next reads may block (the time left of a wait): one system call."""
+        self.read_limit = seconds
+        if self.kernel_timeouts:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(seconds))
+        else:
+            self.sock.settimeout(seconds)
 
     def write(self, data: bytes) -> None:
+        """All of ``data``; what is held for the screen is shown first if the send has to wait."""
         if self._closing:
             return
+        sock = self.sock
         try:
-            self.sock.settimeout(self.timeout)
-            self.sock.sendall(data)
-        except OSError as exc:  # the peer went away, or the send timed out
-            self.lost = exc
+            if self.kernel_timeouts:
+                # What the socket's buffer takes now, without waiting (a command, a short message: all).
+                try:
+                    sent = sock.send(data, socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    sent = 0
+                if sent < len(data):
+                    # The server is not reading as fast: the send waits (up to SO_SNDTIMEO for each
+                    # piece), and what is held for the screen is shown while it does.
+                    self._before_block()
+                    sock.sendall(memoryview(data)[sent:])
+            else:
+                self._before_block()
+                if self.read_limit != self.timeout:
+                    self.set_read_limit(self.timeout)  # one Python timeout for reads and writes here
+                sock.sendall(data)
+        except OSError as exc:  # the peer went away, or the send timed out (EAGAIN: the kernel's timeout)
+            self.lost = TimeoutError("timed out") if isinstance(exc, BlockingIOError) else exc
             self.unread = self._drain()  # what it said before going (a 421), read before the close
             self.close()
 
@@ -101,6 +165,9 @@ class BlockingConnection(ConnectionCore):
     def _transport_closed(self) -> None:
         self.is_open = False
 
+    def _before_block(self) -> None:
+        self.bus.before_wait()  # looked up now: a driver sets it after the bus is made
+
     async def _connect(self) -> None:
         try:
             sock = socket.create_connection((resolver_host(self.target.host), self.target.port),  # type: ignore[arg-type]  # getaddrinfo takes bytes too
@@ -108,7 +175,8 @@ class BlockingConnection(ConnectionCore):
         except OSError as exc:  # socket.timeout included
             raise ConnectionFailed(connect_error(self.target, exc, self.timeout)) from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
-        transport = SocketTransport(sock, self.timeout, on_close=self._transport_closed)
+        transport = SocketTransport(sock, self.timeout, on_close=self._transport_closed,
+                                    before_block=self._before_block)
         self.is_open = True  # before connection_made: its listeners see an open connection
         self.connection_made(transport)
 
@@ -146,14 +214,15 @@ class BlockingConnection(ConnectionCore):
         if transport._closing:
             return
         try:
-            transport.sock.settimeout(timeout)
+            if timeout - transport.read_limit > READ_LIMIT_SLACK or transport.read_limit - timeout > READ_LIMIT_SLACK:
+                transport.set_read_limit(timeout)  # the time left of a wait, when it is not the one set
             # Into a buffer kept for the connection: recv(256 KiB) allocates 256 KiB for each read
             # (an mmap, an mremap to the few bytes a reply is, a munmap: three system calls a reply).
             view = self._read_view
             if view is None:
                 view = self._read_view = memoryview(bytearray(_READ_SIZE))
             data = view[: transport.sock.recv_into(view)].tobytes()
-        except TimeoutError:
+        except (TimeoutError, BlockingIOError):  # Python's timeout, or the kernel's (EAGAIN)
             return  # the caller checks its deadline
         except OSError as exc:  # a reset: reported as the end of the connection like an EOF
             transport.lost = exc
@@ -179,7 +248,8 @@ class BlockingConnection(ConnectionCore):
             self.connection_lost(transport.lost)
 
     async def _writable(self) -> None:
-        self._report_lost()  # a failed send closed the socket: say so now
+        if self._transport._closing and not self._lost_reported:  # _report_lost's test, inline: asked every write
+            self._report_lost()  # a failed send closed the socket: say so now
 
     async def _after_close(self) -> None:
         self._report_lost()

@@ -50,6 +50,7 @@ class Connection(ConnectionCore, asyncio.Protocol):
 
     async def _writable(self) -> None:
         if not self._can_write.is_set():
+            self.bus.before_wait()  # the server is not reading: what is held is shown while we wait
             await self._can_write.wait()
 
     async def _after_close(self) -> None:

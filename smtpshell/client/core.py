@@ -273,7 +273,8 @@ class ConnectionCore(TLSHandling):
             out = self._tls.take_output()
         else:
             out = data
-        self.bus.before_wait()  # the write may block (a server that does not read)
+        # A write that may block (a server that does not read) shows what is held first: the
+        # transport knows when it would (asyncio's, in _writable; the blocking one, in its send).
         self._transport.write(out)
         self.writes += 1
         await self._writable()

@@ -165,8 +165,9 @@ def set_language(lang: str | None) -> str:
     A language with no catalogue falls back to English (returns "en"); a
     broken catalogue raises :class:`CatalogueError` so the user hears about it.
     """
-    global _current, _messages, _pseudo
+    global _current, _messages, _pseudo, _loads
     _pseudo = False
+    _loads += 1
     if not lang or _candidates(lang)[:1] == [DEFAULT]:
         _current, _messages = DEFAULT, {}
         return _current
@@ -206,6 +207,16 @@ def setup(cli_value: str | None = None, environ: Mapping[str, str] | None = None
 
 def current() -> str:
     return _current
+
+
+_loads = 0  # set_language calls so far (catalogue()'s answer)
+
+
+def catalogue() -> tuple[str, int]:
+    """Which texts t() gives now: the language, and which load of it (a catalogue directory
+    added and the language set again gives other texts under the same name). For caches
+    of rendered text that outlive a set_language."""
+    return _current, _loads
 
 
 def t(key: str, english: str, /, **values: object) -> str:

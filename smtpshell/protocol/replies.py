@@ -34,6 +34,33 @@ MAX_LINE = 64 * 1024
 MAX_LINES = 1000
 
 _ENHANCED = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})(?= |$)")
+# A queue id in a reply's text, as Postfix, Exim's "queued as" and aiosmtpd word it
+# ("250 2.0.0 Ok: queued as 4XyZ12"): compiled on the first reply that names one.
+_QUEUE_ID = r"(?i)(queued as\s+<?)([A-Za-z0-9._@-]+)"
+_queue_id: re.Pattern[str] | None = None
+
+
+def _queue_id_pattern(text: str) -> re.Pattern[str] | None:
+    """The pattern, if ``text`` may name a queue id (most replies do not: one C call)."""
+    global _queue_id
+    if "queued" not in text.lower():
+        return None
+    if _queue_id is None:
+        _queue_id = re.compile(_QUEUE_ID)
+    return _queue_id
+
+
+def queue_id(text: str) -> str | None:
+    """The queue id a reply's text names (the message's name on the server), if any."""
+    pattern = _queue_id_pattern(text)
+    found = pattern.search(text) if pattern is not None else None
+    return found.group(2) if found else None
+
+
+def without_queue_id(text: str, placeholder: str) -> str:
+    """``text`` with the queue id it names replaced by ``placeholder`` (``text`` itself if none)."""
+    pattern = _queue_id_pattern(text)
+    return pattern.sub(r"\g<1>" + placeholder, text) if pattern is not None else text
 _SHOWN_RAW = 120  # bytes of offending input kept in an error, for the message
 
 

@@ -47,7 +47,7 @@ def sgr_for(style: str, palette: dict[str, str] = ANSI) -> str:
 
 def to_text(fragments: StyledText, color: bool, palette: dict[str, str] = ANSI) -> str:
     if not color:
-        return "".join(text for _, text in fragments)
+        return "".join([text for _, text in fragments])  # a list: one call, not a generator's step per fragment
     out = []
     for style, text in fragments:
         sgr = sgr_for(style, palette) if style else None

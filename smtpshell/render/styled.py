@@ -21,11 +21,12 @@ is returned. Colour and explanation come only from the parsed reply code.
 from __future__ import annotations
 
 from .. import events as ev
+from .. import i18n
 from ..i18n import t
 from ..lazy import lazy_module
 from ..protocol.ehlo import Capabilities
 from ..protocol.envelope import address_of
-from ..protocol.replies import Reply
+from ..protocol.replies import Reply, without_queue_id
 from ..protocol.session import Kind, Pending, Session
 from ..records import TYPE_CHECKING, NamedTuple
 from ..untrusted import safe
@@ -66,8 +67,10 @@ def _scrub(fragments: StyledText) -> StyledText:
     for style, text in fragments:
         if text == "\n":
             out.append((style, text))
+        elif "\n" not in text:  # most fragments: one safe(), no generator resumed part by part
+            out.append((style, safe(text)))
         else:
-            out.append((style, "\n".join(safe(part) for part in text.split("\n"))))
+            out.append((style, "\n".join([safe(part) for part in text.split("\n")])))
     return out
 
 
@@ -226,23 +229,53 @@ def render_reply(
         return render_ehlo(reply, options, session)
     for i in range(len(reply.lines)):
         out += _wire_line(reply, i, style) + [("", "\n")]
-    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, reply.text, facts=facts_of(session, sent, answers))
+    out += _explanation(reply, answers, options.explain, facts_of(session, sent, answers))
+    return out
+
+
+# The lines under a reply, kept by what they depend on (in the language of the moment). A reply's
+# text is read with its queue id put aside ("250 2.0.0 Ok: queued as 4XyZ12": the reply to each
+# message names a new one), so that explanation is made once a session, not once a message.
+EXPLANATIONS_KEPT = 256
+_EXPLAINED: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
+QUEUE_ID_PLACEHOLDER = "QUEUEID"
+
+
+def _explanation(reply: Reply, answers: str | None, explain: str,
+                 facts: knowledge.Facts) -> tuple[tuple[str, str], ...]:
+    text = without_queue_id(reply.text, QUEUE_ID_PLACEHOLDER)
+    key = (reply.code, reply.enhanced, answers, text, explain, facts, i18n.catalogue())
+    kept = _EXPLAINED.get(key)
+    if kept is not None:
+        return kept
+    made = _explain_lines(reply, answers, text, explain, facts)
+    if text is not reply.text and any(QUEUE_ID_PLACEHOLDER in piece for _, piece in made):
+        # The explanation says the id: it is made from this reply's own text, and not kept.
+        return _explain_lines(reply, answers, reply.text, explain, facts)
+    if len(_EXPLAINED) >= EXPLANATIONS_KEPT:
+        _EXPLAINED.clear()
+    _EXPLAINED[key] = made
+    return made
+
+
+def _explain_lines(reply: Reply, answers: str | None, text: str, explain: str,
+                   facts: knowledge.Facts) -> tuple[tuple[str, str], ...]:
+    """The explanation's lines under a reply's wire lines, its text being ``text``."""
+    exp = knowledge.explain_reply(reply.code, reply.enhanced, answers, text, facts=facts)
     # Said once: one line of meaning (the enhanced code's few words beside it), at most one hint.
     extra = ""
     if reply.enhanced and not _says_nothing(reply.enhanced) and reply.klass != 2:
         extra = f"  [{reply.enhanced} {knowledge.explain_enhanced(reply.enhanced).short}]"
-    if options.explain in ("brief", "failures") and reply.klass in (2, 3):
+    if explain in ("brief", "failures") and reply.klass in (2, 3):
         extra = ""
     # A known situation read from the text is more specific than the code's meaning in context.
-    out += [("class:explain", f"   ↳ {exp.cause or exp.summary}{extra}"), ("", "\n")]
-    if options.explain in ("brief", "failures"):
-        return out
-    if exp.hint:
+    out: StyledText = [("class:explain", f"   ↳ {exp.cause or exp.summary}{extra}"), ("", "\n")]
+    if explain not in ("brief", "failures") and exp.hint:
         # After a failure the hint is a remedy; after success, the next step.
         label = (t("ui.reply.try", "try: {hint}", hint=exp.hint) if reply.code >= 400
                  else t("ui.reply.next", "next: {hint}", hint=exp.hint))
         out += [("class:explain.hint", "   → " + label), ("", "\n")]
-    return out
+    return tuple(out)
 
 
 def _says_nothing(enhanced: str | None) -> bool:

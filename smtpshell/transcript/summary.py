@@ -11,7 +11,6 @@ to the same stream as the screen, so it can only say what was shown.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
@@ -19,7 +18,7 @@ from .. import events as ev
 from ..i18n import t
 from ..protocol.envelope import address_of
 from ..protocol.line import LineKind
-from ..protocol.replies import Reply
+from ..protocol.replies import Reply, queue_id
 from ..protocol.session import Kind, Pending
 from ..records import TYPE_CHECKING
 from ..untrusted import safe
@@ -27,8 +26,6 @@ from ..untrusted import safe
 if TYPE_CHECKING:
     from typing import Any
 
-# Compiled on the first accepted message (re caches it), not at every start.
-QUEUE_ID = r"(?i)queued as\s+<?([A-Za-z0-9._@-]+)>?"
 
 # Which stage a reply's time counts for: the verb it answered (see drivers/stages.py for exit codes).
 _STAGE_OF_VERB = {"EHLO": "EHLO", "HELO": "EHLO", "LHLO": "EHLO", "STARTTLS": "TLS", "AUTH": "AUTH",
@@ -179,9 +176,9 @@ class SessionSummary:
     def _finish(envelope: Envelope, code: int, text: str) -> None:
         if code // 100 == 2:
             envelope.result = t("summary.message_accepted", "accepted ({code})", code=code)
-            found = re.search(QUEUE_ID, text)
+            found = queue_id(text)
             if found:
-                envelope.queue_id = safe(found.group(1))
+                envelope.queue_id = safe(found)
         else:
             envelope.result = t("summary.message_refused", "refused ({code})", code=code)
 
