@@ -40,12 +40,20 @@ class SocketTransport:
         self._on_close = on_close  # the connection's is_open goes False with it
         self.lost: Exception | None = None  # why the socket failed, for connection_lost
         self.unread = b""  # bytes read after a failed send, for the core before connection_lost
+        self._timeout_set: float | None = sock.gettimeout()
+
+    def use_timeout(self, seconds: float) -> None:
+        """The socket's timeout, set only when it changes: settimeout is a system call
+        (ioctl FIONBIO) each time, and a message body is a run of writes with one timeout."""
+        if seconds != self._timeout_set:
+            self.sock.settimeout(seconds)
+            self._timeout_set = seconds
 
     def write(self, data: bytes) -> None:
         if self._closing:
             return
         try:
-            self.sock.settimeout(self.timeout)
+            self.use_timeout(self.timeout)
             self.sock.sendall(data)
         except OSError as exc:  # the peer went away, or the send timed out
             self.lost = exc
@@ -57,6 +65,7 @@ class SocketTransport:
         data = b""
         try:
             self.sock.setblocking(False)
+            self._timeout_set = 0.0
             while len(data) < 4 * _READ_SIZE:
                 piece = self.sock.recv(_READ_SIZE)
                 if not piece:
@@ -146,7 +155,7 @@ class BlockingConnection(ConnectionCore):
         if transport._closing:
             return
         try:
-            transport.sock.settimeout(timeout)
+            transport.use_timeout(timeout)
             # Into a buffer kept for the connection: recv(256 KiB) allocates 256 KiB for each read
             # (an mmap, an mremap to the few bytes a reply is, a munmap: three system calls a reply).
             view = self._read_view
