@@ -68,6 +68,31 @@ async def test_streamed_message_from_chunks(smtp_server: SmtpServer) -> None:
     assert smtp_server.messages[0].content == body.replace(b"\n", b"\r\n")
 
 
+async def test_streamed_message_over_tls_in_whole_records(implicit_tls_server: SmtpServer, ca_file: str) -> None:
+    # Under TLS a chunk's rest (past its last whole 16 KiB record) waits for the next chunk and
+    # goes out with the end of data: nothing may be lost, doubled or reordered on the way.
+    log = ev.EventLog()
+    conn = await open_conn(implicit_tls_server.port, log, implicit_tls=True, tls=TLSOptions(cafile=ca_file))
+    await conn.command("EHLO client.test")
+    await conn.command("MAIL FROM:<a@example.org>")
+    await conn.command("RCPT TO:<b@example.org>")
+    assert code(await conn.command("DATA")) == 354
+    body = b"Subject: records\n\n" + b"".join(b".line %d of the message\n" % i for i in range(9000))
+    sizes = [5000, 16384, 40000, 1, 70000]
+    chunks, at = [], 0
+    while at < len(body):
+        size = sizes[len(chunks) % len(sizes)]
+        chunks.append(body[at : at + size])
+        at += size
+    writes = conn.writes
+    await conn.send_message(chunks, "test body")
+    assert code(await conn.next_exchange()) == 250
+    (data_event,) = log.of(ev.DataSent)
+    assert data_event.stuffed == 9000
+    assert implicit_tls_server.messages[0].content == body.replace(b"\n", b"\r\n")
+    assert conn.writes - writes < len(chunks)  # chunks shorter than a record wait for the next
+
+
 async def test_implicit_tls(implicit_tls_server: SmtpServer, ca_file: str) -> None:
     log = ev.EventLog()
     conn = await open_conn(implicit_tls_server.port, log, implicit_tls=True, tls=TLSOptions(cafile=ca_file))

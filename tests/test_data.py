@@ -115,3 +115,36 @@ def test_one_character_lines_in_every_form() -> None:
         for size in (1, 2, 3, 7, 4096):
             chunks = [body[i : i + size] for i in range(0, len(body), size)]
             assert b"".join(encode_message(chunks)) == reference(body), (unit, size)
+
+
+def test_both_crlf_checks_find_a_stray_line_end_anywhere_in_a_chunk() -> None:
+    """A chunk in CRLF form is checked one of two ways, chosen by its first KiB (long lines:
+    two memchr-driven replaces and a compare; 1-character lines: two counts). Either must
+    see a bare CR or LF far past that KiB, and pass a clean chunk through as it is."""
+    long_lines = b"a line of mail text, of the length lines in mail have\r\n" * 2000
+    short_lines = b"a\r\n" * 40_000
+    for clean in (long_lines, short_lines):
+        assert DataEncoder().encode(clean) is clean
+        for stray in (b"\r", b"\n", b"\r\r\n", b"\n\r"):
+            at = len(clean) * 3 // 4
+            body = clean[:at] + stray + clean[at:]
+            encoder = DataEncoder()
+            wire = encoder.encode(body) + encoder.finish()
+            assert wire == reference(body), (len(clean), stray)
+            assert (encoder.lines, encoder.stuffed) == reference_counts(body)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 120), st.sampled_from([b"\r\n", b"\n", b"\r"]), st.booleans()),
+             min_size=1, max_size=400),
+    st.integers(1, 9000),
+)
+def test_lines_of_any_length_in_chunks_of_any_size(lines: list[tuple[int, bytes, bool]], size: int) -> None:
+    """Short and long lines (so that chunks take both CRLF checks), mostly CRLF with strays."""
+    body = b"".join((b"." if dot else b"") + b"x" * length + end for length, end, dot in lines)
+    chunks = [body[i : i + size] for i in range(0, len(body), size)]
+    encoder = DataEncoder()
+    wire = b"".join(encoder.encode(c) for c in chunks) + encoder.finish()
+    assert wire == reference(body)
+    assert (encoder.lines, encoder.stuffed) == reference_counts(body)

@@ -61,3 +61,46 @@ def test_dot_stuffing_is_one_search_pass(monkeypatch) -> None:  # type: ignore[n
     assert out == b"a\r\n..b\r\n..c\r\n"
     assert encoder.stuffed == 2
     assert "replace b'\\n.'" not in calls
+
+
+class NeedleSpy(bytes):
+    """Records each search of the chunk for more than one byte (bytes' 2-byte search steps
+    a byte or three at a time; a 1-byte one is memchr)."""
+
+    searches: list[str] = []
+
+    def _saw(self, name: str, needle: object) -> None:
+        if isinstance(needle, bytes) and len(needle) > 1:
+            NeedleSpy.searches.append(f"{name} {needle!r}")
+
+    def count(self, sub, *args):  # type: ignore[no-untyped-def, override]
+        self._saw("count", sub)
+        return bytes.count(self, sub, *args)
+
+    def find(self, sub, *args):  # type: ignore[no-untyped-def, override]
+        self._saw("find", sub)
+        return bytes.find(self, sub, *args)
+
+    def replace(self, old, new, count=-1):  # type: ignore[no-untyped-def, override]
+        self._saw("replace", old)
+        return bytes.replace(self, old, new, count)
+
+    def split(self, sep=None, maxsplit=-1):  # type: ignore[no-untyped-def, override]
+        self._saw("split", sep)
+        return bytes.split(self, sep, maxsplit)
+
+    def __contains__(self, sub):  # type: ignore[no-untyped-def, override]
+        self._saw("in", sub)
+        return bytes.__contains__(self, sub)
+
+
+def test_mail_text_is_checked_and_stuffed_without_a_two_byte_search() -> None:
+    # A chunk in CRLF form was checked by counting b"\r\n" (and LF, and CR: three passes), and
+    # the dots found by splitting on b"\n.": the 2-byte searches were most of a 100 MB send.
+    text = b"a line of a message, as long as lines in mail are\r\n.a dotted one\r\n" * 1000
+    for chunk in (text, text.replace(b"\r\n", b"\n")):
+        NeedleSpy.searches = []
+        encoder = data.DataEncoder()
+        assert encoder.encode(NeedleSpy(chunk)) == text.replace(b"\r\n.", b"\r\n..")
+        assert encoder.stuffed == 1000
+        assert NeedleSpy.searches == []

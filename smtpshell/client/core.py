@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from .tls_layer import TLSLayer
 
 DEFAULT_TIMEOUT = 30.0
+TLS_RECORD = 16384  # the most plaintext a TLS record holds (RFC 8446 5.1), as SSL_write fills them
 
 
 class ConnectionCore(TLSHandling):
@@ -258,7 +259,7 @@ class ConnectionCore(TLSHandling):
         """Write what is gathered now (a driver about to do something that is not a line)."""
         await self._flush_batch()
 
-    async def _write(self, data: bytes, *, gated: bool = True) -> None:
+    async def _write(self, data: bytes | memoryview, *, gated: bool = True) -> None:
         if self._batch:
             data = b"".join((*self._batch, data))
             self._batch.clear()
@@ -268,11 +269,10 @@ class ConnectionCore(TLSHandling):
         if not self.is_open:
             raise ConnectionClosed(self._closed_reason or t("client.not_connected", "not connected"))
         assert self._transport is not None
+        out: bytes | memoryview = data  # a memoryview only from send_message, and only under TLS
         if self._tls is not None:
             self._tls.encrypt(data)
             out = self._tls.take_output()
-        else:
-            out = data
         # A write that may block (a server that does not read) shows what is held first: the
         # transport knows when it would (asyncio's, in _writable; the blocking one, in its send).
         self._transport.write(out)
@@ -467,15 +467,30 @@ class ConnectionCore(TLSHandling):
         sent = 0
         preview: list[bytes] = []
         head = b""
+        # Under TLS, whole records: each write is encrypted as records of TLS_RECORD bytes and
+        # one shorter one for its rest, so a 64 KiB chunk made five records where four would
+        # do, and the server decrypts (and reads) each. The rest waits for the next chunk.
+        record = TLS_RECORD if self._tls is not None else 0
+        rest = b""
 
         async def write(raw: bytes) -> None:
-            nonlocal sent, head
+            nonlocal sent, head, rest
             out = encoder.encode(raw)
             if len(head) < 2048:
                 head += raw[: 2048 - len(head)]
-            if out:
-                sent += len(out)
-                await self._write(out)
+            if not out:
+                return
+            sent += len(out)
+            if record:
+                if rest:
+                    out = rest + out  # one copy of a chunk that stays in the cache
+                whole = len(out) - len(out) % record
+                rest = out[whole:]
+                if not whole:
+                    return
+                await self._write(memoryview(out)[:whole])
+                return
+            await self._write(out)
 
         if isinstance(chunks, AsyncIterable):
             async for raw in chunks:
@@ -485,6 +500,7 @@ class ConnectionCore(TLSHandling):
                 await write(raw)
         tail = encoder.finish()
         sent += len(tail)
+        tail = rest + tail
         preview = head.splitlines()[:5]
         self.session.sent(Pending(Kind.DATA_END, "."))
         self.bus.emit(

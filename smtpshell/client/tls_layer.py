@@ -49,7 +49,7 @@ class TLSLayer:
                 return bytes(out), True
             out += chunk
 
-    def encrypt(self, data: bytes) -> None:
+    def encrypt(self, data: bytes | memoryview) -> None:
         view = memoryview(data)
         while view:
             n = self.obj.write(view)
