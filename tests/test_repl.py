@@ -75,6 +75,24 @@ async def test_typed_quit_ends_the_session_and_ctrl_d_the_shell(smtp_server):
     assert "the session is closed" in run.text
 
 
+async def test_quit_answered_says_the_session_is_closed_before_the_server_closes(scripted_server):
+    """A 221 to QUIT ends the session even while the server keeps the connection open a
+    moment: the shell says so then, not only when the close arrives (which a Ctrl-D typed
+    ahead could beat: the test above failed now and then)."""
+    async def lingering(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 mx.test ESMTP\r\n")
+        assert await read_command(reader) == b"QUIT"
+        writer.write(b"221 2.0.0 Bye\r\n")
+        await writer.drain()
+        await reader.read()  # the connection stays open until the client closes it
+
+    server = scripted_server(lingering)
+    run = await run_repl(f"127.0.0.1:{server.port}", "QUIT\r" + CTRL_D)
+    assert run.code == 0
+    assert run.sent() == ["QUIT"]
+    assert run.text.count("the session is closed") == 1
+
+
 async def test_shell_commands_history_and_bad_input(smtp_server):
     keys = "NOOP\r/history\r/history x\r/connect\r/connect nohost:99999\r/frob\r" + CTRL_D
     run = await run_repl(smtp_server.address, keys)

@@ -300,7 +300,10 @@ class Repl:
             conn.drop_exchanges()  # nothing is awaited, so anything queued is stale
         was_connected = self.runner.connected
         await self._guarded(self.runner.handle(line), text)
-        if was_connected and not self.runner.connected and not self.done:
+        # Closed, or closing: after a 2xx to QUIT the session is over whether or not the
+        # server's close has arrived yet (a Ctrl-D typed ahead would otherwise leave first).
+        ended = not self.runner.connected or self.runner.session.phase in (Phase.CLOSING, Phase.CLOSED)
+        if was_connected and ended and not self.done:
             self._closed_prompt()
 
     def _closed_prompt(self) -> None:
