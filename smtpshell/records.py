@@ -5,9 +5,10 @@ with annotated fields, and type checkers read them as ``typing.NamedTuple``. At 
 time ``typing.NamedTuple`` costs what a script session cannot afford: importing
 :mod:`typing` (milliseconds), then, for every class, a ``ForwardRef`` (which compiles
 the annotation's text) per field, about 0.3 ms a class, and a script session defines
-some forty of them before it connects (issue 18). Here the class statement makes the
-very same ``collections.namedtuple`` class that ``typing.NamedTuple`` makes (same
-fields, defaults, methods and module), with ``__annotations__`` kept as written.
+some forty of them before it connects (issue 18). Here the class statement makes a
+tuple class that behaves as the ``collections.namedtuple`` class ``typing.NamedTuple``
+makes (same fields, defaults, methods and module), with ``__annotations__`` kept as
+written.
 
 The class is built here, not by :func:`collections.namedtuple`, which compiles a
 ``__new__`` from source for every class (``eval``) and does its checks and string work
