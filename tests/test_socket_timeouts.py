@@ -173,3 +173,27 @@ def test_a_send_that_cannot_go_out_times_out_and_shows_what_was_held_first(silen
     assert isinstance(conn._transport.lost, TimeoutError)  # said as Python's timeout says it, not EAGAIN
     assert closed and "timed out" in closed[0].reason, closed
     assert waits == [1]  # the held output went to the screen before the send waited
+
+
+def test_a_send_timeout_is_said_in_the_users_language_with_its_seconds(silent_listener: socket.socket) -> None:
+    """The reason was Python's own "timed out", in English whatever the language."""
+    from smtpshell import i18n
+
+    port = silent_listener.getsockname()[1]
+    bus = ev.EventBus()
+    closed: list[ev.Closed] = []
+    bus.subscribe_types({ev.Closed: closed.append})
+
+    async def send_more_than_the_buffers_hold() -> None:
+        conn = await BlockingConnection.open(Target("127.0.0.1", port), bus, timeout=0.3)
+        try:
+            await conn._write(b"x" * (64 << 20))
+        except Exception:  # noqa: BLE001 - the reason said is the point here
+            pass
+
+    assert i18n.set_language("zh_CN") == "zh_CN"
+    try:
+        in_a_thread(lambda: run_blocking(send_more_than_the_buffers_hold()))
+    finally:
+        i18n.set_language("en")
+    assert closed and "发送超时" in closed[0].reason and "0.3" in closed[0].reason, closed

@@ -19,6 +19,7 @@ import time
 from array import array
 from collections.abc import Callable, Coroutine
 
+from ..i18n import t
 from ..records import TYPE_CHECKING
 from .core import ConnectionCore
 from .errors import ConnectionFailed, connect_error
@@ -112,7 +113,10 @@ class SocketTransport:
                     self.set_read_limit(self.timeout)  # one Python timeout for reads and writes here
                 sock.sendall(data)
         except OSError as exc:  # the peer went away, or the send timed out (EAGAIN: the kernel's timeout)
-            self.lost = TimeoutError("timed out") if isinstance(exc, BlockingIOError) else exc
+            if isinstance(exc, (BlockingIOError, TimeoutError)):  # either timeout, in the user's words
+                exc = TimeoutError(t("client.send_timed_out", "sending timed out: the server read nothing for {seconds} s",
+                                     seconds=f"{self.timeout:g}"))
+            self.lost = exc
             self.unread = self._drain()  # what it said before going (a 421), read before the close
             self.close()
 
