@@ -200,6 +200,9 @@ def _print_generated(args: argparse.Namespace, parser: argparse.ArgumentParser) 
     return exitcodes.OK
 
 
+YOUNG_GENERATION = 20_000  # objects made between two young collections (CPython's default: 700)
+
+
 def run() -> int:
     """The program's entry point (the ``smtpshell`` command, ``python -m smtpshell``).
 
@@ -224,9 +227,6 @@ def run() -> int:
     code = main()
     gc.freeze()
     return code
-
-
-YOUNG_GENERATION = 20_000  # objects made between two young collections (CPython's default: 700)
 
 
 def main(argv: list[str] | None = None) -> int:

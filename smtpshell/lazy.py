@@ -1,7 +1,8 @@
-"""A module that loads on its first attribute access.
+"""A module that loads on its first attribute access, and a regex compiled on first use.
 
 For tables and tools that a common run never touches (the knowledge tables
-under ``--explain off``): start-up time is part of what users feel.
+under ``--explain off``), and patterns a common run never needs: start-up time
+is part of what users feel.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from types import ModuleType
 from .records import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any
+    import re
+    from collections.abc import Callable
+    from typing import Any, AnyStr
 
 
 class _LazyModule:
@@ -33,6 +36,22 @@ class _LazyModule:
 
 def lazy_module(name: str) -> Any:
     return _LazyModule(name)
+
+
+def lazy_pattern(source: AnyStr, flags: int = 0) -> Callable[[], re.Pattern[AnyStr]]:
+    """``pattern()`` is ``re.compile(source, flags)``, compiled by its first call, not at import
+    (every regex made at import is paid by every start), then the same object without a lookup
+    in re's cache (for the patterns used on every message)."""
+    compiled: list[re.Pattern[AnyStr]] = []
+
+    def pattern() -> re.Pattern[AnyStr]:
+        if not compiled:
+            import re
+
+            compiled.append(re.compile(source, flags))
+        return compiled[0]
+
+    return pattern
 
 
 def import_module(name: str, package: str | None = None) -> ModuleType:

@@ -218,7 +218,7 @@ class BlockingConnection(ConnectionCore):
         if transport._closing:
             return
         try:
-            if timeout - transport.read_limit > READ_LIMIT_SLACK or transport.read_limit - timeout > READ_LIMIT_SLACK:
+            if abs(timeout - transport.read_limit) > READ_LIMIT_SLACK:
                 transport.set_read_limit(timeout)  # the time left of a wait, when it is not the one set
             # Into a buffer kept for the connection: recv(256 KiB) allocates 256 KiB for each read
             # (an mmap, an mremap to the few bytes a reply is, a munmap: three system calls a reply).

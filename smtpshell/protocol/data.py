@@ -11,10 +11,10 @@ so a file of any size streams through in constant memory.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from ..i18n import t
+from ..lazy import lazy_pattern
 
 END_OF_DATA = b".\r\n"
 _CR, _LF, _DOT = 13, 10, 46
@@ -24,15 +24,7 @@ _CR, _LF, _DOT = 13, 10, 46
 # sre's search for a literal prefix is a tight C loop and sub() joins in C: half the
 # time of bytes.split + join on mail text, whose 2-byte search is the slow part (issue 18).
 # Compiled by the first encoder, not at import (start-up pays for every regex made then).
-_DOT_AFTER_LINE_END = rb"\r\n\."
-_dots: re.Pattern[bytes] | None = None
-
-
-def _dot_pattern() -> re.Pattern[bytes]:
-    global _dots
-    if _dots is None:
-        _dots = re.compile(_DOT_AFTER_LINE_END)
-    return _dots
+_dot_pattern = lazy_pattern(rb"\r\n\.")
 
 
 # Line ends are sparse in mail text (a line is tens of bytes) and dense in the worst case

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import t
+from ..lazy import lazy_pattern
 from ..records import NamedTuple
 
 MAX_LINE = 64 * 1024
@@ -36,18 +37,12 @@ MAX_LINES = 1000
 _ENHANCED = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})(?= |$)")
 # A queue id in a reply's text, as Postfix, Exim's "queued as" and aiosmtpd word it
 # ("250 2.0.0 Ok: queued as 4XyZ12"): compiled on the first reply that names one.
-_QUEUE_ID = r"(?i)(queued as\s+<?)([A-Za-z0-9._@-]+)"
-_queue_id: re.Pattern[str] | None = None
+_queue_id = lazy_pattern(r"(?i)(queued as\s+<?)([A-Za-z0-9._@-]+)")
 
 
 def _queue_id_pattern(text: str) -> re.Pattern[str] | None:
     """The pattern, if ``text`` may name a queue id (most replies do not: one C call)."""
-    global _queue_id
-    if "queued" not in text.lower():
-        return None
-    if _queue_id is None:
-        _queue_id = re.compile(_QUEUE_ID)
-    return _queue_id
+    return _queue_id() if "queued" in text.lower() else None
 
 
 def queue_id(text: str) -> str | None:
