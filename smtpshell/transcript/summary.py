@@ -34,14 +34,45 @@ STAGES = ("connect", "greeting", "EHLO", "TLS", "AUTH", "MAIL", "RCPT", "DATA", 
 
 
 class Envelope:
-    __slots__ = ("sender", "accepted", "refused", "result", "queue_id")
+    """One MAIL FROM the server accepted, and what became of it.
+
+    How it ended is kept as facts (``ended``, the reply's code and lines); the words are made
+    when the summary is read (:attr:`result`, :attr:`queue_id`), not once a message, in the
+    language of the moment."""
+
+    __slots__ = ("sender", "accepted", "refused", "ended", "code", "reply_lines")
 
     def __init__(self, sender: str) -> None:
         self.sender = sender
         self.accepted: list[str] = []
         self.refused: list[tuple[str, int]] = []  # (address, code)
-        self.result = ""  # "" while open; "accepted", "refused 554", "not sent"
-        self.queue_id = ""
+        self.ended = ""  # "" while open; one of ENDINGS
+        self.code = 0  # the reply that ended it
+        self.reply_lines: tuple[str, ...] = ()
+
+    @property
+    def result(self) -> str:
+        """What became of it, in words ("" while it is open)."""
+        if self.ended == ACCEPTED:
+            return t("summary.message_accepted", "accepted ({code})", code=self.code)
+        if self.ended == REFUSED:
+            return t("summary.message_refused", "refused ({code})", code=self.code)
+        if self.ended == RESET:
+            return t("summary.reset", "reset before it was sent (RSET)")
+        if self.ended == NOT_SENT:
+            return t("summary.not_sent", "not sent")
+        return ""
+
+    @property
+    def queue_id(self) -> str:
+        """The id an accepting server gave it (``250 ... queued as X``), or ""."""
+        if self.ended != ACCEPTED:
+            return ""
+        found = queue_id(" ".join(self.reply_lines))
+        return safe(found) if found else ""
+
+
+ACCEPTED, REFUSED, RESET, NOT_SENT = ENDINGS = ("accepted", "refused", "reset", "not sent")
 
 
 class SessionSummary:
@@ -79,8 +110,11 @@ class SessionSummary:
                 ev.Closed: self._closed}
 
     def _line_sent(self, event: ev.LineSent) -> None:
+        kind = event.kind
+        if kind is LineKind.DATA_LINE:
+            return  # message content: a reply is timed from the '.' that always follows it
         self._sent_at = self._clock()
-        if event.kind is LineKind.COMMAND and event.shown.lstrip()[:4].upper() == "AUTH":
+        if kind is LineKind.COMMAND and event.shown.lstrip()[:4].upper() == "AUTH":
             self._auth_sent(event)
 
     def _connecting(self, event: ev.Connecting) -> None:
@@ -108,8 +142,8 @@ class SessionSummary:
     def _closed(self, event: ev.Closed) -> None:
         self.closed = safe(event.reason)
         for envelope in self.envelopes:
-            if not envelope.result:
-                envelope.result = t("summary.not_sent", "not sent")
+            if not envelope.ended:
+                envelope.ended = NOT_SENT
 
     def _auth_sent(self, event: ev.LineSent) -> None:
         words = event.shown.split()
@@ -142,7 +176,7 @@ class SessionSummary:
             self.envelopes.append(Envelope(safe(address_of(sent.text) or "")))
             return
         envelopes = self.envelopes  # the open envelope (_open), asked once: every reply asks
-        current = envelopes[-1] if envelopes and not envelopes[-1].result else None
+        current = envelopes[-1] if envelopes and not envelopes[-1].ended else None
         if current is None:
             return
         if sent.verb == "RCPT":
@@ -152,13 +186,13 @@ class SessionSummary:
             else:
                 current.refused.append((address, reply.code))
         elif sent.verb == "RSET":
-            current.result = t("summary.reset", "reset before it was sent (RSET)")
+            current.ended = RESET
         elif self._ends_message(sent, reply.code):
-            self._finish(current, reply.code, " ".join(reply.lines))
+            current.ended, current.code, current.reply_lines = ACCEPTED if klass == 2 else REFUSED, reply.code, reply.lines
 
     @property
     def _open(self) -> Envelope | None:
-        if self.envelopes and not self.envelopes[-1].result:
+        if self.envelopes and not self.envelopes[-1].ended:
             return self.envelopes[-1]
         return None
 
@@ -171,16 +205,6 @@ class SessionSummary:
         if sent.verb == "BDAT":
             return code // 100 != 2 or "LAST" in sent.text.upper().split()
         return False
-
-    @staticmethod
-    def _finish(envelope: Envelope, code: int, text: str) -> None:
-        if code // 100 == 2:
-            envelope.result = t("summary.message_accepted", "accepted ({code})", code=code)
-            found = queue_id(text)
-            if found:
-                envelope.queue_id = safe(found)
-        else:
-            envelope.result = t("summary.message_refused", "refused ({code})", code=code)
 
     def _add(self, stage: str, seconds: float) -> None:
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + max(seconds, 0.0)
@@ -198,8 +222,9 @@ class SessionSummary:
             out.append("  " + t("summary.envelope", "message {number}: from <{sender}>: {result}",
                                 number=number, sender=envelope.sender,
                                 result=envelope.result or t("summary.open", "still open")))
-            if envelope.queue_id:
-                out.append("    " + t("summary.queue_id", "queue id: {queue_id}", queue_id=envelope.queue_id))
+            found = envelope.queue_id
+            if found:
+                out.append("    " + t("summary.queue_id", "queue id: {queue_id}", queue_id=found))
             accepted = ", ".join(f"<{a}>" for a in envelope.accepted) or "-"
             out.append("    " + t("summary.accepted", "recipients accepted: {list}", list=accepted))
             if envelope.refused:
