@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from . import __version__, exitcodes
 from .arg_spec import ArgumentSpec
 from .client.target import BadTarget, Target, parse_target
+from .drivers.script_lines import ScriptLines
 from .i18n import t
 from .lazy import import_module
 from .options import UsageError, add_tls_arguments, tls_options
@@ -103,6 +104,8 @@ def _script_lines(args: argparse.Namespace) -> Iterable[str] | None:
     lines = _given_lines(args)
     if not args.quit_after:
         return lines
+    from functools import partial
+
     from .drivers.quit_after import parse_stage, quit_after
 
     try:
@@ -112,6 +115,9 @@ def _script_lines(args: argparse.Namespace) -> Iterable[str] | None:
     if args.helo and stage in ("connect", "greeting"):
         raise UsageError(t("cli.quit_after_helo", "--quit-after {stage} stops before EHLO, but --helo sends one: drop one of them",
                            stage=stage))
+    if isinstance(lines, ScriptLines):
+        lines.cut = partial(quit_after, stage=stage)  # still the source: it says when a read would block
+        return lines
     return quit_after([] if lines is None else lines, stage)  # --quit-after means a script, even at a terminal
 
 
@@ -124,31 +130,14 @@ def _given_lines(args: argparse.Namespace) -> Iterable[str] | None:
         return list(args.commands)
     if args.script:
         try:
-            handle = open(args.script, "rb")  # bytes: the same line rules as stdin (see _lines_of)
+            handle = open(args.script, "rb")  # bytes: the same line rules as stdin (drivers/script_lines.py)
         except OSError as exc:
             raise UsageError(t("cli.script_unreadable", "--script {path}: {reason}", path=args.script,
                                reason=exc.strerror or exc)) from None
-        return _lines_of(handle)
+        return ScriptLines(handle)
     if not sys.stdin.isatty():
-        return _lines_of(getattr(sys.stdin, "buffer", sys.stdin))
+        return ScriptLines(getattr(sys.stdin, "buffer", sys.stdin))
     return None
-
-
-def _lines_of(handle: Any) -> Iterator[str]:
-    """Script lines, read as bytes: a line ends at LF (one CR before it is part of the end).
-
-    Text mode would also end a line at a bare CR ("universal newlines"), so
-    ``MAIL FROM:<a@b>\\rRSET`` would become two commands; read as bytes the CR
-    stays inside the line and the line is refused. Bytes are decoded with
-    surrogateescape, so bytes that are not UTF-8 go out exactly as they came.
-    """
-    with handle:
-        for raw in handle:
-            if isinstance(raw, str):  # a text stream handed in (tests, embedding)
-                raw = raw.encode("utf-8", "surrogateescape")
-            if raw.endswith(b"\n"):
-                raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
-            yield raw.decode("utf-8", "surrogateescape")
 
 
 def _looks_like_a_subcommand(word: str) -> str | None:

@@ -21,6 +21,7 @@ from ..records import TYPE_CHECKING
 from ..render import ansi, width
 from ..render.styled import RenderOptions, StyledText, cache_key, render_event
 from .runner import RunOptions, SessionRunner
+from .script_lines import ScriptLines
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -215,6 +216,8 @@ class ScriptDriver:
         self.context.runner = self.runner
         self.bus.subscribe(self.context.show)  # with the options of the moment (/level changes them)
         self.bus.before_wait = self.context.flush_output
+        if isinstance(lines, ScriptLines):
+            lines.before_block = self.context.flush_output  # the next line may be a wait too (stdin)
         if record:
             from ..shell.record import record_from_flag
 
