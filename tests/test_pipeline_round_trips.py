@@ -89,17 +89,17 @@ class Counted:
         if record is not None:
             lines.insert(0, f"/record {record}")
         out, err = io.StringIO(), io.StringIO()
-        self.waits = 0
-        original = BlockingConnection._read_once
+        self.waits = 0  # the reads that took bytes, polled or blocking: the client's round trips
+        original = BlockingConnection._took
 
-        def counting(conn: BlockingConnection, timeout: float) -> None:
+        def counting(conn: BlockingConnection, data: bytes) -> None:
             self.waits += 1
-            original(conn, timeout)
+            original(conn, data)
 
         driver = ScriptDriver(lines, Target("127.0.0.1", server.port), RunOptions(connector=BlockingConnection.open),
                               out=out, err=err, render=RenderOptions(explain="off"))
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(BlockingConnection, "_read_once", counting)
+            patch.setattr(BlockingConnection, "_took", counting)
             self.status = run_blocking(driver.run())
         assert driver.runner.connection is not None
         self.writes: int = driver.runner.connection.writes

@@ -114,9 +114,9 @@ class CountingSocket:
         self.reads.append(f"recv {size}")
         return self._sock.recv(size)  # type: ignore[no-any-return]
 
-    def recv_into(self, buffer: Any) -> int:
+    def recv_into(self, buffer: Any, *size_and_flags: int) -> int:
         self.reads.append(f"recv_into {id(buffer)}")
-        return self._sock.recv_into(buffer)  # type: ignore[no-any-return]
+        return self._sock.recv_into(buffer, *size_and_flags)  # type: ignore[no-any-return]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
