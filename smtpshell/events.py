@@ -176,6 +176,11 @@ class EventBus:
         # shows, to write it in batches (script mode), writes it out here, so everything that
         # happened is on the screen while the session waits.
         self.before_wait: Callable[[], None] = _nothing
+        # Called when the session starts waiting (the command is on the wire), before anything
+        # is known of how long the wait will be: a listener that put work off so the command
+        # went out sooner (script mode's rendering of the lines sent) does it here, while the
+        # server works. It writes nothing: that is before_wait's, once a wait is felt.
+        self.while_waiting: Callable[[], None] = _nothing
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """``listener`` gets every event; returns the call that unsubscribes it."""

@@ -121,3 +121,44 @@ def test_a_feeder_that_waits_for_each_reply_sees_it_before_it_writes_more(
     assert b"C: NOOP" in shown
     feeder.stdin.close()
     assert feeder.wait(10) == 0
+
+
+# -- the lines sent are rendered while the server works (EventBus.while_waiting) ---------------
+
+
+def test_a_command_goes_out_before_its_line_is_rendered_and_the_output_keeps_its_order(
+        smtp_server: SmtpServer) -> None:
+    from smtpshell.client.blocking import BlockingConnection, run_blocking
+    from smtpshell.client.target import Target
+    from smtpshell.drivers.runner import RunOptions
+    from smtpshell.drivers.script import ScriptDriver
+    from smtpshell.render.styled import RenderOptions
+
+    unrendered_at_send: list[list[str]] = []
+
+    class Watched(BlockingConnection):
+        async def _connect(self) -> None:
+            await super()._connect()
+            sock = self._transport.sock
+
+            class Sock:
+                def send(self, data: bytes, *flags: int) -> int:
+                    unrendered_at_send.append([event.shown for event, _ in driver.context._unshown])
+                    return sock.send(data, *flags)
+
+                def __getattr__(self, name: str) -> object:
+                    return getattr(sock, name)
+
+            self._transport.sock = Sock()  # type: ignore[assignment]
+
+    host, port = smtp_server.address.rsplit(":", 1)
+    both = io.StringIO()  # stdout and stderr in one stream: their order is seen
+    driver = ScriptDriver(["EHLO x", "NOOP", "/no-such-command", "NOOP"], Target(host, int(port)),
+                          RunOptions(connector=Watched.open), out=both, err=both,
+                          render=RenderOptions(explain="off"))
+    run_blocking(driver.run())
+    assert unrendered_at_send[:2] == [["EHLO x"], ["NOOP"]]  # before: each line was text before it went out
+    shown = both.getvalue()
+    first_noop, error, second_noop = (shown.index("C: NOOP"), shown.index("smtpshell: "),
+                                      shown.rindex("C: NOOP"))
+    assert shown.index("C: EHLO x") < first_noop < shown.index("S: 250", first_noop) < error < second_noop

@@ -98,7 +98,10 @@ def test_one_more_message_costs_under_a_few_hundred_python_calls(smtp_server: Sm
     # the reply parser keeping what they made, and the show path inline: 303 and 422. Then
     # 271 and 298: the explanation under "queued as <id>" kept with the id put aside, a write
     # that does not wait no longer showing the held output first (the wait after it does), the
-    # scrub and the ANSI join without a generator step per fragment.
+    # scrub and the ANSI join without a generator step per fragment. Then 274 and 307 (2026-12-04):
+    # the summary's words made when it is read (fewer), and a few more for what made the round
+    # trip shorter: a poll before each wait (client/spin.py), the lines sent rendered while the
+    # server works (EventBus.while_waiting).
     per_message = per_message_calls(smtp_server.address, explain)
     assert per_message < limit, per_message
 

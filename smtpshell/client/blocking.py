@@ -204,8 +204,11 @@ class BlockingConnection(ConnectionCore):
         deadline = started + timeout
         transport: SocketTransport = self._transport
         grace = True  # see FLUSH_GRACE
+        if ready():
+            return
+        self.bus.while_waiting()  # the command is out: what was put off is done while the server works
         spin = self._spin
-        if spin is not None and not ready() and spin.wanted():
+        if spin is not None and spin.wanted():
             spin.found(self._read_polling(BUDGET))  # see client/spin.py
         while not ready():
             if transport._closing and not self._lost_reported:  # _report_lost's test, asked here once a read
@@ -243,7 +246,8 @@ class BlockingConnection(ConnectionCore):
         transport: SocketTransport = self._transport
         if transport._closing:
             return True
-        recv_into, view, until = transport.sock.recv_into, self._view(), time.monotonic() + budget
+        view = self._read_view or self._view()
+        recv_into, until = transport.sock.recv_into, time.monotonic() + budget
         while True:
             try:
                 count = recv_into(view, 0, socket.MSG_DONTWAIT)

@@ -43,6 +43,8 @@ class Connection(ConnectionCore, asyncio.Protocol):
 
     async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
         async with asyncio.timeout(timeout):
+            if not ready():
+                self.bus.while_waiting()
             while not ready():
                 self._changed.clear()
                 self.bus.before_wait()

@@ -102,7 +102,8 @@ class ConnectionCore(TLSHandling):
     async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
         """Return once ``ready()``; raise TimeoutError after ``timeout`` seconds.
 
-        Right before it blocks it calls ``bus.before_wait()`` (a driver that holds its
+        It first calls ``bus.while_waiting()`` (work a driver put off until the command was
+        out), and right before it blocks ``bus.before_wait()`` (a driver that holds its
         output writes it then)."""
         raise NotImplementedError
 

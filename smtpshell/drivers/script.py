@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 SHOWN_LIMIT = 512  # rendered event texts kept (ScriptContext.show)
 HOLD_LIMIT = 64 * 1024  # characters of held output that are written without waiting for a wait
+UNSHOWN_LIMIT = 256  # lines sent whose text is made later (ScriptContext.catch_up), at most
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -68,6 +69,8 @@ class ScriptContext:
         self._held_chars = 0
         self._out_is_tty = _isatty(out)  # asked once: it is asked for every line shown
         self._shown: dict[tuple[object, ...], str] = {}  # rendered event text by styled.cache_key
+        # Held output too: the lines sent, kept as events until the session waits (catch_up).
+        self._unshown: list[tuple[ev.LineSent, RenderOptions]] = []
 
     @property
     def connection(self) -> ConnectionCore | None:
@@ -93,21 +96,24 @@ class ScriptContext:
         if self.output_closed:
             return
         options = self.render_options
+        if type(event) is ev.LineSent and self.holding:
+            # A line's text depends on nothing but the line and the options (cache_key): it is
+            # made once the session waits (catch_up), so the line goes on the wire sooner.
+            unshown = self._unshown
+            unshown.append((event, options))
+            if len(unshown) >= UNSHOWN_LIMIT:
+                self.catch_up()
+            return
+        if self._unshown:
+            self.catch_up()  # what came before is shown before
         session = self.runner.session if self.runner is not None else None
         columns = width.terminal_columns(self.out) if self._out_is_tty else None
-        # A line's key is cache_key's first answer (the line, raw mode), made here: a session is
-        # mostly lines, and this is asked for every event shown.
-        key = (event, options.raw) if type(event) is ev.LineSent else cache_key(event, session, options)
+        key = cache_key(event, session, options)
         if key is None:
             text = self._text(render_event(event, session, options), columns)
         else:
             key = (key, columns)
-            kept = self._shown.get(key)
-            if kept is None:
-                if len(self._shown) >= SHOWN_LIMIT:
-                    self._shown.clear()  # a session of distinct lines (Subject: 1, 2 ...) starts over
-                kept = self._shown[key] = self._text(render_event(event, session, options), columns)
-            text = kept
+            text = self._shown.get(key) or self._render_kept(key, event, options, columns)
         if self.holding and text:  # _write's held path, inline: every event shown comes here
             self._held.append(text)
             self._held_chars += len(text)
@@ -115,6 +121,34 @@ class ScriptContext:
                 self.flush_output()
             return
         self._write(self.out, text)
+
+    def catch_up(self) -> None:
+        """Make the text of the lines sent that show() put off (EventBus.while_waiting)."""
+        unshown, self._unshown = self._unshown, []
+        if self.output_closed or not unshown:
+            return
+        columns = width.terminal_columns(self.out) if self._out_is_tty else None
+        shown, held, chars = self._shown, self._held, 0
+        for event, options in unshown:
+            # A line's key is cache_key's first answer (the line, raw mode), made here: a
+            # session is mostly lines.
+            key = ((event, options.raw), columns)
+            text = shown.get(key) or self._render_kept(key, event, options, columns)
+            if text:
+                held.append(text)
+                chars += len(text)
+        self._held_chars += chars
+        if self._held_chars >= HOLD_LIMIT:
+            self.flush_output()
+
+    def _render_kept(self, key: tuple[object, ...], event: ev.Event, options: RenderOptions,
+                     columns: int | None) -> str:
+        """The event's text, made now and kept by ``key`` (a bounded number of texts)."""
+        if len(self._shown) >= SHOWN_LIMIT:
+            self._shown.clear()  # a session of distinct lines (Subject: 1, 2 ...) starts over
+        session = self.runner.session if self.runner is not None else None
+        text = self._shown[key] = self._text(render_event(event, session, options), columns)
+        return text
 
     def _columns(self) -> int | None:
         # At a terminal, prose is wrapped to its width now (after a resize too); a pipe keeps whole lines.
@@ -135,6 +169,8 @@ class ScriptContext:
     def flush_output(self) -> None:
         """Write the held output now: the session is about to wait (for the server, for a shell
         command), and what happened so far must be on the screen while it does."""
+        if self._unshown:
+            self.catch_up()
         if self._held:
             text = "".join(self._held)
             self._held.clear()
@@ -147,6 +183,8 @@ class ScriptContext:
         if stream is not self.out:
             self.flush_output()  # stderr's line comes after the output before it, as it did
         elif self.holding:
+            if self._unshown:
+                self.catch_up()  # the lines sent before this text come before it
             # One write per round trip instead of one per line: the session flushes before
             # it waits (EventBus.before_wait), and a long run of lines goes out every
             # HOLD_LIMIT characters so nothing piles up in memory.
@@ -216,6 +254,7 @@ class ScriptDriver:
         self.context.runner = self.runner
         self.bus.subscribe(self.context.show)  # with the options of the moment (/level changes them)
         self.bus.before_wait = self.context.flush_output
+        self.bus.while_waiting = self.context.catch_up
         if isinstance(lines, ScriptLines):
             lines.before_block = self.context.flush_output  # the next line may be a wait too (stdin)
         if record:
