@@ -10,7 +10,7 @@ or a one-line buffer (the anchor, measured in the same run): a ratio near 1 mean
 work does not grow with the size. Rows (issue 18):
 
   history     typing MAIL/RCPT lines with a --history entries history     goal < 2 ms
-  data        typing at the end of a DATA buffer of --data-lines lines    goal < 2 ms
+  data        typing in DATA after pasting --data-lines lines            goal < 2 ms
   long-line   typing at the end of a --line-chars character command line  goal < 2 ms
 
 Installs side by side: ``--python LABEL=PYTHON`` (repeated) runs this script under each
@@ -119,6 +119,18 @@ def per_key(ui: ReplUI, texts: list[str]) -> tuple[float, dict[str, float]]:
     return statistics.median(samples), {name: statistics.median(v) for name, v in parts.items()}
 
 
+def left_by_paste(pasted: str) -> str:
+    """What the prompt's buffer holds after ``pasted`` is pasted inside DATA: since ui/paste.py
+    a large paste leaves only its last line there (its other lines are held above the prompt);
+    an install without it keeps the whole paste in the buffer."""
+    try:
+        from smtpshell.ui.paste import split_large
+    except ImportError:
+        return pasted
+    split = split_large("", 0, pasted)
+    return pasted if split is None else split[1]
+
+
 def keys_of(prefix: str, typed: str) -> list[str]:
     return [prefix + typed[: n + 1] for n in range(len(typed))]
 
@@ -200,9 +212,9 @@ def main() -> None:
         head = "From: a@example.org\nTo: b@example.org\nSubject: a paste\n\n"
         paste = head + "".join(f"line {n} of the pasted body, with words in it\n" for n in range(args.data_lines))
         body_keys = typed_keys(lambda n: keys_of(f"more words typed at the end, {n} ", "and more "), args.keys)
-        ours = per_key(ui, [paste + k for k in body_keys])
+        ours = per_key(ui, [left_by_paste(paste) + k for k in body_keys])
         anchor = per_key(ui, [head + k for k in body_keys])
-        show(f"DATA buffer of {args.data_lines:,} pasted lines", ours, anchor, "a 4-line message", quiet)
+        show(f"DATA, typing after pasting {args.data_lines:,} lines", ours, anchor, "a 4-line message", quiet)
 
         ui = build_ui(tmp, command, 0)
         long_line = "MAIL FROM:<a@example.org>"

@@ -121,3 +121,42 @@ def test_script_mode_on_a_terminal_shows_the_progress_bar_and_never_pages(smtp_s
     assert "paged-by-less" not in shown and "/data FILE" in shown  # /help printed whole, no pager
     assert child.exitstatus == 0
     assert len(smtp_server.messages[0].content) > 4_000_000
+
+
+def _to_data(term) -> None:  # type: ignore[no-untyped-def]
+    term.prompt()
+    for typed in ("EHLO pty.test", "MAIL FROM:<alice@example.org>", "RCPT TO:<bob@example.org>"):
+        term.line(typed)
+        term.expect(r"250 ")
+        term.prompt()
+    term.line("DATA")
+    term.prompt("data> ")
+
+
+def test_a_large_paste_in_data_is_held_above_the_prompt_until_enter(shell_pty, smtp_server):
+    term = shell_pty(smtp_server.address)
+    _to_data(term)
+    body = "Subject: held\n\n" + "".join(f"line {i:05d}\n" for i in range(1500)) + "tail"
+    term.type("\x1b[200~" + body + "\x1b[201~")
+    term.expect_text("1502 pasted lines are held, not sent yet")  # before: all 1,503 lines in the buffer
+    term.type(" end\r")  # the unfinished last line stayed in the buffer, and is typed on
+    term.prompt("data> ", timeout=30)
+    term.line(".")
+    term.expect(r"250 ")
+    content = smtp_server.messages[0].content
+    assert content.count(b"\r\nline ") == 1500 and b"\r\ntail end\r\n" in content
+
+
+def test_ctrl_c_drops_a_held_paste(shell_pty, smtp_server):
+    term = shell_pty(smtp_server.address)
+    _to_data(term)
+    term.type("\x1b[200~" + "".join(f"line {i}\n" for i in range(1200)) + "\x1b[201~")
+    term.expect_text("1200 pasted lines are held")
+    term.type("\x03")
+    term.expect_text("the 1200 held pasted lines were dropped")
+    term.line("only this")
+    term.prompt("data> ")
+    term.line(".")
+    term.expect(r"250 ")
+    assert b"line " not in smtp_server.messages[0].content
+    assert b"only this" in smtp_server.messages[0].content

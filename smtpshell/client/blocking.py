@@ -203,9 +203,9 @@ class BlockingConnection(ConnectionCore):
         started = time.monotonic()
         deadline = started + timeout
         transport: SocketTransport = self._transport
-        grace = True  # see FLUSH_GRACE
         if ready():
             return
+        grace = True  # see FLUSH_GRACE
         self.bus.while_waiting()  # the command is out: what was put off is done while the server works
         spin = self._spin
         if spin is not None and spin.wanted():

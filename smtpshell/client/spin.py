@@ -11,8 +11,9 @@ such a reply without ever sleeping; one that finds nothing sleeps as before.
 Polling costs the CPU it spends, so it is done only while it pays: after a poll that found
 nothing, the next waits sleep at once, for twice as many waits each time it misses again
 (up to :data:`MOST_SKIPPED`); a poll that finds its reply starts over. Against a server
-across a network (milliseconds a reply) that is one 50 µs poll for the first wait, then one
-every 64 waits: a few thousandths of the session's time.
+across a network (milliseconds a reply) that is a 50 µs poll at waits 1, 3, 6, 11 ..., then
+one every 65 waits: well under a thousandth of the session's time. Only script mode's
+blocking connection polls; the REPL's asyncio loop sleeps as it always did.
 
 On a single CPU a poll would only keep the server from running, so it is never done there
 (:func:`worth_polling`), as adaptive locks do not spin on one processor.

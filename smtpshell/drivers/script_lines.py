@@ -65,10 +65,7 @@ class ScriptLines:
         while True:
             if may_block and not _readable(fd):
                 self.before_block()
-            try:
-                block = os.read(fd, BLOCK)
-            except InterruptedError:  # pragma: no cover - retried by Python itself (PEP 475)
-                continue
+            block = os.read(fd, BLOCK)
             if not block:
                 break
             end = block.rfind(b"\n")

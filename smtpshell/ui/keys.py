@@ -5,6 +5,8 @@
 - Ctrl-D on an empty line: the driver sends QUIT (asking first mid-transaction).
 - Ctrl-L clears the screen, Ctrl-X Ctrl-E opens $EDITOR (prompt_toolkit's own).
 - F2 shows or hides the toolbar.
+- A large paste inside DATA keeps only its last line in the buffer (ui/paste.py); Ctrl-C
+  drops what it holds.
 - Tab completes at once, even when typed faster than the completion-while-typing
   task runs (prompt_toolkit would drop that Tab: its completer runs one at a time
   and ignores a request while a menu is being built).
@@ -15,11 +17,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
-from prompt_toolkit.filters import has_selection
+from prompt_toolkit.document import Document
+from prompt_toolkit.filters import Condition, has_selection
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 
 from ..i18n import t
 from ..render.styled import StyledText
+from . import paste
 
 
 class KeyHost(Protocol):
@@ -28,6 +33,12 @@ class KeyHost(Protocol):
     def show(self, text: StyledText) -> None: ...
 
     def toggle_toolbar(self) -> None: ...
+
+    def holds_pastes(self) -> bool: ...
+
+    def hold_paste(self, text: str) -> None: ...
+
+    def drop_held_paste(self) -> bool: ...
 
 
 
@@ -42,10 +53,24 @@ def bindings(ui: KeyHost) -> KeyBindings:
     @kb.add("c-c")
     def _clear_line(event: KeyPressEvent) -> None:
         buffer = event.app.current_buffer
+        dropped = ui.drop_held_paste()
         if buffer.text:
             buffer.reset()
-        else:
+        elif not dropped:
             ui.show([("class:note", empty_line_hint())])
+
+    @kb.add(Keys.BracketedPaste, filter=Condition(ui.holds_pastes))
+    def _paste(event: KeyPressEvent) -> None:
+        # prompt_toolkit's own paste handler, but a large paste keeps only its last line here.
+        pasted = event.data.replace("\r\n", "\n").replace("\r", "\n")
+        buffer = event.current_buffer
+        split = paste.split_large(buffer.text, buffer.cursor_position, pasted)
+        if split is None:
+            buffer.insert_text(pasted)
+            return
+        held, rest = split
+        ui.hold_paste(held)
+        buffer.document = Document(rest, len(rest))
 
     @kb.add("tab", filter=~has_selection)
     def _complete(event: KeyPressEvent) -> None:

@@ -28,6 +28,7 @@ from . import keys
 from .completer import SmtpCompleter, phase_lexer
 from .completion import Sources
 from .history import IndexedMemoryHistory, SecretSafeHistory, SuggestFromIndex, should_keep
+from .paste import HeldPaste
 from .theme import build_style
 from .toolbar import Where, right_prompt, toolbar
 
@@ -92,6 +93,7 @@ class ReplUI:
             color_depth=self.color_depth,
             reserve_space_for_menu=6,
         )
+        self.held_paste = HeldPaste()  # a large paste's lines inside DATA, until Enter (ui/paste.py)
         # Set when an accepted line is erased from the screen (it may carry a credential):
         # the driver then shows the shell's C: line, with the secret hidden, in its place.
         self.erased_last_line = False
@@ -143,6 +145,18 @@ class ReplUI:
         if address and (not self._targets or self._targets[0] != address):
             self._targets = [address, *(t for t in self._targets if t != address)]
 
+    def holds_pastes(self) -> bool:
+        return self._session().is_data_content
+
+    def hold_paste(self, text: str) -> None:
+        self.show([("class:note", self.held_paste.hold(text) + "\n")])
+
+    def drop_held_paste(self) -> bool:
+        note = self.held_paste.drop()
+        if note is not None:
+            self.show([("class:note", note + "\n")])
+        return note is not None
+
     def toggle_toolbar(self) -> None:
         self.toolbar_shown = not self.toolbar_shown
         self.prompt_session.bottom_toolbar = self._toolbar if self.toolbar_shown else None
@@ -167,7 +181,7 @@ class ReplUI:
         """The next entry (may hold several lines, from a paste or the editor).
 
         Raises EOFError on Ctrl-D (empty line)."""
-        return await self.prompt_session.prompt_async(handle_sigint=False)
+        return self.held_paste.entry(await self.prompt_session.prompt_async(handle_sigint=False))
 
     async def ask(self, label: str, *, secret: bool = False, default: str = "") -> str:
         """A one-off question. Its answer never reaches any history (a fresh,
