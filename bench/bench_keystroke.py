@@ -119,16 +119,19 @@ def per_key(ui: ReplUI, texts: list[str]) -> tuple[float, dict[str, float]]:
     return statistics.median(samples), {name: statistics.median(v) for name, v in parts.items()}
 
 
-def left_by_paste(pasted: str) -> str:
+def left_by_paste(ui: ReplUI, pasted: str) -> str:
     """What the prompt's buffer holds after ``pasted`` is pasted inside DATA: since ui/paste.py
-    a large paste leaves only its last line there (its other lines are held above the prompt);
-    an install without it keeps the whole paste in the buffer."""
+    a large paste leaves only its last line there (the paste binding holds the others above the
+    prompt, as done here); an install without it keeps the whole paste in the buffer."""
     try:
         from smtpshell.ui.paste import split_large
     except ImportError:
         return pasted
     split = split_large("", 0, pasted)
-    return pasted if split is None else split[1]
+    if split is None:
+        return pasted
+    ui.held_paste.hold(split[0])
+    return split[1]
 
 
 def keys_of(prefix: str, typed: str) -> list[str]:
@@ -212,8 +215,9 @@ def main() -> None:
         head = "From: a@example.org\nTo: b@example.org\nSubject: a paste\n\n"
         paste = head + "".join(f"line {n} of the pasted body, with words in it\n" for n in range(args.data_lines))
         body_keys = typed_keys(lambda n: keys_of(f"more words typed at the end, {n} ", "and more "), args.keys)
-        ours = per_key(ui, [left_by_paste(paste) + k for k in body_keys])
-        anchor = per_key(ui, [head + k for k in body_keys])
+        anchor = per_key(ui, [head + k for k in body_keys])  # before the paste is held
+        left = left_by_paste(ui, paste)
+        ours = per_key(ui, [left + k for k in body_keys])
         show(f"DATA, typing after pasting {args.data_lines:,} lines", ours, anchor, "a 4-line message", quiet)
 
         ui = build_ui(tmp, command, 0)

@@ -46,3 +46,31 @@ def test_two_pastes_are_held_in_order_and_ctrl_c_drops_them() -> None:
     held.hold("e")
     assert held.drop() == "the 1 held pasted lines were dropped: nothing was sent"
     assert held.drop() is None and held.entry("f") == "f"
+
+
+def test_a_held_blank_line_makes_the_prompt_body() -> None:
+    headers_only, with_body = HeldPaste(), HeldPaste()
+    headers_only.hold("Subject: a\nFrom: b@example.org")
+    with_body.hold("Subject: a\n\nthe body")
+    assert not headers_only.in_body and with_body.in_body
+    with_body.entry("")
+    assert not with_body.in_body  # sent: the driver knows from the lines that went out
+
+
+def test_the_data_lexer_reads_the_line_after_a_held_body_as_body() -> None:
+    from prompt_toolkit.document import Document
+
+    from smtpshell.config import Config
+    from smtpshell.protocol import Session
+    from smtpshell.protocol.session import Phase
+    from smtpshell.ui.prompt import ReplUI
+    from smtpshell.ui.toolbar import Where
+
+    session = Session()
+    session.phase = Phase.DATA
+    ui = ReplUI(Config(), lambda: session, lambda: Where("mx.test:25", ""), None)
+    line = "Subject: looks like a header"
+    as_header = ui.prompt_session.lexer.lex_document(Document(line))(0)  # type: ignore[union-attr]
+    ui.held_paste.hold(message(HELD_PASTE_LINES))
+    as_body = ui.prompt_session.lexer.lex_document(Document(line))(0)  # type: ignore[union-attr]
+    assert as_header != as_body  # before: lexed as a header, the held blank line unseen

@@ -32,11 +32,15 @@ class HeldPaste:
     def __init__(self) -> None:
         self._texts: list[str] = []  # each a paste's complete lines, joined by LF
         self.lines = 0
+        # A held line is blank: the message's body has begun, so the lines on the prompt are
+        # body, not headers (the DATA lexer colours them so).
+        self.in_body = False
 
     def hold(self, text: str) -> str:
         """Keep ``text``; returns the note that says so."""
         self._texts.append(text)
         self.lines += text.count("\n") + 1
+        self.in_body = self.in_body or text == "" or text.startswith("\n") or text.endswith("\n") or "\n\n" in text
         return t("ui.paste.held",
                  "{count} pasted lines are held, not sent yet: Enter sends them with the line below; Ctrl-C drops them",
                  count=self.lines)
@@ -45,12 +49,12 @@ class HeldPaste:
         """The whole entry: the held lines, then the line accepted; nothing is held after."""
         if not self._texts:
             return accepted
-        texts, self._texts, self.lines = self._texts, [], 0
+        texts, self._texts, self.lines, self.in_body = self._texts, [], 0, False
         return "\n".join((*texts, accepted))
 
     def drop(self) -> str | None:
         """Forget the held lines; the note that says so, or None if nothing was held."""
         if not self._texts:
             return None
-        count, self._texts, self.lines = self.lines, [], 0
+        count, self._texts, self.lines, self.in_body = self.lines, [], 0, False
         return t("ui.paste.dropped", "the {count} held pasted lines were dropped: nothing was sent", count=count)

@@ -73,10 +73,12 @@ class ReplUI:
         # Completion and auto-suggest read this history's index, never the whole history per key.
         self._indexed = self.history or IndexedMemoryHistory()
         self.toolbar_shown = config.toolbar
+        self.held_paste = HeldPaste()  # a large paste's lines inside DATA, until Enter (ui/paste.py)
         self.prompt_session: PromptSession[str] = PromptSession(
             message=self._message,
             history=self._indexed,
-            lexer=phase_lexer(session, data_in_body),
+            # A held paste (ui/paste.py) may hold the blank line that starts the body.
+            lexer=phase_lexer(session, lambda: data_in_body() or self.held_paste.in_body),
             completer=SmtpCompleter(session, self._completion_sources),
             complete_while_typing=Condition(self._completion_wanted),
             auto_suggest=ConditionalAutoSuggest(SuggestFromIndex(lambda: self._indexed.index),
@@ -93,7 +95,6 @@ class ReplUI:
             color_depth=self.color_depth,
             reserve_space_for_menu=6,
         )
-        self.held_paste = HeldPaste()  # a large paste's lines inside DATA, until Enter (ui/paste.py)
         # Set when an accepted line is erased from the screen (it may carry a credential):
         # the driver then shows the shell's C: line, with the secret hidden, in its place.
         self.erased_last_line = False
