@@ -32,8 +32,8 @@ class HeldPaste:
     def __init__(self) -> None:
         self._texts: list[str] = []  # each a paste's complete lines, joined by LF
         self.lines = 0
-        # A held line is blank: the message's body has begun, so the lines on the prompt are
-        # body, not headers (the DATA lexer colours them so).
+        # True once a held line is blank: the message's body has begun, so the lines on the
+        # prompt are body, not headers (the DATA lexer colours them so).
         self.in_body = False
 
     def hold(self, text: str) -> str:
