@@ -82,8 +82,7 @@ def test_help_in_a_15_row_terminal_goes_through_the_pager(shell_pty, smtp_server
     assert plain(term.screen_log).count("paged-by-less") == 1
 
 
-def test_a_large_paste_shows_a_progress_bar(shell_pty, smtp_server):
-    term = shell_pty(smtp_server.address)
+def _to_data(term) -> None:  # type: ignore[no-untyped-def]
     term.prompt()
     for typed in ("EHLO pty.test", "MAIL FROM:<alice@example.org>", "RCPT TO:<bob@example.org>"):
         term.line(typed)
@@ -91,6 +90,11 @@ def test_a_large_paste_shows_a_progress_bar(shell_pty, smtp_server):
         term.prompt()
     term.line("DATA")
     term.prompt("data> ")
+
+
+def test_a_large_paste_shows_a_progress_bar(shell_pty, smtp_server):
+    term = shell_pty(smtp_server.address)
+    _to_data(term)
     body = "Subject: pasted\n\n" + "".join(f"line {i:05d} " + "y" * 88 + "\n" for i in range(3000)) + ".\n"
     term.type("\x1b[200~" + body + "\x1b[201~")
     term.type("\r")
@@ -121,16 +125,6 @@ def test_script_mode_on_a_terminal_shows_the_progress_bar_and_never_pages(smtp_s
     assert "paged-by-less" not in shown and "/data FILE" in shown  # /help printed whole, no pager
     assert child.exitstatus == 0
     assert len(smtp_server.messages[0].content) > 4_000_000
-
-
-def _to_data(term) -> None:  # type: ignore[no-untyped-def]
-    term.prompt()
-    for typed in ("EHLO pty.test", "MAIL FROM:<alice@example.org>", "RCPT TO:<bob@example.org>"):
-        term.line(typed)
-        term.expect(r"250 ")
-        term.prompt()
-    term.line("DATA")
-    term.prompt("data> ")
 
 
 def test_a_large_paste_in_data_is_held_above_the_prompt_until_enter(shell_pty, smtp_server):
